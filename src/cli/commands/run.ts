@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { InternalError } from '../../errors/paiwo-error.js';
+import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseShard } from '../io.js';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('submit, poll and download every job; resumes from the ledger instead of paying again')
+    .argument('<paths...>', 'manifest files or globs')
+    .option('--base-url <url>', 'API base URL (env DMXAPI_BASE_URL; default https://www.dmxapi.cn)')
+    .option('--simulator', 'run against the built-in simulator started in-process (no key needed, no credits spent)')
+    .option('--out <dir>', 'output folder (default: the manifest\'s run.out, else output/<manifest name>/)')
+    .option('--concurrency <n>', 'generations in flight at once (default 4)', parsePositiveInt)
+    .option('--requests-per-second <n>', 'limit on all API calls together', parsePositiveNumber)
+    .option('--max-credits <n>', 'budget: never submit a job that would take the credits spent past this', parseNonNegativeInt)
+    .option('--job-timeout <seconds>', 'give up polling a job after this long (it stays "submitted" for the next run)', parsePositiveNumber)
+    .option('--retries <n>', 'retries of a transient failure per call', parseNonNegativeInt)
+    .option('--time-scale <x>', 'multiply every client-side delay (for rehearsals against a sped-up simulator)', parsePositiveNumber)
+    .option('--max-jobs <n>', 'refuse plans larger than this', parsePositiveInt)
+    .option('--shard <k/n>', 'only the k-th of n stable partitions of the jobs (by id)', parseShard)
+    .option('--retry-failed', 'run failed jobs again (they are paid again)')
+    .option('--resubmit-unknown', 'resubmit jobs whose earlier submit had an unknown outcome (risks paying twice)')
+    .option('--json', 'print a machine-readable summary on stdout at the end')
+    .option('--no-progress', 'no live progress display, even on a terminal')
+    .option('--log-file <file>', 'write pino JSON logs here instead of stderr')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .action(async () => {
+      throw new InternalError('run: not wired yet');
+    });
+}

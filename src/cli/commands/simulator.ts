@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { InternalError } from '../../errors/paiwo-error.js';
+import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from '../io.js';
+
+export function registerSimulator(program: Command): void {
+  program
+    .command('simulator')
+    .description('serve a local simulator of the DMXAPI paiwo API; prints its base URL first, runs until stopped')
+    .option('--port <n>', 'port to listen on (0 = any free port)', parseNonNegativeInt, 0)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--time-scale <x>', 'multiply generation times (0.01 makes a 25 s job take 250 ms)', parsePositiveNumber, 1)
+    .option('--api-key <key>', 'accept only this key (default: any non-empty key)')
+    .option('--concurrency <n>', 'the account\'s concurrent-generation limit (500044 beyond it)', parsePositiveInt)
+    .option('--balance <credits>', 'the account\'s credits (500090 when short)', parseNonNegativeInt)
+    .option('--faults <spec>', 'failure modes to inject, e.g. "429:0.1,504-after-charge:0.02" (see README)')
+    .option('--seed <n>', 'seed for faults, jitter, ids and random seeds, so a run can be replayed', parseNonNegativeInt)
+    .option('--big-ids', 'issue video ids above 2^53')
+    .option('--large-media <bytes>', 'serve media files of this size (a real MP4 padded as a stream)', parsePositiveInt)
+    .action(async () => {
+      throw new InternalError('simulator: not wired yet');
+    });
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { PaiwoError } from '../errors/paiwo-error.js';
+import { EXIT } from './exit-codes.js';
+import { registerValidate } from './commands/validate.js';
+import { registerPlan } from './commands/plan.js';
+import { registerRun } from './commands/run.js';
+import { registerSimulator } from './commands/simulator.js';
+import { registerReport } from './commands/report.js';
+import { registerStatus } from './commands/status.js';
+import { registerMerge } from './commands/merge.js';
+import { VERSION } from '../version.js';
+
+function buildProgram(): Command {
+  const program = new Command('paiwo-batch')
+    .description('Batch paiwo-v5.6-ttv text-to-video jobs from YAML manifests, without paying twice.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of [registerValidate, registerPlan, registerRun, registerSimulator, registerReport, registerStatus, registerMerge]) {
+    register(program);
+  }
+  return program;
+}
+
+/** The one place errors become exit codes; user mistakes never show a stack trace. */
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage; // commander already printed the message
+  }
+  if (error instanceof PaiwoError) {
+    process.stderr.write(`paiwo-batch: ${error.message}\n`);
+    if (error.exitCode === EXIT.internal && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`paiwo-batch: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return EXIT.internal;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}

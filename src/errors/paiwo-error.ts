@@ -1,0 +1,32 @@
+/**
+ * Every error the tool raises on purpose is a `PaiwoError` with a stable `code`. Its family decides the exit
+ * code (cli/exit-codes.ts); only the CLI entry maps families to exits and prints them.
+ */
+export abstract class PaiwoError extends Error {
+  abstract readonly code: string;
+  /** The process exit code this error ends a command with. */
+  abstract readonly exitCode: number;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The user's mistake (bad manifest, bad flag, missing key): exit 2, printed without a stack, nothing sent. */
+export class UserError extends PaiwoError {
+  readonly exitCode = 2;
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The tool itself failed (a bug, an unexpected filesystem error): exit 1, printed with its cause. */
+export class InternalError extends PaiwoError {
+  readonly exitCode = 1;
+  readonly code = 'INTERNAL';
+}

@@ -1,0 +1,79 @@
+import type { SubmitRequest } from '../model/capabilities.js';
+
+/** A value of one matrix axis as it produced a job (prompt axes are reported by prompt id). */
+export type AxisValue = string | number | boolean;
+
+/**
+ * One unit of paid work: the exact body that will be sent, plus a stable identity.
+ * `id` = short hash of the canonical request body and the repeat index, so the same job in two manifests
+ * (or listed twice) is one job, and an edited manifest only changes the ids of the jobs that changed.
+ */
+export interface Job {
+  readonly id: string;
+  /** Path of the manifest that produced it, as the user named it (relative to the cwd when inside it). */
+  readonly manifest: string;
+  /** The manifest's `name` (or file base name): names the default output folder. */
+  readonly manifestName: string;
+  /** Exactly what the submit sends. */
+  readonly request: SubmitRequest;
+  /** 0-based copy index when `repeat` > 1. */
+  readonly repeatIndex: number;
+  /** Output file path relative to the output folder; made safe, never escapes it. */
+  readonly file: string;
+  /** From the versioned price table (model/prices.ts). */
+  readonly estimatedCredits: number;
+  /** The matrix coordinates that produced the job, in axis order (prompt as its id): the report's grid. */
+  readonly axes: Readonly<Record<string, AxisValue>>;
+}
+
+/** Client-side delays are in seconds in the manifest and in milliseconds in code. */
+export interface PollSettings {
+  /** First check after this long; `undefined` = the model's expected generation time for the job. */
+  readonly initialDelayMs?: number;
+  readonly intervalMs: number;
+  readonly maxIntervalMs: number;
+}
+
+/** A manifest's resolved `run:` block (flags override it in the run command). */
+export interface RunSettings {
+  /** Generations in flight at once. */
+  readonly concurrency: number;
+  /** All API calls together; `undefined` = no client-side limit. */
+  readonly requestsPerSecond?: number;
+  /** Budget in credits; `undefined` = no budget. */
+  readonly maxCredits?: number;
+  readonly poll: PollSettings;
+  readonly jobTimeoutMs: number;
+  /** Retries of a transient failure per call. */
+  readonly retries: number;
+  /** Output folder; `undefined` = `output/<manifest name>/`. */
+  readonly out?: string;
+}
+
+export interface Diagnostic {
+  readonly severity: 'error' | 'warning';
+  readonly file: string;
+  /** 1-based; 0 when the problem is about the file as a whole. */
+  readonly line: number;
+  readonly column: number;
+  /** Dotted path to the field, e.g. `matrix.prompt[1].text`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** One manifest after loading, validation and expansion. */
+export interface LoadedManifest {
+  readonly path: string;
+  readonly name: string;
+  readonly jobs: readonly Job[];
+  readonly run: RunSettings;
+  readonly maxJobs: number;
+}
+
+/** What the loader hands on: every manifest, and every problem of every file. */
+export interface ManifestSet {
+  readonly manifests: readonly LoadedManifest[];
+  /** All jobs, deduplicated by id across manifests (first occurrence wins). */
+  readonly jobs: readonly Job[];
+  readonly diagnostics: readonly Diagnostic[];
+}
