@@ -50,3 +50,14 @@ describe('capability table', () => {
     expect(outputSize('1080p', '9:16')).toEqual({ width: 1080, height: 1920 });
   });
 });
+
+import { expectedGenerationMs } from '../../src/model/generation-time.js';
+
+describe('generation time model', () => {
+  it('is about 25 s for 540p/5 s with audio and grows with seconds and pixels', () => {
+    const base = { quality: '540p', aspect_ratio: '16:9', duration: 5, generate_audio_switch: true } as const;
+    expect(expectedGenerationMs(base)).toBe(25_000);
+    expect(expectedGenerationMs({ ...base, duration: 10 })).toBeGreaterThan(25_000);
+    expect(expectedGenerationMs({ ...base, quality: '1080p' })).toBeGreaterThan(expectedGenerationMs({ ...base, quality: '720p' }));
+  });
+});
