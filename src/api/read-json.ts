@@ -1,0 +1,44 @@
+import { isLosslessNumber, parse } from 'lossless-json';
+
+/**
+ * Response bodies are parsed with lossless-json: every number stays its exact text (a LosslessNumber) until a
+ * field is read with the helper of its type, so a video id above 2^53 never passes through a JS number.
+ */
+export function parseJsonText(text: string): unknown {
+  try {
+    return parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function asRecord(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** An own property only: a body's `__proto__` or `constructor` key is data, never the prototype. */
+export function field(record: Readonly<Record<string, unknown>> | undefined, key: string): unknown {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** The exact decimal digits of an integer id, written as a JSON number or a string of digits. */
+export function idText(value: unknown): string | undefined {
+  const text = isLosslessNumber(value) ? value.value : typeof value === 'string' ? value.trim() : undefined;
+  return text !== undefined && /^\d{1,40}$/.test(text) ? text : undefined;
+}
+
+/** A finite JS number (for counts, sizes, seeds, ErrCode), or `undefined`. */
+export function numberOf(value: unknown): number | undefined {
+  const n = isLosslessNumber(value) ? Number(value.value) : typeof value === 'number' ? value : undefined;
+  return n !== undefined && Number.isFinite(n) ? n : undefined;
+}
+
+/** A safe integer (ErrCode may also come as a string of digits from some proxies). */
+export function integerOf(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim()) ? Number(value) : numberOf(value);
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
+}
+
+export function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
