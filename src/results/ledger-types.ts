@@ -58,6 +58,11 @@ export interface LedgerTotals {
 
 export interface Ledger {
   version: 1;
+  /**
+   * The sequence number of the last journal event folded into this snapshot (ledger-store.ts): replaying
+   * `ledger.journal.jsonl` skips events at or below it, so a replay over a newer snapshot is idempotent.
+   */
+  journal_seq?: number;
   jobs: LedgerJob[];
   totals: LedgerTotals;
 }

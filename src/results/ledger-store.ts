@@ -1,0 +1,197 @@
+import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../errors/paiwo-error.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { LedgerJournal, replayJournal, type LedgerEvent } from './ledger-journal.js';
+import { readLedgerSnapshot, serializeLedger, writeFileAtomic, fsyncDir } from './ledger-snapshot.js';
+import { computeTotals, type Ledger, type LedgerJob } from './ledger-types.js';
+import { acquireOutputLock, type OutputLock } from './output-lock.js';
+
+export const LEDGER_FILE = 'ledger.json';
+export const JOURNAL_FILE = 'ledger.journal.jsonl';
+
+export interface OpenLedgerOptions {
+  readonly logger?: Logger;
+  /**
+   * Rewrite the snapshot after this many journal events — or after as many events as there are jobs, whichever
+   * is larger, so the rewrite costs O(1) per event amortised. @default 1000
+   */
+  readonly snapshotEvery?: number;
+}
+
+/** The fields an update may change (identity never changes). */
+export type LedgerPatch = Partial<Omit<LedgerJob, 'id'>>;
+
+/**
+ * The ledger of one output folder, held by one runner (the lock is taken on open and released on close).
+ * Reads are from memory; every change is applied in memory at once and appended to the journal, and the promise
+ * of `update`/`put` settles when the change is on disk.
+ */
+export class LedgerStore {
+  private readonly byId = new Map<string, LedgerJob>();
+  private seq: number;
+  private eventsSinceSnapshot = 0;
+  private snapshotScheduled = false;
+  private closed = false;
+
+  private constructor(
+    readonly outDir: string,
+    private readonly ledgerState: Ledger,
+    private readonly journal: LedgerJournal,
+    private readonly lock: OutputLock,
+    private readonly snapshotEvery: number,
+    private readonly logger: Logger,
+  ) {
+    this.seq = ledgerState.journal_seq ?? 0;
+    for (const job of ledgerState.jobs) this.byId.set(job.id, job);
+  }
+
+  /** @internal use `openLedger`. */
+  static async create(outDir: string, options: OpenLedgerOptions): Promise<LedgerStore> {
+    const logger = options.logger ?? silentLogger;
+    const lock = await acquireOutputLock(outDir, { logger });
+    try {
+      const { ledger, tornTail } = await loadLedger(outDir);
+      if (tornTail) logger.warn({ journal: join(outDir, JOURNAL_FILE) }, 'ignored a torn last journal line left by a crash');
+      const journal = await LedgerJournal.open(join(outDir, JOURNAL_FILE));
+      const store = new LedgerStore(outDir, ledger, journal, lock, options.snapshotEvery ?? 1000, logger);
+      // Fold the replayed journal into a fresh snapshot, which also drops any torn tail before we append.
+      await store.snapshot();
+      return store;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** The live ledger (totals are recomputed on each call). Do not mutate jobs directly: use `update`. */
+  get ledger(): Ledger {
+    return { version: 1, journal_seq: this.seq, jobs: this.ledgerState.jobs, totals: computeTotals(this.ledgerState.jobs) };
+  }
+
+  get jobs(): readonly LedgerJob[] {
+    return this.ledgerState.jobs;
+  }
+
+  job(id: string): LedgerJob | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Adds a job, or replaces its whole record. */
+  put(job: LedgerJob): Promise<void> {
+    const existing = this.byId.get(job.id);
+    if (existing) Object.assign(existing, job);
+    else {
+      const copy = { ...job };
+      this.byId.set(copy.id, copy);
+      this.ledgerState.jobs.push(copy);
+    }
+    return this.append({ s: ++this.seq, t: 'put', job: { ...job } });
+  }
+
+  /**
+   * Changes some fields of a job and stamps `updated_at`. Resolves when the change is durable; callers that must
+   * not go on before that (the intent to submit, a charge) await it.
+   */
+  update(id: string, patch: LedgerPatch): Promise<void> {
+    const job = this.byId.get(id);
+    if (!job) return Promise.reject(new Error(`ledger: no job ${id}`));
+    const p = { ...patch, updated_at: patch.updated_at ?? new Date().toISOString() };
+    Object.assign(job, p);
+    return this.append({ s: ++this.seq, t: 'set', id, p });
+  }
+
+  /** Rewrites `ledger.json` atomically with everything so far, then empties the journal. */
+  snapshot(): Promise<void> {
+    this.snapshotScheduled = true;
+    return this.journal.exclusive(async () => {
+      this.snapshotScheduled = false;
+      this.eventsSinceSnapshot = 0;
+      // Captured synchronously: events appended while the file is written get higher sequence numbers and are
+      // written to the journal after the truncation below.
+      const text = serializeLedger(this.ledger);
+      await writeFileAtomic(join(this.outDir, LEDGER_FILE), text);
+      await this.journal.truncate();
+    });
+  }
+
+  /** Waits until every change so far is on disk. */
+  flush(): Promise<void> {
+    return this.journal.drain();
+  }
+
+  /** Final snapshot, then releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.journal.drain();
+      await this.snapshot();
+      await this.journal.close();
+    } finally {
+      await this.lock.release();
+    }
+  }
+
+  private append(event: LedgerEvent): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('ledger: store is closed'));
+    const written = this.journal.append(event);
+    // Callers that do not await still must not crash the process with an unhandled rejection; the failure is
+    // reported again by flush()/close().
+    written.catch((error: unknown) => this.logger.error({ err: error }, 'ledger journal write failed'));
+    if (++this.eventsSinceSnapshot >= Math.max(this.snapshotEvery, this.ledgerState.jobs.length) && !this.snapshotScheduled) {
+      this.snapshot().catch((error: unknown) => this.logger.error({ err: error }, 'ledger snapshot failed'));
+    }
+    return written;
+  }
+}
+
+/** Opens (creating if needed) the ledger of an output folder for one runner: takes the lock, replays the journal. */
+export async function openLedger(outDir: string, options: OpenLedgerOptions = {}): Promise<LedgerStore> {
+  await mkdir(outDir, { recursive: true });
+  return LedgerStore.create(outDir, options);
+}
+
+async function loadLedger(outDir: string): Promise<{ ledger: Ledger; tornTail: boolean; found: boolean }> {
+  const snapshot = await readLedgerSnapshot(join(outDir, LEDGER_FILE));
+  const ledger: Ledger = snapshot ?? { version: 1, journal_seq: 0, jobs: [], totals: computeTotals([]) };
+  const journalPath = join(outDir, JOURNAL_FILE);
+  let text: string | null = null;
+  try {
+    text = await readFile(journalPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (text === null) return { ledger, tornTail: false, found: snapshot !== null };
+  const result = replayJournal(ledger, text, journalPath);
+  ledger.journal_seq = result.lastSeq;
+  ledger.totals = computeTotals(ledger.jobs);
+  return { ledger, tornTail: result.tornTail, found: true };
+}
+
+/**
+ * What the ledger of a folder says right now — snapshot plus journal — without taking the lock (read-only; safe
+ * while a run is writing, and right after a crash). Throws a UserError when the folder has no ledger.
+ */
+export async function readLedger(outDir: string): Promise<Ledger> {
+  const { ledger, found } = await loadLedger(outDir);
+  if (!found) throw new UserError('LEDGER_NOT_FOUND', `no ${LEDGER_FILE} in ${outDir}: not a paiwo-batch output folder (or nothing has run there yet)`);
+  return ledger;
+}
+
+/**
+ * Replaces the ledger of a folder atomically (for merge and other tools). Takes the lock for the moment of the
+ * write, so it refuses a folder a run is using; the journal is removed since the new snapshot supersedes it.
+ */
+export async function writeLedger(outDir: string, ledger: Ledger): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  const lock = await acquireOutputLock(outDir);
+  try {
+    // The old journal goes first: left behind by a crash, its events would be replayed over the new ledger.
+    await unlink(join(outDir, JOURNAL_FILE)).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    await fsyncDir(outDir);
+    await writeFileAtomic(join(outDir, LEDGER_FILE), serializeLedger({ ...ledger, journal_seq: 0 }));
+  } finally {
+    await lock.release();
+  }
+}
