@@ -1,10 +1,67 @@
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ledger } from './ledger-types.js';
+import { renderReport } from './report-html.js';
+import { relativeFileUrl } from '../util/escape-html.js';
 
-/** Writes `<outDir>/report.html` and returns its path. (The gallery is being built; this keeps callers compiling.) */
-export async function writeReport(outDir: string, ledger: Ledger): Promise<string> {
-  const path = join(outDir, 'report.html');
-  await writeFile(path, `<!doctype html><meta charset="utf-8"><title>paiwo-batch report</title><p>${ledger.jobs.length} jobs</p>\n`);
+export const REPORT_FILE = 'report.html';
+
+export interface WriteReportOptions {
+  /**
+   * Strings that must never appear in the page (the API key). Defence in depth: the ledger holds no key, but an
+   * error message echoed from a misbehaving gateway might. @default [process.env.DMXAPI_API_KEY]
+   */
+  readonly secrets?: readonly (string | undefined)[];
+  /** @default now */
+  readonly now?: Date;
+}
+
+/**
+ * Writes `<outDir>/report.html`, the gallery of the ledger's jobs, and returns its path. The page is written to a
+ * temporary file and renamed, so a reader never sees half a report.
+ */
+export async function writeReport(outDir: string, ledger: Ledger, options: WriteReportOptions = {}): Promise<string> {
+  const missingFiles = await findMissingFiles(outDir, ledger);
+  let page = renderReport(ledger, { missingFiles, generatedAt: (options.now ?? new Date()).toISOString() });
+  page = redactSecrets(page, options.secrets ?? [process.env.DMXAPI_API_KEY]);
+  const path = join(outDir, REPORT_FILE);
+  const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, page);
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
   return path;
+}
+
+/** Replaces every occurrence of each secret (as written and as HTML-escaped) with `[redacted]`. */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    // A very short "key" would blank ordinary words; real keys are long.
+    if (!secret || secret.length < 6) continue;
+    for (const form of new Set([secret, secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')])) {
+      out = out.split(form).join('[redacted]');
+    }
+  }
+  return out;
+}
+
+/** Succeeded jobs whose video is not (or no longer) in the folder, so the page labels them instead of a dead player. */
+async function findMissingFiles(outDir: string, ledger: Ledger): Promise<Set<string>> {
+  const missing = new Set<string>();
+  const succeeded = ledger.jobs.filter((j) => j.status === 'succeeded');
+  // Bounded parallelism: a sweep of thousands of jobs must not open thousands of handles at once.
+  for (let i = 0; i < succeeded.length; i += 64) {
+    await Promise.all(
+      succeeded.slice(i, i + 64).map(async (job) => {
+        const ok = relativeFileUrl(job.file) !== null && (await stat(join(outDir, job.file)).then((s) => s.isFile(), () => false));
+        if (!ok) missing.add(job.id);
+      }),
+    );
+  }
+  return missing;
 }

@@ -1,0 +1,121 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeReport } from '../../src/results/write-report.js';
+import { layoutReport, NO_VALUE } from '../../src/results/report-layout.js';
+import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'paiwo-report-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('layoutReport', () => {
+  it('puts the first varying axis in rows, the next in columns, seeds inside cells, one-value axes in the header', () => {
+    const jobs = demoLedger().jobs.map((j) => ({ ...j, axes: { ...j.axes, quality: '540p' } }));
+    const [section] = layoutReport(jobs);
+    expect(section?.rowAxis?.name).toBe('prompt');
+    expect(section?.columnAxes.map((a) => a.name)).toEqual(['aspect_ratio']);
+    expect(section?.innerAxes.map((a) => a.name)).toEqual(['seed']);
+    expect(section?.constants).toEqual([{ name: 'quality', value: '540p' }]);
+    expect(section?.rows.map((r) => r.key)).toEqual(['cat', 'fox']);
+    expect(section?.rows[0]?.cells.map((c) => c.map((j) => j.axes.seed))).toEqual([[1, 2], [1, 2]]);
+  });
+
+  it('orders values naturally whatever order a merged ledger lists jobs in, and keeps only columns that hold jobs', () => {
+    const mk = (id: string, quality: '360p' | '720p' | '1080p', seed: number, aspect: '16:9' | '9:16') =>
+      makeJob({ id, request: { model: 'paiwo-v5.6-ttv', input: 'p', aspect_ratio: aspect, quality, duration: 5, seed }, axes: { prompt: 'p', aspect_ratio: aspect, quality, seed } });
+    const jobs = [mk('a', '1080p', 10, '9:16'), mk('b', '360p', 2, '16:9'), mk('c', '720p', 10, '16:9'), mk('d', '360p', 10, '16:9')];
+    const [section] = layoutReport(jobs);
+    // prompt has one value, so aspect ratio becomes the rows and quality the columns.
+    expect(section?.rowAxis?.name).toBe('aspect_ratio');
+    expect(section?.rowAxis?.values).toEqual(['16:9', '9:16']);
+    expect(section?.columns.map((c) => c.keys)).toEqual([['360p'], ['720p'], ['1080p']]);
+    expect(section?.innerAxes[0]?.values).toEqual(['2', '10']);
+  });
+
+  it('gives an axis only some jobs have (from an include) a "none" value, and one section per manifest', () => {
+    const a = makeJob({ id: 'a', axes: { prompt: 'cat', aspect_ratio: '16:9' } });
+    const b = makeJob({ id: 'b', axes: { prompt: 'cat', aspect_ratio: '16:9', duration: 8 } });
+    const c = makeJob({ id: 'c', manifest: 'other.yaml', manifest_name: 'other' });
+    const sections = layoutReport([a, b, c]);
+    expect(sections.map((s) => s.name)).toEqual(['demo', 'other']);
+    expect(sections[0]?.rowAxis?.name).toBe('duration');
+    expect(sections[0]?.rowAxis?.values).toEqual(['8', NO_VALUE]);
+  });
+});
+
+describe('writeReport', () => {
+  it('writes report.html beside the ledger with one cell per job, totals and filters for every varying axis', async () => {
+    const ledger = demoLedger({ 2: 'failed', 5: 'skipped' });
+    for (const job of ledger.jobs) if (job.status === 'succeeded') await writeFile(join(dir, job.file), 'x');
+    const path = await writeReport(dir, ledger);
+    expect(path).toBe(join(dir, 'report.html'));
+    const page = await readFile(path, 'utf8');
+    expect(page.match(/<figure class="job/g)).toHaveLength(8);
+    expect(page.match(/<video /g)).toHaveLength(6);
+    expect(page).toContain('<video src="cat_16x9_540p_5s_seed1.mp4" controls muted loop playsinline preload="metadata"');
+    expect(page).toContain('<dd data-total="credits_spent">480</dd>');
+    expect(page).toContain('<dd data-total="failed">1</dd>');
+    for (const key of ['status', 'f0', 'f1', 'f2']) expect(page).toContain(`data-filter="${key}"`);
+    expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?https?:/i);
+    expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/\.tmp$/));
+  });
+
+  it('labels a succeeded job whose file is gone instead of showing a dead player', async () => {
+    const ledger = makeLedger([makeJob({ id: 'gone', file: 'gone.mp4' })]);
+    const page = await readFile(await writeReport(dir, ledger), 'utf8');
+    expect(page).not.toContain('<video');
+    expect(page).toContain('<strong>file missing</strong>');
+  });
+
+  it('never contains the API key, even when a service error message echoes it', async () => {
+    const key = 'sk-live-0123456789abcdef';
+    const ledger = makeLedger([makeJob({ id: 'x', status: 'failed', error: { code: 'HTTP_401', message: `Invalid Token ${key} (request id: 1)` } })]);
+    const page = await readFile(await writeReport(dir, ledger, { secrets: [key] }), 'utf8');
+    expect(page).not.toContain(key);
+    expect(page).toContain('Invalid Token [redacted]');
+  });
+
+  it('reads the key from DMXAPI_API_KEY when the caller passes none', async () => {
+    const previous = process.env.DMXAPI_API_KEY;
+    process.env.DMXAPI_API_KEY = 'sk-env-key-42424242';
+    try {
+      const ledger = makeLedger([makeJob({ id: 'x', status: 'failed', error: { code: 401, message: 'bad key sk-env-key-42424242' } })]);
+      expect(await readFile(await writeReport(dir, ledger), 'utf8')).not.toContain('sk-env-key-42424242');
+    } finally {
+      if (previous === undefined) delete process.env.DMXAPI_API_KEY;
+      else process.env.DMXAPI_API_KEY = previous;
+    }
+  });
+
+  it('escapes text from manifests and the service in content, attributes and embedded JSON', async () => {
+    const job = makeJob({
+      id: 'evil',
+      status: 'failed',
+      manifest_name: '<i>n</i>',
+      video_id: `1" onerror="alert(1)`,
+      error: { code: 500054, message: `'single' "double" <b>` },
+      request: { model: 'paiwo-v5.6-ttv', input: '</script><script>alert(1)</script>', aspect_ratio: '16:9', quality: '540p', duration: 5 },
+      axes: { prompt: `p" autofocus onfocus="alert(1)`, seed: 1 },
+    });
+    const page = await readFile(await writeReport(dir, makeLedger([job, makeJob({ id: 'ok', axes: { prompt: 'q', seed: 1 } })])), 'utf8');
+    expect(page.match(/<script/g)).toHaveLength(2);
+    expect(page).not.toContain('onerror="');
+    expect(page).not.toContain('onfocus="');
+    expect(page).toContain('&lt;i&gt;n&lt;/i&gt;');
+    expect(page).toContain('&#39;single&#39; &quot;double&quot; &lt;b&gt;');
+    expect(page).toContain('data-f0="p&quot; autofocus onfocus=&quot;alert(1)"');
+    const json = /<script type="application\/json" id="paiwo-data">([^]*?)<\/script>/.exec(page)?.[1] ?? '';
+    expect(JSON.parse(json).jobs[0].prompt).toBe('</script><script>alert(1)</script>');
+  });
+
+  it('writes a page for an empty ledger', async () => {
+    const page = await readFile(await writeReport(dir, makeLedger([])), 'utf8');
+    expect(page).toContain('The ledger has no jobs yet.');
+  });
+});
