@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
-import { InternalError } from '../../errors/paiwo-error.js';
-import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from '../io.js';
+import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, processIO } from '../io.js';
+import { simulatorCommand } from '../../commands/simulator.js';
+import { InvalidArgumentError } from 'commander';
+
+function parseRate(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number from 0 to 1');
+  return n;
+}
 
 export function registerSimulator(program: Command): void {
   program
@@ -16,7 +23,11 @@ export function registerSimulator(program: Command): void {
     .option('--seed <n>', 'seed for faults, jitter, ids and random seeds, so a run can be replayed', parseNonNegativeInt)
     .option('--big-ids', 'issue video ids above 2^53')
     .option('--large-media <bytes>', 'serve media files of this size (a real MP4 padded as a stream)', parsePositiveInt)
-    .action(async () => {
-      throw new InternalError('simulator: not wired yet');
+    .option('--media-ttl <ms>', 'media URL lifetime in ms (default 1 hour × time-scale); the expire-media fault refuses older URLs', parsePositiveInt)
+    .option('--failure-rate <share>', 'share of generations that end in status 8 (0..1)', parseRate)
+    .option('--retry-after <seconds>', 'Retry-After value of the 429 fault', parseNonNegativeInt)
+    .option('--verbose', 'log every request (pino, debug level) on stderr')
+    .action(async (opts: Parameters<typeof simulatorCommand>[0]) => {
+      process.exitCode = await simulatorCommand(opts, processIO());
     });
 }

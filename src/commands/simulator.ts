@@ -1,0 +1,69 @@
+/** `paiwo-batch simulator`: serve the simulator until SIGINT/SIGTERM; the base URL is the first stdout line. */
+import type { CommandIO } from '../cli/io.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { startSimulator, type SimulatorOptions } from '../simulator/start-simulator.js';
+import { resolveFaults } from '../simulator/fault-spec.js';
+import { createLogger, type Logger } from '../util/logger.js';
+
+export interface SimulatorCommandOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly timeScale?: number;
+  readonly apiKey?: string;
+  readonly concurrency?: number;
+  readonly balance?: number;
+  readonly faults?: string;
+  readonly seed?: number;
+  readonly bigIds?: boolean;
+  readonly largeMedia?: number;
+  readonly mediaTtl?: number;
+  readonly failureRate?: number;
+  readonly retryAfter?: number;
+  readonly verbose?: boolean;
+  /** Resolves when the simulator should stop; default: the first SIGINT or SIGTERM. */
+  readonly until?: Promise<unknown>;
+  readonly logger?: Logger;
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(signal);
+    };
+    const onInt = stop('SIGINT');
+    const onTerm = stop('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
+
+export async function simulatorCommand(opts: SimulatorCommandOptions, io: CommandIO): Promise<number> {
+  // A bad spec is a usage error (FaultSpecError, exit 2) before anything listens.
+  const faults = resolveFaults(opts.faults);
+  const logger = opts.logger ?? createLogger({ level: opts.verbose ? 'debug' : (io.env.PAIWO_LOG_LEVEL ?? 'info') });
+  const options: SimulatorOptions = {
+    port: opts.port,
+    host: opts.host,
+    timeScale: opts.timeScale,
+    apiKey: opts.apiKey,
+    concurrency: opts.concurrency,
+    balance: opts.balance,
+    faults,
+    seed: opts.seed,
+    bigIds: opts.bigIds,
+    largeMediaBytes: opts.largeMedia,
+    mediaTtlMs: opts.mediaTtl,
+    failureRate: opts.failureRate,
+    retryAfterSeconds: opts.retryAfter,
+    logger,
+  };
+  const sim = await startSimulator(options);
+  io.stdout.write(`${sim.url}\n`);
+  logger.info({ url: sim.url, stats: `${sim.url}/__sim/stats` }, 'simulator listening');
+  const signal = await (opts.until ?? untilSignal());
+  logger.info({ signal }, 'simulator stopping');
+  await sim.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,104 @@
+/** `GET|HEAD /media/...`: the CDN side. Real MP4 bytes, Range support, and the media faults. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { assetChunks, type MediaAsset } from './media-library.js';
+import { htmlErrorText, gatewayErrorText, sendJson, sendText } from './responses.js';
+import { pump, resetConnection } from './send-stream.js';
+import type { SimContext } from './sim-context.js';
+
+const TOKEN = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_seed\d+\.mp4$/;
+const LIE_EXTRA_BYTES = 1024 * 1024;
+
+function sendXmlError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendText(res, status, 'application/xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>\n`);
+}
+
+type Mode = 'normal' | 'truncate' | 'stall' | 'lying';
+
+export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const { state, plan, options, media } = ctx;
+  state.mediaRequests++;
+  const m = TOKEN.exec(path);
+  const entry = m ? state.tokens.get(m[1]!) : undefined;
+  if (!entry) return sendXmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
+  const video = entry.video;
+  video.mediaRequests++;
+  const now = performance.now();
+  state.drain(now);
+  if (video.status !== 1) return sendXmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
+
+  if (plan.fires('reset-before', 'media')) return resetConnection(req.socket);
+  if (plan.fires('429', 'media')) {
+    return sendJson(res, 429, gatewayErrorText('RateLimitReached', 'too many requests', ctx.nextRequestId()), { 'Retry-After': String(options.retryAfterSeconds) });
+  }
+  if (plan.fires('429-no-retry-after', 'media')) return sendJson(res, 429, gatewayErrorText('RateLimitReached', 'too many requests', ctx.nextRequestId()));
+  for (const status of [500, 502] as const) {
+    if (plan.fires(`html-${status}`, 'media')) return sendText(res, status, 'text/html', htmlErrorText(status));
+  }
+  if (plan.fires('redirect-scheme', 'media')) {
+    res.writeHead(302, { Location: 'file:///etc/passwd', 'Content-Length': '0' });
+    return void res.end();
+  }
+  if (now - entry.validFrom > options.mediaTtlMs && plan.fires('expire-media', 'media')) {
+    return sendXmlError(res, 403, 'AccessDenied', 'Request has expired');
+  }
+
+  const { quality, aspect_ratio } = video.request;
+  const asset = plan.fires('oversize-media', 'media')
+    ? media.asset(quality, aspect_ratio, video.hasAudio, options.oversizeMediaBytes)
+    : media.asset(quality, aspect_ratio, video.hasAudio, options.largeMediaBytes);
+  const mode: Mode = plan.fires('truncate-media', 'media')
+    ? 'truncate'
+    : plan.fires('stall', 'media')
+      ? 'stall'
+      : plan.fires('lying-length', 'media')
+        ? 'lying'
+        : 'normal';
+  await serveAsset(ctx, req, res, asset, mode);
+}
+
+/** `bytes=a-b`, `bytes=a-`, `bytes=-n`; `undefined` = ignore the header (RFC 9110), `null` = unsatisfiable. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | undefined {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) return null;
+    return { start: Math.max(0, size - n), end: size };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size : Math.min(size, Number(m[2]) + 1);
+  if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  if (start >= size) return null;
+  return { start, end };
+}
+
+async function serveAsset(ctx: SimContext, req: IncomingMessage, res: ServerResponse, asset: MediaAsset, mode: Mode): Promise<void> {
+  const range = parseRange(req.headers.range, asset.size);
+  if (range === null) {
+    res.writeHead(416, { 'Content-Range': `bytes */${asset.size}`, 'Content-Length': '0' });
+    return void res.end();
+  }
+  const start = range?.start ?? 0;
+  const end = range?.end ?? asset.size;
+  const length = end - start;
+  const headers: Record<string, string> = {
+    'Content-Type': 'video/mp4',
+    'Accept-Ranges': 'bytes',
+    'Content-Length': String(mode === 'lying' ? length + LIE_EXTRA_BYTES : length),
+  };
+  if (range) headers['Content-Range'] = `bytes ${start}-${end - 1}/${asset.size}`;
+  if (mode === 'lying') headers.Connection = 'close';
+  res.writeHead(range ? 206 : 200, headers);
+  if (req.method === 'HEAD') return void res.end();
+
+  const sendUpTo = mode === 'truncate' || mode === 'stall' ? start + Math.floor(length / 2) : end;
+  const state = ctx.state;
+  const complete = await pump(res, assetChunks(asset, start, sendUpTo), (n) => {
+    state.mediaBytes += n;
+  });
+  if (!complete) return;
+  if (mode === 'truncate') return resetConnection(req.socket);
+  if (mode === 'stall') return; // headers and half the body, then silence; close() ends the socket
+  res.end();
+}
