@@ -12,6 +12,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (/^\d+(\.\d+)?$/.test(raw)) {
     ms = Number(raw) * 1000;
   } else {
+    // An HTTP date names a month and a time of day; Date.parse alone would read "-3" as a year.
+    if (!/[a-z]{3}/i.test(raw) || !/\d{1,2}:\d{2}:\d{2}/.test(raw)) return undefined;
     const at = Date.parse(raw);
     if (Number.isNaN(at)) return undefined;
     ms = at - now;
