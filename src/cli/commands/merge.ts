@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { InternalError } from '../../errors/paiwo-error.js';
+import { processIO } from '../io.js';
+import { mergeCommand } from '../../commands/merge.js';
 
 export function registerMerge(program: Command): void {
   program
@@ -7,7 +8,7 @@ export function registerMerge(program: Command): void {
     .description('combine shard outputs into one ledger and one report, refusing conflicting records')
     .argument('<dirs...>', 'shard output folders')
     .requiredOption('--into <out>', 'the merged output folder')
-    .action(async () => {
-      throw new InternalError('merge: not wired yet');
+    .action(async (dirs: string[], options: { into: string }) => {
+      process.exitCode = await mergeCommand(dirs, { into: options.into }, processIO());
     });
 }

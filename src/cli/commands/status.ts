@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { InternalError } from '../../errors/paiwo-error.js';
+import { processIO } from '../io.js';
+import { statusCommand } from '../../commands/status.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -7,7 +8,7 @@ export function registerStatus(program: Command): void {
     .description('what the ledger says: counts per status, credits, unresolved jobs; contacts no service')
     .argument('<out>', 'output folder holding ledger.json')
     .option('--json', 'print one JSON document on stdout')
-    .action(async () => {
-      throw new InternalError('status: not wired yet');
+    .action(async (out: string, options: { json?: boolean }) => {
+      process.exitCode = await statusCommand(out, { json: options.json === true }, processIO());
     });
 }

@@ -1,0 +1,248 @@
+import { copyFile, link, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import type { CommandIO } from '../cli/io.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { PaiwoError, UserError } from '../errors/paiwo-error.js';
+import { computeTotals, type JobStatus, type Ledger, type LedgerJob } from '../results/ledger-types.js';
+import { JOURNAL_FILE, LEDGER_FILE, readLedger, writeLedger } from '../results/ledger-store.js';
+import { readRunningOwner } from './status.js';
+import { writeReport } from '../results/write-report.js';
+import { relativeFileUrl } from '../util/escape-html.js';
+
+export interface MergeOptions {
+  /** The merged output folder. */
+  readonly into: string;
+}
+
+export interface MergeSource {
+  readonly dir: string;
+  readonly ledger: Ledger;
+}
+
+export interface MergeConflict {
+  readonly id: string;
+  readonly dirs: readonly [string, string];
+  readonly reason: string;
+}
+
+export interface MergeResult {
+  readonly ledger: Ledger;
+  /** Job id → the folder whose record was kept (its video file is taken from there). */
+  readonly sourceOf: ReadonlyMap<string, string>;
+  readonly conflicts: readonly MergeConflict[];
+  /** Jobs found in more than one folder with consistent records. */
+  readonly duplicates: number;
+  /** Consistent duplicates worth a look, e.g. a discarded record that may have been charged. */
+  readonly warnings: readonly string[];
+}
+
+/** Further along the lifecycle wins when two records of one job agree (pending → submitting → … → terminal). */
+const RANK: Readonly<Record<JobStatus, number>> = {
+  pending: 0,
+  skipped: 0,
+  submitting: 1,
+  unknown: 2,
+  submitted: 3,
+  failed: 4,
+  moderated: 4,
+  succeeded: 5,
+};
+
+/**
+ * The union of several ledgers by job id. The same id in two folders must be the same job where it matters
+ * (request body, output file, video id, and the same outcome when both finished); otherwise it is a conflict and
+ * nothing is chosen. Pure: reads and writes nothing.
+ */
+export function mergeLedgers(sources: readonly MergeSource[]): MergeResult {
+  const kept = new Map<string, { job: LedgerJob; dir: string }>();
+  const conflicts: MergeConflict[] = [];
+  const warnings: string[] = [];
+  let duplicates = 0;
+  for (const { dir, ledger } of sources) {
+    for (const job of ledger.jobs) {
+      const current = kept.get(job.id);
+      if (!current) {
+        kept.set(job.id, { job, dir });
+        continue;
+      }
+      const reason = conflictBetween(current.job, job);
+      if (reason) {
+        conflicts.push({ id: job.id, dirs: [current.dir, dir], reason });
+        continue;
+      }
+      duplicates++;
+      const replace = RANK[job.status] > RANK[current.job.status] || (RANK[job.status] === RANK[current.job.status] && job.updated_at > current.job.updated_at);
+      const [winner, loser] = replace ? [{ job, dir }, current] : [current, { job, dir }];
+      if ((loser.job.status === 'unknown' || loser.job.status === 'submitting') && loser.job.video_id === null && winner.job.status !== loser.job.status) {
+        warnings.push(
+          `job ${job.id}: kept the ${winner.job.status} record from ${winner.dir}; ${loser.dir} has it ${loser.job.status}, a submit that may have been charged too (check your DMXAPI console)`,
+        );
+      }
+      kept.set(job.id, winner);
+    }
+  }
+  const jobs = [...kept.values()].map((k) => k.job);
+  return {
+    ledger: { version: 1, jobs, totals: computeTotals(jobs) },
+    sourceOf: new Map([...kept.entries()].map(([id, k]) => [id, k.dir])),
+    conflicts,
+    duplicates,
+    warnings,
+  };
+}
+
+/** Why two records of one id cannot be the same job, or `null` when they can. */
+function conflictBetween(a: LedgerJob, b: LedgerJob): string | null {
+  if (canonical(a.request) !== canonical(b.request)) return 'different request bodies';
+  if (a.file !== b.file) return `different output files (${a.file} vs ${b.file})`;
+  if (a.video_id !== null && b.video_id !== null && a.video_id !== b.video_id) {
+    return `different video ids (${a.video_id} vs ${b.video_id}): the job was generated, and paid for, twice`;
+  }
+  if (RANK[a.status] === RANK[b.status] && a.status !== b.status) return `different outcomes (${a.status} vs ${b.status})`;
+  if (a.status === 'succeeded' && b.status === 'succeeded' && a.sha256 && b.sha256 && a.sha256 !== b.sha256) {
+    return 'different video files (sha256 differs)';
+  }
+  return null;
+}
+
+/** JSON with sorted keys: two request bodies are the same job whatever order their fields were written in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * `paiwo-batch merge <dirs...> --into <out>`: one ledger and one report from shard outputs. Refuses (exit 2,
+ * nothing written) when any folder is unreadable or two records of a job conflict. A ledger already in `--into`
+ * takes part like a source, so merging again is idempotent and never drops what the folder held.
+ */
+export async function mergeCommand(dirs: readonly string[], options: MergeOptions, io: CommandIO): Promise<number> {
+  const into = options.into;
+  const intoHasLedger = (await exists(join(into, LEDGER_FILE))) || (await exists(join(into, JOURNAL_FILE)));
+  const sourceDirs = uniqueDirs([...(intoHasLedger ? [into] : []), ...dirs]);
+  const sources = await readSources(sourceDirs);
+
+  const result = mergeLedgers(sources);
+  if (result.conflicts.length > 0) {
+    const lines = result.conflicts.map((c) => `  job ${c.id} in ${c.dirs[0]} and ${c.dirs[1]}: ${c.reason}`);
+    throw new UserError(
+      'MERGE_CONFLICT',
+      `${result.conflicts.length} conflicting record${result.conflicts.length === 1 ? '' : 's'}; nothing was written:\n${lines.join('\n')}`,
+    );
+  }
+  const owner = await readRunningOwner(into);
+  if (owner) throw new UserError('OUTPUT_LOCKED', `${into} is in use by a run (pid ${owner.pid} on ${owner.hostname}); merge when it has finished`);
+
+  const files = await placeVideos(result, into);
+  await writeLedger(into, result.ledger);
+  const report = await writeReport(into, result.ledger, { secrets: [io.env.DMXAPI_API_KEY] });
+
+  for (const warning of result.warnings) io.stderr.write(`paiwo-batch: warning: ${warning}\n`);
+  for (const missing of files.missing) io.stderr.write(`paiwo-batch: warning: ${missing}\n`);
+  const t = result.ledger.totals;
+  const counts = Object.entries(t.by_status).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+  io.stdout.write(
+    [
+      `merged ${dirs.length} folder${dirs.length === 1 ? '' : 's'}${intoHasLedger && !dirs.some((d) => resolve(d) === resolve(into)) ? ` and the ledger already in ${into}` : ''} into ${into}: ${t.jobs} jobs (${counts.join(', ') || 'none'})${result.duplicates > 0 ? `, ${result.duplicates} found in more than one folder` : ''}`,
+      `credits: ${t.credits_spent} spent, ${t.credits_refunded} refunded`,
+      `videos: ${files.linked} linked, ${files.copied} copied, ${files.inPlace} already there`,
+      `ledger: ${join(into, LEDGER_FILE)}`,
+      `report: ${report}`,
+      '',
+    ].join('\n'),
+  );
+  return EXIT.ok;
+}
+
+function uniqueDirs(dirs: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return dirs.filter((d) => {
+    const key = resolve(d);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Every folder is read before anything is decided, and every unreadable one is reported at once. */
+async function readSources(dirs: readonly string[]): Promise<MergeSource[]> {
+  const results = await Promise.allSettled(dirs.map(async (dir) => ({ dir, ledger: await readLedger(dir) })));
+  const problems = results.flatMap((r, i) => (r.status === 'rejected' ? [`  ${dirs[i]}: ${messageOf(r.reason)}`] : []));
+  if (problems.length > 0) throw new UserError('MERGE_SOURCE', `cannot merge; nothing was written:\n${problems.join('\n')}`);
+  return results.map((r) => (r as PromiseFulfilledResult<MergeSource>).value);
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof PaiwoError) return error.message;
+  const e = error as NodeJS.ErrnoException;
+  return e?.code === 'ENOENT' ? 'no such folder' : String(e?.message ?? error);
+}
+
+interface PlacedVideos {
+  linked: number;
+  copied: number;
+  inPlace: number;
+  missing: string[];
+}
+
+/**
+ * Puts each succeeded job's video into `into` from the folder its record came from: a hard link when the
+ * folders share a filesystem (no second copy of gigabytes), else a copy; via a temporary name and a rename so a
+ * crash never leaves half a video under the final name.
+ */
+async function placeVideos(result: MergeResult, into: string): Promise<PlacedVideos> {
+  const placed: PlacedVideos = { linked: 0, copied: 0, inPlace: 0, missing: [] };
+  await mkdir(into, { recursive: true });
+  for (const job of result.ledger.jobs) {
+    if (job.status !== 'succeeded') continue;
+    const dir = result.sourceOf.get(job.id) ?? into;
+    if (relativeFileUrl(job.file) === null) {
+      placed.missing.push(`job ${job.id}: file path ${JSON.stringify(job.file)} leaves the output folder; not copied`);
+      continue;
+    }
+    const from = join(dir, job.file);
+    const to = join(into, job.file);
+    if (resolve(from) === resolve(to)) {
+      placed.inPlace++;
+      continue;
+    }
+    const source = await stat(from).catch(() => null);
+    if (!source?.isFile()) {
+      placed.missing.push(`job ${job.id}: ${from} is missing; the merged report labels it`);
+      continue;
+    }
+    const target = await stat(to).catch(() => null);
+    if (target && target.ino === source.ino && target.dev === source.dev) {
+      placed.inPlace++;
+      continue;
+    }
+    await mkdir(dirname(to), { recursive: true });
+    const temp = `${to}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      try {
+        await link(from, temp);
+        placed.linked++;
+      } catch {
+        await copyFile(from, temp);
+        placed.copied++;
+      }
+      await rename(temp, to);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+  return placed;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CommandIO } from '../../src/cli/io.js';
+import { statusCommand, type LedgerStatus } from '../../src/commands/status.js';
+import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
+import { LOCK_FILE } from '../../src/results/output-lock.js';
+import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+
+const run = promisify(execFile);
+const CLI = join(process.cwd(), 'dist/cli/main.js');
+
+function bufferIO(): CommandIO & { out: () => string } {
+  const stdout = new PassThrough();
+  const chunks: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => chunks.push(c));
+  return { stdout, stderr: new PassThrough(), isTTY: false, env: {}, out: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'paiwo-status-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** One job in every state a user must act on, plus successes. */
+function mixedLedger() {
+  const base = demoLedger().jobs.slice(0, 2);
+  return makeLedger([
+    ...base,
+    makeJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: '2026-11-24T08:00:05.000Z', error: { code: 'HTTP_504', message: 'gateway timeout after sending' } }),
+    makeJob({ id: 'sub', status: 'submitted', video_id: '9007199254740993', credits: 80 }),
+    makeJob({ id: 'skip', status: 'skipped', estimated_credits: 115, error: { code: 'BUDGET', message: 'would exceed max_credits 200' } }),
+    makeJob({ id: 'skip2', status: 'skipped', estimated_credits: 80, error: { code: 'BUDGET', message: 'would exceed max_credits 200' } }),
+    makeJob({ id: 'pend', status: 'pending' }),
+    makeJob({ id: 'bad', status: 'failed', video_id: '385043936817999', credits: 80, error: { code: 8, message: 'generation failed\n\u001b[31mred\u001b[0m' } }),
+    makeJob({ id: 'mod', status: 'moderated', video_id: '385043936817998', credits: 80, credits_refunded: 80, error: { code: 7, message: 'rejected by content moderation' } }),
+  ]);
+}
+
+describe('status', () => {
+  it('prints counts, credits and what to do about every unresolved or failed job', async () => {
+    await writeLedger(dir, mixedLedger());
+    const io = bufferIO();
+    expect(await statusCommand(dir, {}, io)).toBe(0);
+    const text = io.out();
+    expect(text).toContain('9 jobs (1 pending, 1 submitted, 2 succeeded, 1 failed, 1 moderated, 1 unknown, 2 skipped)');
+    expect(text).toContain('credits: 400 spent, 80 refunded, 320 net');
+    expect(text).toMatch(/unk +unknown .*\n.*check your DMXAPI console for a video submitted around 2026-11-24T08:00:05.000Z; rerun with --resubmit-unknown to pay again/);
+    expect(text).toMatch(/sub +submitted .*\n.*video 9007199254740993.*rerun the same command to keep polling/);
+    expect(text).toMatch(/skip +skipped .*\n.*raise max_credits \(or --max-credits\) by 115/);
+    expect(text).toContain('budget: raise max_credits by 195 credits');
+    expect(text).toMatch(/pend +pending .*\n.*not submitted yet: rerun the same command/);
+    expect(text).toMatch(/bad +failed .*video 385043936817999\n +error 8: generation failed \[31mred \[0m\n.*--retry-failed/);
+    expect(text).toMatch(/mod +moderated .*\n.*error 7: rejected by content moderation\n.*change the prompt/);
+    expect(text).not.toContain('\u001b');
+    expect(text).not.toContain('in progress');
+  });
+
+  it('--json gives the same facts to machines', async () => {
+    await writeLedger(dir, mixedLedger());
+    const io = bufferIO();
+    await statusCommand(dir, { json: true }, io);
+    const status = JSON.parse(io.out()) as LedgerStatus;
+    expect(status.jobs).toBe(9);
+    expect(status.by_status.unknown).toBe(1);
+    expect(status.credits_spent).toBe(400);
+    expect(status.credits_refunded).toBe(80);
+    expect(status.budget_shortfall).toBe(195);
+    expect(status.unresolved.map((e) => [e.id, e.status])).toEqual([['unk', 'unknown'], ['sub', 'submitted'], ['skip', 'skipped'], ['skip2', 'skipped'], ['pend', 'pending']]);
+    expect(status.unresolved.find((e) => e.id === 'sub')?.video_id).toBe('9007199254740993');
+    expect(status.failed.map((e) => e.id)).toEqual(['bad', 'mod']);
+    expect(status.running).toBeNull();
+  });
+
+  it('sees the journal of a run that crashed before its snapshot, and says what a mid-submit crash means', async () => {
+    const store = await openLedger(dir);
+    await store.put(makeJob({ id: 'a', status: 'pending' }));
+    await store.put(makeJob({ id: 'b', status: 'pending' }));
+    await store.snapshot();
+    await store.update('a', { status: 'submitting', attempts: 1, submitted_at: '2026-11-24T09:00:00.000Z' });
+    await store.flush();
+
+    const live = bufferIO();
+    await statusCommand(dir, {}, live);
+    expect(live.out()).toContain(`a run is in progress: pid ${process.pid}`);
+    expect(live.out()).toMatch(/a +submitting .*\n +being submitted by the run in progress/);
+
+    // The runner "dies": its lock now names a pid that no longer exists, so it is stale, not a live run.
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 - 3, hostname: (await import('node:os')).hostname(), started_at: new Date().toISOString() }));
+    const after = bufferIO();
+    await statusCommand(dir, { json: true }, after);
+    const status = JSON.parse(after.out()) as LedgerStatus;
+    expect(status.running).toBeNull();
+    expect(status.by_status.submitting).toBe(1);
+    expect(status.unresolved.find((e) => e.id === 'a')?.what_to_do).toContain('may have been charged: the next run holds it as unknown');
+    await store.close().catch(() => undefined);
+  });
+
+  it('the CLI prints the status and exits 0; a folder without a ledger exits 2 with a one-line message', async () => {
+    await writeLedger(dir, demoLedger({ 1: 'failed' }));
+    const ok = await run('node', [CLI, 'status', dir, '--json']);
+    expect(JSON.parse(ok.stdout).by_status.failed).toBe(1);
+    const empty = join(dir, 'nothing-here');
+    const failed = await run('node', [CLI, 'status', empty]).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toMatch(/^paiwo-batch: no ledger\.json in .*nothing-here/);
+    expect(failed?.stderr).not.toMatch(/\n\s+at /);
+  });
+});
