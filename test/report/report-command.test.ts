@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
+import { demoLedger, makeJob } from '../fixtures/ledgers/make-ledger.js';
+
+const exec = promisify(execFile);
+const CLI = join(process.cwd(), 'dist/cli/main.js');
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'paiwo-report-cmd-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('paiwo-batch report', () => {
+  it('writes report.html beside the ledger and prints its path', async () => {
+    const ledger = demoLedger();
+    await writeLedger(dir, ledger);
+    for (const job of ledger.jobs) await writeFile(join(dir, job.file), 'x');
+    const { stdout } = await exec('node', [CLI, 'report', dir]);
+    expect(stdout.trim()).toBe(join(dir, 'report.html'));
+    expect((await readFile(join(dir, 'report.html'), 'utf8')).match(/<video /g)).toHaveLength(8);
+  });
+
+  it('includes what only the journal knows (a run that crashed before its snapshot)', async () => {
+    const store = await openLedger(dir);
+    await store.put(makeJob({ id: 'late', status: 'pending' }));
+    await store.snapshot();
+    await store.update('late', { status: 'failed', error: { code: 8, message: 'journal-only failure' } });
+    await store.flush();
+    await exec('node', [CLI, 'report', dir]);
+    expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('journal-only failure');
+    await store.close();
+  });
+
+  it('exits 2 with one line when the folder has no ledger', async () => {
+    const error = await exec('node', [CLI, 'report', join(dir, 'missing')]).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(error?.code).toBe(2);
+    expect(error?.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
