@@ -113,8 +113,15 @@ function layoutSection(manifest: string, jobs: readonly LedgerJob[]): ReportSect
   const columns: ReportColumn[] = sorted.map(([, keys]) => ({ keys }));
 
   const rowKeys = rowAxis ? rowAxis.values : [''];
+  const jobsByRow = new Map<string, LedgerJob[]>();
+  for (const job of jobs) {
+    const key = rowAxis ? axisKey(job, rowAxis.name) : '';
+    const list = jobsByRow.get(key) ?? [];
+    if (list.length === 0) jobsByRow.set(key, list);
+    list.push(job);
+  }
   const rows = rowKeys.map((key) => {
-    const rowJobs = rowAxis ? jobs.filter((job) => axisKey(job, rowAxis.name) === key) : jobs;
+    const rowJobs = jobsByRow.get(key) ?? [];
     const cells: LedgerJob[][] = columns.map(() => []);
     for (const job of rowJobs) {
       const col = columnIndex.get(columnId(job)) ?? 0;
