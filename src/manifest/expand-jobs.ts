@@ -1,0 +1,492 @@
+import { checkRequest, SEED_MAX, type RuleViolation, type SubmitRequest } from '../model/capabilities.js';
+import { estimateCredits } from '../model/prices.js';
+import { closestMatch, didYouMean } from './did-you-mean.js';
+import { expandMatrix, productSize, type Axis, type Combination, type MatrixEntry } from './expand-matrix.js';
+import { jobId } from './job-id.js';
+import { REQUEST_FIELD_NAMES, type ManifestData, type PromptInput, type RequestFieldName } from './manifest-schema.js';
+import { describeValue, formatPath, shorten, type Problem } from './problem.js';
+import { promptSlug } from './prompt-id.js';
+import { expandSeeds, seedCount, type SeedSpec } from './seeds.js';
+import { fileCollisionKey, finishFilePath, patternEscape, safeLiteral, safeValue } from './safe-file-name.js';
+import { parseTemplate, renderTemplate, VARIABLE_NAME, type Template } from './template.js';
+import type { AxisValue, Job } from './types.js';
+import type { PathSegment } from './yaml-source.js';
+
+export interface ExpandContext {
+  /** The manifest path as the user named it. */
+  readonly file: string;
+  /** The manifest's resolved name. */
+  readonly name: string;
+  /** The effective job limit (`--max-jobs`, else the manifest's `max_jobs`). */
+  readonly maxJobs: number;
+}
+
+type Scalar = string | number | boolean;
+interface Sourced {
+  readonly value: Scalar;
+  readonly path: readonly PathSegment[];
+}
+interface PromptEntry {
+  readonly id: string;
+  readonly text: string;
+  /** Where the text was written (the entry itself for a plain string, its `text` for a mapping). */
+  readonly path: readonly PathSegment[];
+  readonly fields: ReadonlyMap<RequestFieldName, Sourced>;
+  readonly index: number;
+}
+
+/** Names that are not matrix variables: the job's own values in templates. */
+const RESERVED_NAMES = new Set(['prompt', 'input', 'model', 'id', 'repeat', 'name', 'include', 'exclude']);
+/** Request fields a prompt template may use (not the prompts themselves: they are what is being rendered). */
+const PROMPT_TEMPLATE_FIELDS = new Set<string>(['aspect_ratio', 'quality', 'duration', 'motion_mode', 'generate_audio_switch', 'seed', 'model']);
+const FILE_TEMPLATE_NAMES = new Set<string>([...PROMPT_TEMPLATE_FIELDS, 'prompt', 'negative_prompt', 'repeat', 'id', 'name']);
+const REQUIRED_FIELDS = ['aspect_ratio', 'quality', 'duration'] as const;
+const MAX_GUARD_FACTOR = 10;
+const MIN_EXPANSION_CAP = 100_000;
+
+/** Rule checks repeat for thousands of jobs; this collects each distinct problem once, with its job count. */
+class ProblemTally {
+  private readonly entries = new Map<string, { problem: Problem; count: number; note: string }>();
+  add(severity: Problem['severity'], path: readonly PathSegment[], message: string, note = ''): void {
+    const key = `${severity}\u0000${formatPath(path)}\u0000${message}\u0000${note}`;
+    const entry = this.entries.get(key);
+    if (entry) entry.count++;
+    else this.entries.set(key, { problem: { severity, path, message }, count: 1, note });
+  }
+  problems(): Problem[] {
+    return [...this.entries.values()].map(({ problem, count, note }) => ({
+      ...problem,
+      message: `${problem.message}${note} (${count} job${count === 1 ? '' : 's'})`,
+    }));
+  }
+}
+
+function textOf(field: string, value: Scalar, forFile: boolean): string {
+  if (!forFile) return String(value);
+  if (field === 'aspect_ratio') return String(value).replace(':', 'x');
+  if (field === 'generate_audio_switch') return value === true ? 'audio' : 'silent';
+  return String(value);
+}
+
+/**
+ * Expands a schema-valid manifest into jobs: prompts and seeds, the matrix by GitHub Actions' rules, defaults,
+ * templates, the capability table per job (each distinct problem reported once with how many jobs it affects),
+ * prices, ids, safe file names, duplicates and collisions, and the job-count guard. Pure.
+ */
+export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const error = (path: readonly PathSegment[], message: string, atKey = false): void => {
+    problems.push({ severity: 'error', path, message, ...(atKey && { atKey }) });
+  };
+  const warn = (path: readonly PathSegment[], message: string): void => {
+    problems.push({ severity: 'warning', path, message });
+  };
+  const matrix = (data.matrix ?? {}) as Record<string, unknown>;
+  const defaults = (data.defaults ?? {}) as Record<string, unknown>;
+  const include = (matrix.include ?? []) as MatrixEntry[];
+  const exclude = (matrix.exclude ?? []) as MatrixEntry[];
+
+  // ---- prompts
+  const prompts: PromptEntry[] = [];
+  const makePrompt = (value: PromptInput, path: readonly PathSegment[]): PromptEntry => {
+    const fields = new Map<RequestFieldName, Sourced>();
+    if (typeof value === 'string') {
+      const entry = { id: promptSlug(value), text: value, path, fields, index: prompts.length };
+      prompts.push(entry);
+      return entry;
+    }
+    for (const f of REQUEST_FIELD_NAMES) {
+      const v = value[f];
+      if (v !== undefined) fields.set(f, { value: v, path: [...path, f] });
+    }
+    const entry = { id: value.id ?? promptSlug(value.text), text: value.text, path: [...path, 'text'], fields, index: prompts.length };
+    prompts.push(entry);
+    return entry;
+  };
+  const sameFields = (a: PromptEntry, b: PromptEntry): boolean =>
+    a.text === b.text && a.fields.size === b.fields.size && [...a.fields].every(([k, v]) => b.fields.get(k)?.value === v.value);
+
+  const axisPrompts: PromptEntry[] = [];
+  const byId = new Map<string, PromptEntry>();
+  ((matrix.prompt ?? []) as PromptInput[]).forEach((value, i) => {
+    const entry = makePrompt(value, ['matrix', 'prompt', i]);
+    const first = byId.get(entry.id);
+    if (!first) {
+      byId.set(entry.id, entry);
+      axisPrompts.push(entry);
+    } else if (sameFields(first, entry)) {
+      warn(['matrix', 'prompt', i], `this prompt is listed twice (also at ${formatPath(first.path)}); its jobs run once`);
+    } else {
+      const explicit = typeof value !== 'string' && value.id !== undefined;
+      error(
+        explicit ? ['matrix', 'prompt', i, 'id'] : entry.path,
+        explicit
+          ? `duplicate prompt id "${entry.id}" (also at ${formatPath(first.path)})`
+          : `this prompt gets the id "${entry.id}", like the one at ${formatPath(first.path)}; give one of them an explicit id`,
+      );
+    }
+  });
+  const defaultsPrompt = defaults.prompt !== undefined ? makePrompt(defaults.prompt as PromptInput, ['defaults', 'prompt']) : undefined;
+  const findPrompt = (ref: string): PromptEntry | undefined =>
+    axisPrompts.find((p) => p.id === ref) ?? axisPrompts.find((p) => p.text === ref) ?? (defaultsPrompt && (defaultsPrompt.id === ref || defaultsPrompt.text === ref) ? defaultsPrompt : undefined);
+  const promptMatches = (entry: PromptEntry, ref: unknown): boolean => {
+    if (typeof ref === 'string') return entry.id === ref || entry.text === ref;
+    const obj = ref as { id?: string; text: string };
+    return obj.id !== undefined ? entry.id === obj.id : entry.text === obj.text;
+  };
+  const includePrompts = include.map((entry, i): PromptEntry | undefined => {
+    const ref = entry.prompt as PromptInput | undefined;
+    if (ref === undefined) return undefined;
+    if (typeof ref === 'string') return findPrompt(ref) ?? makePrompt(ref, ['matrix', 'include', i, 'prompt']);
+    const known = ref.id !== undefined ? byId.get(ref.id) : axisPrompts.find((p) => p.text === ref.text);
+    if (known && known.text !== ref.text) error(['matrix', 'include', i, 'prompt', 'id'], `prompt id "${ref.id}" already names another prompt (${formatPath(known.path)})`);
+    return known ?? makePrompt(ref, ['matrix', 'include', i, 'prompt']);
+  });
+  exclude.forEach((entry, i) => {
+    if (typeof entry.prompt === 'string' && !axisPrompts.some((p) => promptMatches(p, entry.prompt))) {
+      error(['matrix', 'exclude', i, 'prompt'], `no prompt has the id or text ${describeValue(entry.prompt)}${didYouMean(entry.prompt, axisPrompts.map((p) => p.id))}`);
+    }
+  });
+
+  // ---- axes (sizes first: the guard must run before anything large is built)
+  interface AxisInfo {
+    readonly key: string;
+    readonly kind: 'prompt' | 'field' | 'variable';
+    readonly size: number;
+    values: readonly unknown[];
+    readonly valuePath: (i: number) => readonly PathSegment[];
+  }
+  const axes: AxisInfo[] = [];
+  for (const [key, raw] of Object.entries(matrix)) {
+    if (key === 'include' || key === 'exclude') continue;
+    if (key === 'prompt') {
+      axes.push({ key, kind: 'prompt', size: axisPrompts.length, values: axisPrompts, valuePath: (i) => axisPrompts[i]!.path });
+    } else if (key === 'seed') {
+      const spec = raw as SeedSpec;
+      const list = Array.isArray(spec);
+      if (!list && 'count' in spec && spec.from + spec.count - 1 > SEED_MAX) {
+        error(['matrix', 'seed', 'count'], `seeds ${spec.from} … ${spec.from + spec.count - 1} go past ${SEED_MAX}`);
+      }
+      axes.push({ key, kind: 'field', size: seedCount(spec), values: list ? spec : [], valuePath: (i) => (list ? ['matrix', 'seed', i] : ['matrix', 'seed']) });
+    } else if ((REQUEST_FIELD_NAMES as string[]).includes(key)) {
+      const values = raw as Scalar[];
+      axes.push({ key, kind: 'field', size: values.length, values, valuePath: (i) => ['matrix', key, i] });
+    } else {
+      if (RESERVED_NAMES.has(key)) error(['matrix', key], `"${key}" cannot be a matrix axis${key === 'input' ? ' (the prompt axis is called "prompt")' : key === 'model' ? ' (set model at the top level)' : ''}`, true);
+      else if (!VARIABLE_NAME.test(key)) error(['matrix', key], `${describeValue(key)} is not a usable variable name (letters, digits and "_", not starting with a digit)`, true);
+      const values = raw as Scalar[];
+      axes.push({ key, kind: 'variable', size: values.length, values, valuePath: (i) => ['matrix', key, i] });
+    }
+  }
+  const includeVariables = new Map<string, PathSegment[]>();
+  include.forEach((entry, i) => {
+    for (const key of Object.keys(entry)) {
+      if (key === 'prompt' || (REQUEST_FIELD_NAMES as string[]).includes(key) || axes.some((a) => a.key === key)) continue;
+      if (RESERVED_NAMES.has(key)) error(['matrix', 'include', i, key], `"${key}" cannot be set by include`, true);
+      else if (!VARIABLE_NAME.test(key)) error(['matrix', 'include', i, key], `${describeValue(key)} is not a usable variable name`, true);
+      if (!includeVariables.has(key)) includeVariables.set(key, ['matrix', 'include', i, key]);
+    }
+  });
+
+  if (data.matrix !== undefined && axes.length === 0 && include.length === 0) {
+    error(['matrix'], 'the matrix is empty: give at least one axis (e.g. prompt) or include entry');
+  }
+  if (data.matrix === undefined && defaultsPrompt === undefined) {
+    error([], 'nothing to run: give matrix.prompt (a list of prompts) or defaults.prompt');
+  }
+  const raw = productSize(axes.map((a) => ({ key: a.key, values: { length: a.size } as unknown[] })));
+  const cap = Math.max(ctx.maxJobs * MAX_GUARD_FACTOR, MIN_EXPANSION_CAP);
+  if ((raw + include.length) * data.repeat > cap) {
+    error(['matrix'], `the matrix has ${raw.toLocaleString('en-US')} combinations${data.repeat > 1 ? ` × repeat ${data.repeat}` : ''}, far more than max_jobs (${ctx.maxJobs}); raise max_jobs or --max-jobs if you really mean it`);
+    return { jobs: [], problems };
+  }
+  for (const a of axes) if (a.key === 'seed' && a.values.length === 0 && a.size > 0) a.values = expandSeeds(matrix.seed as SeedSpec);
+
+  // ---- templates: every {name} must be known before anything is rendered
+  const variableNames = new Set([...axes.filter((a) => a.kind === 'variable').map((a) => a.key), ...includeVariables.keys()]);
+  const promptNames = new Set([...variableNames, ...PROMPT_TEMPLATE_FIELDS]);
+  const fileNames = new Set([...variableNames, ...FILE_TEMPLATE_NAMES]);
+  const templates = new Map<string, Template>();
+  const templateOf = (source: string): Template => {
+    let t = templates.get(source);
+    if (!t) templates.set(source, (t = parseTemplate(source)));
+    return t;
+  };
+  const unknownNames = new Set<string>();
+  const usedInPrompts = new Set<string>();
+  const checkTemplate = (source: string, path: readonly PathSegment[], known: ReadonlySet<string>, what: string): void => {
+    for (const name of templateOf(source).variables) {
+      if (known === promptNames) usedInPrompts.add(name);
+      if (known.has(name)) continue;
+      unknownNames.add(name);
+      error(path, `unknown variable {${shorten(name, 40)}} in ${what}${didYouMean(name, known)}; write {{ and }} for literal braces`);
+    }
+  };
+  for (const p of prompts) {
+    checkTemplate(p.text, p.path, promptNames, 'the prompt');
+    const neg = p.fields.get('negative_prompt');
+    if (neg) checkTemplate(String(neg.value), neg.path, promptNames, 'the negative prompt');
+  }
+  if (typeof defaults.negative_prompt === 'string') checkTemplate(defaults.negative_prompt, ['defaults', 'negative_prompt'], promptNames, 'the negative prompt');
+  ((matrix.negative_prompt ?? []) as string[]).forEach((s, i) => checkTemplate(s, ['matrix', 'negative_prompt', i], promptNames, 'the negative prompt'));
+  include.forEach((e, i) => {
+    if (typeof e.negative_prompt === 'string') checkTemplate(e.negative_prompt, ['matrix', 'include', i, 'negative_prompt'], promptNames, 'the negative prompt');
+  });
+
+  const fieldAxes = new Set(axes.filter((a) => a.kind === 'field').map((a) => a.key));
+  const defaultPattern = [
+    '{prompt}',
+    ...axes.filter((a) => a.kind === 'variable' && VARIABLE_NAME.test(a.key) && !RESERVED_NAMES.has(a.key)).map((a) => `_{${a.key}}`),
+    '_{aspect_ratio}_{quality}_{duration}s',
+    fieldAxes.has('motion_mode') ? '_{motion_mode}' : '',
+    fieldAxes.has('generate_audio_switch') ? '_{generate_audio_switch}' : '',
+    '_seed{seed}',
+    data.repeat > 1 ? '_r{repeat}' : '',
+  ].join('');
+  const pattern = data.filename ?? defaultPattern;
+  const filePath: PathSegment[] = data.filename !== undefined ? ['filename'] : [];
+  if (data.filename !== undefined) {
+    const escape = patternEscape(data.filename);
+    if (escape) error(['filename'], escape);
+    checkTemplate(data.filename, ['filename'], fileNames, 'the file-name pattern');
+  }
+  for (const name of variableNames) {
+    if (usedInPrompts.has(name)) continue;
+    const path = axes.some((a) => a.key === name) ? ['matrix', name] : includeVariables.get(name)!;
+    const near = closestMatch(name, [...REQUEST_FIELD_NAMES, 'prompt']);
+    if (near) error(path, `"${name}" is not a request field (did you mean "${near}"?) and no prompt uses it as {${name}}`, true);
+    else warn(path, `no prompt or negative prompt uses {${name}}, so jobs that differ only in it send the same request (they run once)`);
+  }
+  if (problems.some((p) => p.severity === 'error' && p.path[0] === 'matrix' && p.path[1] === 'seed')) return { jobs: [], problems };
+
+  // ---- the matrix
+  const promptAxis = axes.findIndex((a) => a.kind === 'prompt');
+  const axisOf = new Map(axes.map((a, i) => [a.key, i] as const));
+  const matrixAxes: Axis[] = axes.map((a) => ({ key: a.key, values: a.values }));
+  let combinations: Combination[];
+  if (data.matrix === undefined) {
+    combinations = [{}];
+  } else {
+    const expanded = expandMatrix({
+      axes: matrixAxes,
+      include,
+      exclude,
+      equals: (key, axisValue, entryValue) => (key === 'prompt' ? promptMatches(axisValue as PromptEntry, entryValue) : axisValue === entryValue),
+    });
+    problems.push(...expanded.problems);
+    combinations = expanded.combinations;
+    if (combinations.length === 0 && axes.length > 0 && !problems.some((p) => p.severity === 'error')) {
+      error(['matrix', 'exclude'], 'every combination is excluded: nothing to run');
+    }
+  }
+
+  // ---- one request per combination
+  const tally = new ProblemTally();
+  const model = data.model;
+  const ruleCache = new Map<string, RuleViolation[]>();
+  const textRuleCache = new Map<string, RuleViolation[]>();
+  const renderCache = new Map<string, string | { missing: string }>();
+  const valueCache = new Map<string, string>();
+  const fileTemplate = templateOf(pattern);
+  const literalCache = new Map<string, string>();
+  const jobs: Job[] = [];
+  const seen = new Map<string, Job>();
+  const files = new Map<string, Job>();
+  let duplicates = 0;
+  let firstDuplicate: Job | undefined;
+  let collisions = 0;
+  let firstCollision: [Job, Job] | undefined;
+
+  const textRules = (field: 'input' | 'negative_prompt', text: string): RuleViolation[] => {
+    const key = `${field}\u0000${text}`;
+    let v = textRuleCache.get(key);
+    if (!v) {
+      const probe: SubmitRequest = { model, input: field === 'input' ? text : 'x', aspect_ratio: '16:9', quality: '540p', duration: 5 };
+      if (field === 'negative_prompt') probe.negative_prompt = text;
+      v = checkRequest(probe).filter((r) => r.field === field);
+      textRuleCache.set(key, v);
+    }
+    return v;
+  };
+
+  // With errors already found, requests are still checked (every problem at once) but no job is built.
+  const buildJobs = !problems.some((p) => p.severity === 'error');
+  for (const combo of combinations) {
+    const idx = combo.indexes;
+    const added = combo.added;
+    const prompt =
+      idx && promptAxis >= 0 ? axisPrompts[idx[promptAxis]!] : added?.prompt !== undefined ? includePrompts[added.prompt] : defaultsPrompt;
+    const field = (name: RequestFieldName): Sourced | undefined => {
+      const a = axisOf.get(name);
+      if (idx && a !== undefined) return { value: axes[a]!.values[idx[a]!] as Scalar, path: axes[a]!.valuePath(idx[a]!) };
+      const e = added?.[name];
+      if (e !== undefined) return { value: include[e]![name] as Scalar, path: ['matrix', 'include', e, name] };
+      const own = prompt?.fields.get(name);
+      if (own) return own;
+      const d = defaults[name];
+      return d !== undefined ? { value: d as Scalar, path: ['defaults', name] } : undefined;
+    };
+    const variable = (name: string): Scalar | undefined => {
+      const a = axisOf.get(name);
+      if (idx && a !== undefined) return axes[a]!.values[idx[a]!] as Scalar;
+      const e = added?.[name];
+      return e !== undefined ? (include[e]![name] as Scalar) : undefined;
+    };
+    if (!prompt) {
+      tally.add('error', added ? ['matrix', 'include', Object.values(added)[0]!] : ['matrix'], 'no prompt for this combination; set prompt here, in the matrix or in defaults');
+      continue;
+    }
+    const values: Partial<Record<RequestFieldName, Sourced>> = {};
+    for (const f of REQUEST_FIELD_NAMES) {
+      const s = field(f);
+      if (s) values[f] = s;
+    }
+    let incomplete = false;
+    for (const f of REQUIRED_FIELDS) {
+      if (!values[f]) {
+        tally.add('error', data.defaults ? ['defaults'] : [], `${f} is not set; set it in defaults or as a matrix axis`);
+        incomplete = true;
+      }
+    }
+    if (incomplete) continue;
+
+    const promptLookup = (name: string): string | undefined => {
+      if (unknownNames.has(name)) return '';
+      const v = variable(name);
+      if (v !== undefined) return String(v);
+      if (name === 'model') return model;
+      const s = values[name as RequestFieldName];
+      return s ? textOf(name, s.value, false) : undefined;
+    };
+    const render = (template: Template, owner: number | string, path: readonly PathSegment[]): string | undefined => {
+      const key = template.variables.length === 0 ? `${owner}` : `${owner}\u0000${template.variables.map((n) => promptLookup(n) ?? '\u0001').join('\u0000')}`;
+      let out = renderCache.get(key);
+      if (out === undefined) renderCache.set(key, (out = renderTemplate(template, promptLookup)));
+      if (typeof out === 'string') return out;
+      tally.add('error', path, `{${out.missing}} has no value for these jobs`);
+      return undefined;
+    };
+    const input = render(templateOf(prompt.text), `p${prompt.index}`, prompt.path);
+    const neg = values.negative_prompt;
+    const negative = neg ? render(templateOf(String(neg.value)), `n${String(neg.value)}`, neg.path) : undefined;
+    if (input === undefined || (neg && negative === undefined)) continue;
+
+    const request: SubmitRequest = {
+      model,
+      input,
+      aspect_ratio: values.aspect_ratio!.value as SubmitRequest['aspect_ratio'],
+      quality: values.quality!.value as SubmitRequest['quality'],
+      duration: values.duration!.value as SubmitRequest['duration'],
+    };
+    if (values.motion_mode) request.motion_mode = values.motion_mode.value as SubmitRequest['motion_mode'];
+    if (negative !== undefined) request.negative_prompt = negative;
+    if (values.generate_audio_switch) request.generate_audio_switch = values.generate_audio_switch.value as boolean;
+    if (values.seed) request.seed = values.seed.value as number;
+
+    // ---- the capability table, once per distinct shape of request
+    const shape = `${request.aspect_ratio}|${request.quality}|${request.duration}|${request.motion_mode}|${request.generate_audio_switch}`;
+    let violations = ruleCache.get(shape);
+    if (!violations) {
+      const { input: _i, negative_prompt: _n, seed: _s, ...rest } = request;
+      violations = checkRequest({ ...rest, input: 'x' });
+      ruleCache.set(shape, violations);
+    }
+    for (const v of [...violations, ...textRules('input', input), ...(negative !== undefined ? textRules('negative_prompt', negative) : [])]) {
+      const source =
+        v.field === 'model' ? ['model'] : v.field === 'input' ? prompt.path : (values[v.field as RequestFieldName]?.path ?? []);
+      const related = v.field === 'duration' ? values.quality : v.field === 'motion_mode' ? values.duration : undefined;
+      tally.add(v.severity, source, v.message, related ? `; ${related === values.quality ? 'quality' : 'duration'} from ${formatPath(related.path)}` : '');
+    }
+    if (request.seed === 0) tally.add('warning', values.seed!.path, 'seed 0 lets the service pick a seed: the job is not reproducible');
+    const credits = estimateCredits(request);
+    if (credits === undefined && !violations.some((v) => v.severity === 'error')) {
+      tally.add('error', values.quality!.path, `the price table has no price for ${request.quality} / ${request.duration}s`);
+    }
+    if (credits === undefined || !buildJobs || violations.some((v) => v.severity === 'error')) continue;
+
+    // ---- ids and file names, one per repeat copy
+    const axesRecord: Record<string, AxisValue> = {};
+    if (idx) axes.forEach((a, i) => (axesRecord[a.key] = a.kind === 'prompt' ? (a.values[idx[i]!] as PromptEntry).id : (a.values[idx[i]!] as Scalar)));
+    for (const [k, e] of Object.entries(added ?? {})) {
+      axesRecord[k] = k === 'prompt' ? includePrompts[e]!.id : (include[e]![k] as Scalar);
+    }
+    Object.freeze(axesRecord);
+    for (let r = 0; r < data.repeat; r++) {
+      const id = jobId(request, r);
+      const fileLookup = (name: string): string | undefined => {
+        if (unknownNames.has(name)) return '';
+        let raw: string | undefined;
+        if (name === 'prompt') raw = prompt.id;
+        else if (name === 'id') raw = id;
+        else if (name === 'repeat') raw = String(r + 1);
+        else if (name === 'name') raw = ctx.name;
+        else if (name === 'model') raw = model;
+        else if (name === 'negative_prompt') raw = negative ?? 'none';
+        else if ((REQUEST_FIELD_NAMES as string[]).includes(name)) {
+          const s = values[name as RequestFieldName];
+          raw = s ? textOf(name, s.value, true) : name === 'seed' ? 'auto' : 'none';
+        } else {
+          const v = variable(name);
+          // The default pattern names every variable axis; a combination an include added may lack one.
+          raw = v !== undefined ? String(v) : data.filename === undefined ? 'none' : undefined;
+        }
+        if (raw === undefined) return undefined;
+        let safe = valueCache.get(raw);
+        if (safe === undefined) valueCache.set(raw, (safe = safeValue(raw)));
+        return safe;
+      };
+      let rendered = '';
+      let missing: string | undefined;
+      for (const part of fileTemplate.parts) {
+        if ('literal' in part) {
+          let lit = literalCache.get(part.literal);
+          if (lit === undefined) literalCache.set(part.literal, (lit = safeLiteral(part.literal)));
+          rendered += lit;
+        } else {
+          const v = fileLookup(part.variable);
+          if (v === undefined) {
+            missing = part.variable;
+            break;
+          }
+          rendered += v;
+        }
+      }
+      if (missing !== undefined) {
+        tally.add('error', filePath, `{${missing}} has no value for these jobs`);
+        continue;
+      }
+      const file = finishFilePath(rendered);
+      const job: Job = { id, manifest: ctx.file, manifestName: ctx.name, request, repeatIndex: r, file, estimatedCredits: credits, axes: axesRecord };
+      if (seen.has(id)) {
+        duplicates++;
+        firstDuplicate ??= seen.get(id);
+        continue;
+      }
+      seen.set(id, job);
+      const key = fileCollisionKey(file);
+      const other = files.get(key);
+      if (other) {
+        collisions++;
+        firstCollision ??= [other, job];
+        continue;
+      }
+      files.set(key, job);
+      jobs.push(job);
+    }
+  }
+  problems.push(...tally.problems());
+  if (duplicates > 0 && firstDuplicate) {
+    warn(['matrix'], `${duplicates} combination${duplicates === 1 ? ' repeats' : 's repeat'} a job already listed (e.g. ${firstDuplicate.file}); each job runs once`);
+  }
+  if (firstCollision) {
+    const [a, b] = firstCollision;
+    error(
+      filePath,
+      `${collisions} job${collisions === 1 ? '' : 's'} would write the same file as another job, e.g. jobs ${a.id} and ${b.id} both write ${JSON.stringify(a.file)}; add {id} or {seed} (or the differing variable) to ${data.filename === undefined ? 'a filename: pattern' : 'the filename pattern'}`,
+    );
+  }
+  if (jobs.length > ctx.maxJobs) {
+    error(['max_jobs'], `this manifest plans ${jobs.length.toLocaleString('en-US')} jobs, more than max_jobs (${ctx.maxJobs}); raise max_jobs or pass --max-jobs if you mean it`);
+  }
+  return { jobs, problems };
+}

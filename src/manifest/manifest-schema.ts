@@ -1,0 +1,149 @@
+import * as z from 'zod';
+import { PROMPT_ID_PATTERN } from './prompt-id.js';
+import { ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, MODEL_NAMES, MOTION_MODES, QUALITIES, SEED_MAX, SEED_MIN } from '../model/capabilities.js';
+
+/**
+ * The manifest language as a zod schema: the one place every key, type and default is written. The JSON Schema
+ * in schemas/ is generated from it (write-schema.ts); cross-field rules (the capability table, templates,
+ * include/exclude) come after it, in parse-manifest.ts.
+ */
+
+const aspectRatio = z.enum(ASPECT_RATIOS).describe('Frame shape, e.g. "16:9". Quote it in YAML.');
+const quality = z.enum(QUALITIES).describe('Output resolution.');
+const duration = z.literal(DURATIONS).describe('Seconds of video; 1080p allows 5 and 8 only.');
+const motionMode = z.enum(MOTION_MODES).describe('"normal" or "fast"; "fast" does not support 8 s on paiwo-v5.6-ttv.');
+const negativePrompt = z.string().describe('What the video should not show; at most 2048 characters; may use {variables}.');
+const audioSwitch = z.boolean().describe('Generate a sound track (v5.5 and v5.6 only); changes the price.');
+const seed = z.int().min(SEED_MIN).max(SEED_MAX).describe('0 – 2147483647; 0 lets the service pick (not reproducible).');
+const promptText = z.string().min(1).describe('The prompt (the API\'s `input`); at most 2048 characters; may use {variables}.');
+
+/** The request fields a manifest may set, under the API's own names. */
+export const requestFieldShape = {
+  aspect_ratio: aspectRatio.optional(),
+  quality: quality.optional(),
+  duration: duration.optional(),
+  motion_mode: motionMode.optional(),
+  negative_prompt: negativePrompt.optional(),
+  generate_audio_switch: audioSwitch.optional(),
+  seed: seed.optional(),
+};
+export type RequestFieldName = keyof typeof requestFieldShape;
+export const REQUEST_FIELD_NAMES = Object.keys(requestFieldShape) as RequestFieldName[];
+
+export const promptObjectSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .refine((v) => PROMPT_ID_PATTERN.test(v), 'a prompt id may only use letters, digits, ".", "_" and "-", start with a letter or digit, and be at most 64 characters')
+      .optional()
+      .describe('Names the prompt in file names, include/exclude and the report; default: a slug of the text.'),
+    text: promptText,
+    ...requestFieldShape,
+  })
+  .describe('A prompt with an id and request fields of its own (they beat `defaults`, the matrix beats them).');
+
+export const promptSchema = z.union([promptText, promptObjectSchema]);
+export type PromptInput = z.infer<typeof promptSchema>;
+
+export const seedAxisSchema = z
+  .union([
+    z.array(seed).min(1).describe('Explicit seeds.'),
+    z
+      .strictObject({
+        from: seed.describe('First seed.'),
+        count: z.int().min(1).describe('How many consecutive seeds.'),
+      })
+      .describe('Consecutive seeds from, from+1, …'),
+    z
+      .strictObject({
+        random: z.int().min(1).describe('How many seeds.'),
+        base: z.int().min(0).max(0xffffffff).describe('Seed of the generator (mulberry32): same base, same seeds.'),
+      })
+      .describe('N distinct pseudo-random seeds in 1 – 2147483647, the same on every run.'),
+  ])
+  .describe('The seed axis: a list, {from, count} or {random, base}.');
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** Keys of an include/exclude entry: request fields, `prompt` (by id or text), or matrix variables. */
+export const includeEntrySchema = z
+  .object({ prompt: promptSchema.optional(), ...requestFieldShape })
+  .catchall(scalar)
+  .describe('Extends every combination it matches without overwriting an axis value, else adds a job of its own (GitHub Actions rules).');
+export const excludeEntrySchema = z
+  .object({ prompt: promptText.optional().describe('A prompt id or text.'), ...requestFieldShape })
+  .catchall(scalar)
+  .describe('Removes every combination matching all of its keys (a partial match).');
+
+export const matrixSchema = z
+  .object({
+    prompt: z.array(promptSchema).min(1).optional().describe('Prompts: text, or {id, text, negative_prompt, …}.'),
+    aspect_ratio: z.array(aspectRatio).min(1).optional(),
+    quality: z.array(quality).min(1).optional(),
+    duration: z.array(duration).min(1).optional(),
+    motion_mode: z.array(motionMode).min(1).optional(),
+    negative_prompt: z.array(negativePrompt).min(1).optional(),
+    generate_audio_switch: z.array(audioSwitch).min(1).optional(),
+    seed: seedAxisSchema.optional(),
+    include: z.array(includeEntrySchema).min(1).optional(),
+    exclude: z.array(excludeEntrySchema).min(1).optional(),
+  })
+  .catchall(z.array(scalar).min(1).describe('A variable for {templates}: a list of values.'))
+  .describe('Every key is an axis with a list of values; the first key varies slowest. Other keys are variables for {templates}.');
+
+export const pollSchema = z
+  .strictObject({
+    initial_delay: z.number().min(0).optional().describe('Seconds before the first status check; default: the expected generation time of the job.'),
+    interval: z.number().positive().default(5).describe('Seconds between status checks at first.'),
+    max_interval: z.number().positive().default(15).describe('Longest pause between status checks, in seconds (the interval grows to it).'),
+  })
+  .refine((p) => p.max_interval >= p.interval, { path: ['max_interval'], message: 'max_interval is shorter than interval' })
+  .describe('How often a submitted job is checked.');
+
+export const runSchema = z
+  .strictObject({
+    concurrency: z.int().min(1).default(4).describe('Generations in flight at once.'),
+    requests_per_second: z.number().positive().optional().describe('Limit on all API calls together; default: none.'),
+    max_credits: z.int().min(0).optional().describe('Budget in credits: no job is submitted that could take the spend past it.'),
+    poll: pollSchema.prefault({}),
+    job_timeout: z.number().positive().default(1800).describe('Seconds after submit before a job is given up (it stays resumable).'),
+    retries: z.int().min(0).default(5).describe('Retries of a transient failure per API call.'),
+    out: z.string().min(1).optional().describe('Output folder; relative to the current directory. Default: output/<name>/.'),
+  })
+  .describe('How the run command runs this manifest (flags override it).');
+
+export const DEFAULT_MAX_JOBS = 1000;
+
+export const manifestSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .refine((v) => PROMPT_ID_PATTERN.test(v), 'the name names a folder: letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters')
+      .optional().describe('Names the output folder; default: the file\'s base name.'),
+    model: z.enum(MODEL_NAMES as [string, ...string[]]).default(DEFAULT_MODEL).describe('The generation model.'),
+    defaults: z
+      .strictObject({ prompt: promptSchema.optional(), ...requestFieldShape })
+      .optional()
+      .describe('Request fields applied to every job unless the matrix (or a prompt) sets them.'),
+    matrix: matrixSchema.optional(),
+    repeat: z.int().min(1).default(1).describe('Identical copies of each job, each with its own id (and a paid video).'),
+    max_jobs: z
+      .int()
+      .min(1)
+      .default(DEFAULT_MAX_JOBS)
+      .describe('Refuse to plan more jobs than this (a guard against typos; --max-jobs overrides it).'),
+    filename: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('Output file-name pattern; `/` makes subfolders, .mp4 is appended. Default: "{prompt}_{aspect_ratio}_{quality}_{duration}s_seed{seed}".'),
+    run: runSchema.prefault({}),
+  })
+  .meta({ title: 'paiwo-batch manifest', description: 'A batch of paiwo-v5.6-ttv text-to-video jobs: defaults × matrix, expanded into one job per combination.' });
+
+export type ManifestInput = z.input<typeof manifestSchema>;
+export type ManifestData = z.output<typeof manifestSchema>;
+export type PromptObject = z.output<typeof promptObjectSchema>;
+export type IncludeEntry = z.output<typeof includeEntrySchema>;
+export type ExcludeEntry = z.output<typeof excludeEntrySchema>;

@@ -1,0 +1,109 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+
+export type PathSegment = string | number;
+
+export interface SourcePosition {
+  /** 1-based. */
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A parsed YAML manifest: its plain value, and where each part of it was written. */
+export interface YamlSource {
+  readonly value: unknown;
+  /** Where the node at `path` starts (its key when `atKey`), else its nearest existing ancestor (a missing key). */
+  position(path: readonly PathSegment[], atKey?: boolean): SourcePosition;
+}
+
+export interface YamlProblem extends SourcePosition {
+  readonly message: string;
+}
+
+/** Aliases expanded past this many nodes are an alias bomb ("billion laughs"), not a manifest. */
+export const MAX_ALIAS_COUNT = 100;
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * Parses YAML 1.2 (core schema: no `yes`/`no` booleans, no sexagesimal `16:9`, no merge keys, no custom
+ * tags), with duplicate keys and more than one document refused. Never throws: every problem comes back with
+ * its position.
+ */
+export function readYaml(text: string): { source?: YamlSource; problems: YamlProblem[] } {
+  const lineCounter = new LineCounter();
+  const at = (offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, schema: 'core', version: '1.2', prettyErrors: true, strict: true }) as Document.Parsed[];
+  } catch (error) {
+    // Pathological input (e.g. nesting deep enough to exhaust the stack).
+    return { problems: [{ line: 1, column: 1, message: `cannot parse the YAML: ${firstLine((error as Error).message)}` }] };
+  }
+  if (!Array.isArray(docs) || docs.length === 0) return { problems: [{ line: 1, column: 1, message: 'the manifest is empty' }] };
+  const problems: YamlProblem[] = [];
+  for (const doc of docs) {
+    for (const e of doc.errors) problems.push({ ...at(e.pos[0]), message: firstLine(e.message) });
+    for (const w of doc.warnings) {
+      const message = w.code === 'TAG_RESOLVE_FAILED' ? `${firstLine(w.message)}: tags are not allowed in a manifest` : firstLine(w.message);
+      problems.push({ ...at(w.pos[0]), message });
+    }
+  }
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    problems.push({ ...at(second.range[0]), message: `a manifest is one YAML document; this file has ${docs.length} (split them into separate files)` });
+  }
+  if (problems.length > 0) return { problems };
+  const doc = docs[0]!;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message =
+      error instanceof ReferenceError && /alias/i.test(error.message)
+        ? `aliases expand to too many nodes (an "alias bomb"); at most ${MAX_ALIAS_COUNT} alias expansions are allowed`
+        : `cannot read the YAML: ${firstLine((error as Error).message)}`;
+    return { problems: [{ line: 1, column: 1, message }] };
+  }
+  if (value === null || value === undefined) return { problems: [{ line: 1, column: 1, message: 'the manifest is empty' }] };
+
+  const nodeStart = (node: unknown, fallback: SourcePosition): SourcePosition => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? at(range[0]) : fallback;
+  };
+  const position = (path: readonly PathSegment[], atKey = false): SourcePosition => {
+    let node: unknown = doc.contents;
+    let pos = nodeStart(node, { line: 1, column: 1 });
+    for (let i = 0; i < path.length; i++) {
+      if (isAlias(node)) node = node.resolve(doc);
+      const segment = path[i];
+      let next: unknown;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
+        if (!pair) return pos;
+        if (atKey && i === path.length - 1) return nodeStart(pair.key, pos);
+        // `key:` with no value: the key is the best place to point at.
+        next = pair.value ?? pair.key;
+        if (!pair.value) return nodeStart(pair.key, pos);
+      } else if (isSeq(node) && typeof segment === 'number') {
+        next = node.items[segment];
+      } else {
+        return pos;
+      }
+      if (next === undefined || next === null) return pos;
+      node = next;
+      pos = nodeStart(node, pos);
+    }
+    return pos;
+  };
+  return { source: { value, position }, problems: [] };
+}
+
+function keyText(key: unknown): string {
+  if (isScalar(key)) return String(key.value);
+  return String((key as Node | null)?.toJSON?.() ?? key);
+}
