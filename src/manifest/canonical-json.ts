@@ -1,3 +1,5 @@
+import type { SubmitRequest } from '../model/capabilities.js';
+
 /**
  * JSON with object keys sorted and `undefined` fields left out, so equal values always give equal text
  * whatever order a manifest wrote their keys in: the input of job ids.
@@ -13,4 +15,21 @@ export function canonicalJson(value: unknown): string {
     .filter((k) => record[k] !== undefined)
     .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
+}
+
+// The request's keys in sorted order: the same text as canonicalJson, without sorting for every one of
+// 100,000 jobs.
+const REQUEST_KEYS = ['aspect_ratio', 'duration', 'generate_audio_switch', 'input', 'model', 'motion_mode', 'negative_prompt', 'quality', 'seed'] as const;
+
+/** canonicalJson of a submit body, fast; falls back to the general form if the body has a key it does not know. */
+export function canonicalRequestJson(request: SubmitRequest): string {
+  let out = '';
+  let known = 0;
+  for (const key of REQUEST_KEYS) {
+    const v = request[key];
+    if (v === undefined) continue;
+    known++;
+    out += `${out ? ',' : '{'}"${key}":${JSON.stringify(v)}`;
+  }
+  return Object.keys(request).length === known ? `${out}}` : canonicalJson(request);
 }

@@ -280,12 +280,21 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     }
   }
 
-  // ---- one request per combination
+  // ---- one request per combination: hot with 100,000 jobs, so sources are shared objects built once and the
+  // helpers read the current combination from variables instead of being made anew for each one.
   const tally = new ProblemTally();
   const model = data.model;
+  const sourcedAxes = axes.map((a) =>
+    a.values.map((v, i): Sourced => ({ value: a.kind === 'prompt' ? (v as PromptEntry).id : (v as Scalar), path: a.valuePath(i) })),
+  );
+  const sourcedInclude = include.map((entry, e) => new Map(Object.entries(entry).map(([k, v]) => [k, { value: v as Scalar, path: ['matrix', 'include', e, k] }])));
+  const sourcedDefaults = new Map(
+    REQUEST_FIELD_NAMES.filter((f) => defaults[f] !== undefined).map((f) => [f as string, { value: defaults[f] as Scalar, path: ['defaults', f] } as Sourced]),
+  );
   const ruleCache = new Map<string, RuleViolation[]>();
-  const textRuleCache = new Map<string, RuleViolation[]>();
-  const renderCache = new Map<string, string | { missing: string }>();
+  type Rendered = { readonly text: string; readonly violations: readonly RuleViolation[] } | { readonly missing: string };
+  const renderCache = new Map<string, Rendered>();
+  const templateIds = new Map<Template, number>();
   const valueCache = new Map<string, string>();
   const fileTemplate = templateOf(pattern);
   const literalCache = new Map<string, string>();
@@ -297,46 +306,105 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
   let collisions = 0;
   let firstCollision: [Job, Job] | undefined;
 
-  const textRules = (field: 'input' | 'negative_prompt', text: string): RuleViolation[] => {
-    const key = `${field}\u0000${text}`;
-    let v = textRuleCache.get(key);
-    if (!v) {
-      const probe: SubmitRequest = { model, input: field === 'input' ? text : 'x', aspect_ratio: '16:9', quality: '540p', duration: 5 };
-      if (field === 'negative_prompt') probe.negative_prompt = text;
-      v = checkRequest(probe).filter((r) => r.field === field);
-      textRuleCache.set(key, v);
+  // The combination being built.
+  let idx: readonly number[] | undefined;
+  let added: Record<string, number> | undefined;
+  let prompt: PromptEntry = undefined as unknown as PromptEntry;
+  let values: Partial<Record<RequestFieldName, Sourced>> = {};
+  let negative: string | undefined;
+  let repeatIndex = 0;
+  let currentId = '';
+
+  const field = (name: RequestFieldName): Sourced | undefined => {
+    const a = axisOf.get(name);
+    if (idx && a !== undefined) return sourcedAxes[a]![idx[a]!];
+    const e = added?.[name];
+    if (e !== undefined) return sourcedInclude[e]!.get(name);
+    return prompt.fields.get(name) ?? sourcedDefaults.get(name);
+  };
+  const variable = (name: string): Scalar | undefined => {
+    const a = axisOf.get(name);
+    if (idx && a !== undefined) return sourcedAxes[a]![idx[a]!]!.value;
+    const e = added?.[name];
+    return e !== undefined ? sourcedInclude[e]!.get(name)!.value : undefined;
+  };
+  const promptLookup = (name: string): string | undefined => {
+    if (unknownNames.has(name)) return '';
+    const v = variable(name);
+    if (v !== undefined) return String(v);
+    if (name === 'model') return model;
+    const s = values[name as RequestFieldName];
+    return s ? textOf(name, s.value, false) : undefined;
+  };
+  const textRules = (which: 'input' | 'negative_prompt', text: string): RuleViolation[] => {
+    const probe: SubmitRequest = { model, input: which === 'input' ? text : 'x', aspect_ratio: '16:9', quality: '540p', duration: 5 };
+    if (which === 'negative_prompt') probe.negative_prompt = text;
+    return checkRequest(probe).filter((r) => r.field === which);
+  };
+  /** A prompt or negative prompt of the current combination, with its length rules, or the missing name. */
+  const render = (template: Template, which: 'input' | 'negative_prompt'): Rendered => {
+    let t = templateIds.get(template);
+    if (t === undefined) templateIds.set(template, (t = templateIds.size));
+    let key = String(t);
+    for (const name of template.variables) key += `\u0000${promptLookup(name) ?? '\u0001'}`;
+    let out = renderCache.get(key);
+    if (!out) {
+      const text = renderTemplate(template, promptLookup);
+      out = typeof text === 'string' ? { text, violations: textRules(which, text) } : text;
+      renderCache.set(key, out);
     }
-    return v;
+    return out;
+  };
+  const fileLookup = (name: string): string | undefined => {
+    if (unknownNames.has(name)) return '';
+    let raw: string | undefined;
+    if (name === 'prompt') raw = prompt.id;
+    else if (name === 'id') raw = currentId;
+    else if (name === 'repeat') raw = String(repeatIndex + 1);
+    else if (name === 'name') raw = ctx.name;
+    else if (name === 'model') raw = model;
+    else if (name === 'negative_prompt') raw = negative ?? 'none';
+    else if ((REQUEST_FIELD_NAMES as string[]).includes(name)) {
+      const s = values[name as RequestFieldName];
+      raw = s ? textOf(name, s.value, true) : name === 'seed' ? 'auto' : 'none';
+    } else {
+      const v = variable(name);
+      // The default pattern names every variable axis; a combination an include added may lack one.
+      raw = v !== undefined ? String(v) : data.filename === undefined ? 'none' : undefined;
+    }
+    if (raw === undefined) return undefined;
+    let safe = valueCache.get(raw);
+    if (safe === undefined) valueCache.set(raw, (safe = safeValue(raw)));
+    return safe;
+  };
+  const renderFile = (): string | { missing: string } => {
+    let rendered = '';
+    for (const part of fileTemplate.parts) {
+      if ('literal' in part) {
+        let lit = literalCache.get(part.literal);
+        if (lit === undefined) literalCache.set(part.literal, (lit = safeLiteral(part.literal)));
+        rendered += lit;
+      } else {
+        const v = fileLookup(part.variable);
+        if (v === undefined) return { missing: part.variable };
+        rendered += v;
+      }
+    }
+    return finishFilePath(rendered);
   };
 
   // With errors already found, requests are still checked (every problem at once) but no job is built.
   const buildJobs = !problems.some((p) => p.severity === 'error');
   for (const combo of combinations) {
-    const idx = combo.indexes;
-    const added = combo.added;
-    const prompt =
-      idx && promptAxis >= 0 ? axisPrompts[idx[promptAxis]!] : added?.prompt !== undefined ? includePrompts[added.prompt] : defaultsPrompt;
-    const field = (name: RequestFieldName): Sourced | undefined => {
-      const a = axisOf.get(name);
-      if (idx && a !== undefined) return { value: axes[a]!.values[idx[a]!] as Scalar, path: axes[a]!.valuePath(idx[a]!) };
-      const e = added?.[name];
-      if (e !== undefined) return { value: include[e]![name] as Scalar, path: ['matrix', 'include', e, name] };
-      const own = prompt?.fields.get(name);
-      if (own) return own;
-      const d = defaults[name];
-      return d !== undefined ? { value: d as Scalar, path: ['defaults', name] } : undefined;
-    };
-    const variable = (name: string): Scalar | undefined => {
-      const a = axisOf.get(name);
-      if (idx && a !== undefined) return axes[a]!.values[idx[a]!] as Scalar;
-      const e = added?.[name];
-      return e !== undefined ? (include[e]![name] as Scalar) : undefined;
-    };
-    if (!prompt) {
+    idx = combo.indexes;
+    added = combo.added;
+    const found = idx && promptAxis >= 0 ? axisPrompts[idx[promptAxis]!] : added?.prompt !== undefined ? includePrompts[added.prompt] : defaultsPrompt;
+    if (!found) {
       tally.add('error', added ? ['matrix', 'include', Object.values(added)[0]!] : ['matrix'], 'no prompt for this combination; set prompt here, in the matrix or in defaults');
       continue;
     }
-    const values: Partial<Record<RequestFieldName, Sourced>> = {};
+    prompt = found;
+    values = {};
     for (const f of REQUEST_FIELD_NAMES) {
       const s = field(f);
       if (s) values[f] = s;
@@ -350,30 +418,17 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     }
     if (incomplete) continue;
 
-    const promptLookup = (name: string): string | undefined => {
-      if (unknownNames.has(name)) return '';
-      const v = variable(name);
-      if (v !== undefined) return String(v);
-      if (name === 'model') return model;
-      const s = values[name as RequestFieldName];
-      return s ? textOf(name, s.value, false) : undefined;
-    };
-    const render = (template: Template, owner: number | string, path: readonly PathSegment[]): string | undefined => {
-      const key = template.variables.length === 0 ? `${owner}` : `${owner}\u0000${template.variables.map((n) => promptLookup(n) ?? '\u0001').join('\u0000')}`;
-      let out = renderCache.get(key);
-      if (out === undefined) renderCache.set(key, (out = renderTemplate(template, promptLookup)));
-      if (typeof out === 'string') return out;
-      tally.add('error', path, `{${out.missing}} has no value for these jobs`);
-      return undefined;
-    };
-    const input = render(templateOf(prompt.text), `p${prompt.index}`, prompt.path);
+    const input = render(templateOf(prompt.text), 'input');
+    if ('missing' in input) tally.add('error', prompt.path, `{${input.missing}} has no value for these jobs`);
     const neg = values.negative_prompt;
-    const negative = neg ? render(templateOf(String(neg.value)), `n${String(neg.value)}`, neg.path) : undefined;
-    if (input === undefined || (neg && negative === undefined)) continue;
+    const negRendered = neg ? render(templateOf(String(neg.value)), 'negative_prompt') : undefined;
+    if (neg && negRendered && 'missing' in negRendered) tally.add('error', neg.path, `{${negRendered.missing}} has no value for these jobs`);
+    if ('missing' in input || (negRendered && 'missing' in negRendered)) continue;
+    negative = negRendered?.text;
 
     const request: SubmitRequest = {
       model,
-      input,
+      input: input.text,
       aspect_ratio: values.aspect_ratio!.value as SubmitRequest['aspect_ratio'],
       quality: values.quality!.value as SubmitRequest['quality'],
       duration: values.duration!.value as SubmitRequest['duration'],
@@ -391,9 +446,9 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
       violations = checkRequest({ ...rest, input: 'x' });
       ruleCache.set(shape, violations);
     }
-    for (const v of [...violations, ...textRules('input', input), ...(negative !== undefined ? textRules('negative_prompt', negative) : [])]) {
-      const source =
-        v.field === 'model' ? ['model'] : v.field === 'input' ? prompt.path : (values[v.field as RequestFieldName]?.path ?? []);
+    const textViolations = negRendered && !('missing' in negRendered) ? [...input.violations, ...negRendered.violations] : input.violations;
+    for (const v of violations.length + textViolations.length > 0 ? [...violations, ...textViolations] : []) {
+      const source = v.field === 'model' ? ['model'] : v.field === 'input' ? prompt.path : (values[v.field as RequestFieldName]?.path ?? []);
       const related = v.field === 'duration' ? values.quality : v.field === 'motion_mode' ? values.duration : undefined;
       tally.add(v.severity, source, v.message, related ? `; ${related === values.quality ? 'quality' : 'duration'} from ${formatPath(related.path)}` : '');
     }
@@ -406,62 +461,22 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
 
     // ---- ids and file names, one per repeat copy
     const axesRecord: Record<string, AxisValue> = {};
-    if (idx) axes.forEach((a, i) => (axesRecord[a.key] = a.kind === 'prompt' ? (a.values[idx[i]!] as PromptEntry).id : (a.values[idx[i]!] as Scalar)));
-    for (const [k, e] of Object.entries(added ?? {})) {
-      axesRecord[k] = k === 'prompt' ? includePrompts[e]!.id : (include[e]![k] as Scalar);
-    }
+    if (idx) for (let a = 0; a < axes.length; a++) axesRecord[axes[a]!.key] = sourcedAxes[a]![idx[a]!]!.value;
+    if (added) for (const [k, e] of Object.entries(added)) axesRecord[k] = k === 'prompt' ? includePrompts[e]!.id : sourcedInclude[e]!.get(k)!.value;
     Object.freeze(axesRecord);
-    for (let r = 0; r < data.repeat; r++) {
-      const id = jobId(request, r);
-      const fileLookup = (name: string): string | undefined => {
-        if (unknownNames.has(name)) return '';
-        let raw: string | undefined;
-        if (name === 'prompt') raw = prompt.id;
-        else if (name === 'id') raw = id;
-        else if (name === 'repeat') raw = String(r + 1);
-        else if (name === 'name') raw = ctx.name;
-        else if (name === 'model') raw = model;
-        else if (name === 'negative_prompt') raw = negative ?? 'none';
-        else if ((REQUEST_FIELD_NAMES as string[]).includes(name)) {
-          const s = values[name as RequestFieldName];
-          raw = s ? textOf(name, s.value, true) : name === 'seed' ? 'auto' : 'none';
-        } else {
-          const v = variable(name);
-          // The default pattern names every variable axis; a combination an include added may lack one.
-          raw = v !== undefined ? String(v) : data.filename === undefined ? 'none' : undefined;
-        }
-        if (raw === undefined) return undefined;
-        let safe = valueCache.get(raw);
-        if (safe === undefined) valueCache.set(raw, (safe = safeValue(raw)));
-        return safe;
-      };
-      let rendered = '';
-      let missing: string | undefined;
-      for (const part of fileTemplate.parts) {
-        if ('literal' in part) {
-          let lit = literalCache.get(part.literal);
-          if (lit === undefined) literalCache.set(part.literal, (lit = safeLiteral(part.literal)));
-          rendered += lit;
-        } else {
-          const v = fileLookup(part.variable);
-          if (v === undefined) {
-            missing = part.variable;
-            break;
-          }
-          rendered += v;
-        }
-      }
-      if (missing !== undefined) {
-        tally.add('error', filePath, `{${missing}} has no value for these jobs`);
-        continue;
-      }
-      const file = finishFilePath(rendered);
-      const job: Job = { id, manifest: ctx.file, manifestName: ctx.name, request, repeatIndex: r, file, estimatedCredits: credits, axes: axesRecord };
+    for (repeatIndex = 0; repeatIndex < data.repeat; repeatIndex++) {
+      const id = (currentId = jobId(request, repeatIndex));
       if (seen.has(id)) {
         duplicates++;
         firstDuplicate ??= seen.get(id);
         continue;
       }
+      const file = renderFile();
+      if (typeof file !== 'string') {
+        tally.add('error', filePath, `{${file.missing}} has no value for these jobs`);
+        continue;
+      }
+      const job: Job = { id, manifest: ctx.file, manifestName: ctx.name, request, repeatIndex, file, estimatedCredits: credits, axes: axesRecord };
       seen.set(id, job);
       const key = fileCollisionKey(file);
       const other = files.get(key);

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SubmitRequest } from '../model/capabilities.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalRequestJson } from './canonical-json.js';
 
 /** Hex characters kept: 64 bits, so a collision among even millions of jobs is negligible. */
 export const JOB_ID_LENGTH = 16;
@@ -10,5 +10,5 @@ export const JOB_ID_LENGTH = 16;
  * two manifests is the same job; `repeat` copies differ only by index.
  */
 export function jobId(request: SubmitRequest, repeatIndex: number): string {
-  return createHash('sha256').update(`${canonicalJson(request)}\n${repeatIndex}`).digest('hex').slice(0, JOB_ID_LENGTH);
+  return hash('sha256', `${canonicalRequestJson(request)}\n${repeatIndex}`, 'hex').slice(0, JOB_ID_LENGTH);
 }

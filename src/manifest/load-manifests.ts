@@ -87,48 +87,57 @@ export async function scanManifests(patterns: readonly string[], options: LoadMa
   }
 
   // Across manifests: one job per id (first wins), and no two jobs writing one file of a shared output folder.
-  const owner = new Map<string, LoadedManifest>();
-  const folders = new Map<string, Map<string, { job: Job; manifest: LoadedManifest }>>();
-  const manifests: LoadedManifest[] = [];
-  const all: Job[] = [];
-  for (const manifest of parsed) {
-    const own: Job[] = [];
-    const repeated = new Map<string, number>();
-    const folder = path.resolve(cwd, manifest.run.out ?? path.join('output', manifest.name));
-    const files = folders.get(folder) ?? new Map<string, { job: Job; manifest: LoadedManifest }>();
-    folders.set(folder, files);
-    let clash: { job: Job; other: Job; manifest: LoadedManifest } | undefined;
-    let clashes = 0;
-    for (const job of manifest.jobs) {
-      const first = owner.get(job.id);
-      if (first) {
-        repeated.set(first.path, (repeated.get(first.path) ?? 0) + 1);
-        continue;
+  // A lone manifest has been checked for both already; skip the per-job work (100,000-job plans).
+  const manifests: LoadedManifest[] = parsed.length === 1 ? parsed : [];
+  const all: Job[] = parsed.length === 1 ? [...parsed[0]!.jobs] : [];
+  if (parsed.length > 1) {
+    const owner = new Map<string, LoadedManifest>();
+    const folderOf = (m: LoadedManifest): string => path.resolve(cwd, m.run.out ?? path.join('output', m.name));
+    const shared = new Set<string>();
+    const seenFolders = new Set<string>();
+    for (const m of parsed) (seenFolders.has(folderOf(m)) ? shared : seenFolders).add(folderOf(m));
+    const folders = new Map<string, Map<string, { job: Job; manifest: LoadedManifest }>>();
+    for (const manifest of parsed) {
+      const own: Job[] = [];
+      const repeated = new Map<string, number>();
+      const folder = folderOf(manifest);
+      const files = shared.has(folder) ? (folders.get(folder) ?? new Map<string, { job: Job; manifest: LoadedManifest }>()) : undefined;
+      if (files) folders.set(folder, files);
+      let clash: { job: Job; other: Job; manifest: LoadedManifest } | undefined;
+      let clashes = 0;
+      for (const job of manifest.jobs) {
+        const first = owner.get(job.id);
+        if (first) {
+          repeated.set(first.path, (repeated.get(first.path) ?? 0) + 1);
+          continue;
+        }
+        if (files) {
+          const key = fileCollisionKey(job.file);
+          const other = files.get(key);
+          if (other && other.manifest !== manifest) {
+            clashes++;
+            clash ??= { job, other: other.job, manifest: other.manifest };
+            continue;
+          }
+          files.set(key, { job, manifest });
+        }
+        owner.set(job.id, manifest);
+        own.push(job);
       }
-      const key = fileCollisionKey(job.file);
-      const other = files.get(key);
-      if (other && other.manifest !== manifest) {
-        clashes++;
-        clash ??= { job, other: other.job, manifest: other.manifest };
-        continue;
+      for (const [other, n] of repeated) {
+        diagnostics.push(fileProblem(manifest.path, `${n} job${n === 1 ? ' is' : 's are'} also in ${other}; ${n === 1 ? 'it runs' : 'they run'} once, as part of ${other}`, 'warning'));
       }
-      files.set(key, { job, manifest });
-      owner.set(job.id, manifest);
-      own.push(job);
+      if (clash) {
+        diagnostics.push(
+          fileProblem(
+            manifest.path,
+            `${clashes} job${clashes === 1 ? '' : 's'} would write the same file as a job of ${clash.manifest.path} in the shared output folder ${folder} (e.g. ${JSON.stringify(clash.job.file)}); give the manifests different names or run.out folders`,
+          ),
+        );
+      }
+      manifests.push({ ...manifest, jobs: own });
+      for (const job of own) all.push(job);
     }
-    for (const [other, n] of repeated) {
-      diagnostics.push(fileProblem(manifest.path, `${n} job${n === 1 ? ' is' : 's are'} also in ${other}; ${n === 1 ? 'it runs' : 'they run'} once, as part of ${other}`, 'warning'));
-    }
-    if (clash) {
-      diagnostics.push(
-        fileProblem(
-          manifest.path,
-          `${clashes} job${clashes === 1 ? '' : 's'} would write the same file as a job of ${clash.manifest.path} in the shared output folder ${folder} (e.g. ${JSON.stringify(clash.job.file)}); give the manifests different names or run.out folders`,
-        ),
-      );
-    }
-    manifests.push({ ...manifest, jobs: own });
-    all.push(...own);
   }
   if (options.maxJobs !== undefined && all.length > options.maxJobs && parsed.length > 1) {
     diagnostics.push(fileProblem('--max-jobs', `the manifests plan ${all.length.toLocaleString('en-US')} jobs together, more than --max-jobs ${options.maxJobs}`));

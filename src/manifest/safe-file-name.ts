@@ -50,7 +50,11 @@ function cutToBytes(text: string, maxBytes: number): string {
   return out;
 }
 
+const PLAIN = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*[A-Za-z0-9_-]$/;
+
 function safeSegment(segment: string, maxBytes: number): string {
+  // The common case (ASCII letters, digits, `_-.` inside) needs no rewriting: skip the costly steps.
+  if (segment.length <= maxBytes && PLAIN.test(segment) && !RESERVED.test(segment)) return segment;
   let s = segment.normalize('NFC').replace(/^ +/, '').replace(/[. ]+$/, '');
   if (s === '') s = '_';
   if (RESERVED.test(s)) s = `_${s}`;
@@ -93,7 +97,10 @@ export function resolveOutputPath(outDir: string, file: string): string {
   return resolved;
 }
 
-/** Two names that are one file on a case-insensitive, normalising filesystem (macOS, Windows) share a key. */
+/**
+ * Two names that are one file on a case-insensitive, normalising filesystem (macOS, Windows) share a key.
+ * File names from finishFilePath are NFC already.
+ */
 export function fileCollisionKey(file: string): string {
-  return file.normalize('NFC').toLowerCase();
+  return file.toLowerCase();
 }

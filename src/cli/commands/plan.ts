@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { InternalError } from '../../errors/paiwo-error.js';
-import { parsePositiveInt, parseShard } from '../io.js';
+import { planCommand, type PlanCommandOptions } from '../../commands/plan.js';
+import { parsePositiveInt, parseShard, processIO } from '../io.js';
 
 export function registerPlan(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function registerPlan(program: Command): void {
     .option('--json', 'print one JSON document on stdout')
     .option('--max-jobs <n>', 'refuse plans larger than this (default: the manifest\'s max_jobs, else 1000)', parsePositiveInt)
     .option('--shard <k/n>', 'only the k-th of n stable partitions of the jobs (by id)', parseShard)
-    .action(async () => {
-      throw new InternalError('plan: not wired yet');
+    .action(async (paths: string[], options: PlanCommandOptions) => {
+      process.exitCode = await planCommand(paths, options, processIO());
     });
 }

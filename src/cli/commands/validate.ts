@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { InternalError } from '../../errors/paiwo-error.js';
+import { validateCommand } from '../../commands/validate.js';
+import { processIO } from '../io.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -7,7 +8,7 @@ export function registerValidate(program: Command): void {
     .description('check manifests; print every problem as file:line:column  path  message (exit 0 valid, 2 invalid)')
     .argument('<paths...>', 'manifest files or globs, e.g. "manifests/**/*.yaml"')
     .option('--json', 'print the result as one JSON document on stdout')
-    .action(async () => {
-      throw new InternalError('validate: not wired yet');
+    .action(async (paths: string[], options: { json?: boolean }) => {
+      process.exitCode = await validateCommand(paths, { json: options.json === true }, processIO());
     });
 }
