@@ -47,9 +47,4 @@ export class FaultPlan {
     }
     return false;
   }
-
-  /** Whether any entry of `name` could apply to `op` (to skip work for faults that are off). */
-  has(name: FaultName, op: FaultOp): boolean {
-    return this.byKey.has(`${name}/${op}`);
-  }
 }
