@@ -90,6 +90,22 @@ export class LedgerStore {
   }
 
   /**
+   * Adds many new jobs at once (a new plan): one snapshot instead of one journal line each. Jobs already in the
+   * ledger are left alone.
+   */
+  async addJobs(jobs: readonly LedgerJob[]): Promise<void> {
+    let added = 0;
+    for (const job of jobs) {
+      if (this.byId.has(job.id)) continue;
+      const copy = { ...job };
+      this.byId.set(copy.id, copy);
+      this.ledgerState.jobs.push(copy);
+      added++;
+    }
+    if (added > 0) await this.snapshot();
+  }
+
+  /**
    * Changes some fields of a job and stamps `updated_at`. Resolves when the change is durable; callers that must
    * not go on before that (the intent to submit, a charge) await it.
    */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { InternalError } from '../../errors/paiwo-error.js';
-import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseShard } from '../io.js';
+import { runCommand, type RunCommandOptions } from '../../commands/run.js';
+import { EXIT } from '../exit-codes.js';
+import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseShard, processIO } from '../io.js';
 
 export function registerRun(program: Command): void {
   program
@@ -24,7 +25,26 @@ export function registerRun(program: Command): void {
     .option('--no-progress', 'no live progress display, even on a terminal')
     .option('--log-file <file>', 'write pino JSON logs here instead of stderr')
     .option('--log-level <level>', 'pino log level', 'info')
-    .action(async () => {
-      throw new InternalError('run: not wired yet');
+    .action(async (paths: string[], options: RunCommandOptions) => {
+      const io = processIO();
+      const interrupt = new AbortController();
+      let signals = 0;
+      const onSignal = (name: NodeJS.Signals) => {
+        if (++signals === 1) {
+          io.stderr.write(`\n${name}: stopping — no new submits; saving what is in flight. Press Ctrl+C again to exit at once.\n`);
+          interrupt.abort();
+          return;
+        }
+        // Everything recorded is already fsync'd in the journal; the next run replays it.
+        process.exit(EXIT.interrupted);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        process.exitCode = await runCommand(paths, { ...options, signal: interrupt.signal }, io);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 }

@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import type { CommandIO, Shard } from '../cli/io.js';
+import { UserError } from '../errors/paiwo-error.js';
+import { formatDiagnostic } from '../errors/manifest-error.js';
+import { appendStepSummary } from '../results/step-summary.js';
+import { runBatch } from '../run-batch.js';
+import { startLineProgress, startTtyProgress } from '../scheduler/progress-display.js';
+import { formatRunSummary } from '../scheduler/format-summary.js';
+import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
+import { createLogger, type Logger } from '../util/logger.js';
+
+export const DEFAULT_BASE_URL = 'https://www.dmxapi.cn';
+/** --simulator without --time-scale: a 25 s generation takes 0.5 s, for simulator and client alike. */
+export const SIMULATOR_TIME_SCALE = 0.02;
+/** The built-in simulator accepts any key; this one is not a secret. */
+const SIMULATOR_KEY = 'sk-paiwo-batch-simulator';
+
+/** The `run` flags as commander parses them (seconds where the manifest has seconds). */
+export interface RunCommandOptions {
+  readonly baseUrl?: string;
+  readonly simulator?: boolean;
+  readonly out?: string;
+  readonly concurrency?: number;
+  readonly requestsPerSecond?: number;
+  readonly maxCredits?: number;
+  /** Seconds. */
+  readonly jobTimeout?: number;
+  readonly retries?: number;
+  readonly timeScale?: number;
+  readonly maxJobs?: number;
+  readonly shard?: Shard;
+  readonly retryFailed?: boolean;
+  readonly resubmitUnknown?: boolean;
+  readonly json?: boolean;
+  /** `--no-progress` makes it false. @default true */
+  readonly progress?: boolean;
+  readonly logFile?: string;
+  /** @default 'info' */
+  readonly logLevel?: string;
+  /** @default process.cwd() */
+  readonly cwd?: string;
+  /** Aborted = Ctrl+C / SIGTERM. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * `paiwo-batch run`: returns the exit code of a finished run (0, 3, 4, 5, 6, 130); throws a PaiwoError for
+ * usage and manifest errors (exit 2, nothing sent) and for internal failures (exit 1).
+ */
+export async function runCommand(patterns: readonly string[], options: RunCommandOptions, io: CommandIO): Promise<number> {
+  if (options.simulator && options.baseUrl !== undefined) {
+    throw new UserError('USAGE', '--simulator and --base-url exclude each other: the simulator has its own URL');
+  }
+  const apiKey = options.simulator ? SIMULATOR_KEY : io.env.DMXAPI_API_KEY?.trim();
+  if (!apiKey) {
+    throw new UserError('API_KEY_MISSING', 'DMXAPI_API_KEY is not set. Export your DMXAPI key (it is read only from the environment), or add --simulator to rehearse without one.');
+  }
+  const timeScale = options.timeScale ?? (options.simulator ? SIMULATOR_TIME_SCALE : 1);
+  const live = io.isTTY && options.progress !== false;
+  const loggerFor = (outDirs: readonly string[]): Logger => {
+    const level = options.logLevel ?? 'info';
+    if (options.logFile) return createLogger({ level, destination: options.logFile });
+    // Log lines would tear the live display apart: on a terminal they go beside the ledger instead.
+    if (live && outDirs[0]) return createLogger({ level, destination: join(outDirs[0], 'run.log') });
+    return createLogger({ level, destination: io.stderr as never });
+  };
+
+  let simulator: Simulator | null = null;
+  try {
+    if (options.simulator) {
+      simulator = await startSimulator({ timeScale, apiKey: SIMULATOR_KEY });
+      io.stderr.write(`Using the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent)\n`);
+    }
+    const summary = await runBatch({
+      patterns,
+      cwd: options.cwd ?? process.cwd(),
+      baseUrl: simulator?.url ?? options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL,
+      apiKey,
+      timeScale,
+      overrides: {
+        ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+        ...(options.requestsPerSecond !== undefined && { requestsPerSecond: options.requestsPerSecond }),
+        ...(options.maxCredits !== undefined && { maxCredits: options.maxCredits }),
+        ...(options.jobTimeout !== undefined && { jobTimeoutMs: Math.round(options.jobTimeout * 1000) }),
+        ...(options.retries !== undefined && { retries: options.retries }),
+        ...(options.out !== undefined && { out: options.out }),
+      },
+      ...(options.maxJobs !== undefined && { maxJobs: options.maxJobs }),
+      ...(options.shard && { shard: options.shard }),
+      retryFailed: options.retryFailed ?? false,
+      resubmitUnknown: options.resubmitUnknown ?? false,
+      logger: loggerFor,
+      ...(options.signal && { signal: options.signal }),
+      ...(options.progress !== false && {
+        progress: (read) => (live ? startTtyProgress(io.stderr, read) : startLineProgress(io.stderr, read)),
+      }),
+      onWarnings: (warnings) => io.stderr.write(`${warnings.map(formatDiagnostic).join('\n')}\n`),
+    });
+    // People read the summary; with --json stdout is for machines, so it goes to stderr.
+    (options.json ? io.stderr : io.stdout).write(formatRunSummary(summary));
+    if (options.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+    if (stepSummary) await appendStepSummary(stepSummary, summary);
+    return summary.exit_code;
+  } finally {
+    await simulator?.close();
+  }
+}

@@ -1,0 +1,228 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { ApiClient } from './api/api-client.js';
+import type { Shard } from './cli/io.js';
+import { InternalError, PaiwoError } from './errors/paiwo-error.js';
+import { loadManifests } from './manifest/load-manifests.js';
+import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.js';
+import { openLedger, type LedgerStore } from './results/ledger-store.js';
+import type { LedgerJob } from './results/ledger-types.js';
+import { writeReport } from './results/write-report.js';
+import { Budget } from './scheduler/budget.js';
+import { planWork, type PlannedJob } from './scheduler/plan-work.js';
+import { progressReader, type ProgressCounts } from './scheduler/progress-counts.js';
+import type { ProgressDisplay } from './scheduler/progress-display.js';
+import type { JobSettings, RunTarget, WorkItem } from './scheduler/run-context.js';
+import { RunControl } from './scheduler/run-control.js';
+import { summarizeRun, type RunSummary } from './scheduler/run-summary.js';
+import { scheduleJobs } from './scheduler/schedule-jobs.js';
+import { silentLogger, type Logger } from './util/logger.js';
+
+/** Flags that override the manifests' `run:` blocks (`undefined` = the manifest decides). */
+export interface RunOverrides {
+  readonly concurrency?: number;
+  readonly requestsPerSecond?: number;
+  readonly maxCredits?: number;
+  readonly jobTimeoutMs?: number;
+  readonly retries?: number;
+  /** Output folder for every manifest of the run. */
+  readonly out?: string;
+}
+
+export interface RunBatchOptions {
+  /** Manifest files or globs. */
+  readonly patterns: readonly string[];
+  /** @default process.cwd() */
+  readonly cwd?: string;
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly overrides?: RunOverrides;
+  /** Multiplies every client-side delay (poll intervals, backoff, Retry-After, timeouts). @default 1 */
+  readonly timeScale?: number;
+  readonly maxJobs?: number;
+  readonly shard?: Shard;
+  readonly retryFailed?: boolean;
+  readonly resubmitUnknown?: boolean;
+  /** A logger, or one made once the output folders are known (e.g. `<out>/run.log`). */
+  readonly logger?: Logger | ((outDirs: readonly string[]) => Logger);
+  /** Aborting it is Ctrl+C: stop submitting, record what is on the wire, save. */
+  readonly signal?: AbortSignal;
+  readonly progress?: (read: () => ProgressCounts) => ProgressDisplay;
+  /** Manifest warnings (the loader's non-fatal diagnostics). */
+  readonly onWarnings?: (warnings: readonly Diagnostic[]) => void;
+}
+
+/** How long submits already on the wire may take to answer after Ctrl+C before they are abandoned (as unknown). */
+const WIRE_GRACE_MS = 15_000;
+
+/** One output folder of the plan. */
+interface FolderPlan {
+  readonly outDir: string;
+  readonly jobs: PlannedJob[];
+  readonly maxCredits: number | undefined;
+}
+
+/**
+ * The mission in one function: load and validate the manifests → plan each output folder → open its ledger
+ * (one runner per folder) and decide what each job still needs → submit, poll and download within the limits →
+ * save, write the reports, and summarise. Job failures are in the summary, not thrown.
+ */
+export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const cwd = options.cwd ?? process.cwd();
+  const timeScale = options.timeScale ?? 1;
+  const overrides = options.overrides ?? {};
+  const set = await loadManifests(options.patterns, {
+    cwd,
+    ...(options.maxJobs !== undefined && { maxJobs: options.maxJobs }),
+    ...(options.shard && { shard: options.shard }),
+  });
+  const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
+  if (warnings.length > 0) options.onWarnings?.(warnings);
+
+  const folders = planFolders(set, overrides, options.shard, cwd);
+  const logger = typeof options.logger === 'function' ? options.logger(folders.map((f) => f.outDir)) : (options.logger ?? silentLogger);
+  // An HTTP exchange does not get faster with the simulator: the deadline shrinks with the time-scale, but not
+  // below 10 s, so a busy machine does not turn answered submits into "unknown" ones.
+  const callTimeoutMs = Math.max(10_000, 60_000 * timeScale);
+  const client = new ApiClient({ baseUrl: options.baseUrl, apiKey: options.apiKey, timeoutMs: callTimeoutMs, logger });
+  const control = new RunControl();
+  const onInterrupt = () => {
+    logger.warn('interrupted: no new submits; recording what is on the wire, then saving');
+    control.interrupt(Math.min(callTimeoutMs, WIRE_GRACE_MS));
+  };
+  if (options.signal?.aborted) onInterrupt();
+  else options.signal?.addEventListener('abort', onInterrupt, { once: true });
+
+  const opened: { folder: FolderPlan; store: LedgerStore; target: RunTarget; spentAtStart: number }[] = [];
+  let failure: unknown = null;
+  try {
+    const items: WorkItem[] = [];
+    for (const folder of folders) {
+      const store = await openLedger(folder.outDir, { logger });
+      const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, budgetSpent(store.jobs)) };
+      opened.push({ folder, store, target, spentAtStart: creditsOf(store.jobs) });
+      items.push(...(await planWork(target, folder.jobs, { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false }, logger)));
+    }
+    logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
+    const display = options.progress?.(progressReader(opened.map((o) => ({ store: o.store, ids: o.folder.jobs.map((p) => p.job.id) }))));
+    try {
+      await scheduleJobs(items, {
+        client,
+        control,
+        logger,
+        concurrency: overrides.concurrency ?? Math.min(...set.manifests.map((m) => m.run.concurrency)),
+        ...rate(set.manifests, overrides),
+        timeScale,
+        callTimeoutMs,
+      });
+    } finally {
+      display?.stop();
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    options.signal?.removeEventListener('abort', onInterrupt);
+    control.close();
+    client.close();
+    for (const o of opened) {
+      try {
+        await o.store.close();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  }
+  if (failure !== null) {
+    if (failure instanceof PaiwoError) throw failure;
+    throw new InternalError(`run failed: ${(failure as Error)?.message ?? String(failure)}`, { cause: failure });
+  }
+
+  const reports: string[] = [];
+  for (const o of opened) {
+    try {
+      reports.push(await writeReport(o.folder.outDir, o.store.ledger));
+    } catch (error) {
+      // The videos and the ledger are what matter; a report can be written again with `paiwo-batch report`.
+      logger.error({ err: error, out: o.folder.outDir }, 'could not write report.html');
+    }
+  }
+  const summary = summarizeRun({
+    targets: opened.map((o) => ({
+      outDir: o.folder.outDir,
+      jobs: o.folder.jobs.map((p) => o.store.job(p.job.id)!),
+      allJobs: o.store.jobs,
+      spentAtStart: o.spentAtStart,
+      maxCredits: o.folder.maxCredits,
+      budgetSpent: o.target.budget.spentCredits,
+    })),
+    stopped: control.stopReasons,
+    reports,
+    durationMs: Date.now() - started,
+  });
+  logger.info({ exit_code: summary.exit_code, jobs: summary.jobs, credits_spent: summary.credits_spent, duration_ms: summary.duration_ms }, 'run finished');
+  return summary;
+}
+
+function creditsOf(jobs: readonly LedgerJob[]): number {
+  let sum = 0;
+  for (const j of jobs) sum += j.credits ?? 0;
+  return sum;
+}
+
+/** What the budget counts as spent: charges net of refunds, and the estimate of every submit that may have been charged. */
+function budgetSpent(jobs: readonly LedgerJob[]): number {
+  let sum = 0;
+  for (const j of jobs) {
+    sum += (j.credits ?? 0) - j.credits_refunded;
+    if (j.status === 'unknown' || j.status === 'submitting') sum += j.estimated_credits;
+  }
+  return sum;
+}
+
+function rate(manifests: readonly LoadedManifest[], overrides: RunOverrides): { requestsPerSecond?: number } {
+  if (overrides.requestsPerSecond !== undefined) return { requestsPerSecond: overrides.requestsPerSecond };
+  const limits = manifests.map((m) => m.run.requestsPerSecond).filter((r): r is number => r !== undefined);
+  // One account, one limit: the strictest manifest's.
+  return limits.length > 0 ? { requestsPerSecond: Math.min(...limits) } : {};
+}
+
+/**
+ * Groups the jobs by output folder: `--out`, else the manifest's `run.out`, else `output/<manifest name>/`;
+ * a shard without `--out` writes to `<that>/shard-k-of-n/` so shards never share a ledger. Per-job settings
+ * come from the job's own manifest; a folder's budget is the strictest `max_credits` of the manifests in it.
+ */
+function planFolders(set: ManifestSet, overrides: RunOverrides, shard: Shard | undefined, cwd: string): FolderPlan[] {
+  const byPath = new Map(set.manifests.map((m) => [m.path, m]));
+  const byName = new Map(set.manifests.map((m) => [m.name, m]));
+  const folders = new Map<string, FolderPlan & { budgets: number[] }>();
+  const outOf = (m: LoadedManifest): string => {
+    if (overrides.out !== undefined) return resolve(cwd, overrides.out);
+    const base = m.run.out ?? join('output', m.name);
+    const dir = isAbsolute(base) ? base : resolve(cwd, base);
+    return shard ? join(dir, `shard-${shard.index}-of-${shard.count}`) : dir;
+  };
+  const settingsOf = new Map<LoadedManifest, JobSettings>();
+  for (const m of set.manifests) {
+    settingsOf.set(m, {
+      poll: m.run.poll,
+      jobTimeoutMs: overrides.jobTimeoutMs ?? m.run.jobTimeoutMs,
+      retries: overrides.retries ?? m.run.retries,
+    });
+    const outDir = outOf(m);
+    let folder = folders.get(outDir);
+    if (!folder) {
+      folder = { outDir, jobs: [], maxCredits: undefined, budgets: [] };
+      folders.set(outDir, folder);
+    }
+    if (m.run.maxCredits !== undefined) folder.budgets.push(m.run.maxCredits);
+  }
+  for (const job of set.jobs) {
+    const manifest = byPath.get(job.manifest) ?? byName.get(job.manifestName) ?? set.manifests[0]!;
+    folders.get(outOf(manifest))!.jobs.push({ job, settings: settingsOf.get(manifest)! });
+  }
+  return [...folders.values()].map(({ outDir, jobs, budgets }) => ({
+    outDir,
+    jobs,
+    maxCredits: overrides.maxCredits ?? (budgets.length > 0 ? Math.min(...budgets) : undefined),
+  }));
+}

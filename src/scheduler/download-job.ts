@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { ApiError } from '../api/api-error.js';
+import { DownloadError } from '../results/download-error.js';
+import { downloadVideo } from '../results/download-video.js';
+import { fetchStatus } from './poll-job.js';
+import type { RunContext, WorkItem } from './run-context.js';
+import { jitter, sleep } from './sleep.js';
+import { isStop } from './submit-job.js';
+
+/**
+ * Saves a finished video: streamed, checked and renamed into place by downloadVideo, then `succeeded` with its
+ * size and sha256. An expired URL is fetched again for a fresh one. When it cannot be saved the job stays
+ * `submitted` with the error: it was paid for, so the next run fetches and downloads it again, never resubmits.
+ */
+export async function downloadJob(ctx: RunContext, item: WorkItem, firstUrl: string): Promise<void> {
+  const { store, outDir } = item.target;
+  const job = store.job(item.id)!;
+  const dest = join(outDir, job.file);
+  let url = firstUrl;
+  const tries = item.settings.retries + 1;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const saved = await downloadVideo({ url, dest, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger });
+        await store.update(item.id, { status: 'succeeded', bytes: saved.bytes, sha256: saved.sha256, finished_at: new Date().toISOString(), error: null });
+        ctx.logger.info({ job: item.id, file: job.file, bytes: saved.bytes }, 'saved');
+        return;
+      } catch (error) {
+        if (!(error instanceof DownloadError)) throw error;
+        const again = attempt < tries && (error.kind === 'expired' || error.retryable);
+        if (!again) {
+          await store.update(item.id, { error: { code: error.code, message: `${error.message}; rerun to download it again (it is paid for)` } });
+          ctx.logger.error({ job: item.id, code: error.code }, 'download failed; left submitted for the next run');
+          return;
+        }
+        ctx.logger.info({ job: item.id, code: error.code, attempt }, 'download failed; trying again');
+        if (error.kind === 'expired') {
+          const status = await fetchStatus(ctx, item, job.video_id!);
+          if (status.status !== 1 || !status.url) throw new DownloadError({ kind: 'http', message: `video ${job.video_id} is no longer available (status ${status.status})` });
+          url = status.url;
+        } else {
+          await sleep(Math.min(30_000, 1_000 * 2 ** (attempt - 1)) * ctx.timeScale * jitter(), ctx.control.work.signal);
+        }
+      }
+    }
+  } catch (error) {
+    if (isStop(error)) return;
+    if (error instanceof ApiError || error instanceof DownloadError) {
+      await store.update(item.id, { error: { code: error.code, message: `${error.message}; rerun to download it again (it is paid for)` } });
+      if (error instanceof ApiError && error.kind === 'account-refused') ctx.control.stopAll('account-refused');
+      return;
+    }
+    throw error;
+  }
+}

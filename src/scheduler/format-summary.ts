@@ -1,0 +1,45 @@
+import { join, relative } from 'node:path';
+import { JOB_STATUSES } from '../results/ledger-types.js';
+import type { RunSummary } from './run-summary.js';
+
+const LIST_MAX = 10;
+
+const EXIT_MEANING: Readonly<Record<number, string>> = {
+  0: 'all jobs succeeded',
+  3: 'the service refused the account (auth, permissions or model)',
+  4: 'budget or account credits exhausted',
+  5: 'finished with failed or moderated jobs',
+  6: 'finished with unresolved jobs (unknown outcome, still generating, or not submitted)',
+  130: 'interrupted; everything recorded is saved — rerun the same command to continue',
+};
+
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+/** The one-screen summary at the end of a run. */
+export function formatRunSummary(s: RunSummary): string {
+  const out: string[] = [];
+  const counts = JOB_STATUSES.filter((st) => s.jobs[st] > 0).map((st) => `${s.jobs[st]} ${st}`);
+  out.push('');
+  out.push(`paiwo-batch run: ${s.total_jobs} job${s.total_jobs === 1 ? '' : 's'}${counts.length ? ` — ${counts.join(', ')}` : ''} (${(s.duration_ms / 1000).toFixed(1)} s)`);
+  out.push(`credits: ${s.credits_spent} spent in ${s.out_dirs.length === 1 ? 'this folder' : 'these folders'} (${s.credits_spent_this_run} in this run), ${s.credits_refunded} refunded`);
+  for (const dir of s.out_dirs) {
+    const report = s.reports.find((r) => r.startsWith(dir));
+    out.push(`output: ${shown(dir)}/  — videos, ${shown(join(dir, 'ledger.json'))}${report ? `, ${shown(report)}` : ''}`);
+  }
+  if (s.failed.length > 0) {
+    out.push('', `failed or moderated (${s.failed.length}):`);
+    for (const j of s.failed.slice(0, LIST_MAX)) out.push(`  ${j.id}  ${j.status}  ${j.error ? `${j.error.code}: ${j.error.message}` : ''}`);
+    if (s.failed.length > LIST_MAX) out.push(`  …and ${s.failed.length - LIST_MAX} more (paiwo-batch status ${shown(s.out_dirs[0] ?? '.')})`);
+  }
+  if (s.unresolved.length > 0) {
+    out.push('', `unresolved (${s.unresolved.length}):`);
+    for (const j of s.unresolved.slice(0, LIST_MAX)) out.push(`  ${j.id}  ${j.status}${j.video_id ? `  video ${j.video_id}` : ''}  — ${j.what_to_do}`);
+    if (s.unresolved.length > LIST_MAX) out.push(`  …and ${s.unresolved.length - LIST_MAX} more (paiwo-batch status ${shown(s.out_dirs[0] ?? '.')})`);
+  }
+  if (s.budget_shortfall !== null) out.push('', `budget: ${s.budget_shortfall} more credits of max_credits would finish the ${s.jobs.skipped} skipped job(s).`);
+  out.push('', `exit ${s.exit_code}: ${EXIT_MEANING[s.exit_code] ?? ''}`, '');
+  return out.join('\n');
+}

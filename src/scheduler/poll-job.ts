@@ -1,0 +1,111 @@
+import { ApiError } from '../api/api-error.js';
+import type { VideoStatus } from '../api/api-client.js';
+import { PollSchedule } from './poll-schedule.js';
+import { retryCall } from './retry-call.js';
+import type { RunContext, WorkItem } from './run-context.js';
+import { sleep } from './sleep.js';
+import { isStop } from './submit-job.js';
+
+export type PollOutcome =
+  /** Status 1: the video is ready at `url`. */
+  | { readonly kind: 'done'; readonly url: string }
+  /** Terminal without a video (moderated, failed, deleted, unknown id): recorded. */
+  | { readonly kind: 'ended' }
+  /** Still not done at the job's timeout, or fetches kept failing: left `submitted` for the next run. */
+  | { readonly kind: 'left' }
+  /** The run is stopping. */
+  | { readonly kind: 'stopped' };
+
+/** One fetch, retried per the error kinds, through the run's request rate. */
+export function fetchStatus(ctx: RunContext, item: WorkItem, videoId: string): Promise<VideoStatus> {
+  return retryCall(() => ctx.rate.schedule(() => ctx.client.fetchVideo(videoId, ctx.control.work.signal)), {
+    retries: item.settings.retries,
+    timeScale: ctx.timeScale,
+    signal: ctx.control.work.signal,
+    maxThrottledMs: item.settings.jobTimeoutMs,
+  });
+}
+
+/**
+ * Polls a job that has a video id until its status is terminal or its timeout passes: the first check near the
+ * expected generation time (counted from the submit, so a resumed job may be checked at once), then the
+ * schedule in poll-schedule.ts. Unknown statuses keep it polling. A timeout is not a failure.
+ */
+export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutcome> {
+  const { store, budget } = item.target;
+  const job = store.job(item.id)!;
+  const videoId = job.video_id!;
+  const ts = ctx.timeScale;
+  const schedule = new PollSchedule(job.request, item.settings.poll);
+  const submittedAt = job.submitted_at ? Date.parse(job.submitted_at) : Date.now();
+  const sinceSubmit = () => (Date.now() - submittedAt) / ts; // in the service's (unscaled) time
+  // Counted from now, not from the submit: a job resumed by a later run gets a full timeout of polling again.
+  const deadline = Date.now() + item.settings.jobTimeoutMs * ts;
+  try {
+    await sleep(Math.min(schedule.firstDelay(sinceSubmit()) * ts, Math.max(0, deadline - Date.now())), ctx.control.work.signal);
+    for (;;) {
+      let status: VideoStatus;
+      try {
+        status = await fetchStatus(ctx, item, videoId);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        if (error.kind === 'not-found') {
+          await store.update(item.id, { status: 'failed', error: { code: error.code, message: error.message }, finished_at: new Date().toISOString() });
+          return { kind: 'ended' };
+        }
+        await store.update(item.id, { error: { code: error.code, message: `polling stopped: ${error.message}; rerun to keep polling` } });
+        if (error.kind === 'account-refused') {
+          ctx.logger.error({ job: item.id, code: error.code }, 'the service refused the account: stopping the run');
+          ctx.control.stopAll('account-refused');
+          return { kind: 'stopped' };
+        }
+        ctx.logger.warn({ job: item.id, code: error.code }, 'fetches keep failing; left submitted for the next run');
+        return { kind: 'left' };
+      }
+      const now = new Date().toISOString();
+      switch (status.status) {
+        case 1:
+          await store.update(item.id, { seed: status.seed, width: status.width, height: status.height, has_audio: status.hasAudio, error: null });
+          return { kind: 'done', url: status.url! };
+        case 7: {
+          // The provider refunds a moderated generation (B.1): the charge of this submit comes back.
+          const refund = status.credits ?? Math.max(0, (job.credits ?? 0) - job.credits_refunded);
+          budget.refund(refund);
+          await store.update(item.id, {
+            status: 'moderated',
+            credits_refunded: job.credits_refunded + refund,
+            finished_at: now,
+            error: { code: 'STATUS_7', message: 'rejected by content moderation; credits refunded. Not retried: change the prompt.' },
+          });
+          ctx.logger.warn({ job: item.id, videoId }, 'moderated (status 7), refunded');
+          return { kind: 'ended' };
+        }
+        case 8:
+        case 6:
+          await store.update(item.id, {
+            status: 'failed',
+            finished_at: now,
+            error:
+              status.status === 8
+                ? { code: 'STATUS_8', message: 'generation failed on the provider side (rerun with --retry-failed to pay for a new try)' }
+                : { code: 'STATUS_6', message: 'the video was deleted on the provider side' },
+          });
+          ctx.logger.warn({ job: item.id, videoId, status: status.status }, 'generation failed');
+          return { kind: 'ended' };
+        default: {
+          if (status.status !== 5) ctx.logger.warn({ job: item.id, videoId, status: status.status }, 'unknown status; still polling');
+          const wait = schedule.nextDelay(sinceSubmit()) * ts;
+          if (Date.now() + wait > deadline) {
+            await store.update(item.id, { error: { code: 'TIMEOUT', message: `still generating after job_timeout; rerun to keep polling video ${videoId}` } });
+            ctx.logger.warn({ job: item.id, videoId }, 'job timeout: left submitted for the next run');
+            return { kind: 'left' };
+          }
+          await sleep(wait, ctx.control.work.signal);
+        }
+      }
+    }
+  } catch (error) {
+    if (isStop(error)) return { kind: 'stopped' };
+    throw error;
+  }
+}

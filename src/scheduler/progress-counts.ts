@@ -1,0 +1,58 @@
+import type { LedgerStore } from '../results/ledger-store.js';
+
+/** What a progress display shows, read from the ledgers (no second bookkeeping to drift). */
+export interface ProgressCounts {
+  readonly total: number;
+  readonly succeeded: number;
+  /** Submitting, or submitted and not saved yet. */
+  readonly generating: number;
+  /** Failed or moderated. */
+  readonly failed: number;
+  /** Unknown outcome, skipped. */
+  readonly held: number;
+  /** Net of refunds, across the output folders. */
+  readonly creditsSpent: number;
+  /** Jobs that reached succeeded/failed/moderated in this run, for the ETA. */
+  readonly finishedThisRun: number;
+}
+
+/** A reader over this run's jobs: O(jobs) per call, called a few times a second at most. */
+export function progressReader(targets: readonly { readonly store: LedgerStore; readonly ids: readonly string[] }[]): () => ProgressCounts {
+  let startFinished: number | null = null;
+  return () => {
+    let total = 0;
+    let succeeded = 0;
+    let generating = 0;
+    let failed = 0;
+    let held = 0;
+    let creditsSpent = 0;
+    for (const { store, ids } of targets) {
+      for (const id of ids) {
+        const job = store.job(id);
+        if (!job) continue;
+        total++;
+        if (job.status === 'succeeded') succeeded++;
+        else if (job.status === 'submitted' || job.status === 'submitting') generating++;
+        else if (job.status === 'failed' || job.status === 'moderated') failed++;
+        else if (job.status === 'unknown' || job.status === 'skipped') held++;
+      }
+      for (const job of store.jobs) creditsSpent += (job.credits ?? 0) - job.credits_refunded;
+    }
+    startFinished ??= succeeded + failed;
+    return { total, succeeded, generating, failed, held, creditsSpent, finishedThisRun: succeeded + failed - startFinished };
+  };
+}
+
+/** Remaining time from this run's pace so far; null until something finished. */
+export function etaMs(counts: ProgressCounts, elapsedMs: number): number | null {
+  if (counts.finishedThisRun <= 0) return null;
+  const remaining = counts.total - counts.succeeded - counts.failed - counts.held;
+  return Math.max(0, (remaining * elapsedMs) / counts.finishedThisRun);
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

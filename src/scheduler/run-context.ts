@@ -1,0 +1,47 @@
+import type PQueue from 'p-queue';
+import type { ApiClient } from '../api/api-client.js';
+import type { PollSettings } from '../manifest/types.js';
+import type { LedgerStore } from '../results/ledger-store.js';
+import type { Logger } from '../util/logger.js';
+import type { Budget } from './budget.js';
+import type { GenerationSlots } from './generation-slots.js';
+import type { RequestRate } from './request-rate.js';
+import type { RunControl } from './run-control.js';
+
+/** The per-job settings of the manifest a job came from, after flags. */
+export interface JobSettings {
+  readonly poll: PollSettings;
+  readonly jobTimeoutMs: number;
+  readonly retries: number;
+}
+
+/** One output folder of the run: its ledger and its budget. */
+export interface RunTarget {
+  readonly outDir: string;
+  readonly store: LedgerStore;
+  readonly budget: Budget;
+}
+
+/** A job the scheduler has to move on: submit it (then poll), or poll it (it already has a video id). */
+export interface WorkItem {
+  readonly target: RunTarget;
+  readonly id: string;
+  readonly settings: JobSettings;
+  readonly kind: 'submit' | 'poll';
+}
+
+/** What every stage of a job's life shares during a run. */
+export interface RunContext {
+  readonly client: ApiClient;
+  readonly rate: RequestRate;
+  readonly slots: GenerationSlots;
+  readonly downloads: PQueue;
+  readonly control: RunControl;
+  readonly logger: Logger;
+  /** Multiplies every client-side delay. */
+  readonly timeScale: number;
+  /** Deadline of one HTTP exchange (API call) and idle timeout of a media download, already scaled. */
+  readonly callTimeoutMs: number;
+  /** Jobs with a video id whose generation is not over yet (what the account's limit counts). */
+  generating: number;
+}

@@ -1,0 +1,142 @@
+import { EXIT } from '../cli/exit-codes.js';
+import { emptyStatusCounts, type JobStatus, type LedgerError, type LedgerJob } from '../results/ledger-types.js';
+import type { StopReason } from './run-control.js';
+
+export interface UnresolvedJob {
+  readonly id: string;
+  readonly out_dir: string;
+  readonly status: JobStatus;
+  readonly video_id: string | null;
+  readonly file: string;
+  readonly error: LedgerError | null;
+  readonly what_to_do: string;
+}
+
+export interface FailedJob {
+  readonly id: string;
+  readonly out_dir: string;
+  readonly status: JobStatus;
+  readonly video_id: string | null;
+  readonly file: string;
+  readonly error: LedgerError | null;
+}
+
+/** The end of a run, for people (printed), machines (`--json`) and CI (step summary). */
+export interface RunSummary {
+  readonly exit_code: number;
+  readonly out_dirs: readonly string[];
+  /** The jobs of this run (the planned ones; other jobs of the ledgers are not counted). */
+  readonly total_jobs: number;
+  readonly jobs: Readonly<Record<JobStatus, number>>;
+  /** Of the output folders' ledgers, across every run there. */
+  readonly credits_spent: number;
+  readonly credits_refunded: number;
+  readonly credits_spent_this_run: number;
+  readonly unresolved: readonly UnresolvedJob[];
+  readonly failed: readonly FailedJob[];
+  /** Credits missing from max_credits to finish the jobs skipped for budget; null when none was. */
+  readonly budget_shortfall: number | null;
+  readonly stopped: readonly StopReason[];
+  readonly reports: readonly string[];
+  readonly duration_ms: number;
+}
+
+const UNRESOLVED: ReadonlySet<JobStatus> = new Set(['unknown', 'submitting', 'submitted', 'pending', 'skipped']);
+
+export function whatToDo(job: LedgerJob): string {
+  switch (job.status) {
+    case 'unknown':
+    case 'submitting':
+      return 'the submit may have been charged: look for it in your DMXAPI console; rerun with --resubmit-unknown to submit it again (risks paying twice)';
+    case 'submitted':
+      return job.video_id ? `rerun the same command to keep polling and download video ${job.video_id} (no new charge)` : 'rerun the same command';
+    case 'skipped':
+      return job.error?.code === 'BUDGET' ? 'raise max_credits (or --max-credits) and rerun' : "top up the account's credits and rerun";
+    case 'pending':
+      return 'not submitted yet: rerun the same command';
+    default:
+      return '';
+  }
+}
+
+export interface ExitInputs {
+  readonly stopped: readonly StopReason[];
+  readonly jobs: Readonly<Record<JobStatus, number>>;
+}
+
+/**
+ * The one place exit codes are decided (README "Exit codes"): 130 interrupted; else the first that applies of
+ * 3 account refused, 4 budget or credits exhausted, 6 unresolved jobs, 5 failed or moderated jobs; else 0.
+ */
+export function exitCodeOf({ stopped, jobs }: ExitInputs): number {
+  if (stopped.includes('interrupted')) return EXIT.interrupted;
+  if (stopped.includes('account-refused')) return EXIT.accountRefused;
+  if (stopped.includes('insufficient-balance') || jobs.skipped > 0) return EXIT.budget;
+  if (jobs.unknown + jobs.submitting + jobs.submitted + jobs.pending > 0) return EXIT.unresolvedJobs;
+  if (jobs.failed + jobs.moderated > 0) return EXIT.failedJobs;
+  return EXIT.ok;
+}
+
+export interface SummaryInputs {
+  readonly targets: readonly {
+    readonly outDir: string;
+    /** This run's jobs in this folder, as the ledger has them now. */
+    readonly jobs: readonly LedgerJob[];
+    /** All jobs of the folder's ledger. */
+    readonly allJobs: readonly LedgerJob[];
+    readonly spentAtStart: number;
+    readonly maxCredits: number | undefined;
+    /** What the budget counts as spent now (net of refunds, unknown outcomes included). */
+    readonly budgetSpent: number;
+  }[];
+  readonly stopped: readonly StopReason[];
+  readonly reports: readonly string[];
+  readonly durationMs: number;
+}
+
+export function summarizeRun(input: SummaryInputs): RunSummary {
+  const jobs = emptyStatusCounts();
+  const unresolved: UnresolvedJob[] = [];
+  const failed: FailedJob[] = [];
+  let total = 0;
+  let spent = 0;
+  let refunded = 0;
+  let spentThisRun = 0;
+  let shortfall: number | null = null;
+  for (const t of input.targets) {
+    let folderSpent = 0;
+    for (const j of t.allJobs) {
+      folderSpent += j.credits ?? 0;
+      refunded += j.credits_refunded;
+    }
+    spent += folderSpent;
+    spentThisRun += folderSpent - t.spentAtStart;
+    let skippedEstimate = 0;
+    for (const j of t.jobs) {
+      total++;
+      jobs[j.status]++;
+      const base = { id: j.id, out_dir: t.outDir, status: j.status, video_id: j.video_id, file: j.file, error: j.error };
+      if (UNRESOLVED.has(j.status)) unresolved.push({ ...base, what_to_do: whatToDo(j) });
+      if (j.status === 'failed' || j.status === 'moderated') failed.push(base);
+      if (j.status === 'skipped' && j.error?.code === 'BUDGET') skippedEstimate += j.estimated_credits;
+    }
+    if (skippedEstimate > 0 && t.maxCredits !== undefined) {
+      shortfall = (shortfall ?? 0) + Math.max(0, t.budgetSpent + skippedEstimate - t.maxCredits);
+    }
+  }
+  return {
+    exit_code: exitCodeOf({ stopped: input.stopped, jobs }),
+    out_dirs: input.targets.map((t) => t.outDir),
+    total_jobs: total,
+    jobs,
+    credits_spent: spent,
+    credits_refunded: refunded,
+    credits_spent_this_run: spentThisRun,
+    unresolved,
+    failed,
+    budget_shortfall: shortfall,
+    stopped: input.stopped,
+    reports: input.reports,
+    duration_ms: input.durationMs,
+  };
+}

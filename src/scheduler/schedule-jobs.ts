@@ -1,0 +1,86 @@
+import PQueue from 'p-queue';
+import type { ApiClient } from '../api/api-client.js';
+import type { Logger } from '../util/logger.js';
+import { downloadJob } from './download-job.js';
+import { GenerationSlots } from './generation-slots.js';
+import { pollJob } from './poll-job.js';
+import { RequestRate } from './request-rate.js';
+import type { RunContext, WorkItem } from './run-context.js';
+import type { RunControl } from './run-control.js';
+import { submitJob } from './submit-job.js';
+
+export interface ScheduleOptions {
+  readonly client: ApiClient;
+  readonly control: RunControl;
+  readonly logger: Logger;
+  /** Generations in flight at once. */
+  readonly concurrency: number;
+  /** All API calls together; `undefined` = unlimited. */
+  readonly requestsPerSecond?: number;
+  readonly timeScale: number;
+  /** Already scaled. */
+  readonly callTimeoutMs: number;
+  /** Downloads at once (they do not hold a generation slot). @default 4 */
+  readonly downloadConcurrency?: number;
+}
+
+export interface ScheduleStats {
+  /** Most generation slots in use at once. */
+  readonly peakGenerating: number;
+  /** Times the service said the account was at its limit. */
+  readonly throttles: number;
+}
+
+/**
+ * Moves every work item to the end of its road for this run. A job takes a generation slot for its submit and
+ * keeps it while polling until its status is terminal (the service's slot is busy until then); the download
+ * runs afterwards in its own small queue, so the freed slot is refilled at once. Items are started in order:
+ * jobs that already have a video id first (they already hold the account's slots).
+ */
+export async function scheduleJobs(items: readonly WorkItem[], options: ScheduleOptions): Promise<ScheduleStats> {
+  const slots = new GenerationSlots({ limit: options.concurrency, timeScale: options.timeScale, logger: options.logger });
+  const ctx: RunContext = {
+    client: options.client,
+    rate: new RequestRate(options.requestsPerSecond, options.timeScale),
+    slots,
+    downloads: new PQueue({ concurrency: options.downloadConcurrency ?? 4 }),
+    control: options.control,
+    logger: options.logger,
+    timeScale: options.timeScale,
+    callTimeoutMs: options.callTimeoutMs,
+    generating: 0,
+  };
+  let peak = 0;
+  let fatal: unknown = null;
+  const fail = (error: unknown) => {
+    // A failure of the runner itself (the disk refused the ledger): stop everything, report it at the end.
+    if (fatal === null) fatal = error;
+    options.control.stopAll('internal');
+  };
+
+  const runGeneration = async (item: WorkItem): Promise<void> => {
+    if (item.kind === 'submit' && !(await submitJob(ctx, item))) return;
+    ctx.generating++;
+    peak = Math.max(peak, ctx.generating);
+    let outcome;
+    try {
+      outcome = await pollJob(ctx, item);
+    } finally {
+      ctx.generating--;
+    }
+    if (outcome.kind === 'done') {
+      const url = outcome.url;
+      ctx.downloads.add(() => downloadJob(ctx, item, url)).catch(fail);
+    }
+  };
+
+  for (const item of items) slots.add(() => runGeneration(item)).catch(fail);
+  try {
+    await slots.queue.onIdle();
+    await ctx.downloads.onIdle();
+  } finally {
+    slots.close();
+  }
+  if (fatal !== null) throw fatal;
+  return { peakGenerating: peak, throttles: slots.throttleCount };
+}

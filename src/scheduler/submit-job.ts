@@ -1,0 +1,121 @@
+import { ApiError } from '../api/api-error.js';
+import type { LedgerError } from '../results/ledger-types.js';
+import { retryCall } from './retry-call.js';
+import { RunStopped } from './run-control.js';
+import type { RunContext, WorkItem } from './run-context.js';
+
+/** Thrown inside the retry loop when the run stops submitting: not an ApiError, so never retried. */
+class SubmitsStopped extends Error {}
+
+/** The run stopping (our own abort), as opposed to a failure. */
+export function isStop(error: unknown): boolean {
+  return error instanceof SubmitsStopped || error instanceof RunStopped || (error instanceof Error && error.name === 'AbortError');
+}
+
+function errorOf(error: ApiError): LedgerError {
+  return { code: error.code, message: error.message };
+}
+
+/**
+ * Submits one job, money first: the budget must fit it, the intent (`submitting`, attempts + 1) is fsync'd
+ * before each request leaves, and the answer (video id, charge) is fsync'd before anything else happens. A
+ * submit whose outcome cannot be known becomes `unknown` and is never repeated here. Returns whether the job
+ * now has a video id.
+ */
+export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolean> {
+  const { store, budget } = item.target;
+  const job = store.job(item.id)!;
+  if (ctx.control.submitsStopped) return false;
+  const estimate = job.estimated_credits;
+  if (!budget.tryReserve(estimate)) {
+    await store.update(item.id, { status: 'skipped', error: { code: 'BUDGET', message: `over budget: ${budget.describe(estimate)}` } });
+    ctx.logger.info({ job: item.id, estimate }, 'skipped: over the max_credits budget');
+    return false;
+  }
+  let charged = 0;
+  try {
+    await retryCall(
+      async () => {
+        if (ctx.control.submitsStopped) throw new SubmitsStopped();
+        await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, error: null });
+        try {
+          const accepted = await ctx.rate.schedule(() => ctx.client.submit(job.request, ctx.control.wire.signal));
+          charged = accepted.credits;
+          // Recorded inside the attempt: whatever happens next (an abort, a crash), the paid id is on disk.
+          await store.update(item.id, {
+            status: 'submitted',
+            video_id: accepted.videoId,
+            credits: (job.credits ?? 0) + accepted.credits,
+            submitted_at: new Date().toISOString(),
+            finished_at: null,
+            error: null,
+          });
+          ctx.logger.info({ job: item.id, videoId: accepted.videoId, credits: accepted.credits }, 'submitted');
+        } catch (error) {
+          if (error instanceof ApiError && error.kind === 'outcome-unknown') {
+            charged = estimate; // it may have been charged: the budget assumes so
+            await store.update(item.id, { status: 'unknown', error: errorOf(error) });
+            ctx.logger.warn({ job: item.id, code: error.code }, 'submit outcome unknown: held, not resubmitted');
+          } else if (error instanceof ApiError || isStop(error)) {
+            // Refused, or aborted before it was sent: nothing was charged, so the job is back to pending.
+            await store.update(item.id, { status: 'pending', ...(error instanceof ApiError ? { error: errorOf(error) } : {}) });
+          }
+          throw error;
+        }
+      },
+      {
+        retries: item.settings.retries,
+        timeScale: ctx.timeScale,
+        signal: ctx.control.work.signal,
+        maxThrottledMs: item.settings.jobTimeoutMs,
+        onThrottled: () => ctx.slots.throttle(ctx.generating),
+        onRetry: (error, attempt) => {
+          ctx.logger.info({ job: item.id, attempt, code: error.code, kind: error.kind }, 'submit refused for now; will retry');
+        },
+      },
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof ApiError)) {
+      if (isStop(error)) return false;
+      throw error;
+    }
+    await recordRefusal(ctx, item, error);
+    return false;
+  } finally {
+    budget.settle(estimate, charged);
+  }
+}
+
+/** The final answer to a submit that was not accepted. */
+async function recordRefusal(ctx: RunContext, item: WorkItem, error: ApiError): Promise<void> {
+  const { store } = item.target;
+  const id = item.id;
+  switch (error.kind) {
+    case 'outcome-unknown':
+      return; // recorded inside the attempt
+    case 'moderated':
+      await store.update(id, { status: 'moderated', error: errorOf(error), finished_at: new Date().toISOString() });
+      ctx.logger.warn({ job: id, code: error.code }, 'prompt refused by moderation at submit (not charged)');
+      return;
+    case 'account-refused':
+      await store.update(id, { status: 'pending', error: errorOf(error) });
+      ctx.logger.error({ job: id, code: error.code }, 'the service refused the account: stopping the run');
+      ctx.control.stopAll('account-refused');
+      return;
+    case 'insufficient-balance':
+      await store.update(id, { status: 'skipped', error: errorOf(error) });
+      ctx.logger.error({ job: id, code: error.code }, 'the account is out of credits: no more submits');
+      ctx.control.stopSubmits('insufficient-balance');
+      return;
+    case 'invalid-request':
+    case 'not-found':
+      await store.update(id, { status: 'failed', error: errorOf(error), finished_at: new Date().toISOString() });
+      ctx.logger.error({ job: id, code: error.code }, 'submit refused for this job');
+      return;
+    default:
+      // Retryable, and retries (or the wait for the account's limit) ran out: never charged, tried next run.
+      await store.update(id, { status: 'pending', error: { code: error.code, message: `gave up after retries: ${error.message}` } });
+      ctx.logger.warn({ job: id, code: error.code }, 'submit kept failing; left pending for the next run');
+  }
+}
