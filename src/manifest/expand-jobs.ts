@@ -193,6 +193,7 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
   }
   if (data.matrix === undefined && defaultsPrompt === undefined) {
     error([], 'nothing to run: give matrix.prompt (a list of prompts) or defaults.prompt');
+    return { jobs: [], problems };
   }
   const raw = productSize(axes.map((a) => ({ key: a.key, values: { length: a.size } as unknown[] })));
   const cap = Math.max(ctx.maxJobs * MAX_GUARD_FACTOR, MIN_EXPANSION_CAP);

@@ -47,7 +47,10 @@ export function readYaml(text: string): { source?: YamlSource; problems: YamlPro
   if (!Array.isArray(docs) || docs.length === 0) return { problems: [{ line: 1, column: 1, message: 'the manifest is empty' }] };
   const problems: YamlProblem[] = [];
   for (const doc of docs) {
-    for (const e of doc.errors) problems.push({ ...at(e.pos[0]), message: firstLine(e.message) });
+    for (const e of doc.errors) {
+      const key = e.code === 'DUPLICATE_KEY' ? /^[^:\n]{1,60}/.exec(text.slice(e.pos[0]))?.[0].trim() : undefined;
+      problems.push({ ...at(e.pos[0]), message: key ? `duplicate key ${key.startsWith('"') ? key : JSON.stringify(key)}: a key may appear only once in a mapping` : firstLine(e.message) });
+    }
     for (const w of doc.warnings) {
       const message = w.code === 'TAG_RESOLVE_FAILED' ? `${firstLine(w.message)}: tags are not allowed in a manifest` : firstLine(w.message);
       problems.push({ ...at(w.pos[0]), message });
