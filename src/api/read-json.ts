@@ -6,7 +6,8 @@ import { isLosslessNumber, parse } from 'lossless-json';
  */
 export function parseJsonText(text: string): unknown {
   try {
-    return parse(text);
+    // A BOM some proxies prepend is not part of the JSON text.
+    return parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     return undefined;
   }

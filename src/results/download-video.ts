@@ -243,7 +243,9 @@ export async function downloadVideo(options: DownloadOptions): Promise<DownloadR
       const retry = error instanceof DownloadError && error.retryable && attempt < attempts;
       logger.debug({ dest, attempt, err: error instanceof Error ? error.message : String(error), retry }, 'download attempt failed');
       if (retry) {
-        await sleep(Math.min(2_000, 200 * 2 ** (attempt - 1)), undefined, options.signal ? { signal: options.signal } : undefined);
+        await sleep(Math.min(2_000, 200 * 2 ** (attempt - 1)), undefined, options.signal ? { signal: options.signal } : undefined).catch(() => {
+          throw options.signal?.reason;
+        });
         continue;
       }
       if (!(error instanceof DownloadError && error.kind === 'expired')) await rm(part, { force: true });
