@@ -22,6 +22,43 @@ export interface YamlProblem extends SourcePosition {
 /** Aliases expanded past this many nodes are an alias bomb ("billion laughs"), not a manifest. */
 export const MAX_ALIAS_COUNT = 100;
 
+/**
+ * Deeper structures are refused before parsing: the YAML parser recurses per level and a few hundred levels
+ * exhaust the stack (which, mid-way through compiling a regular expression, can even abort the process).
+ * A real manifest nests about six levels.
+ */
+export const MAX_NESTING = 128;
+
+/**
+ * An upper bound of the nesting depth, found without parsing: twice the block levels (a mapping and a
+ * sequence may share an indentation) plus every flow bracket. It may over-count (brackets inside quotes), never
+ * under-count: text after ` #` is either a comment or inside quotes, neither of which nests.
+ */
+export function nestingBound(text: string): number {
+  let max = 0;
+  let flow = 0;
+  const indents: number[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^( *)((?:[-?] +)*)(.?)/.exec(line)!;
+    let block = indents.length;
+    if (m[3] !== '' && m[3] !== '#') {
+      const indent = m[1]!.length;
+      while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
+      if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
+      block = indents.length + (m[2]!.match(/[-?]/g)?.length ?? 0);
+    }
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (c === '#' && (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t')) break;
+      if (c === '[' || c === '{') flow++;
+      else if ((c === ']' || c === '}') && flow > 0) flow--;
+      max = Math.max(max, 2 * block + flow);
+    }
+    max = Math.max(max, 2 * block + flow);
+  }
+  return max;
+}
+
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
@@ -37,6 +74,9 @@ export function readYaml(text: string): { source?: YamlSource; problems: YamlPro
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  if (nestingBound(text) > MAX_NESTING) {
+    return { problems: [{ line: 1, column: 1, message: `the manifest nests too deeply (a manifest needs a handful of levels; at most ${MAX_NESTING / 2} are read)` }] };
+  }
   let docs: Document.Parsed[];
   try {
     docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, schema: 'core', version: '1.2', prettyErrors: true, strict: true }) as Document.Parsed[];
