@@ -1,4 +1,4 @@
-import { copyFile, link, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandIO } from '../cli/io.js';
@@ -7,6 +7,7 @@ import { PaiwoError, UserError } from '../errors/paiwo-error.js';
 import { computeTotals, type JobStatus, type Ledger, type LedgerJob } from '../results/ledger-types.js';
 import { JOURNAL_FILE, LEDGER_FILE, readLedger, writeLedger } from '../results/ledger-store.js';
 import { readRunningOwner } from './status.js';
+import { formatStatusMarkdown, summarizeLedger } from '../results/report-status.js';
 import { writeReport } from '../results/write-report.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 
@@ -141,6 +142,10 @@ export async function mergeCommand(dirs: readonly string[], options: MergeOption
   const files = await placeVideos(result, into);
   await writeLedger(into, result.ledger);
   const report = await writeReport(into, result.ledger, { secrets: [io.env.DMXAPI_API_KEY] });
+
+  // In the final job of a sharded workflow, the summary page shows the whole batch.
+  const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile) await appendFile(summaryFile, formatStatusMarkdown(summarizeLedger(into, result.ledger), `paiwo-batch merge — ${dirs.length} folders`));
 
   for (const warning of result.warnings) io.stderr.write(`paiwo-batch: warning: ${warning}\n`);
   for (const missing of files.missing) io.stderr.write(`paiwo-batch: warning: ${missing}\n`);

@@ -145,4 +145,26 @@ describe('paiwo-batch merge', () => {
     expect(r.stderr).toContain(`job ${b!.id}: ${join(root, 's1', b!.file)} is missing`);
     expect(await readFile(join(into, 'report.html'), 'utf8')).toContain('<strong>file missing</strong>');
   });
+
+  it('appends a Markdown summary of the whole batch to GITHUB_STEP_SUMMARY', async () => {
+    const jobs = demoLedger({ 2: 'failed' }).jobs;
+    jobs[2] = { ...jobs[2]!, error: { code: 8, message: 'broke | the <b>table</b>\nnext line' } };
+    await writeShard(join(root, 's1'), jobs.slice(0, 4));
+    await writeShard(join(root, 's2'), jobs.slice(4));
+    const summary = join(root, 'summary.md');
+    await writeFile(summary, '## earlier step\n\n');
+    const r = await exec('node', [CLI, 'merge', join(root, 's1'), join(root, 's2'), '--into', join(root, 'm')], {
+      env: { ...process.env, GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(r.stdout).toContain('8 jobs');
+    const text = await readFile(summary, 'utf8');
+    expect(text.startsWith('## earlier step')).toBe(true);
+    expect(text).toContain('## paiwo-batch merge — 2 folders');
+    expect(text).toContain('| succeeded | 7 |');
+    expect(text).toContain('| failed | 1 |');
+    expect(text).toContain('**Credits:** 560 spent, 0 refunded.');
+    const row = text.split('\n').find((l) => l.startsWith(`| \`${jobs[2]!.id}\``));
+    expect(row).toContain('8: broke \\| the &lt;b>table&lt;/b> next line');
+    expect(row).toContain('--retry-failed');
+  });
 });
