@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLedger } from '../../src/results/ledger-store.js';
+import type { Ledger } from '../../src/results/ledger-types.js';
+
+const exec = promisify(execFile);
+const ROOT = process.cwd();
+const CLI = join(ROOT, 'dist/cli/main.js');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run demo` without the build step (the suite has built already), in a copy of the repo's manifests. */
+async function demo(cwd: string): Promise<Result> {
+  const env = { ...process.env, CI: 'true' };
+  delete env.DMXAPI_API_KEY;
+  delete env.DMXAPI_BASE_URL;
+  return exec('node', [CLI, 'run', 'manifests/demo.yaml', '--simulator'], { cwd, env, maxBuffer: 16 * 1024 * 1024 }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: Result) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+}
+
+describe('npm run demo', () => {
+  let dir: string;
+  let out: string;
+  let first: Result;
+  let second: Result;
+  let ledger1: Ledger;
+  let ledger2: Ledger;
+  let mtimes1: Map<string, number>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'paiwo-demo-'));
+    await cp(join(ROOT, 'manifests'), join(dir, 'manifests'), { recursive: true });
+    out = join(dir, 'output/demo');
+    first = await demo(dir);
+    ledger1 = await readLedger(out);
+    mtimes1 = new Map(await Promise.all(ledger1.jobs.map(async (j) => [j.file, (await stat(join(out, j.file))).mtimeMs] as const)));
+    second = await demo(dir);
+    ledger2 = await readLedger(out);
+  });
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs the demo matrix against the built-in simulator with no API key and says where the results are', () => {
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout + first.stderr).toContain(join('output', 'demo'));
+    expect(first.stdout + first.stderr).toMatch(/report\.html/);
+    expect(ledger1.jobs.length).toBeGreaterThanOrEqual(8);
+    expect(ledger1.totals.by_status.succeeded).toBe(ledger1.jobs.length);
+  });
+
+  it('leaves output/demo/ with the videos, ledger.json and report.html', async () => {
+    const files = await readdir(out);
+    expect(files).toContain('ledger.json');
+    expect(files).toContain('report.html');
+    for (const job of ledger1.jobs) {
+      const bytes = await readFile(join(out, job.file));
+      expect(bytes.length).toBe(job.bytes);
+      expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
+    }
+    const report = await readFile(join(out, 'report.html'), 'utf8');
+    expect(report.match(/<figure class="job/g)).toHaveLength(ledger1.jobs.length);
+    expect(report.match(/<video /g)).toHaveLength(ledger1.jobs.length);
+  });
+
+  it('a second run resumes: nothing is generated or downloaded again', () => {
+    expect(second.code, second.stderr).toBe(0);
+    expect(ledger2.jobs.map((j) => [j.id, j.video_id, j.attempts, j.sha256])).toEqual(ledger1.jobs.map((j) => [j.id, j.video_id, j.attempts, j.sha256]));
+    expect(ledger2.totals.credits_spent).toBe(ledger1.totals.credits_spent);
+  });
+
+  it('the second run left every video file untouched', async () => {
+    for (const [file, mtime] of mtimes1) expect((await stat(join(out, file))).mtimeMs).toBe(mtime);
+  });
+});
