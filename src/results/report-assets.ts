@@ -5,7 +5,7 @@ export const REPORT_STYLE = `
 @media (prefers-color-scheme: dark) { :root { --fg: #f5f5f7; --muted: #a1a1a6; --line: #424245; --bg: #111; --card: #1d1d1f; } }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
-body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: var(--fg); background: var(--bg); }
 header.top { padding: 16px 20px 8px; border-bottom: 1px solid var(--line); position: sticky; left: 0; }
 h1 { font-size: 20px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 0 0 4px; }
@@ -25,6 +25,7 @@ main { padding: 12px 20px 40px; }
 section.manifest { margin-bottom: 32px; }
 .prompt { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; }
 .section-prompt { font-size: 15px; }
+.negative { margin: 2px 0 4px; color: var(--muted); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .scroll { overflow: auto; max-width: 100%; }
 table.grid { border-collapse: collapse; }
 .grid th, .grid td { border: 1px solid var(--line); padding: 6px; vertical-align: top; text-align: left; }

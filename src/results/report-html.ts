@@ -1,5 +1,5 @@
 import { JOB_STATUSES, type Ledger, type LedgerJob } from './ledger-types.js';
-import { axisKey, axisNames, axisValues, layoutReport, type ReportSection } from './report-layout.js';
+import { axisKey, axisNames, axisValues, layoutReport, promptOf, type PromptText, type ReportSection } from './report-layout.js';
 import { REPORT_SCRIPT, REPORT_STYLE } from './report-assets.js';
 import { html, jsonForScript, rawHtml, relativeFileUrl, type SafeHtml } from '../util/escape-html.js';
 
@@ -103,13 +103,13 @@ function renderSection(section: ReportSection, index: number, ctx: CardContext):
 <h2>${section.name} <small>${section.manifest}</small></h2>
 <p class="counts">${section.jobs.length} job${section.jobs.length === 1 ? '' : 's'}: ${counts.map(([s, n], i) => html`${i > 0 ? ', ' : ''}<span class="s-${s}">${n} ${s}</span>`)}</p>
 ${section.constants.length > 0 ? html`<dl class="constants">${section.constants.map((c) => html`<div><dt>${c.name}</dt><dd>${c.value}</dd></div>`)}</dl>` : ''}
-${section.prompt !== null && !section.constants.some((c) => c.name === 'prompt' && c.value === section.prompt) ? html`<p class="prompt section-prompt">${section.prompt}</p>` : ''}
+${section.prompt !== null ? renderPrompt(section.prompt, 'section-prompt') : ''}
 ${section.innerAxes.length > 0 ? html`<p class="hint">Side by side in each cell: ${section.innerAxes.map((a) => a.name).join(', ')}.</p>` : ''}
 <div class="scroll"><table class="grid">
 ${headerRows.length > 0 ? html`<thead>${headerRows}</thead>` : ''}
 <tbody>
 ${section.rows.map(
-  (row) => html`<tr data-row="${row.key}">${rowAxis ? html`<th scope="row"><span class="axis">${rowAxis.name}</span> ${row.key}${row.prompt !== null && section.prompt === null && row.prompt !== row.key ? html`<p class="prompt">${row.prompt}</p>` : ''}</th>` : ''}${row.cells.map(
+  (row) => html`<tr data-row="${row.key}">${rowAxis ? html`<th scope="row"><span class="axis">${rowAxis.name}</span> ${row.key}${row.prompt !== null && section.prompt === null ? renderPrompt(row.prompt) : ''}</th>` : ''}${row.cells.map(
     (cell, c) => html`<td data-col="${c}"${cell.length === 0 ? html` class="none"` : ''}><div class="group">${cell.map((job) => renderCard(job, section, row.prompt, ctx))}</div></td>`,
   )}</tr>`,
 )}
@@ -118,7 +118,11 @@ ${section.rows.map(
 </section>`;
 }
 
-function renderCard(job: LedgerJob, section: ReportSection, rowPrompt: string | null, ctx: CardContext): SafeHtml {
+function renderPrompt(prompt: PromptText, extraClass = ''): SafeHtml {
+  return html`<p class="prompt${extraClass ? ` ${extraClass}` : ''}">${prompt.input}</p>${prompt.negative !== null ? html`<p class="negative"><span class="axis">negative</span> ${prompt.negative}</p>` : ''}`;
+}
+
+function renderCard(job: LedgerJob, section: ReportSection, rowPrompt: PromptText | null, ctx: CardContext): SafeHtml {
   const missing = job.status === 'succeeded' && ctx.missing.has(job.id);
   const src = job.status === 'succeeded' && !missing ? relativeFileUrl(job.file) : null;
   const ratio = /^(\d{1,2}):(\d{1,2})$/.exec(job.request?.aspect_ratio ?? '');
@@ -130,7 +134,7 @@ function renderCard(job: LedgerJob, section: ReportSection, rowPrompt: string | 
   return html`<figure class="job s-${job.status}" data-status="${job.status}" data-id="${job.id}"${filters}>
 ${src ? html`<video src="${src}" controls muted loop playsinline preload="${ctx.preload}"${style}></video>` : html`<div class="empty"${style}><strong>${label}</strong>${job.error ? html`<span class="error"><code>${String(job.error.code)}</code> ${job.error.message}</span>` : ''}</div>`}
 <figcaption>
-${inner.length > 0 ? html`<div class="inner">${inner}</div>` : ''}${showPrompt ? html`<p class="prompt">${job.request?.input ?? ''}</p>` : ''}
+${inner.length > 0 ? html`<div class="inner">${inner}</div>` : ''}${showPrompt ? renderPrompt(promptOf(job)) : ''}
 <div class="facts"><span class="status s-${job.status}">${job.status}</span> <span title="seed asked → seed used">seed ${job.seed_requested ?? 'any'} → ${job.seed ?? '?'}</span> <span>${job.credits !== null ? `${job.credits} cr` : `~${job.estimated_credits} cr est.`}</span> <span>${job.request?.duration ?? '?'} s</span>${job.width && job.height ? html` <span>${job.width}×${job.height}</span>` : ''}${job.bytes !== null ? html` <span>${formatBytes(job.bytes)}</span>` : ''}${job.has_audio === true ? html` <span>audio</span>` : ''}</div>
 <div class="ids">${job.video_id ? html`<span>video <code>${job.video_id}</code></span> ` : ''}<span>job <code>${job.id}</code></span></div>
 ${src ? html`<a class="file" href="${src}">${job.file}</a>` : html`<span class="file">${job.file}</span>`}

@@ -14,6 +14,12 @@ export interface ReportAxis {
   readonly values: readonly string[];
 }
 
+/** What a job asked for in words: the prompt (`input`) and its negative prompt. */
+export interface PromptText {
+  readonly input: string;
+  readonly negative: string | null;
+}
+
 export interface ReportColumn {
   /** One value key per column axis. */
   readonly keys: readonly string[];
@@ -21,8 +27,8 @@ export interface ReportColumn {
 
 export interface ReportRow {
   readonly key: string;
-  /** The prompt text every job of the row shares, when it does and the row is not already labelled by it. */
-  readonly prompt: string | null;
+  /** The prompt every job of the row shares, when it does. */
+  readonly prompt: PromptText | null;
   /** One entry per column: the jobs at that coordinate (several when seeds or repeats sit side by side). */
   readonly cells: readonly (readonly LedgerJob[])[];
 }
@@ -39,8 +45,8 @@ export interface ReportSection {
   readonly innerAxes: readonly ReportAxis[];
   readonly columns: readonly ReportColumn[];
   readonly rows: readonly ReportRow[];
-  /** The prompt text of every job, when they all share one. */
-  readonly prompt: string | null;
+  /** The prompt of every job, when they all share one. */
+  readonly prompt: PromptText | null;
 }
 
 export function axisKey(job: LedgerJob, axis: string): string {
@@ -154,10 +160,15 @@ function compareInner(a: LedgerJob, b: LedgerJob, inner: readonly ReportAxis[]):
   return 0;
 }
 
-function sharedPrompt(jobs: readonly LedgerJob[]): string | null {
-  const first = jobs[0]?.request?.input;
-  if (first === undefined) return null;
-  return jobs.every((job) => job.request?.input === first) ? first : null;
+export function promptOf(job: LedgerJob): PromptText {
+  return { input: job.request?.input ?? '', negative: job.request?.negative_prompt ?? null };
+}
+
+function sharedPrompt(jobs: readonly LedgerJob[]): PromptText | null {
+  const first = jobs[0];
+  if (!first) return null;
+  const prompt = promptOf(first);
+  return jobs.every((job) => job.request?.input === prompt.input && (job.request?.negative_prompt ?? null) === prompt.negative) ? prompt : null;
 }
 
 function compareTuples(a: readonly number[], b: readonly number[]): number {

@@ -1,17 +1,28 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/results/write-report.js';
+import { readLedger } from '../../src/results/ledger-store.js';
+import type { Ledger } from '../../src/results/ledger-types.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
 import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 
+const exec = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
 const MEDIA = resolve('fixtures/media');
-const SCREENSHOT = resolve('test-results/report.png');
+const SCREENSHOT = resolve('test-results/report-hostile.png');
+const DEMO_SCREENSHOT = resolve('test-results/report.png');
+const CLI = resolve('dist/cli/main.js');
+const LAUNCH = {
+  executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
 
 // The page must render and filter in a real browser; skipped only where no Chromium is installed (.ci/run installs it).
 describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () => {
@@ -52,10 +63,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
     }
     await writeReport(dir, makeLedger(jobs));
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await chromium.launch(LAUNCH);
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(pathToFileURL(join(dir, 'report.html')).href);
@@ -128,5 +136,50 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);
     await writeFile(join(dir, 'done'), '');
+  });
+});
+
+// The real thing: the demo manifest run by the CLI against the built-in simulator, its report opened as a user would.
+describe.skipIf(!existsSync(CHROMIUM))('the report a real run writes, in headless Chromium', () => {
+  let dir: string;
+  let browser: Browser;
+  let page: Page;
+  let ledger: Ledger;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'paiwo-report-run-'));
+    const env = { ...process.env, CI: 'true' };
+    delete env.DMXAPI_API_KEY;
+    await exec('node', [CLI, 'run', resolve('manifests/demo.yaml'), '--simulator', '--out', dir, '--log-level', 'warn'], { env });
+    ledger = await readLedger(dir);
+    browser = await chromium.launch(LAUNCH);
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows every job of the run in its grid cell, each video loading from the folder', async () => {
+    expect(ledger.totals.by_status.succeeded).toBe(ledger.jobs.length);
+    expect(await page.locator('figure.job').count()).toBe(ledger.jobs.length);
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    expect(await page.locator('thead th[data-col]').count()).toBe(2);
+    // The prompt (and its negative prompt) label the row, in the manifest's own words and script.
+    const kitten = page.locator('tbody tr', { has: page.locator('th', { hasText: 'kitten' }) });
+    expect(await kitten.locator('th .prompt').textContent()).toBe('一只小猫在草地上玩耍');
+    expect(await kitten.locator('th .negative').textContent()).toContain('不需要出现人物');
+    for (const td of await page.locator('tbody td').all()) expect(await td.locator('video').count()).toBe(2);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('video')).every((v) => v.readyState >= 1), undefined, { timeout: 20_000 });
+    const sizes = await page.evaluate(() => Array.from(document.querySelectorAll('video')).map((v) => [v.getAttribute('src'), v.videoWidth, v.videoHeight]));
+    const byFile = new Map(ledger.jobs.map((j) => [j.file, j]));
+    for (const [src, width, height] of sizes) {
+      const job = byFile.get(decodeURIComponent(String(src)));
+      expect([width, height]).toEqual([job?.width, job?.height]);
+    }
+    await mkdir(resolve('test-results'), { recursive: true });
+    await page.screenshot({ path: DEMO_SCREENSHOT, fullPage: true });
   });
 });
