@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
+import { readLedger } from '../../src/results/ledger-store.js';
+import type { Ledger } from '../../src/results/ledger-types.js';
+
+const exec = promisify(execFile);
+const CLI = join(process.cwd(), 'dist/cli/main.js');
+const KEY = 'sk-report-secret-0123456789';
+
+const MANIFEST = `name: hostile
+defaults: { quality: 360p, duration: 5, aspect_ratio: "16:9" }
+matrix:
+  prompt:
+    - { id: evil, text: "<script>window.__pwned=1</script> \\"double\\" 'single' </script><!--" }
+    - { id: calm, text: "a calm lake at dawn" }
+  seed: [1, 2]
+`;
+
+// A service that answers with non-http(s) media URLs (file:///etc/passwd, a redirect to one) and hostile prompts
+// from the manifest: whatever the runner makes of it, the report it writes links nothing but its own files.
+describe('the report of a run against a hostile service', () => {
+  let sim: Simulator;
+  let dir: string;
+  let page: string;
+  let ledger: Ledger;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ timeScale: 0.005, apiKey: KEY, faults: 'bad-url:1@first=2,redirect-scheme:1@first=1' });
+    dir = await mkdtemp(join(tmpdir(), 'paiwo-report-hostile-'));
+    await writeFile(join(dir, 'm.yaml'), MANIFEST);
+    await exec('node', [CLI, 'run', 'm.yaml', '--base-url', sim.url, '--time-scale', '0.005', '--out', 'out', '--log-level', 'warn', '--job-timeout', '20'], {
+      cwd: dir,
+      env: { ...process.env, CI: 'true', DMXAPI_API_KEY: KEY },
+    }).catch((e: { code: number }) => expect([5, 6]).toContain(e.code));
+    ledger = await readLedger(join(dir, 'out'));
+    page = await readFile(join(dir, 'out/report.html'), 'utf8');
+  });
+
+  afterAll(async () => {
+    await sim?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('has one card per job and the service did hand out bad URLs', () => {
+    expect(page.match(/<figure class="job/g)).toHaveLength(ledger.jobs.length);
+    expect(ledger.jobs).toHaveLength(4);
+    expect((sim.stats().faults['bad-url'] ?? 0) + (sim.stats().faults['redirect-scheme'] ?? 0)).toBeGreaterThan(0);
+  });
+
+  it('points src and href only at files inside its folder', () => {
+    const urls = [...page.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((m) => m[1] ?? '');
+    for (const url of urls) expect(url).toMatch(/^[\w%.()-]+\.mp4$/);
+    expect(page).not.toMatch(/(src|href)=["']?\s*(javascript|file|data):/i);
+  });
+
+  it('shows the hostile prompt as text and runs none of it', () => {
+    expect(page.match(/<script/g)).toHaveLength(2);
+    expect(page).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt; &quot;double&quot; &#39;single&#39; &lt;/script&gt;&lt;!--');
+    const json = /<script type="application\/json" id="paiwo-data">([^]*?)<\/script>/.exec(page)?.[1] ?? '';
+    expect(JSON.parse(json).jobs.some((j: { prompt: string }) => j.prompt.startsWith('<script>'))).toBe(true);
+  });
+
+  it('never contains the API key', () => {
+    expect(page).not.toContain(KEY);
+  });
+});
