@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,7 +76,9 @@ describe('4 shards against one simulator, merged, equal a single run', () => {
     const env = { DMXAPI_API_KEY: KEY, MANIFEST: 'manifests/m.yaml' };
     const extra = ` --base-url ${sim.url} --time-scale ${TIME_SCALE} --log-level warn`;
 
-    shardRuns = await Promise.all(shards.map((k) => shell(expandExpressions(runLine, { 'matrix.shard': k }) + extra, dir, env)));
+    // Each CI job has its own summary file (GITHUB_STEP_SUMMARY); run and merge append to it.
+    const summary = (name: string) => ({ GITHUB_STEP_SUMMARY: join(dir, `summary-${name}.md`) });
+    shardRuns = await Promise.all(shards.map((k) => shell(expandExpressions(runLine, { 'matrix.shard': k }) + extra, dir, { ...env, ...summary(k) })));
     shardStats = sim.stats();
     // download-artifact@v4 with `pattern: shard-*` and `path: shards` puts each artifact in shards/<name>/.
     await mkdir(join(dir, 'shards'));
@@ -85,7 +87,7 @@ describe('4 shards against one simulator, merged, equal a single run', () => {
       shardLedgers.push(await readLedger(join(dir, `output/shard-${k}`)));
       await rename(join(dir, `output/shard-${k}`), join(dir, `shards/shard-${k}`));
     }
-    mergeRun = await shell(mergeLine, dir, {});
+    mergeRun = await shell(mergeLine, dir, summary('merge'));
     merged = await readLedger(join(dir, 'output/merged'));
 
     sim.reset();
@@ -127,6 +129,17 @@ describe('4 shards against one simulator, merged, equal a single run', () => {
     }
     expect(merged.totals.by_status.succeeded).toBe(24);
     expect(merged.totals.credits_spent).toBe(single.totals.credits_spent);
+  });
+
+  it('each shard job and the merge job write a Markdown summary for their GitHub page', async () => {
+    for (const [k, ledger] of shards.map((k, i) => [k, shardLedgers[i]!] as const)) {
+      const text = await readFile(join(dir, `summary-${k}.md`), 'utf8');
+      expect(text).toContain('## paiwo-batch run');
+      expect(text).toContain(`| succeeded | ${ledger.jobs.length} |`);
+    }
+    const merged = await readFile(join(dir, 'summary-merge.md'), 'utf8');
+    expect(merged).toContain('## paiwo-batch merge');
+    expect(merged).toContain('| succeeded | 24 |');
   });
 
   it('the merged folder holds every video and one report', async () => {
