@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { hostname } from 'node:os';
+import { LOCK_FILE } from '../../src/results/output-lock.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeLedgers } from '../../src/commands/merge.js';
 import { readLedger, writeLedger } from '../../src/results/ledger-store.js';
@@ -166,5 +168,26 @@ describe('paiwo-batch merge', () => {
     const row = text.split('\n').find((l) => l.startsWith(`| \`${jobs[2]!.id}\``));
     expect(row).toContain('8: broke \\| the &lt;b>table&lt;/b> next line');
     expect(row).toContain('--retry-failed');
+  });
+
+  it('can merge into one of the shards themselves, leaving its videos in place', async () => {
+    const jobs = demoLedger().jobs;
+    await writeShard(join(root, 's1'), jobs.slice(0, 4));
+    await writeShard(join(root, 's2'), jobs.slice(4));
+    const r = await cli('merge', join(root, 's1'), join(root, 's2'), '--into', join(root, 's1'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('videos: 4 linked, 0 copied, 4 already there');
+    expect((await readLedger(join(root, 's1'))).jobs).toHaveLength(8);
+  });
+
+  it('refuses to write into a folder a live run holds', async () => {
+    await writeShard(join(root, 's1'), demoLedger().jobs.slice(0, 2));
+    const into = join(root, 'busy');
+    await mkdir(into);
+    await writeFile(join(into, LOCK_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), started_at: new Date().toISOString() }));
+    const r = await cli('merge', join(root, 's1'), '--into', into);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`is in use by a run (pid ${process.pid}`);
+    expect(await readdir(into)).toEqual([LOCK_FILE]);
   });
 });
