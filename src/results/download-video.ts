@@ -191,10 +191,16 @@ async function attemptDownload(options: DownloadOptions, url: URL, dest: string,
       },
     });
 
+    // flush: the data is on disk before the rename makes the file visible (a crash never leaves a short .mp4).
+    const out = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w', mode: 0o666, flush: true });
+    // Waited for on every path: a stream destroyed while its file is still opening would create the .part
+    // again after we removed it, and the flush happens on close.
+    const closed = new Promise<void>((resolveClosed) => out.once('close', () => resolveClosed()));
     try {
-      // flush: the data is on disk before the rename makes the file visible (a crash never leaves a short .mp4).
-      await pipeline(res, check, createWriteStream(part, { flags: offset > 0 ? 'a' : 'w', mode: 0o666, flush: true }));
+      await pipeline(res, check, out);
+      await closed;
     } catch (error) {
+      await closed;
       if (error instanceof DownloadError || options.signal?.aborted) throw error;
       if (expected !== undefined && bytes < expected) {
         throw new DownloadError({ kind: 'truncated', message: `${describe(finalUrl)} ended after ${bytes} of ${expected} bytes`, cause: error });

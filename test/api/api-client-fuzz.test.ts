@@ -52,7 +52,10 @@ const body = fc.oneof(
   fc.constant(`{"error":{"code":"model_not_found","message":"${KEY}"}}`),
   envelope.map((t) => t.slice(0, Math.floor(t.length / 2))),
 );
-const status = fc.oneof(fc.constantFrom(200, 200, 200, 400, 401, 403, 404, 429, 500, 502, 503, 504, 524), fc.integer({ min: 200, max: 599 }));
+// 204, 205 and 304 carry no body (node:http drops it), so the body the oracle reads would never arrive.
+const status = fc
+  .oneof(fc.constantFrom(200, 200, 200, 400, 401, 403, 404, 429, 500, 502, 503, 504, 524), fc.integer({ min: 200, max: 599 }))
+  .filter((s) => s !== 204 && s !== 205 && s !== 304);
 
 function errCodeOf(text: string): number | undefined {
   const m = /^\{"ErrCode":(-?\d+),/.exec(text);
