@@ -401,7 +401,7 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     added = combo.added;
     const found = idx && promptAxis >= 0 ? axisPrompts[idx[promptAxis]!] : added?.prompt !== undefined ? includePrompts[added.prompt] : defaultsPrompt;
     if (!found) {
-      tally.add('error', added ? ['matrix', 'include', Object.values(added)[0]!] : ['matrix'], 'no prompt for this combination; set prompt here, in the matrix or in defaults');
+      tally.add('error', combo.entry !== undefined ? ['matrix', 'include', combo.entry] : data.matrix ? ['matrix'] : [], 'no prompt for this combination; set prompt here, in the matrix or in defaults');
       continue;
     }
     prompt = found;

@@ -17,6 +17,8 @@ export type MatrixEntry = Readonly<Record<string, unknown>>;
 export interface Combination {
   readonly indexes?: readonly number[];
   added?: Record<string, number>;
+  /** For a combination an include entry added on its own: that entry's index. */
+  readonly entry?: number;
 }
 
 export interface MatrixSpec {
@@ -116,7 +118,7 @@ export function expandMatrix(spec: MatrixSpec): { combinations: Combination[]; p
       combo.added ??= {};
       for (const k of addedKeys) combo.added[k] = i;
     }
-    if (!merged) combinations.push({ added: Object.fromEntries(Object.keys(entry).map((k) => [k, i])) });
+    if (!merged) combinations.push({ added: Object.fromEntries(Object.keys(entry).map((k) => [k, i])), entry: i });
   });
   return { combinations, problems };
 }
