@@ -1,0 +1,91 @@
+import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Plain ESM shared with bench/crash-300.mjs.
+import { runCli, startSimulatorProcess } from '../../bench/lib/cli-process.mjs';
+import { crashLoop, crashManifest, verifyCrashRun } from '../../bench/lib/crash-harness.mjs';
+
+/** The short version of `npm run crash`: 40 jobs, at least 8 SIGKILLs (random moments and named points), seeded. */
+const JOBS = 40;
+const KILLS = 8;
+const TIME_SCALE = 0.01;
+const KEY = 'sk-crash-test';
+const FAULTS = '429:0.05,500069:0.05,500044:0.03,html-500:0.03,reset-before:0.02,truncate-media:0.1,504-after-charge:0.02,reset-after/submit:0.02';
+
+type Sim = Awaited<ReturnType<typeof startSimulatorProcess>>;
+let sim: Sim;
+let dir: string;
+let manifestPath: string;
+let outDir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-crash-test-'));
+  manifestPath = path.join(dir, 'crash.yaml');
+  outDir = path.join(dir, 'out');
+  await writeFile(manifestPath, crashManifest({ jobs: JOBS, concurrency: 6 }));
+  sim = await startSimulatorProcess(['--time-scale', String(TIME_SCALE), '--seed', '5', '--faults', FAULTS]);
+});
+
+afterAll(async () => {
+  await sim?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const run = (extra: string[] = []) =>
+  runCli(['run', manifestPath, '--base-url', sim.url, '--time-scale', String(TIME_SCALE), '--out', outDir, '--json', '--no-progress', '--log-level', 'warn', ...extra], {
+    env: { DMXAPI_API_KEY: KEY },
+    timeoutMs: 120_000,
+  });
+
+describe('crash and resume (kill -9)', () => {
+  let unknownIds: string[] = [];
+
+  it(`${JOBS} jobs with faults on survive ${KILLS}+ SIGKILLs: nothing paid twice, nothing lost, unknowns held`, async () => {
+    const loop = await crashLoop({ manifestPath, outDir, simUrl: sim.url, apiKey: KEY, timeScale: TIME_SCALE, seed: 7, kills: KILLS, minDelayMs: 20, maxDelayMs: 900, crashPointShare: 0.5, maxCrashPointN: 4 });
+    expect(loop.kills).toBeGreaterThanOrEqual(KILLS);
+    unknownIds = loop.unknownIds;
+    const v = await verifyCrashRun({ outDir, stats: await sim.stats(), unknownIds, resubmittedIds: [] });
+    expect(v.problems).toEqual([]);
+    expect(v.jobs).toBe(JOBS);
+    expect(v.succeeded + v.unknown).toBe(JOBS);
+    expect(v.duplicates).toBe(0);
+    expect(v.lostVideos).toBe(0);
+  }, 180_000);
+
+  it('a rerun without --resubmit-unknown submits nothing; with it, only the unknown jobs are submitted again', async () => {
+    const before = await sim.stats();
+    const again = await run();
+    expect([0, 6]).toContain(again.code);
+    expect((await sim.stats()).submits.accepted).toBe(before.submits.accepted);
+
+    await sim.setFaults('');
+    const resubmit = await run(['--resubmit-unknown']);
+    expect(resubmit.code, resubmit.stderr).toBe(0);
+    const stats = await sim.stats();
+    expect(stats.submits.accepted - before.submits.accepted).toBe(unknownIds.length);
+    const v = await verifyCrashRun({ outDir, stats, unknownIds, resubmittedIds: unknownIds, allResolved: true });
+    expect(v.problems).toEqual([]);
+    expect(v.succeeded).toBe(JOBS);
+    expect(v.duplicates).toBe(0);
+    expect(v.resubmitDuplicates).toBe(v.paidUnrecorded);
+  }, 120_000);
+
+  it('the checks catch a lost file, a stray temp file, a bad hash and a second submit nobody asked for', async () => {
+    const stats = await sim.stats();
+    const ledger = JSON.parse(await readFile(path.join(outDir, 'ledger.json'), 'utf8')) as { jobs: { file: string; request: unknown }[] };
+    const [first, second] = ledger.jobs;
+    await unlink(path.join(outDir, first!.file));
+    await appendFile(path.join(outDir, second!.file), 'x');
+    await writeFile(path.join(outDir, 'ledger.json.tmp-1'), '{}');
+    const v = await verifyCrashRun({ outDir, stats, unknownIds, resubmittedIds: [] });
+    const text = v.problems.join('\n');
+    expect(text).toContain(`${first!.file} is missing`);
+    expect(text).toContain(`${second!.file} is`);
+    expect(text).toContain('temporary file left behind: ledger.json.tmp-1');
+    // The resubmits of unknown jobs, when not declared as asked for, are duplicates like any other.
+    expect(v.duplicates).toBe(stats.submits.duplicate_bodies);
+    if (v.duplicates > 0) expect(text).toContain('was accepted');
+    expect(v.lostVideos).toBeGreaterThanOrEqual(2);
+  });
+});
