@@ -29,7 +29,7 @@ function removeKeys(value: unknown, paths: readonly (readonly PropertyKey[])[]):
   for (const p of paths) {
     let v: unknown = copy;
     for (const segment of p.slice(0, -1)) v = (v as Record<PropertyKey, unknown> | undefined)?.[segment];
-    if (v && typeof v === 'object') delete (v as Record<PropertyKey, unknown>)[p[p.length - 1]!];
+    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) delete (v as Record<PropertyKey, unknown>)[p[p.length - 1]!];
   }
   return copy;
 }

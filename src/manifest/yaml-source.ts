@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 
 export type PathSegment = string | number;
 
@@ -59,6 +59,22 @@ export function nestingBound(text: string): number {
   return max;
 }
 
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** A node's range starts at its value; the tag written before it is what to point at. */
+function tagStart(text: string, valueStart: number): number {
+  let i = valueStart - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+  const end = i;
+  while (i >= 0 && !/[\s,[{]/.test(text[i]!)) i--;
+  return text[i + 1] === '!' && end >= i + 1 ? i + 1 : valueStart;
+}
+
+function shortTag(tag: string): string {
+  const short = tag.replace('tag:yaml.org,2002:', '!!');
+  return short.length > 40 ? `${short.slice(0, 40)}…` : short;
+}
+
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
@@ -91,10 +107,16 @@ export function readYaml(text: string): { source?: YamlSource; problems: YamlPro
       const key = e.code === 'DUPLICATE_KEY' ? /^[^:\n]{1,60}/.exec(text.slice(e.pos[0]))?.[0].trim() : undefined;
       problems.push({ ...at(e.pos[0]), message: key ? `duplicate key ${key.startsWith('"') ? key : JSON.stringify(key)}: a key may appear only once in a mapping` : firstLine(e.message) });
     }
-    for (const w of doc.warnings) {
-      const message = w.code === 'TAG_RESOLVE_FAILED' ? `${firstLine(w.message)}: tags are not allowed in a manifest` : firstLine(w.message);
-      problems.push({ ...at(w.pos[0]), message });
-    }
+    // Tags are reported below, resolved or not.
+    for (const w of doc.warnings) if (w.code !== 'TAG_RESOLVE_FAILED') problems.push({ ...at(w.pos[0]), message: firstLine(w.message) });
+    // Plain data only: `!!str 5` may force text, but `!!binary`, `!!set` or `!js/function` have no place here.
+    visit(doc, (_key, node) => {
+      const tag = (node as { tag?: string } | null)?.tag;
+      if (tag && !PLAIN_TAGS.has(tag)) {
+        const range = (node as { range?: [number, number, number] } | null)?.range;
+        problems.push({ ...at(range ? tagStart(text, range[0]) : 0), message: `the tag ${shortTag(tag)} is not allowed in a manifest (plain YAML only)` });
+      }
+    });
   }
   if (docs.length > 1) {
     const second = docs[1]!;
