@@ -13,8 +13,8 @@ export const JOURNAL_FILE = 'ledger.journal.jsonl';
 export interface OpenLedgerOptions {
   readonly logger?: Logger;
   /**
-   * Rewrite the snapshot after this many journal events — or after as many events as there are jobs, whichever
-   * is larger, so the rewrite costs O(1) per event amortised. @default 1000
+   * Rewrite the snapshot after this many journal events — or after twice as many events as there are jobs,
+   * whichever is larger, so the rewrite costs O(1) per event amortised. @default 1000
    */
   readonly snapshotEvery?: number;
 }
@@ -77,7 +77,7 @@ export class LedgerStore {
     return this.byId.get(id);
   }
 
-  /** Adds a job, or replaces its whole record. */
+  /** Adds a job, or replaces its whole record (durable when the promise resolves). */
   put(job: LedgerJob): Promise<void> {
     const existing = this.byId.get(job.id);
     if (existing) Object.assign(existing, job);
@@ -86,7 +86,7 @@ export class LedgerStore {
       this.byId.set(copy.id, copy);
       this.ledgerState.jobs.push(copy);
     }
-    return this.append({ s: ++this.seq, t: 'put', job: { ...job } });
+    return this.append({ s: ++this.seq, t: 'put', job: { ...job } }, true);
   }
 
   /**
@@ -106,15 +106,16 @@ export class LedgerStore {
   }
 
   /**
-   * Changes some fields of a job and stamps `updated_at`. Resolves when the change is durable; callers that must
-   * not go on before that (the intent to submit, a charge) await it.
+   * Changes some fields of a job and stamps `updated_at`. The change is in the journal (safe from a killed
+   * process) when this returns; with `durable` the promise resolves only once it is fdatasync'd (safe from a
+   * power cut) — for the events that guard money: the intent to submit and the submit's answer.
    */
-  update(id: string, patch: LedgerPatch): Promise<void> {
+  update(id: string, patch: LedgerPatch, options: { readonly durable?: boolean } = {}): Promise<void> {
     const job = this.byId.get(id);
     if (!job) return Promise.reject(new Error(`ledger: no job ${id}`));
     const p = { ...patch, updated_at: patch.updated_at ?? new Date().toISOString() };
     Object.assign(job, p);
-    return this.append({ s: ++this.seq, t: 'set', id, p });
+    return this.append({ s: ++this.seq, t: 'set', id, p }, options.durable ?? false);
   }
 
   /** Rewrites `ledger.json` atomically with everything so far, then empties the journal. */
@@ -131,7 +132,7 @@ export class LedgerStore {
     });
   }
 
-  /** Waits until every change so far is on disk. */
+  /** Waits until every change so far is fdatasync'd. */
   flush(): Promise<void> {
     return this.journal.drain();
   }
@@ -149,13 +150,13 @@ export class LedgerStore {
     }
   }
 
-  private append(event: LedgerEvent): Promise<void> {
+  private append(event: LedgerEvent, durable: boolean): Promise<void> {
     if (this.closed) return Promise.reject(new Error('ledger: store is closed'));
-    const written = this.journal.append(event);
+    const written = this.journal.append(event, durable);
     // Callers that do not await still must not crash the process with an unhandled rejection; the failure is
     // reported again by flush()/close().
     written.catch((error: unknown) => this.logger.error({ err: error }, 'ledger journal write failed'));
-    if (++this.eventsSinceSnapshot >= Math.max(this.snapshotEvery, this.ledgerState.jobs.length) && !this.snapshotScheduled) {
+    if (++this.eventsSinceSnapshot >= Math.max(this.snapshotEvery, 2 * this.ledgerState.jobs.length) && !this.snapshotScheduled) {
       this.snapshot().catch((error: unknown) => this.logger.error({ err: error }, 'ledger snapshot failed'));
     }
     return written;

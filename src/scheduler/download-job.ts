@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { VideoStatus } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { DownloadError } from '../results/download-error.js';
 import { downloadVideo } from '../results/download-video.js';
@@ -12,24 +13,26 @@ import { isStop } from './submit-job.js';
  * size and sha256. An expired URL is fetched again for a fresh one. When it cannot be saved the job stays
  * `submitted` with the error: it was paid for, so the next run fetches and downloads it again, never resubmits.
  */
-export async function downloadJob(ctx: RunContext, item: WorkItem, firstUrl: string): Promise<void> {
+export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoStatus): Promise<void> {
   const { store, outDir } = item.target;
   const job = store.job(item.id)!;
   const dest = join(outDir, job.file);
-  let url = firstUrl;
+  let url = done.url!;
+  // What the service says about the finished video goes into the same event as the download's outcome.
+  const video = { seed: done.seed, width: done.width, height: done.height, has_audio: done.hasAudio };
   const tries = item.settings.retries + 1;
   try {
     for (let attempt = 1; ; attempt++) {
       try {
         const saved = await downloadVideo({ url, dest, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger });
-        await store.update(item.id, { status: 'succeeded', bytes: saved.bytes, sha256: saved.sha256, finished_at: new Date().toISOString(), error: null });
+        await store.update(item.id, { ...video, status: 'succeeded', bytes: saved.bytes, sha256: saved.sha256, finished_at: new Date().toISOString(), error: null });
         ctx.logger.info({ job: item.id, file: job.file, bytes: saved.bytes }, 'saved');
         return;
       } catch (error) {
         if (!(error instanceof DownloadError)) throw error;
         const again = attempt < tries && (error.kind === 'expired' || error.retryable);
         if (!again) {
-          await store.update(item.id, { error: { code: error.code, message: `${error.message}; rerun to download it again (it is paid for)` } });
+          await store.update(item.id, { ...video, error: { code: error.code, message: `${error.message}; rerun to download it again (it is paid for)` } });
           ctx.logger.error({ job: item.id, code: error.code }, 'download failed; left submitted for the next run');
           return;
         }
@@ -46,7 +49,7 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, firstUrl: str
   } catch (error) {
     if (isStop(error)) return;
     if (error instanceof ApiError || error instanceof DownloadError) {
-      await store.update(item.id, { error: { code: error.code, message: `${error.message}; rerun to download it again (it is paid for)` } });
+      await store.update(item.id, { ...video, error: { code: error.code, message: `${error.message}; rerun to download it again (it is paid for)` } });
       if (error instanceof ApiError && error.kind === 'account-refused') ctx.control.stopAll('account-refused');
       return;
     }

@@ -8,7 +8,7 @@ import { isStop } from './submit-job.js';
 
 export type PollOutcome =
   /** Status 1: the video is ready at `url`. */
-  | { readonly kind: 'done'; readonly url: string }
+  | { readonly kind: 'done'; readonly status: VideoStatus }
   /** Terminal without a video (moderated, failed, deleted, unknown id): recorded. */
   | { readonly kind: 'ended' }
   /** Still not done at the job's timeout, or fetches kept failing: left `submitted` for the next run. */
@@ -65,8 +65,8 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
       const now = new Date().toISOString();
       switch (status.status) {
         case 1:
-          await store.update(item.id, { seed: status.seed, width: status.width, height: status.height, has_audio: status.hasAudio, error: null });
-          return { kind: 'done', url: status.url! };
+          // Recorded together with the download's outcome: one journal event instead of two.
+          return { kind: 'done', status };
         case 7: {
           // The provider refunds a moderated generation (B.1): the charge of this submit comes back.
           const refund = status.credits ?? Math.max(0, (job.credits ?? 0) - job.credits_refunded);

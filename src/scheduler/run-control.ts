@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** Why a run stopped submitting early. */
 export type StopReason = 'interrupted' | 'account-refused' | 'insufficient-balance' | 'internal';
 
@@ -9,6 +11,10 @@ export type StopReason = 'interrupted' | 'account-refused' | 'insufficient-balan
 export class RunControl {
   readonly work = new AbortController();
   readonly wire = new AbortController();
+  constructor() {
+    // Every sleep, fetch and download of the run listens on these: hundreds at once is normal, not a leak.
+    setMaxListeners(0, this.work.signal, this.wire.signal);
+  }
   private reasons = new Set<StopReason>();
   private graceTimer: NodeJS.Timeout | null = null;
 

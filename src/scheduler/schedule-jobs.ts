@@ -69,8 +69,8 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
       ctx.generating--;
     }
     if (outcome.kind === 'done') {
-      const url = outcome.url;
-      ctx.downloads.add(() => downloadJob(ctx, item, url)).catch(fail);
+      const done = outcome.status;
+      ctx.downloads.add(() => downloadJob(ctx, item, done)).catch(fail);
     }
   };
 

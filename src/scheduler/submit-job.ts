@@ -37,7 +37,7 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
     await retryCall(
       async () => {
         if (ctx.control.submitsStopped) throw new SubmitsStopped();
-        await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, error: null });
+        await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, error: null }, { durable: true });
         try {
           const accepted = await ctx.rate.schedule(() => ctx.client.submit(job.request, ctx.control.wire.signal));
           charged = accepted.credits;
@@ -49,12 +49,12 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
             submitted_at: new Date().toISOString(),
             finished_at: null,
             error: null,
-          });
+          }, { durable: true });
           ctx.logger.info({ job: item.id, videoId: accepted.videoId, credits: accepted.credits }, 'submitted');
         } catch (error) {
           if (error instanceof ApiError && error.kind === 'outcome-unknown') {
             charged = estimate; // it may have been charged: the budget assumes so
-            await store.update(item.id, { status: 'unknown', error: errorOf(error) });
+            await store.update(item.id, { status: 'unknown', error: errorOf(error) }, { durable: true });
             ctx.logger.warn({ job: item.id, code: error.code }, 'submit outcome unknown: held, not resubmitted');
           } else if (error instanceof ApiError || isStop(error)) {
             // Refused, or aborted before it was sent: nothing was charged, so the job is back to pending.

@@ -1,0 +1,155 @@
+// Benchmark of `paiwo-batch run` against the simulator (issue 4 "Speed"): 1,000 jobs, account concurrency 20,
+// time-scale 0.01. The simulator runs in its own process so its CPU is not counted; the runner is the built CLI,
+// measured with /usr/bin/time -v (CPU, peak RSS). Then the naive way a user would script it (submit, then poll
+// every 5 s, one job at a time; and N = 20 such loops in parallel) against the same simulator, and the ratios.
+// Run: npm run bench:run   (env: BENCH_JOBS=1000, BENCH_NAIVE_SERIAL_JOBS=40)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
+const SERIAL_JOBS = Number(process.env.BENCH_NAIVE_SERIAL_JOBS ?? 40);
+const CONCURRENCY = 20;
+const TIME_SCALE = 0.01;
+const NAIVE_POLL_MS = 5000 * TIME_SCALE; // the document's sample polls every 5 s
+const KEY = 'sk-bench-run-1000';
+const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+const sim = spawn(process.execPath, [cli, 'simulator', '--time-scale', String(TIME_SCALE), '--concurrency', String(CONCURRENCY), '--seed', '11'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise((resolve, reject) => {
+  let buf = '';
+  sim.stdout.setEncoding('utf8').on('data', (d) => {
+    buf += d;
+    const nl = buf.indexOf('\n');
+    if (nl >= 0) resolve(buf.slice(0, nl).trim());
+  });
+  sim.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+});
+process.on('exit', () => sim.kill('SIGTERM'));
+const stats = async () => (await fetch(`${url}/__sim/stats`)).json();
+const reset = async () => fetch(`${url}/__sim/reset`, { method: 'POST' });
+
+/** What the account's generations took on the simulator, summed: the ideal makespan is this ÷ the concurrency. */
+function generationSum(s) {
+  return s.videos.reduce((sum, v) => sum + (Date.parse(v.finished_at) - Date.parse(v.created_at)), 0);
+}
+
+// A realistic mix: 5 prompts × every aspect ratio × every quality × 5 and 8 s × 5 seeds = 1,000 distinct jobs.
+const PROMPTS = ['a lighthouse in a storm', 'a cat on a windowsill', 'a city at night', 'waves on black sand', 'a paper boat in rain'];
+const QUALITIES = ['360p', '540p', '720p', '1080p'];
+const RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'];
+const DURATIONS = [5, 8];
+const SEEDS = Math.ceil(JOBS / (PROMPTS.length * QUALITIES.length * RATIOS.length * DURATIONS.length));
+const manifest = `name: bench
+max_jobs: ${JOBS * 2}
+defaults:
+  generate_audio_switch: true
+matrix:
+  prompt: ${JSON.stringify(PROMPTS)}
+  quality: ${JSON.stringify(QUALITIES)}
+  aspect_ratio: ${JSON.stringify(RATIOS)}
+  duration: ${JSON.stringify(DURATIONS)}
+  seed: { from: 1, count: ${SEEDS} }
+run:
+  concurrency: ${CONCURRENCY}
+`;
+const dir = await mkdtemp(join(tmpdir(), 'paiwo-bench-run-'));
+const manifestPath = join(dir, 'bench.yaml');
+await writeFile(manifestPath, manifest);
+
+// --- the tool ------------------------------------------------------------------------------------------------
+const useTime = existsSync('/usr/bin/time');
+const args = [cli, 'run', manifestPath, '--base-url', url, '--time-scale', String(TIME_SCALE), '--json', '--no-progress', '--log-level', 'warn', '--max-jobs', String(JOBS * 2), '--out', join(dir, 'out')];
+const startedAt = Date.now();
+const run = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...args] : args, {
+  env: { ...process.env, DMXAPI_API_KEY: KEY },
+  encoding: 'utf8',
+  maxBuffer: 256 * 1024 * 1024,
+});
+const wallMs = Date.now() - startedAt;
+let summary;
+try {
+  summary = JSON.parse(run.stdout);
+} catch {
+  console.error(run.stdout.slice(0, 2000), run.stderr.slice(-4000));
+  throw new Error(`run did not print a JSON summary (exit ${run.status})`);
+}
+const timeOf = (label) => {
+  const m = new RegExp(`${label}: ([\\d.:]+)`).exec(run.stderr);
+  return m ? m[1] : null;
+};
+const cpuMs = useTime ? (Number(timeOf('User time \\(seconds\\)')) + Number(timeOf('System time \\(seconds\\)'))) * 1000 : NaN;
+const rssMb = useTime ? Number(timeOf('Maximum resident set size \\(kbytes\\)')) / 1024 : NaN;
+// Only pino warnings and errors and the final summary reach stderr here.
+const warnings = run.stderr.split('\n').filter((l) => l.startsWith('{')).length;
+const toolStats = await stats();
+const ideal = generationSum(toolStats) / CONCURRENCY;
+const makespan = summary.duration_ms;
+const succeeded = summary.jobs.succeeded;
+
+// --- the naive way ---------------------------------------------------------------------------------------------
+const requestsOf = (s) => s.submits.accepted + s.submits.rejected + s.fetches;
+async function post(body) {
+  const res = await fetch(`${url}/v1/responses`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return JSON.parse(await res.text()); // ids fit in a double at 15 digits; the naive script would do the same
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const naiveJobs = [];
+for (const input of PROMPTS) for (const quality of QUALITIES) for (const aspect_ratio of RATIOS) for (const duration of DURATIONS) {
+  for (let seed = 1; seed <= SEEDS; seed++) naiveJobs.push({ model: 'paiwo-v5.6-ttv', input, quality, aspect_ratio, duration, generate_audio_switch: true, seed });
+}
+/** The document's sample, as a user would loop it: submit (retry when the account is busy), poll every 5 s, download. */
+async function naiveOne(request) {
+  let submitted;
+  for (;;) {
+    submitted = await post(request);
+    if (submitted.ErrCode === 0) break;
+    await sleep(NAIVE_POLL_MS);
+  }
+  const id = String(submitted.Resp.video_id);
+  for (;;) {
+    await sleep(NAIVE_POLL_MS);
+    const got = await post({ model: 'paiwo-get', input: id });
+    if (got.ErrCode === 0 && got.Resp.status !== 5) {
+      if (got.Resp.status === 1) await (await fetch(got.Resp.url)).arrayBuffer();
+      return;
+    }
+  }
+}
+async function naive(jobs, loops) {
+  await reset();
+  const queue = [...jobs];
+  const started = Date.now();
+  await Promise.all(Array.from({ length: loops }, async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) await naiveOne(job);
+  }));
+  const s = await stats();
+  return { ms: Date.now() - started, requests: requestsOf(s), generation: generationSum(s) };
+}
+const serial = await naive(naiveJobs.slice(0, SERIAL_JOBS), 1);
+const parallel = await naive(naiveJobs, CONCURRENCY);
+const serialExtrapolatedMs = (serial.ms / SERIAL_JOBS) * JOBS;
+
+sim.kill('SIGTERM');
+await rm(dir, { recursive: true, force: true });
+
+const f = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+console.log(`paiwo-batch run — ${JOBS} jobs, account concurrency ${CONCURRENCY}, time-scale ${TIME_SCALE} (simulator in its own process)`);
+console.log(`  succeeded              ${succeeded}/${JOBS} (exit ${summary.exit_code}, ${warnings} warning/error log lines)`);
+console.log(`  makespan               ${f(makespan / 1000, 2)} s (process wall ${f(wallMs / 1000, 2)} s)`);
+console.log(`  ideal                  ${f(ideal / 1000, 2)} s (sum of the simulator's generation times ÷ ${CONCURRENCY})`);
+console.log(`  makespan / ideal       ${f(makespan / ideal, 3)}   (goal ≤ 1.08)`);
+console.log(`  peak concurrent gens   ${toolStats.concurrency.peak}   (goal = ${CONCURRENCY})`);
+console.log(`  fetches per job        ${f(toolStats.fetches / JOBS, 2)}   (goal ≤ 6)`);
+console.log(`  submits rejected       ${toolStats.submits.rejected} (500044 and the like), duplicate bodies ${toolStats.submits.duplicate_bodies}`);
+console.log(`  runner CPU per job     ${f(cpuMs / JOBS, 3)} ms   (goal < 2; whole process incl. startup: ${f(cpuMs, 0)} ms)`);
+console.log(`  runner peak RSS        ${f(rssMb, 1)} MB   (goal < 150)`);
+console.log('naive loop (submit, then poll every 5 s × time-scale):');
+console.log(`  1 loop                 ${f(serial.ms / 1000, 2)} s for ${SERIAL_JOBS} jobs → ${f(serialExtrapolatedMs / 1000, 1)} s for ${JOBS} (extrapolated), ${f(serial.requests / SERIAL_JOBS, 2)} requests/job`);
+console.log(`  ${CONCURRENCY} loops               ${f(parallel.ms / 1000, 2)} s for ${JOBS} jobs, ${f(parallel.requests / JOBS, 2)} requests/job (ideal for its own draw: ${f(parallel.generation / CONCURRENCY / 1000, 2)} s)`);
+console.log(`  ratio naive / tool     1 loop: ${f(serialExtrapolatedMs / makespan, 1)}×   ${CONCURRENCY} loops: ${f(parallel.ms / makespan, 2)}×`);
