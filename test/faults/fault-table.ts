@@ -32,6 +32,8 @@ export interface FaultRow {
   readonly firings?: Record<string, number>;
   /** What the tool does, for the README table. */
   readonly does: string;
+  /** A known bug (see the message): the row is expected to fail until it is fixed. */
+  readonly knownBug?: string;
   /** Extra checks for this row. */
   readonly check?: (o: RunOutcome) => void | Promise<void>;
 }
@@ -360,7 +362,7 @@ export const ACCOUNT_ROWS: readonly FaultRow[] = [
 export function testFaultRows(title: string, rows: readonly FaultRow[]): void {
   describe.concurrent(title, () => {
     for (const row of rows) {
-      it(`${row.fault} [${row.spec || 'no fault'}] → exit ${row.exit}`, async () => {
+      (row.knownBug ? it.fails : it)(`${row.fault} [${row.spec || 'no fault'}] → exit ${row.exit}${row.knownBug ? ` (KNOWN BUG: ${row.knownBug})` : ''}`, async () => {
         const prompts = row.prompts ?? THREE;
         const o = await runAgainstSimulator({ sim: { ...row.sim, faults: row.spec }, manifest: manifestOf(prompts, row.run), ...(row.args && { args: row.args }) });
         try {
@@ -400,6 +402,7 @@ export const HOSTILE_ROWS: readonly FaultRow[] = [
   {
     fault: 'media far larger than the video can be (256 MiB)',
     spec: 'oversize-media@max=1',
+    knownBug: 'run downloads without a size cap (E-bugs 1)',
     statuses: { submitted: 1, succeeded: 2 },
     exit: 6,
     does: 'refused at the size cap of its quality and duration (`DOWNLOAD_TOO_LARGE`, from Content-Length or while streaming); `submitted`, nothing kept',
