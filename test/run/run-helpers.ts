@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { CommandIO } from '../../src/cli/io.js';
+import { runCommand, type RunCommandOptions } from '../../src/commands/run.js';
+import { PaiwoError } from '../../src/errors/paiwo-error.js';
+import type { Ledger } from '../../src/results/ledger-types.js';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const KEY = 'sk-test-9f8e7d6c5b4a-secret';
+/** Fast enough for tests, slow enough that a 360p job (≈14 s) takes a few dozen ms. */
+export const TS = 0.003;
+
+export async function tempProject(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'paiwo-run-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A small manifest: every prompt × every seed, 360p 5 s silent (35 credits each). */
+export async function writeManifest(dir: string, prompts: readonly string[], seeds: readonly number[] = [1], extra = '', file = 'm.yaml'): Promise<string> {
+  const text = `name: t
+defaults:
+  quality: 360p
+  duration: 5
+  aspect_ratio: "16:9"
+matrix:
+  prompt: ${JSON.stringify(prompts)}
+  seed: ${JSON.stringify(seeds)}
+${extra}`;
+  await writeFile(join(dir, file), text);
+  return file;
+}
+
+export async function readLedgerFile(dir: string, out = 'output/t'): Promise<Ledger> {
+  return JSON.parse(await readFile(join(dir, out, 'ledger.json'), 'utf8')) as Ledger;
+}
+
+export interface InProcessResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `run` as the CLI calls it, in this process, with buffered streams; a thrown PaiwoError becomes its exit code. */
+export async function runInProcess(dir: string, patterns: string[], options: RunCommandOptions & { baseUrl: string }, env: NodeJS.ProcessEnv = {}): Promise<InProcessResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const io: CommandIO = { stdout, stderr, isTTY: false, env: { DMXAPI_API_KEY: KEY, ...env } };
+  let code: number;
+  try {
+    code = await runCommand(patterns, { timeScale: TS, logLevel: 'warn', cwd: dir, ...options }, io);
+  } catch (error) {
+    if (!(error instanceof PaiwoError)) throw error;
+    err += `paiwo-batch: ${error.message}\n`;
+    code = error.exitCode;
+  }
+  return { code, stdout: out, stderr: err };
+}
+
+export interface CliProcess {
+  readonly child: ReturnType<typeof spawn>;
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  /** Resolves when stderr has shown `text`. */
+  waitFor(text: string | RegExp): Promise<void>;
+}
+
+/** The built CLI as a child process. */
+export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const watchers: { test: string | RegExp; resolve: () => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const w of [...watchers]) {
+      if (typeof w.test === 'string' ? stderr.includes(w.test) : w.test.test(stderr)) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return {
+    child,
+    done,
+    waitFor: (test) =>
+      new Promise<void>((resolve, reject) => {
+        if (typeof test === 'string' ? stderr.includes(test) : test.test(stderr)) return resolve();
+        watchers.push({ test, resolve });
+        void done.then(() => reject(new Error(`CLI ended before printing ${String(test)}:\n${stderr.slice(-2000)}`)));
+      }),
+  };
+}
