@@ -3,6 +3,7 @@ import type { VideoStatus } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { DownloadError } from '../results/download-error.js';
 import { downloadVideo } from '../results/download-video.js';
+import { maxVideoBytes } from './media-size-cap.js';
 import { fetchStatus } from './poll-job.js';
 import type { RunContext, WorkItem } from './run-context.js';
 import { jitter, sleep } from './sleep.js';
@@ -21,10 +22,11 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
   // What the service says about the finished video goes into the same event as the download's outcome.
   const video = { seed: done.seed, width: done.width, height: done.height, has_audio: done.hasAudio };
   const tries = item.settings.retries + 1;
+  const maxBytes = maxVideoBytes(job.request);
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        const saved = await downloadVideo({ url, dest, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger });
+        const saved = await downloadVideo({ url, dest, maxBytes, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger });
         await store.update(item.id, { ...video, status: 'succeeded', bytes: saved.bytes, sha256: saved.sha256, finished_at: new Date().toISOString(), error: null });
         ctx.logger.info({ job: item.id, file: job.file, bytes: saved.bytes }, 'saved');
         return;
