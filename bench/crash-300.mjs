@@ -1,7 +1,7 @@
 // Crash and resume figures (issue 6): 300 jobs against the simulator with faults on; the runner is SIGKILLed at
 // random moments and at named points (PAIWO_CRASH_AT) and restarted until the run completes; then the jobs held
 // as `unknown` are resubmitted on request, and every invariant is checked (bench/lib/crash-harness.mjs).
-// Run: npm run crash   (env: CRASH_JOBS=300, CRASH_KILLS=60, CRASH_SEED=1, CRASH_TIME_SCALE=0.01)
+// Run: npm run crash   (env: CRASH_JOBS=300, CRASH_KILLS=100, CRASH_SEED=1, CRASH_TIME_SCALE=0.02)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +9,9 @@ import { runCli, startSimulatorProcess } from './lib/cli-process.mjs';
 import { crashLoop, crashManifest, verifyCrashRun } from './lib/crash-harness.mjs';
 
 const JOBS = Number(process.env.CRASH_JOBS ?? 300);
-const KILLS = Number(process.env.CRASH_KILLS ?? 60);
+const KILLS = Number(process.env.CRASH_KILLS ?? 100);
 const SEED = Number(process.env.CRASH_SEED ?? 1);
-const TIME_SCALE = Number(process.env.CRASH_TIME_SCALE ?? 0.01);
+const TIME_SCALE = Number(process.env.CRASH_TIME_SCALE ?? 0.02);
 const CONCURRENCY = 10;
 const KEY = 'sk-crash-300';
 // Transient faults on every operation, and a few submits whose outcome the runner cannot know.
@@ -34,7 +34,7 @@ try {
     seed: SEED,
     kills: KILLS,
     minDelayMs: 20,
-    maxDelayMs: 1500,
+    maxDelayMs: 2000,
     crashPointShare: 0.4,
     maxCrashPointN: 8,
     log: (line) => console.log(`  ${line}`),

@@ -58,8 +58,8 @@ export async function killEvidence(outDir) {
 }
 
 /**
- * Runs `paiwo-batch run` over and over, SIGKILLing it `kills` times, until a run ends by itself with nothing left
- * to do but jobs held as `unknown` (exit 0, or 6 with only unknown jobs unresolved).
+ * Runs `paiwo-batch run` over and over, SIGKILLing it (at most `kills` times), until a run ends by itself with
+ * nothing left to do but jobs held as `unknown` (exit 0, or 6 with only unknown jobs unresolved).
  * @param {{ manifestPath: string, outDir: string, simUrl: string, apiKey: string, timeScale: number, seed: number,
  *   kills: number, minDelayMs?: number, maxDelayMs?: number, crashPointShare?: number, maxCrashPointN?: number,
  *   extraArgs?: string[], log?: (line: string) => void, runTimeoutMs?: number, maxCleanRuns?: number }} o
@@ -106,13 +106,12 @@ export async function crashLoop(o) {
       throw new Error(`run exited ${r.code ?? r.signal} without a JSON summary; stderr:\n${r.stderr.slice(-3000)}`);
     }
     for (const u of summary.unresolved) if (u.status === 'unknown') unknownSeen.add(u.id);
-    cleanRuns++;
     cycles.push({ kind: 'exit', code: r.code, jobs: summary.jobs, ms: Math.round(r.ms) });
     log(`run ended: exit ${r.code}; ${JSON.stringify(summary.jobs)}`);
-    const onlyUnknownLeft = summary.unresolved.every((u) => u.status === 'unknown');
-    if ((r.code === 0 || r.code === 6) && onlyUnknownLeft && kills >= o.kills) return { kills, cycles, byPhase, summary, unknownIds: [...unknownSeen], cleanRuns };
     if (![0, 6].includes(r.code)) throw new Error(`run exited ${r.code}: ${JSON.stringify(summary.jobs)}\n${r.stderr.slice(-3000)}`);
-    if (cleanRuns > (o.maxCleanRuns ?? 10)) throw new Error(`still unresolved after ${cleanRuns} uninterrupted runs: ${JSON.stringify(summary.unresolved.slice(0, 5))}`);
+    // Done: nothing left but jobs held as unknown (rerunning would not touch them).
+    if (summary.unresolved.every((u) => u.status === 'unknown')) return { kills, cycles, byPhase, summary, unknownIds: [...unknownSeen], cleanRuns };
+    if (++cleanRuns > (o.maxCleanRuns ?? 10)) throw new Error(`still unresolved after ${cleanRuns} uninterrupted runs: ${JSON.stringify(summary.unresolved.slice(0, 5))}`);
   }
 }
 
