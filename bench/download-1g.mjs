@@ -56,9 +56,13 @@ try {
   global.gc?.();
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
+  let atPeak = process.memoryUsage();
   const sample = () => {
-    const rss = process.memoryUsage().rss;
-    if (rss > peak) peak = rss;
+    const usage = process.memoryUsage();
+    if (usage.rss > peak) {
+      peak = usage.rss;
+      atPeak = usage;
+    }
   };
   const timer = setInterval(sample, 50);
   let last = 0;
@@ -87,6 +91,7 @@ try {
   console.log(`rss baseline     ${(baseline / MB).toFixed(1)} MB`);
   console.log(`rss peak         ${(peak / MB).toFixed(1)} MB`);
   console.log(`rss growth       ${growth.toFixed(1)} MB  (goal < 50 MB${IN_PROCESS ? ', simulator in this process' : ', client process only'})`);
+  console.log(`at peak          heap ${(atPeak.heapTotal / MB).toFixed(1)} MB, array buffers ${(atPeak.arrayBuffers / MB).toFixed(1)} MB`);
   console.log(`sha256           ${saved.sha256}  ${video?.sha256 === saved.sha256 ? '(matches the simulator)' : `(simulator: ${video?.sha256})`}`);
   process.exitCode = growth < 50 && saved.bytes === SIZE && video?.sha256 === saved.sha256 ? 0 : 1;
 } finally {

@@ -4,8 +4,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { dirname, resolve } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { VERSION } from '../version.js';
@@ -170,43 +169,44 @@ async function attemptDownload(options: DownloadOptions, url: URL, dest: string,
       throw new DownloadError({ kind: 'too-large', message: `${describe(finalUrl)} announces ${expected} bytes; the limit is ${maxBytes}` });
     }
 
+    // flush: the data is on disk before the rename makes the file visible (a crash never leaves a short .mp4).
+    const out = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w', mode: 0o666, flush: true });
+    // Waited for on every path: the flush happens on close, and a stream still opening its file when we give
+    // up would create the .part again after we removed it.
+    const closed = new Promise<void>((resolveClosed) => out.once('close', () => resolveClosed()));
+    let writeError: unknown;
+    out.on('error', (error) => (writeError ??= error));
     let bytes = offset;
-    const check = new Transform({
-      transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+    let failure: unknown;
+    try {
+      // One chunk at a time, waiting for the disk: memory stays flat whatever the size.
+      for await (const chunk of res as AsyncIterable<Buffer>) {
         bytes += chunk.length;
-        if (bytes > maxBytes) {
-          callback(new DownloadError({ kind: 'too-large', message: `${describe(finalUrl)} sent more than ${maxBytes} bytes` }));
-          return;
-        }
+        if (bytes > maxBytes) throw new DownloadError({ kind: 'too-large', message: `${describe(finalUrl)} sent more than ${maxBytes} bytes` });
         if (head.length < SIGNATURE_BYTES) {
           head = Buffer.concat([head, chunk.subarray(0, SIGNATURE_BYTES - head.length)]);
           if (head.length >= SIGNATURE_BYTES && !isMp4Head(head)) {
-            callback(new DownloadError({ kind: 'not-mp4', message: `${describe(finalUrl)} is not an MP4 (no ftyp box at offset 4)` }));
-            return;
+            throw new DownloadError({ kind: 'not-mp4', message: `${describe(finalUrl)} is not an MP4 (no ftyp box at offset 4)` });
           }
         }
         hash.update(chunk);
+        if (!out.write(chunk)) await once(out, 'drain');
         options.onProgress?.(bytes);
-        callback(null, chunk);
-      },
-    });
-
-    // flush: the data is on disk before the rename makes the file visible (a crash never leaves a short .mp4).
-    const out = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w', mode: 0o666, flush: true });
-    // Waited for on every path: a stream destroyed while its file is still opening would create the .part
-    // again after we removed it, and the flush happens on close.
-    const closed = new Promise<void>((resolveClosed) => out.once('close', () => resolveClosed()));
-    try {
-      await pipeline(res, check, out);
-      await closed;
-    } catch (error) {
-      await closed;
-      if (error instanceof DownloadError || options.signal?.aborted) throw error;
-      if (expected !== undefined && bytes < expected) {
-        throw new DownloadError({ kind: 'truncated', message: `${describe(finalUrl)} ended after ${bytes} of ${expected} bytes`, cause: error });
       }
-      const code = (error as { code?: string }).code ?? 'NETWORK';
-      throw new DownloadError({ kind: 'network', message: `${code} while reading ${describe(finalUrl)} after ${bytes} bytes`, cause: error });
+    } catch (error) {
+      failure = error;
+    }
+    // Whatever arrived before a cut is written out in full, so the next try resumes right after it.
+    if (!out.destroyed) out.end();
+    await closed;
+    if (writeError !== undefined) throw writeError;
+    if (failure !== undefined) {
+      if (failure instanceof DownloadError || options.signal?.aborted) throw failure;
+      if (expected !== undefined && bytes < expected) {
+        throw new DownloadError({ kind: 'truncated', message: `${describe(finalUrl)} ended after ${bytes} of ${expected} bytes`, cause: failure });
+      }
+      const code = (failure as { code?: string }).code ?? 'NETWORK';
+      throw new DownloadError({ kind: 'network', message: `${code} while reading ${describe(finalUrl)} after ${bytes} bytes`, cause: failure });
     }
     if (expected !== undefined && bytes !== expected) {
       throw new DownloadError({ kind: 'truncated', message: `${describe(finalUrl)} ended after ${bytes} of ${expected} bytes` });

@@ -142,7 +142,13 @@ describe('downloadVideo', () => {
     routes.set('/flaky.mp4', (req, res) => (++calls === 1 ? serveTruncated(MP4, 200_000)(req, res) : full(req, res)));
     const { result } = await download('/flaky.mp4', { attempts: 3 });
     expect(result.sha256).toBe(MP4_SHA);
-    expect(seenRanges).toEqual([undefined, 'bytes=200000-']);
+    // The second try asks for what the .part lacks. Node drops what it had received but not yet handed on
+    // when the socket is cut, so on a busy machine that can be a little before byte 200 000.
+    expect(seenRanges).toHaveLength(2);
+    expect(seenRanges[0]).toBeUndefined();
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(seenRanges[1] ?? '')?.[1] ?? 0);
+    expect(resumedAt).toBeGreaterThan(100_000);
+    expect(resumedAt).toBeLessThanOrEqual(200_000);
   });
 
   it('starts over when the server ignores the Range', async () => {
