@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,8 +46,23 @@ async function manifest(name: string, prompts: readonly string[] = THREE): Promi
 }
 
 /** Runs the CLI with the key in its environment and keeps its output for the scan. */
-async function cli(label: string, args: string[], options: { killAfterMs?: number; env?: Record<string, string> } = {}) {
-  const r = await runCli(args, { env: { DMXAPI_API_KEY: KEY, ...options.env }, killAfterMs: options.killAfterMs, timeoutMs: 90_000, cwd: dir });
+async function cli(label: string, args: string[], options: { killWhen?: () => Promise<boolean>; env?: Record<string, string> } = {}) {
+  const r = await runCli(args, {
+    env: { DMXAPI_API_KEY: KEY, ...options.env },
+    timeoutMs: 90_000,
+    cwd: dir,
+    // A crash in the middle of the work, not during startup: SIGKILL once the condition holds.
+    onSpawn: (child: { kill(signal: string): boolean; exitCode: number | null }) => {
+      const killWhen = options.killWhen;
+      if (!killWhen) return;
+      const check = async (): Promise<void> => {
+        if (child.exitCode !== null) return;
+        if (await killWhen()) child.kill('SIGKILL');
+        else setTimeout(() => void check(), 10);
+      };
+      void check();
+    },
+  });
   expect(r.timedOut).toBe(false);
   outputs.push({ label: `${label} stdout`, text: r.stdout }, { label: `${label} stderr`, text: r.stderr });
   return r;
@@ -117,7 +132,10 @@ describe('the API key leaks nowhere', () => {
   it('a run killed with SIGKILL mid-run, then resumed', async () => {
     const s = await sim();
     const m = await manifest('crash', [...THREE, 'a bird at dawn', 'a boat at dusk', 'a tree in fog']);
-    const killed = await cli('killed run', [...runArgs(m, s.url, 'out-crash', ['--log-level', 'trace', '--log-file', path.join(dir, 'crash.log')])], { killAfterMs: 700 });
+    const killed = await cli('killed run', [...runArgs(m, s.url, 'out-crash', ['--log-level', 'trace', '--log-file', path.join(dir, 'crash.log')])], {
+      // Some jobs submitted (journal events written), the run not finished.
+      killWhen: async () => ((await stat(path.join(dir, 'out-crash', 'ledger.journal.jsonl')).catch(() => null))?.size ?? 0) > 2000,
+    });
     expect(killed.signal).toBe('SIGKILL');
     const resumed = await cli('resumed run', [...runArgs(m, s.url, 'out-crash', ['--log-level', 'trace', '--json'])]);
     expect([0, 6]).toContain(resumed.code);
