@@ -12,7 +12,7 @@ export function startTtyProgress(stream: Writable, read: () => ProgressCounts): 
   const bar = new cliProgress.SingleBar(
     {
       stream: stream as unknown as NodeJS.WritableStream,
-      format: ' {bar} {value}/{total} done | {generating} generating | {failed} failed | {held} held | {credits} credits | ETA {eta}',
+      format: ' {bar} {value}/{total} done | {generating} generating | {failed} failed | {held} held | {credits} credits | ETA {eta_text}',
       hideCursor: true,
       barsize: 24,
       fps: 5,
@@ -21,7 +21,7 @@ export function startTtyProgress(stream: Writable, read: () => ProgressCounts): 
   );
   const payload = (c: ProgressCounts) => {
     const eta = etaMs(c, Date.now() - started);
-    return { generating: c.generating, failed: c.failed, held: c.held, credits: c.creditsSpent, eta: eta === null ? '…' : formatDuration(eta) };
+    return { generating: c.generating, failed: c.failed, held: c.held, credits: c.creditsSpent, eta_text: eta === null ? '…' : formatDuration(eta) };
   };
   const first = read();
   bar.start(first.total, first.succeeded, payload(first));

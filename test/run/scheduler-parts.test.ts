@@ -1,0 +1,123 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../src/api/api-error.js';
+import { expectedGenerationMs } from '../../src/model/generation-time.js';
+import { Budget } from '../../src/scheduler/budget.js';
+import { GenerationSlots } from '../../src/scheduler/generation-slots.js';
+import { maxVideoBytes } from '../../src/scheduler/media-size-cap.js';
+import { PollSchedule } from '../../src/scheduler/poll-schedule.js';
+import { retryCall } from '../../src/scheduler/retry-call.js';
+import { exitCodeOf } from '../../src/scheduler/run-summary.js';
+import { emptyStatusCounts, type JobStatus } from '../../src/results/ledger-types.js';
+
+const req = { quality: '540p', aspect_ratio: '16:9', duration: 5, generate_audio_switch: true } as const;
+const apiError = (kind: ApiError['kind'], extra: Partial<{ retryAfterMs: number }> = {}) =>
+  new ApiError({ kind, operation: 'submit', code: `X_${kind}`, message: kind, ...extra });
+
+describe('poll schedule', () => {
+  it('checks first near the expected time, in short steps through the window, then backs off to the cap', () => {
+    const expected = expectedGenerationMs(req);
+    const s = new PollSchedule(req, { intervalMs: 5000, maxIntervalMs: 15000 });
+    expect(s.firstDelay()).toBeCloseTo(0.85 * expected);
+    expect(s.firstDelay(expected)).toBe(0); // a resumed job long past its time is checked at once
+    expect(s.nextDelay(0.9 * expected)).toBeCloseTo(0.05 * expected);
+    const after = [1, 2, 3, 4, 5].map(() => s.nextDelay(2 * expected));
+    expect(after).toEqual([5000, 7500, 11250, 15000, 15000]);
+  });
+
+  it('honours an explicit initial delay and a short interval', () => {
+    const s = new PollSchedule(req, { initialDelayMs: 1000, intervalMs: 200, maxIntervalMs: 400 });
+    expect(s.firstDelay(300)).toBe(700);
+    expect(s.nextDelay(0)).toBe(200);
+  });
+});
+
+describe('retryCall', () => {
+  it('retries a retryable error and gives up after `retries`', async () => {
+    let calls = 0;
+    await expect(
+      retryCall(async () => {
+        calls++;
+        throw apiError('overloaded');
+      }, { retries: 3, timeScale: 0.0001 }),
+    ).rejects.toMatchObject({ kind: 'overloaded' });
+    expect(calls).toBe(4);
+  });
+
+  it('never retries a fatal error, nor anything that is not an ApiError', async () => {
+    for (const error of [apiError('outcome-unknown'), apiError('account-refused'), apiError('moderated'), new Error('disk full')]) {
+      let calls = 0;
+      await expect(
+        retryCall(async () => {
+          calls++;
+          throw error;
+        }, { retries: 5, timeScale: 0.0001 }),
+      ).rejects.toBe(error);
+      expect(calls).toBe(1);
+    }
+  });
+
+  it('waits out 429/500044 without using up retries, telling the slots each time', async () => {
+    let calls = 0;
+    let throttled = 0;
+    const result = await retryCall(
+      async () => {
+        calls++;
+        if (calls <= 5) throw apiError(calls % 2 ? 'rate-limited' : 'concurrency-limit', { retryAfterMs: 1000 });
+        return 'ok';
+      },
+      { retries: 1, timeScale: 0.0001, onThrottled: () => throttled++ },
+    );
+    expect([result, calls, throttled]).toEqual(['ok', 6, 5]);
+  });
+});
+
+describe('budget', () => {
+  it('counts spent, in-flight reservations and refunds against max_credits', () => {
+    const b = new Budget(200, 80);
+    expect(b.tryReserve(80)).toBe(true);
+    expect(b.tryReserve(80)).toBe(false); // 80 spent + 80 in flight + 80 > 200
+    b.settle(80, 80);
+    expect(b.spentCredits).toBe(160);
+    b.refund(80);
+    expect(b.tryReserve(35)).toBe(true);
+    expect(new Budget(undefined, 1e9).tryReserve(1e9)).toBe(true);
+  });
+});
+
+describe('generation slots', () => {
+  it('drop to what is generating on a throttle and climb back one per cooldown', async () => {
+    const slots = new GenerationSlots({ limit: 6, cooldownMs: 20 });
+    slots.throttle(2);
+    expect(slots.concurrency).toBe(2);
+    slots.throttle(0);
+    expect(slots.concurrency).toBe(1);
+    const seen = new Set<number>();
+    await vi.waitFor(() => {
+      seen.add(slots.concurrency);
+      expect(slots.concurrency).toBe(6);
+    }, { timeout: 20_000, interval: 2 });
+    expect(Math.max(...seen)).toBe(6);
+    slots.close();
+  });
+});
+
+describe('exit code', () => {
+  const counts = (c: Partial<Record<JobStatus, number>>) => ({ ...emptyStatusCounts(), ...c });
+  it('follows 130, then 3, 4, 6, 5, else 0', () => {
+    expect(exitCodeOf({ stopped: [], jobs: counts({ succeeded: 3 }) })).toBe(0);
+    expect(exitCodeOf({ stopped: [], jobs: counts({ failed: 1, moderated: 1 }) })).toBe(5);
+    expect(exitCodeOf({ stopped: [], jobs: counts({ failed: 1, unknown: 1 }) })).toBe(6);
+    expect(exitCodeOf({ stopped: [], jobs: counts({ submitted: 1, failed: 1 }) })).toBe(6);
+    expect(exitCodeOf({ stopped: [], jobs: counts({ skipped: 1, unknown: 1, failed: 1 }) })).toBe(4);
+    expect(exitCodeOf({ stopped: ['insufficient-balance'], jobs: counts({ pending: 3 }) })).toBe(4);
+    expect(exitCodeOf({ stopped: ['account-refused', 'insufficient-balance'], jobs: counts({ skipped: 1 }) })).toBe(3);
+    expect(exitCodeOf({ stopped: ['interrupted', 'account-refused'], jobs: counts({}) })).toBe(130);
+  });
+});
+
+describe('media size cap', () => {
+  it('leaves room for any real clip and refuses hundreds of MiB for a small one', () => {
+    expect(maxVideoBytes({ quality: '360p', aspect_ratio: '16:9', duration: 5 })).toBeLessThan(256 * 1024 * 1024 / 8);
+    expect(maxVideoBytes({ quality: '1080p', aspect_ratio: '16:9', duration: 8 })).toBeGreaterThan(50 * 1024 * 1024);
+  });
+});
