@@ -402,7 +402,6 @@ export const HOSTILE_ROWS: readonly FaultRow[] = [
   {
     fault: 'media far larger than the video can be (256 MiB)',
     spec: 'oversize-media@max=1',
-    knownBug: 'run downloads without a size cap (E-bugs 1)',
     statuses: { submitted: 1, succeeded: 2 },
     exit: 6,
     does: 'refused at the size cap of its quality and duration (`DOWNLOAD_TOO_LARGE`, from Content-Length or while streaming); `submitted`, nothing kept',
