@@ -121,3 +121,16 @@ describe('media size cap', () => {
     expect(maxVideoBytes({ quality: '1080p', aspect_ratio: '16:9', duration: 8 })).toBeGreaterThan(50 * 1024 * 1024);
   });
 });
+
+describe('request rate', () => {
+  it('never lets more than requests_per_second calls start in any window (scaled by the time-scale)', async () => {
+    const { RequestRate } = await import('../../src/scheduler/request-rate.js');
+    const rate = new RequestRate(3, 0.05); // 3 calls per 50 ms window
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 12 }, () => rate.schedule(async () => void starts.push(performance.now()))));
+    starts.sort((a, b) => a - b);
+    for (let i = 3; i < starts.length; i++) expect(starts[i]! - starts[i - 3]!).toBeGreaterThanOrEqual(49);
+    const none = new RequestRate(undefined);
+    expect(await none.schedule(async () => 'direct')).toBe('direct');
+  });
+});
