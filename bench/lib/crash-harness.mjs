@@ -242,7 +242,7 @@ export async function verifyCrashRun(o) {
 
   // Nothing temporary is left behind, and no video file that no job owns.
   const files = await walk(o.outDir);
-  const leftovers = files.filter((f) => f.endsWith('.part') || f.includes('.tmp-') || f.includes('.stale-') || f.endsWith('.paiwo-batch.lock'));
+  const leftovers = files.filter((f) => f.endsWith('.part') || f.includes('.tmp-') || f.endsWith('.tmp') || f.includes('.stale-') || f.endsWith('.paiwo-batch.lock'));
   for (const f of leftovers) fail(`temporary file left behind: ${f}`);
   for (const f of files.filter((f) => f.endsWith('.mp4'))) if (!expectedFiles.has(f)) fail(`stray video file: ${f}`);
 

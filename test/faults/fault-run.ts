@@ -130,7 +130,7 @@ export async function expectSafeEnd(o: RunOutcome, allowedDuplicates = 0): Promi
   expect(ledgerCredits + unrecorded).toBe(o.stats.credits.charged);
   expect(o.stats.submits.duplicate_bodies).toBe(allowedDuplicates);
   const files = await walk(o.dir);
-  expect(files.filter((f: string) => f.endsWith('.part') || f.includes('.tmp-') || f.includes('.stale-') || f.endsWith('.lock'))).toEqual([]);
+  expect(files.filter((f: string) => f.endsWith('.part') || f.includes('.tmp-') || f.endsWith('.tmp') || f.includes('.stale-') || f.endsWith('.lock'))).toEqual([]);
   // Only the manifest lives outside out/.
   expect(files.filter((f: string) => !f.startsWith(`out${path.sep}`))).toEqual(['faults.yaml']);
 }
