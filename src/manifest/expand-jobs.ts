@@ -3,9 +3,10 @@ import { estimateCredits } from '../model/prices.js';
 import { closestMatch, didYouMean } from './did-you-mean.js';
 import { expandMatrix, productSize, type Axis, type Combination, type MatrixEntry } from './expand-matrix.js';
 import { jobId } from './job-id.js';
-import { REQUEST_FIELD_NAMES, type ManifestData, type PromptInput, type RequestFieldName } from './manifest-schema.js';
+import { REQUEST_FIELD_NAMES, type ManifestData, type RequestFieldName } from './manifest-schema.js';
 import { describeValue, formatPath, shorten, type Problem } from './problem.js';
-import { promptSlug } from './prompt-id.js';
+import { collectPrompts, type PromptEntry, type Sourced } from './collect-prompts.js';
+import { ProblemTally } from './problem-tally.js';
 import { expandSeeds, seedCount, type SeedSpec } from './seeds.js';
 import { fileCollisionKey, finishFilePath, patternEscape, safeLiteral, safeValue } from './safe-file-name.js';
 import { parseTemplate, renderTemplate, VARIABLE_NAME, type Template } from './template.js';
@@ -22,18 +23,6 @@ export interface ExpandContext {
 }
 
 type Scalar = string | number | boolean;
-interface Sourced {
-  readonly value: Scalar;
-  readonly path: readonly PathSegment[];
-}
-interface PromptEntry {
-  readonly id: string;
-  readonly text: string;
-  /** Where the text was written (the entry itself for a plain string, its `text` for a mapping). */
-  readonly path: readonly PathSegment[];
-  readonly fields: ReadonlyMap<RequestFieldName, Sourced>;
-  readonly index: number;
-}
 
 /** Names that are not matrix variables: the job's own values in templates. */
 const RESERVED_NAMES = new Set(['prompt', 'input', 'model', 'id', 'repeat', 'name', 'include', 'exclude']);
@@ -43,23 +32,6 @@ const FILE_TEMPLATE_NAMES = new Set<string>([...PROMPT_TEMPLATE_FIELDS, 'prompt'
 const REQUIRED_FIELDS = ['aspect_ratio', 'quality', 'duration'] as const;
 const MAX_GUARD_FACTOR = 10;
 const MIN_EXPANSION_CAP = 100_000;
-
-/** Rule checks repeat for thousands of jobs; this collects each distinct problem once, with its job count. */
-class ProblemTally {
-  private readonly entries = new Map<string, { problem: Problem; count: number; note: string }>();
-  add(severity: Problem['severity'], path: readonly PathSegment[], message: string, note = ''): void {
-    const key = `${severity}\u0000${formatPath(path)}\u0000${message}\u0000${note}`;
-    const entry = this.entries.get(key);
-    if (entry) entry.count++;
-    else this.entries.set(key, { problem: { severity, path, message }, count: 1, note });
-  }
-  problems(): Problem[] {
-    return [...this.entries.values()].map(({ problem, count, note }) => ({
-      ...problem,
-      message: `${problem.message}${note} (${count} job${count === 1 ? '' : 's'})`,
-    }));
-  }
-}
 
 function textOf(field: string, value: Scalar, forFile: boolean): string {
   if (!forFile) return String(value);
@@ -87,66 +59,8 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
   const exclude = (matrix.exclude ?? []) as MatrixEntry[];
 
   // ---- prompts
-  const prompts: PromptEntry[] = [];
-  const makePrompt = (value: PromptInput, path: readonly PathSegment[]): PromptEntry => {
-    const fields = new Map<RequestFieldName, Sourced>();
-    if (typeof value === 'string') {
-      const entry = { id: promptSlug(value), text: value, path, fields, index: prompts.length };
-      prompts.push(entry);
-      return entry;
-    }
-    for (const f of REQUEST_FIELD_NAMES) {
-      const v = value[f];
-      if (v !== undefined) fields.set(f, { value: v, path: [...path, f] });
-    }
-    const entry = { id: value.id ?? promptSlug(value.text), text: value.text, path: [...path, 'text'], fields, index: prompts.length };
-    prompts.push(entry);
-    return entry;
-  };
-  const sameFields = (a: PromptEntry, b: PromptEntry): boolean =>
-    a.text === b.text && a.fields.size === b.fields.size && [...a.fields].every(([k, v]) => b.fields.get(k)?.value === v.value);
-
-  const axisPrompts: PromptEntry[] = [];
-  const byId = new Map<string, PromptEntry>();
-  ((matrix.prompt ?? []) as PromptInput[]).forEach((value, i) => {
-    const entry = makePrompt(value, ['matrix', 'prompt', i]);
-    const first = byId.get(entry.id);
-    if (!first) {
-      byId.set(entry.id, entry);
-      axisPrompts.push(entry);
-    } else if (sameFields(first, entry)) {
-      warn(['matrix', 'prompt', i], `this prompt is listed twice (also at ${formatPath(first.path)}); its jobs run once`);
-    } else {
-      const explicit = typeof value !== 'string' && value.id !== undefined;
-      error(
-        explicit ? ['matrix', 'prompt', i, 'id'] : entry.path,
-        explicit
-          ? `duplicate prompt id "${entry.id}" (also at ${formatPath(first.path)})`
-          : `this prompt gets the id "${entry.id}", like the one at ${formatPath(first.path)}; give one of them an explicit id`,
-      );
-    }
-  });
-  const defaultsPrompt = defaults.prompt !== undefined ? makePrompt(defaults.prompt as PromptInput, ['defaults', 'prompt']) : undefined;
-  const findPrompt = (ref: string): PromptEntry | undefined =>
-    axisPrompts.find((p) => p.id === ref) ?? axisPrompts.find((p) => p.text === ref) ?? (defaultsPrompt && (defaultsPrompt.id === ref || defaultsPrompt.text === ref) ? defaultsPrompt : undefined);
-  const promptMatches = (entry: PromptEntry, ref: unknown): boolean => {
-    if (typeof ref === 'string') return entry.id === ref || entry.text === ref;
-    const obj = ref as { id?: string; text: string };
-    return obj.id !== undefined ? entry.id === obj.id : entry.text === obj.text;
-  };
-  const includePrompts = include.map((entry, i): PromptEntry | undefined => {
-    const ref = entry.prompt as PromptInput | undefined;
-    if (ref === undefined) return undefined;
-    if (typeof ref === 'string') return findPrompt(ref) ?? makePrompt(ref, ['matrix', 'include', i, 'prompt']);
-    const known = ref.id !== undefined ? byId.get(ref.id) : axisPrompts.find((p) => p.text === ref.text);
-    if (known && known.text !== ref.text) error(['matrix', 'include', i, 'prompt', 'id'], `prompt id "${ref.id}" already names another prompt (${formatPath(known.path)})`);
-    return known ?? makePrompt(ref, ['matrix', 'include', i, 'prompt']);
-  });
-  exclude.forEach((entry, i) => {
-    if (typeof entry.prompt === 'string' && !axisPrompts.some((p) => promptMatches(p, entry.prompt))) {
-      error(['matrix', 'exclude', i, 'prompt'], `no prompt has the id or text ${describeValue(entry.prompt)}${didYouMean(entry.prompt, axisPrompts.map((p) => p.id))}`);
-    }
-  });
+  const { prompts, axisPrompts, defaultsPrompt, includePrompts, promptMatches, problems: promptProblems } = collectPrompts(matrix, defaults, include, exclude);
+  problems.push(...promptProblems);
 
   // ---- axes (sizes first: the guard must run before anything large is built)
   interface AxisInfo {
@@ -298,7 +212,6 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
   const templateIds = new Map<Template, number>();
   const valueCache = new Map<string, string>();
   const fileTemplate = templateOf(pattern);
-  const literalCache = new Map<string, string>();
   const jobs: Job[] = [];
   const seen = new Map<string, Job>();
   const files = new Map<string, Job>();
@@ -356,40 +269,44 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     }
     return out;
   };
-  const fileLookup = (name: string): string | undefined => {
-    if (unknownNames.has(name)) return '';
-    let raw: string | undefined;
-    if (name === 'prompt') raw = prompt.id;
-    else if (name === 'id') raw = currentId;
-    else if (name === 'repeat') raw = String(repeatIndex + 1);
-    else if (name === 'name') raw = ctx.name;
-    else if (name === 'model') raw = model;
-    else if (name === 'negative_prompt') raw = negative ?? 'none';
-    else if ((REQUEST_FIELD_NAMES as string[]).includes(name)) {
-      const s = values[name as RequestFieldName];
-      raw = s ? textOf(name, s.value, true) : name === 'seed' ? 'auto' : 'none';
-    } else {
-      const v = variable(name);
-      // The default pattern names every variable axis; a combination an include added may lack one.
-      raw = v !== undefined ? String(v) : data.filename === undefined ? 'none' : undefined;
+  /** How each `{name}` of the file pattern gets its raw text for the current job, decided once per name. */
+  const rawGetter = (name: string): (() => string | undefined) => {
+    if (unknownNames.has(name)) return () => '';
+    if (name === 'prompt') return () => prompt.id;
+    if (name === 'id') return () => currentId;
+    if (name === 'repeat') return () => String(repeatIndex + 1);
+    if (name === 'name') return () => ctx.name;
+    if (name === 'model') return () => model;
+    if (name === 'negative_prompt') return () => negative ?? 'none';
+    if ((REQUEST_FIELD_NAMES as string[]).includes(name)) {
+      const unset = name === 'seed' ? 'auto' : 'none';
+      return () => {
+        const s = values[name as RequestFieldName];
+        return s ? textOf(name, s.value, true) : unset;
+      };
     }
-    if (raw === undefined) return undefined;
-    let safe = valueCache.get(raw);
-    if (safe === undefined) valueCache.set(raw, (safe = safeValue(raw)));
-    return safe;
+    // The default pattern names every variable axis; a combination an include added may lack one.
+    const unset = data.filename === undefined ? 'none' : undefined;
+    return () => {
+      const v = variable(name);
+      return v !== undefined ? String(v) : unset;
+    };
   };
+  const fileParts = fileTemplate.parts.map((part) =>
+    'literal' in part ? { literal: safeLiteral(part.literal) } : { variable: part.variable, raw: rawGetter(part.variable) },
+  );
   const renderFile = (): string | { missing: string } => {
     let rendered = '';
-    for (const part of fileTemplate.parts) {
-      if ('literal' in part) {
-        let lit = literalCache.get(part.literal);
-        if (lit === undefined) literalCache.set(part.literal, (lit = safeLiteral(part.literal)));
-        rendered += lit;
-      } else {
-        const v = fileLookup(part.variable);
-        if (v === undefined) return { missing: part.variable };
-        rendered += v;
+    for (const part of fileParts) {
+      if (part.literal !== undefined) {
+        rendered += part.literal;
+        continue;
       }
+      const raw = part.raw!();
+      if (raw === undefined) return { missing: part.variable! };
+      let safe = valueCache.get(raw);
+      if (safe === undefined) valueCache.set(raw, (safe = safeValue(raw)));
+      rendered += safe;
     }
     return finishFilePath(rendered);
   };

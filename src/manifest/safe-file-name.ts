@@ -69,6 +69,10 @@ function safeSegment(segment: string, maxBytes: number): string {
  * names, no trailing dots or spaces, every segment ≤ 120 bytes.
  */
 export function finishFilePath(rendered: string): string {
+  // The common case, one plain segment: nothing to rewrite, and a name without `/` cannot leave the folder.
+  if (rendered.length <= MAX_SEGMENT_BYTES - VIDEO_EXTENSION.length && PLAIN.test(rendered) && !RESERVED.test(rendered) && !/\.mp4$/i.test(rendered)) {
+    return `${rendered}${VIDEO_EXTENSION}`;
+  }
   let stem = rendered;
   if (stem.toLowerCase().endsWith(VIDEO_EXTENSION)) stem = stem.slice(0, -VIDEO_EXTENSION.length);
   const segments = stem.split('/').filter((s) => s !== '' && s !== '.');

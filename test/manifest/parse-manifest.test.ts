@@ -352,9 +352,8 @@ describe('the job-count guard', () => {
   });
 
   it('refuses a huge matrix before building it', () => {
-    const started = Date.now();
+    // Were it built, this would not finish (or fit in memory): the test's own timeout is the hang guard.
     const errors = errorsOf('defaults: { prompt: a, aspect_ratio: "16:9", quality: 540p, duration: 5 }\nrepeat: 1000\nmatrix:\n  seed: { from: 1, count: 2000000000 }');
     expect(errors).toEqual([expect.objectContaining({ path: 'matrix', message: expect.stringContaining('2,000,000,000 combinations × repeat 1000') })]);
-    expect(Date.now() - started).toBeLessThan(5000); // a hang guard, not a timing assertion
   });
 });
