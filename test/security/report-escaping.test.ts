@@ -17,10 +17,12 @@ const PAYLOAD = '</script><script>alert(1)</script><img src=x onerror=alert(2)>"
 let dir: string;
 let server: ReturnType<typeof createServer>;
 let base: string;
+let requests = 0;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'paiwo-report-escape-'));
   server = createServer((req, res) => {
+    requests++;
     req.resume();
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -46,6 +48,8 @@ describe('report.html escapes what the manifest and the service say', () => {
       timeoutMs: 60_000,
     });
     expect(r.code, r.stderr).toBe(5);
+    // 400017 is fatal for the job: one submit each, never retried.
+    expect(requests).toBe(2);
     expect(await readFile(path.join(out, 'ledger.json'), 'utf8')).toContain('onerror=alert(2)');
     const page = await readFile(path.join(out, 'report.html'), 'utf8');
     // Data embedded as JSON for the filters: not one `<` inside it, so it cannot end its script element.
