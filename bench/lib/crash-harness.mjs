@@ -83,7 +83,7 @@ export async function crashLoop(o) {
         crashAt = `${point}:${1 + Math.floor(rng() * (o.maxCrashPointN ?? 3))}`;
         env.PAIWO_CRASH_AT = crashAt;
         // If the point is not reached soon (nothing left to submit), a timed kill still comes.
-        killAfterMs = killDelay(rng, o.minDelayMs ?? 20, o.maxDelayMs ?? 800) * 4;
+        killAfterMs = o.maxDelayMs ?? 800;
       } else {
         killAfterMs = killDelay(rng, o.minDelayMs ?? 20, o.maxDelayMs ?? 800);
       }
