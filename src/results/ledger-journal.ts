@@ -1,4 +1,4 @@
-import { fdatasync, writeSync } from 'node:fs';
+import { constants, fdatasync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { UserError } from '../errors/paiwo-error.js';
 import type { Ledger, LedgerJob } from './ledger-types.js';
@@ -39,8 +39,16 @@ export class LedgerJournal {
     private readonly fh: FileHandle,
   ) {}
 
+  /** Never through a symbolic link: a planted link would have events appended to, then truncated, its target. */
   static async open(path: string): Promise<LedgerJournal> {
-    return new LedgerJournal(path, await open(path, 'a', 0o644));
+    try {
+      return new LedgerJournal(path, await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o666));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+        throw new UserError('LEDGER_LINK', `${path} is a symbolic link; paiwo-batch never writes its journal through one. Remove the link and run again.`);
+      }
+      throw error;
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
 import { computeTotals, type Ledger } from './ledger-types.js';
 
@@ -15,7 +15,9 @@ export function serializeLedger(ledger: Ledger): string {
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o644);
+  // A leftover (or planted link) of that name goes first; `wx` never opens through a link.
+  await unlink(tmp).catch(() => undefined);
+  const fh = await open(tmp, 'wx', 0o666);
   try {
     await fh.writeFile(text);
     await fh.datasync();
@@ -61,4 +63,19 @@ export async function readLedgerSnapshot(path: string): Promise<Ledger | null> {
     throw new UserError('LEDGER_CORRUPT', `${path} is not a version 1 paiwo-batch ledger`);
   }
   return { version: 1, journal_seq: typeof value.journal_seq === 'number' ? value.journal_seq : 0, jobs: value.jobs, totals: computeTotals(value.jobs) };
+}
+
+/**
+ * Removes temporary files a killed runner left in an output folder (`ledger.json.tmp-<pid>`, the report's
+ * `report.html.*.tmp`): later runs use other names, so nobody else would. Only with the folder's lock held.
+ */
+export async function removeStaleTemps(outDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(outDir)) {
+    if (/^ledger\.json\.tmp-\d+$/.test(name) || /^report\.html\..+\.tmp$/.test(name)) {
+      await unlink(join(outDir, name)).catch(() => undefined);
+      removed.push(name);
+    }
+  }
+  return removed;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { LedgerJournal, replayJournal, type LedgerEvent } from './ledger-journal.js';
-import { readLedgerSnapshot, serializeLedger, writeFileAtomic, fsyncDir } from './ledger-snapshot.js';
+import { fsyncDir, readLedgerSnapshot, removeStaleTemps, serializeLedger, writeFileAtomic } from './ledger-snapshot.js';
 import { computeTotals, type Ledger, type LedgerJob } from './ledger-types.js';
 import { acquireOutputLock, type OutputLock } from './output-lock.js';
 
@@ -51,6 +51,8 @@ export class LedgerStore {
     const logger = options.logger ?? silentLogger;
     const lock = await acquireOutputLock(outDir, { logger });
     try {
+      const stale = await removeStaleTemps(outDir);
+      if (stale.length > 0) logger.warn({ files: stale }, 'removed temporary files left by a killed run');
       const { ledger, tornTail } = await loadLedger(outDir);
       if (tornTail) logger.warn({ journal: join(outDir, JOURNAL_FILE) }, 'ignored a torn last journal line left by a crash');
       const journal = await LedgerJournal.open(join(outDir, JOURNAL_FILE));

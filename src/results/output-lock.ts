@@ -41,7 +41,7 @@ export async function acquireOutputLock(outDir: string, options: AcquireLockOpti
 
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const fh = await open(path, 'wx', 0o644);
+      const fh = await open(path, 'wx', 0o666);
       try {
         await fh.writeFile(text);
         await fh.sync();

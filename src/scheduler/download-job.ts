@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { mkdir, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { VideoStatus } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { DownloadError } from '../results/download-error.js';
@@ -24,6 +25,14 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
   const tries = item.settings.retries + 1;
   const maxBytes = maxVideoBytes(job.request);
   try {
+    if (!(await staysInside(outDir, dest))) {
+      await store.update(item.id, {
+        ...video,
+        error: { code: 'UNSAFE_PATH', message: `the folder of ${job.file} leads outside the output folder (a symbolic link); not written. Remove the link and rerun.` },
+      });
+      ctx.logger.error({ job: item.id, file: job.file }, 'destination folder leads outside the output folder; not downloaded');
+      return;
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const saved = await downloadVideo({ url, dest, maxBytes, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger });
@@ -57,4 +66,17 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
     }
     throw error;
   }
+}
+
+/**
+ * The file names are checked lexically when the manifest is loaded; a symbolic link inside the output folder
+ * could still lead elsewhere. The destination's real folder must be inside the output folder's real path (the
+ * output folder itself may be a link: people put output on another disk that way).
+ */
+async function staysInside(outDir: string, dest: string): Promise<boolean> {
+  const folder = dirname(dest);
+  await mkdir(folder, { recursive: true });
+  const [root, real] = await Promise.all([realpath(outDir), realpath(folder)]);
+  const rel = relative(root, real);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
