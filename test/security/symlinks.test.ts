@@ -112,13 +112,12 @@ describe('symbolic links in and around the output folder', () => {
     expect(await readFile(c2.victim, 'utf8')).toBe(emptyLedger);
   });
 
-  // KNOWN BUG (E-bugs 2): the journal is opened through the link, and truncated through it after the snapshot.
-  it.fails('the journal planted as a link: never appended to through it', async () => {
+  it('the journal planted as a link: refused, never appended to or truncated through it', async () => {
     const c = await setup();
     await symlink(c.victim, path.join(c.out, 'ledger.journal.jsonl'));
     const r = await run(c);
-    // Refused (exit 2, with a message naming the link) or the link replaced: either way the victim is untouched.
-    expectCleanEnd(r, [0, 2]);
+    expectCleanEnd(r, [2]);
+    expect(r.stderr).toContain('ledger.journal.jsonl');
     await expectVictimUntouched(c);
   });
 
@@ -133,15 +132,19 @@ describe('symbolic links in and around the output folder', () => {
     expect((await lstat(path.join(c.out, file))).isFile()).toBe(r.code === 0);
   });
 
-  // KNOWN BUG (E-bugs 4): the video is written into the folder the link points to, outside out/.
-  it.fails('a sub-folder of out/ that links outside: no video is written there', async () => {
+  it('a sub-folder of out/ that links outside: no video is written there', async () => {
     const c = await setup(manifestOf(THREE).replace('name: faults', 'name: links\nfilename: "{prompt}/{seed}"'));
     const file = await firstJobFile(c);
     const sub = file.split('/')[0]!;
     await symlink(c.victimDir, path.join(c.out, sub));
     const r = await run(c);
-    expectCleanEnd(r, [0, 6]);
+    expectCleanEnd(r, [6]);
     await expectVictimUntouched(c);
+    // That job is paid, so it stays `submitted` with the reason; the others are saved.
+    const ledger = JSON.parse(await readFile(path.join(c.out, 'ledger.json'), 'utf8')) as { jobs: { file: string; status: string; error: { code: string } | null }[] };
+    const held = ledger.jobs.filter((j) => j.file.startsWith(`${sub}/`));
+    expect(held.map((j) => [j.status, j.error?.code])).toEqual(held.map(() => ['submitted', 'UNSAFE_PATH']));
+    expect(ledger.jobs.filter((j) => j.status === 'succeeded')).toHaveLength(3 - held.length);
   });
 
   it('a lock file planted as a link to a file: taken over as stale, its target untouched', async () => {
