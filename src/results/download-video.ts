@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, rename, rm, unlink } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { dirname, resolve } from 'node:path';
@@ -106,7 +106,10 @@ async function openMedia(start: URL, offset: number, options: DownloadOptions, t
 
 /** What is already in `<dest>.part`: its length, its hash so far and its first bytes. */
 async function readPart(part: string, maxBytes: number): Promise<{ offset: number; hash: Hash; head: Buffer }> {
-  const size = (await stat(part).catch(() => undefined))?.size ?? 0;
+  const info = await lstat(part).catch(() => undefined);
+  // Only a regular file is resumed: a link planted in its place is removed (the link, not its target), never followed.
+  if (info && !info.isFile()) await unlink(part);
+  const size = info?.isFile() ? info.size : 0;
   const hash = createHash('sha256');
   if (size === 0 || size > maxBytes) return { offset: 0, hash, head: Buffer.alloc(0) };
   let head = Buffer.alloc(0);
@@ -170,7 +173,10 @@ async function attemptDownload(options: DownloadOptions, url: URL, dest: string,
     }
 
     // flush: the data is on disk before the rename makes the file visible (a crash never leaves a short .mp4).
-    const out = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w', mode: 0o666, flush: true });
+    // O_NOFOLLOW: never write through a link, even one planted after readPart looked.
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (offset > 0 ? constants.O_APPEND : constants.O_TRUNC);
+    // (fs.open takes numeric flags; the stream's type only declares the string forms.)
+    const out = createWriteStream(part, { flags: flags as unknown as string, mode: 0o666, flush: true });
     // Waited for on every path: the flush happens on close, and a stream still opening its file when we give
     // up would create the .part again after we removed it.
     const closed = new Promise<void>((resolveClosed) => out.once('close', () => resolveClosed()));
