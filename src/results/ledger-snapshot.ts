@@ -13,7 +13,7 @@ export function serializeLedger(ledger: Ledger): string {
  * Write to a temp file in the same folder, fsync it, rename over the target, fsync the folder: after a crash the
  * file is either the old snapshot or the new one, never a mix.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string, beforeRename?: () => void): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   // A leftover (or planted link) of that name goes first; `wx` never opens through a link.
   await unlink(tmp).catch(() => undefined);
@@ -27,6 +27,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     throw error;
   }
   await fh.close();
+  beforeRename?.();
   await rename(tmp, path);
   await fsyncDir(dirname(path));
 }

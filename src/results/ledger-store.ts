@@ -1,6 +1,7 @@
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
+import { crashPoint } from '../util/crash-point.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { LedgerJournal, replayJournal, type LedgerEvent } from './ledger-journal.js';
 import { fsyncDir, readLedgerSnapshot, removeStaleTemps, serializeLedger, writeFileAtomic } from './ledger-snapshot.js';
@@ -129,7 +130,7 @@ export class LedgerStore {
       // Captured synchronously: events appended while the file is written get higher sequence numbers and are
       // written to the journal after the truncation below.
       const text = serializeLedger(this.ledger);
-      await writeFileAtomic(join(this.outDir, LEDGER_FILE), text);
+      await writeFileAtomic(join(this.outDir, LEDGER_FILE), text, () => crashPoint('snapshot'));
       await this.journal.truncate();
     });
   }

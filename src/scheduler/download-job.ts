@@ -1,9 +1,10 @@
 import { mkdir, realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { VideoStatus } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { DownloadError } from '../results/download-error.js';
 import { downloadVideo } from '../results/download-video.js';
+import { crashPoint } from '../util/crash-point.js';
 import { maxVideoBytes } from './media-size-cap.js';
 import { fetchStatus } from './poll-job.js';
 import type { RunContext, WorkItem } from './run-context.js';
@@ -35,7 +36,7 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const saved = await downloadVideo({ url, dest, maxBytes, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger });
+        const saved = await downloadVideo({ url, dest, maxBytes, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger, onProgress: onDownloadProgress });
         await store.update(item.id, { ...video, status: 'succeeded', bytes: saved.bytes, sha256: saved.sha256, finished_at: new Date().toISOString(), error: null });
         ctx.logger.info({ job: item.id, file: job.file, bytes: saved.bytes }, 'saved');
         return;
@@ -68,6 +69,11 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
   }
 }
 
+/** A test-only crash point while part of a video is in its `.part` file. */
+function onDownloadProgress(): void {
+  crashPoint('download');
+}
+
 /**
  * The file names are checked lexically when the manifest is loaded; a symbolic link inside the output folder
  * could still lead elsewhere. The destination's real folder must be inside the output folder's real path (the
@@ -75,6 +81,8 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
  */
 async function staysInside(outDir: string, dest: string): Promise<boolean> {
   const folder = dirname(dest);
+  // Directly in the output folder (the usual case): nothing in between can be a link.
+  if (resolve(folder) === resolve(outDir)) return true;
   await mkdir(folder, { recursive: true });
   const [root, real] = await Promise.all([realpath(outDir), realpath(folder)]);
   const rel = relative(root, real);

@@ -1,5 +1,6 @@
 import { ApiError } from '../api/api-error.js';
 import type { LedgerError } from '../results/ledger-types.js';
+import { crashPoint } from '../util/crash-point.js';
 import { retryCall } from './retry-call.js';
 import { RunStopped } from './run-control.js';
 import type { RunContext, WorkItem } from './run-context.js';
@@ -38,8 +39,10 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
       async () => {
         if (ctx.control.submitsStopped) throw new SubmitsStopped();
         await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, error: null }, { durable: true });
+        crashPoint('submit-intent');
         try {
           const accepted = await ctx.rate.schedule(() => ctx.client.submit(job.request, ctx.control.wire.signal));
+          crashPoint('submit-answered');
           charged = accepted.credits;
           // Recorded inside the attempt: whatever happens next (an abort, a crash), the paid id is on disk.
           await store.update(item.id, {
