@@ -1,4 +1,5 @@
 import PQueue from 'p-queue';
+import { expectedGenerationMs } from '../model/generation-time.js';
 import type { ApiClient } from '../api/api-client.js';
 import type { Logger } from '../util/logger.js';
 import { downloadJob } from './download-job.js';
@@ -34,8 +35,7 @@ export interface ScheduleStats {
 /**
  * Moves every work item to the end of its road for this run. A job takes a generation slot for its submit and
  * keeps it while polling until its status is terminal (the service's slot is busy until then); the download
- * runs afterwards in its own small queue, so the freed slot is refilled at once. Items are started in order:
- * jobs that already have a video id first (they already hold the account's slots).
+ * runs afterwards in its own small queue, so the freed slot is refilled at once. See `startOrder` for the order.
  */
 export async function scheduleJobs(items: readonly WorkItem[], options: ScheduleOptions): Promise<ScheduleStats> {
   const slots = new GenerationSlots({ limit: options.concurrency, timeScale: options.timeScale, logger: options.logger });
@@ -74,7 +74,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     }
   };
 
-  for (const item of items) slots.add(() => runGeneration(item)).catch(fail);
+  for (const item of startOrder(items)) slots.add(() => runGeneration(item)).catch(fail);
   try {
     await slots.queue.onIdle();
     await ctx.downloads.onIdle();
@@ -83,4 +83,19 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
   }
   if (fatal !== null) throw fatal;
   return { peakGenerating: peak, throttles: slots.throttleCount };
+}
+
+/**
+ * Jobs that already have a video id first (they already hold the account's slots), then new submits longest
+ * expected generation first: with many slots the batch then ends on short jobs instead of waiting for one long
+ * straggler started last (the classic longest-processing-time rule). Stable otherwise: plan order.
+ */
+function startOrder(items: readonly WorkItem[]): WorkItem[] {
+  const expected = new Map<WorkItem, number>();
+  for (const item of items) {
+    if (item.kind === 'submit') expected.set(item, expectedGenerationMs(item.target.store.job(item.id)!.request));
+  }
+  const polls = items.filter((i) => i.kind === 'poll');
+  const submits = items.filter((i) => i.kind === 'submit').sort((a, b) => expected.get(b)! - expected.get(a)!);
+  return [...polls, ...submits];
 }
