@@ -1,7 +1,7 @@
 // Crash and resume figures (issue 6): 300 jobs against the simulator with faults on; the runner is SIGKILLed at
 // random moments and at named points (PAIWO_CRASH_AT) and restarted until the run completes; then the jobs held
 // as `unknown` are resubmitted on request, and every invariant is checked (bench/lib/crash-harness.mjs).
-// Run: npm run crash   (env: CRASH_JOBS=300, CRASH_KILLS=100, CRASH_SEED=1, CRASH_TIME_SCALE=0.02)
+// Run: npm run crash   (env: CRASH_JOBS=300, CRASH_KILLS=100, CRASH_SEED=1, CRASH_TIME_SCALE=0.05)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { crashLoop, crashManifest, verifyCrashRun } from './lib/crash-harness.mj
 const JOBS = Number(process.env.CRASH_JOBS ?? 300);
 const KILLS = Number(process.env.CRASH_KILLS ?? 100);
 const SEED = Number(process.env.CRASH_SEED ?? 1);
-const TIME_SCALE = Number(process.env.CRASH_TIME_SCALE ?? 0.02);
-const CONCURRENCY = 10;
+const TIME_SCALE = Number(process.env.CRASH_TIME_SCALE ?? 0.05);
+const CONCURRENCY = 8;
 const KEY = 'sk-crash-300';
 // Transient faults on every operation, and a few submits whose outcome the runner cannot know.
 const FAULTS = '429:0.03,429-no-retry-after:0.02,500069:0.03,500044:0.02,html-500:0.02,reset-before:0.01,truncate-media:0.05,504-after-charge:0.004,reset-after/submit:0.004';
@@ -34,7 +34,10 @@ try {
     seed: SEED,
     kills: KILLS,
     minDelayMs: 20,
-    maxDelayMs: 2000,
+    maxDelayMs: 1500,
+    // Every named point on purpose first, then a mix of random points and random moments.
+    crashPlan: ['submit-intent:1', 'submit-answered:3', 'snapshot:1', 'download:2', 'submit-intent:5', 'submit-answered:1', 'snapshot:2', 'download:5'],
+    crashPointFallbackMs: 5000,
     crashPointShare: 0.4,
     maxCrashPointN: 8,
     log: (line) => console.log(`  ${line}`),

@@ -62,7 +62,10 @@ export async function killEvidence(outDir) {
  * nothing left to do but jobs held as `unknown` (exit 0, or 6 with only unknown jobs unresolved).
  * @param {{ manifestPath: string, outDir: string, simUrl: string, apiKey: string, timeScale: number, seed: number,
  *   kills: number, minDelayMs?: number, maxDelayMs?: number, crashPointShare?: number, maxCrashPointN?: number,
- *   extraArgs?: string[], log?: (line: string) => void, runTimeoutMs?: number, maxCleanRuns?: number }} o
+ *   crashPlan?: string[], crashPointFallbackMs?: number, extraArgs?: string[], log?: (line: string) => void,
+ *   runTimeoutMs?: number, maxCleanRuns?: number }} o
+ *   crashPlan: crash points (`point:n`) used for the first kills, in order, so each named point is surely hit;
+ *   after it, a share `crashPointShare` of the kills picks a random point, the rest a random delay.
  */
 export async function crashLoop(o) {
   const rng = seededRandom(o.seed);
@@ -77,13 +80,18 @@ export async function crashLoop(o) {
     const env = { DMXAPI_API_KEY: o.apiKey, PAIWO_CRASH_AT: undefined };
     let killAfterMs;
     let crashAt = null;
-    if (kills < o.kills) {
+    const planned = o.crashPlan?.[kills];
+    if (kills < o.kills && planned) {
+      crashAt = planned;
+      env.PAIWO_CRASH_AT = crashAt;
+      killAfterMs = o.crashPointFallbackMs ?? o.maxDelayMs ?? 800;
+    } else if (kills < o.kills) {
       if (rng() < (o.crashPointShare ?? 0)) {
         const point = CRASH_POINTS[Math.floor(rng() * CRASH_POINTS.length)];
         crashAt = `${point}:${1 + Math.floor(rng() * (o.maxCrashPointN ?? 3))}`;
         env.PAIWO_CRASH_AT = crashAt;
         // If the point is not reached soon (nothing left to submit), a timed kill still comes.
-        killAfterMs = o.maxDelayMs ?? 800;
+        killAfterMs = o.crashPointFallbackMs ?? o.maxDelayMs ?? 800;
       } else {
         killAfterMs = killDelay(rng, o.minDelayMs ?? 20, o.maxDelayMs ?? 800);
       }

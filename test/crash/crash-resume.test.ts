@@ -8,9 +8,9 @@ import { crashLoop, crashManifest, verifyCrashRun } from '../../bench/lib/crash-
 
 /**
  * The short version of `npm run crash`: 40 jobs, 8 SIGKILLs (random moments and named points), seeded. With 2
- * generations at a time of ~0.75 s each, 40 jobs take ~15 s of generating, while 8 runs killed within 0.9 s of
- * their start (plus the generations that finish while the runner is down) cannot get through more than ~30 of
- * them: all 8 kills land before the run can complete, however fast the machine.
+ * generations at a time of ~0.75 s each, 40 jobs take ~15 s of generating, while 8 runs killed within a second
+ * or so of their start (plus the generations that finish while the runner is down) cannot get through more than
+ * ~30 of them: all 8 kills land before the run can complete, however fast the machine.
  */
 const JOBS = 40;
 const KILLS = 8;
@@ -47,8 +47,24 @@ describe('crash and resume (kill -9)', () => {
   let unknownIds: string[] = [];
 
   it(`${JOBS} jobs with faults on survive ${KILLS} SIGKILLs: nothing paid twice, nothing lost, unknowns held`, async () => {
-    const loop = await crashLoop({ manifestPath, outDir, simUrl: sim.url, apiKey: KEY, timeScale: TIME_SCALE, seed: 7, kills: KILLS, minDelayMs: 20, maxDelayMs: 900, crashPointShare: 0.5, maxCrashPointN: 4 });
+    const loop = await crashLoop({
+      manifestPath,
+      outDir,
+      simUrl: sim.url,
+      apiKey: KEY,
+      timeScale: TIME_SCALE,
+      seed: 7,
+      kills: KILLS,
+      // Each named point once, on purpose (all are reached within a second of the start), then random moments.
+      crashPlan: ['submit-answered:2', 'snapshot:1', 'submit-intent:1', 'download:1'],
+      crashPointFallbackMs: 5000,
+      minDelayMs: 20,
+      maxDelayMs: 900,
+    });
     expect(loop.kills).toBe(KILLS);
+    // What the folder showed right after those kills: a snapshot temp file, and jobs caught `submitting`.
+    expect(loop.byPhase).toMatchObject({ snapshot: expect.any(Number), submit: expect.any(Number) });
+    expect(loop.cycles.filter((c: { crashAt: string | null }) => c.crashAt).map((c: { crashAt: string }) => c.crashAt)).toEqual(['submit-answered:2', 'snapshot:1', 'submit-intent:1', 'download:1']);
     unknownIds = loop.unknownIds;
     const v = await verifyCrashRun({ outDir, stats: await sim.stats(), unknownIds, resubmittedIds: [] });
     expect(v.problems).toEqual([]);
