@@ -12,7 +12,7 @@ const JOBS = Number(process.env.CRASH_JOBS ?? 300);
 const KILLS = Number(process.env.CRASH_KILLS ?? 100);
 const SEED = Number(process.env.CRASH_SEED ?? 1);
 const TIME_SCALE = Number(process.env.CRASH_TIME_SCALE ?? 0.05);
-const CONCURRENCY = 8;
+const CONCURRENCY = 5;
 const KEY = 'sk-crash-300';
 // Transient faults on every operation, and a few submits whose outcome the runner cannot know.
 const FAULTS = '429:0.03,429-no-retry-after:0.02,500069:0.03,500044:0.02,html-500:0.02,reset-before:0.01,truncate-media:0.05,504-after-charge:0.004,reset-after/submit:0.004';
@@ -37,8 +37,8 @@ try {
     maxDelayMs: 1500,
     // Every named point on purpose first, then a mix of random points and random moments.
     crashPlan: ['submit-intent:1', 'submit-answered:3', 'snapshot:1', 'download:2', 'submit-intent:5', 'submit-answered:1', 'snapshot:2', 'download:5'],
-    crashPointFallbackMs: 5000,
-    crashPointShare: 0.4,
+    crashPointFallbackMs: 2000,
+    crashPointShare: 0.3,
     maxCrashPointN: 8,
     log: (line) => console.log(`  ${line}`),
   });
@@ -63,7 +63,8 @@ try {
   console.log(`
 kills survived:          ${loop.kills} (kills interrupted: ${phases})
 crash points hit:        ${Object.entries(crashHits).map(([p, n]) => `${p} ${n}`).join(', ') || 'none'}
-jobs:                    ${v.jobs} (${v.succeeded} succeeded)
+runs:                    ${loop.cycles.length} (${loop.kills} killed, ${loop.cycles.length - loop.kills} ended by themselves)${resubmit ? ' + 1 with --resubmit-unknown' : ''}
+jobs:                    ${v.jobs}: after the kills ${loop.summary.jobs.succeeded} succeeded exactly once, ${loop.summary.jobs.unknown} reported unknown; ${v.succeeded} succeeded in the end
 duplicates:              ${v.duplicates}
 lost videos:             ${v.lostVideos}
 unknown (held, then resubmitted on request): ${unknownIds.length}; paid by an unknown submit: ${v.paidUnrecorded}; resubmits that paid twice: ${v.resubmitDuplicates}
