@@ -1,4 +1,4 @@
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
 import { crashPoint } from '../util/crash-point.js';
@@ -172,7 +172,20 @@ export async function openLedger(outDir: string, options: OpenLedgerOptions = {}
   return LedgerStore.create(outDir, options);
 }
 
+/**
+ * Snapshot + journal. Read without the lock, a runner may replace the snapshot and truncate the journal between
+ * our two reads; the snapshot's inode then differs afterwards, and the read is done again.
+ */
 async function loadLedger(outDir: string): Promise<{ ledger: Ledger; tornTail: boolean; found: boolean }> {
+  const inode = () => stat(join(outDir, LEDGER_FILE)).then((s) => s.ino, () => null);
+  for (let attempt = 1; ; attempt++) {
+    const before = await inode();
+    const loaded = await loadOnce(outDir);
+    if (attempt >= 5 || (await inode()) === before) return loaded;
+  }
+}
+
+async function loadOnce(outDir: string): Promise<{ ledger: Ledger; tornTail: boolean; found: boolean }> {
   const snapshot = await readLedgerSnapshot(join(outDir, LEDGER_FILE));
   const ledger: Ledger = snapshot ?? { version: 1, journal_seq: 0, jobs: [], totals: computeTotals([]) };
   const journalPath = join(outDir, JOURNAL_FILE);
