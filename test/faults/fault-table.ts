@@ -334,7 +334,7 @@ export const ACCOUNT_ROWS: readonly FaultRow[] = [
     exit: 4,
     accepted: 1,
     firings: { '500090': 1 },
-    does: 'no further submit (exit 4); jobs already paid are still polled and downloaded; the rest `skipped`',
+    does: 'no further submit (exit 4); jobs already paid are still polled and downloaded; the refused job `skipped` (ERR_500090), the others stay `pending` for the next run',
   },
   {
     fault: 'balance runs out (500090), a cheaper job would still fit',
