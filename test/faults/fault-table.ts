@@ -40,7 +40,7 @@ export interface FaultRow {
 
 const all = (n: number, status = 'succeeded') => ({ [status]: n });
 /** The first job was paid before the stop; whether its download finished before everything stopped is timing. */
-const STOPPED_AFTER_ONE = [
+const STOPPED_AFTER_ONE: readonly Record<string, number>[] = [
   { succeeded: 1, pending: 2 },
   { submitted: 1, pending: 2 },
 ];

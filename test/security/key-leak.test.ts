@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,7 +53,7 @@ async function cli(label: string, args: string[], options: { killWhen?: () => Pr
     timeoutMs: 90_000,
     cwd: dir,
     // A crash in the middle of the work, not during startup: SIGKILL once the condition holds.
-    onSpawn: (child: { kill(signal: string): boolean; exitCode: number | null }) => {
+    onSpawn: (child: ChildProcess) => {
       const killWhen = options.killWhen;
       if (!killWhen) return;
       const check = async (): Promise<void> => {
