@@ -46,10 +46,11 @@ export function collectPrompts(
   defaults: Readonly<Record<string, unknown>>,
   include: readonly MatrixEntry[],
   exclude: readonly MatrixEntry[],
+  formatAt: (path: readonly PathSegment[]) => string = formatPath,
 ): CollectedPrompts {
   const problems: Problem[] = [];
-  const error = (path: readonly PathSegment[], message: string): void => {
-    problems.push({ severity: 'error', path, message });
+  const error = (path: readonly PathSegment[], message: string, dependsOn?: readonly string[]): void => {
+    problems.push({ severity: 'error', path, message, ...(dependsOn && { dependsOn }) });
   };
   const warn = (path: readonly PathSegment[], message: string): void => {
     problems.push({ severity: 'warning', path, message });
@@ -82,14 +83,14 @@ export function collectPrompts(
       byId.set(entry.id, entry);
       axisPrompts.push(entry);
     } else if (sameFields(first, entry)) {
-      warn(['matrix', 'prompt', i], `this prompt is listed twice (also at ${formatPath(first.path)}); its jobs run once`);
+      warn(['matrix', 'prompt', i], `this prompt is listed twice (also at ${formatAt(first.path)}); its jobs run once`);
     } else {
       const explicit = typeof value !== 'string' && value.id !== undefined;
       error(
         explicit ? ['matrix', 'prompt', i, 'id'] : entry.path,
         explicit
-          ? `duplicate prompt id "${entry.id}" (also at ${formatPath(first.path)})`
-          : `this prompt gets the id "${entry.id}", like the one at ${formatPath(first.path)}; give one of them an explicit id`,
+          ? `duplicate prompt id "${entry.id}" (also at ${formatAt(first.path)})`
+          : `this prompt gets the id "${entry.id}", like the one at ${formatAt(first.path)}; give one of them an explicit id`,
       );
     }
   });
@@ -106,12 +107,12 @@ export function collectPrompts(
     if (ref === undefined) return undefined;
     if (typeof ref === 'string') return findPrompt(ref) ?? makePrompt(ref, ['matrix', 'include', i, 'prompt']);
     const known = ref.id !== undefined ? byId.get(ref.id) : axisPrompts.find((p) => p.text === ref.text);
-    if (known && known.text !== ref.text) error(['matrix', 'include', i, 'prompt', 'id'], `prompt id "${ref.id}" already names another prompt (${formatPath(known.path)})`);
+    if (known && known.text !== ref.text) error(['matrix', 'include', i, 'prompt', 'id'], `prompt id "${ref.id}" already names another prompt (${formatAt(known.path)})`);
     return known ?? makePrompt(ref, ['matrix', 'include', i, 'prompt']);
   });
   exclude.forEach((entry, i) => {
     if (typeof entry.prompt === 'string' && !axisPrompts.some((p) => promptMatches(p, entry.prompt))) {
-      error(['matrix', 'exclude', i, 'prompt'], `no prompt has the id or text ${describeValue(entry.prompt)}${didYouMean(entry.prompt, axisPrompts.map((p) => p.id))}`);
+      error(['matrix', 'exclude', i, 'prompt'], `no prompt has the id or text ${describeValue(entry.prompt)}${didYouMean(entry.prompt, axisPrompts.map((p) => p.id))}`, ['prompt', 'text', 'id']);
     }
   });
   return { prompts, axisPrompts, ...(defaultsPrompt && { defaultsPrompt }), includePrompts, promptMatches, problems };

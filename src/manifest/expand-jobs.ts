@@ -20,6 +20,8 @@ export interface ExpandContext {
   readonly name: string;
   /** The effective job limit (`--max-jobs`, else the manifest's `max_jobs`). */
   readonly maxJobs: number;
+  /** How paths named inside messages are written, when `data` is not the file's own (parse-manifest.ts). */
+  readonly formatPath?: (path: readonly PathSegment[]) => string;
 }
 
 type Scalar = string | number | boolean;
@@ -31,6 +33,11 @@ const PROMPT_TEMPLATE_FIELDS = new Set<string>(['aspect_ratio', 'quality', 'dura
 const FILE_TEMPLATE_NAMES = new Set<string>([...PROMPT_TEMPLATE_FIELDS, 'prompt', 'negative_prompt', 'repeat', 'id', 'name']);
 const REQUIRED_FIELDS = ['aspect_ratio', 'quality', 'duration'] as const;
 const MAX_GUARD_FACTOR = 10;
+/** `dependsOn` names (see Problem): problems that exist only because prompts are missing or unused. */
+const PROMPT_NAMES = ['prompt', 'text', 'negative_prompt'];
+const MODEL_NAMES_DEP = ['model'];
+/** `dependsOn` name of a whole matrix axis or include/exclude list (parse-manifest.ts gives it that name). */
+export const MATRIX_AXIS = 'matrix axis';
 const MIN_EXPANSION_CAP = 100_000;
 
 function textOf(field: string, value: Scalar, forFile: boolean): string {
@@ -47,11 +54,11 @@ function textOf(field: string, value: Scalar, forFile: boolean): string {
  */
 export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[]; problems: Problem[] } {
   const problems: Problem[] = [];
-  const error = (path: readonly PathSegment[], message: string, atKey = false): void => {
-    problems.push({ severity: 'error', path, message, ...(atKey && { atKey }) });
+  const error = (path: readonly PathSegment[], message: string, atKey = false, dependsOn?: readonly string[]): void => {
+    problems.push({ severity: 'error', path, message, ...(atKey && { atKey }), ...(dependsOn && { dependsOn }) });
   };
-  const warn = (path: readonly PathSegment[], message: string): void => {
-    problems.push({ severity: 'warning', path, message });
+  const warn = (path: readonly PathSegment[], message: string, dependsOn?: readonly string[]): void => {
+    problems.push({ severity: 'warning', path, message, ...(dependsOn && { dependsOn }) });
   };
   const matrix = (data.matrix ?? {}) as Record<string, unknown>;
   const defaults = (data.defaults ?? {}) as Record<string, unknown>;
@@ -59,7 +66,8 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
   const exclude = (matrix.exclude ?? []) as MatrixEntry[];
 
   // ---- prompts
-  const { prompts, axisPrompts, defaultsPrompt, includePrompts, promptMatches, problems: promptProblems } = collectPrompts(matrix, defaults, include, exclude);
+  const formatAt = ctx.formatPath ?? formatPath;
+  const { prompts, axisPrompts, defaultsPrompt, includePrompts, promptMatches, problems: promptProblems } = collectPrompts(matrix, defaults, include, exclude, formatAt);
   problems.push(...promptProblems);
 
   // ---- axes (sizes first: the guard must run before anything large is built)
@@ -103,10 +111,10 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
   });
 
   if (data.matrix !== undefined && axes.length === 0 && include.length === 0) {
-    error(['matrix'], 'the matrix is empty: give at least one axis (e.g. prompt) or include entry');
+    error(['matrix'], 'the matrix is empty: give at least one axis (e.g. prompt) or include entry', false, [MATRIX_AXIS]);
   }
   if (data.matrix === undefined && defaultsPrompt === undefined) {
-    error([], 'nothing to run: give matrix.prompt (a list of prompts) or defaults.prompt');
+    error([], 'nothing to run: give matrix.prompt (a list of prompts) or defaults.prompt', false, [...PROMPT_NAMES, MATRIX_AXIS]);
     return { jobs: [], problems };
   }
   const raw = productSize(axes.map((a) => ({ key: a.key, values: { length: a.size } as unknown[] })));
@@ -134,7 +142,7 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
       if (known === promptNames) usedInPrompts.add(name);
       if (known.has(name)) continue;
       unknownNames.add(name);
-      error(path, `unknown variable {${shorten(name, 40)}} in ${what}${didYouMean(name, known)}; write {{ and }} for literal braces`);
+      error(path, `unknown variable {${shorten(name, 40)}} in ${what}${didYouMean(name, known)}; write {{ and }} for literal braces`, false, [name]);
     }
   };
   for (const p of prompts) {
@@ -169,8 +177,8 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     if (usedInPrompts.has(name)) continue;
     const path = axes.some((a) => a.key === name) ? ['matrix', name] : includeVariables.get(name)!;
     const near = closestMatch(name, [...REQUEST_FIELD_NAMES, 'prompt']);
-    if (near) error(path, `"${name}" is not a request field (did you mean "${near}"?) and no prompt uses it as {${name}}`, true);
-    else warn(path, `no prompt or negative prompt uses {${name}}, so jobs that differ only in it send the same request (they run once)`);
+    if (near) error(path, `"${name}" is not a request field (did you mean "${near}"?) and no prompt uses it as {${name}}`, true, PROMPT_NAMES);
+    else warn(path, `no prompt or negative prompt uses {${name}}, so jobs that differ only in it send the same request (they run once)`, PROMPT_NAMES);
   }
   if (problems.some((p) => p.severity === 'error' && p.path[0] === 'matrix' && p.path[1] === 'seed')) return { jobs: [], problems };
 
@@ -318,7 +326,7 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     added = combo.added;
     const found = idx && promptAxis >= 0 ? axisPrompts[idx[promptAxis]!] : added?.prompt !== undefined ? includePrompts[added.prompt] : defaultsPrompt;
     if (!found) {
-      tally.add('error', combo.entry !== undefined ? ['matrix', 'include', combo.entry] : data.matrix ? ['matrix'] : [], 'no prompt for this combination; set prompt here, in the matrix or in defaults');
+      tally.add('error', combo.entry !== undefined ? ['matrix', 'include', combo.entry] : data.matrix ? ['matrix'] : [], 'no prompt for this combination; set prompt here, in the matrix or in defaults', '', PROMPT_NAMES);
       continue;
     }
     prompt = found;
@@ -330,17 +338,17 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     let incomplete = false;
     for (const f of REQUIRED_FIELDS) {
       if (!values[f]) {
-        tally.add('error', data.defaults ? ['defaults'] : [], `${f} is not set; set it in defaults or as a matrix axis`);
+        tally.add('error', data.defaults ? ['defaults'] : [], `${f} is not set; set it in defaults or as a matrix axis`, '', [f]);
         incomplete = true;
       }
     }
     if (incomplete) continue;
 
     const input = render(templateOf(prompt.text), 'input');
-    if ('missing' in input) tally.add('error', prompt.path, `{${input.missing}} has no value for these jobs`);
+    if ('missing' in input) tally.add('error', prompt.path, `{${input.missing}} has no value for these jobs`, '', [input.missing]);
     const neg = values.negative_prompt;
     const negRendered = neg ? render(templateOf(String(neg.value)), 'negative_prompt') : undefined;
-    if (neg && negRendered && 'missing' in negRendered) tally.add('error', neg.path, `{${negRendered.missing}} has no value for these jobs`);
+    if (neg && negRendered && 'missing' in negRendered) tally.add('error', neg.path, `{${negRendered.missing}} has no value for these jobs`, '', [negRendered.missing]);
     if ('missing' in input || (negRendered && 'missing' in negRendered)) continue;
     negative = negRendered?.text;
 
@@ -368,7 +376,8 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     for (const v of violations.length + textViolations.length > 0 ? [...violations, ...textViolations] : []) {
       const source = v.field === 'model' ? ['model'] : v.field === 'input' ? prompt.path : (values[v.field as RequestFieldName]?.path ?? []);
       const related = v.field === 'duration' ? values.quality : v.field === 'motion_mode' ? values.duration : undefined;
-      tally.add(v.severity, source, v.message, related ? `; ${related === values.quality ? 'quality' : 'duration'} from ${formatPath(related.path)}` : '');
+      // A model the schema refused is replaced by the default one, whose rules may differ.
+      tally.add(v.severity, source, v.message, related ? `; ${related === values.quality ? 'quality' : 'duration'} from ${formatAt(related.path)}` : '', MODEL_NAMES_DEP);
     }
     if (request.seed === 0) tally.add('warning', values.seed!.path, 'seed 0 lets the service pick a seed: the job is not reproducible');
     const credits = estimateCredits(request);
@@ -391,7 +400,7 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
       }
       const file = renderFile();
       if (typeof file !== 'string') {
-        tally.add('error', filePath, `{${file.missing}} has no value for these jobs`);
+        tally.add('error', filePath, `{${file.missing}} has no value for these jobs`, '', [file.missing]);
         continue;
       }
       const job: Job = { id, manifest: ctx.file, manifestName: ctx.name, request, repeatIndex, file, estimatedCredits: credits, axes: axesRecord };
@@ -416,6 +425,8 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     error(
       filePath,
       `${collisions} job${collisions === 1 ? '' : 's'} would write the same file as another job, e.g. jobs ${a.id} and ${b.id} both write ${JSON.stringify(a.file)}; add {id} or {seed} (or the differing variable) to ${data.filename === undefined ? 'a filename: pattern' : 'the filename pattern'}`,
+      false,
+      ['filename'],
     );
   }
   if (jobs.length > ctx.maxJobs) {

@@ -69,7 +69,7 @@ export function expandMatrix(spec: MatrixSpec): { combinations: Combination[]; p
   const excludes = (spec.exclude ?? []).map((entry, e) => {
     for (const key of Object.keys(entry)) {
       if (!axisIndex.has(key)) {
-        problems.push({ severity: 'error', path: ['matrix', 'exclude', e, key], atKey: true, message: `exclude key "${key}" is not a matrix axis${didYouMean(key, axisKeys)}` });
+        problems.push({ severity: 'error', path: ['matrix', 'exclude', e, key], atKey: true, message: `exclude key "${key}" is not a matrix axis${didYouMean(key, axisKeys)}`, dependsOn: [key] });
       }
     }
     if (Object.keys(entry).length === 0) {
@@ -101,7 +101,7 @@ export function expandMatrix(spec: MatrixSpec): { combinations: Combination[]; p
   }
   for (const ex of excludes) {
     if (!ex.used && ex.constraints.length > 0 && ex.constraints.length === Object.keys(spec.exclude![ex.e]!).length) {
-      problems.push({ severity: 'warning', path: ['matrix', 'exclude', ex.e], message: 'this exclude entry matches no combination' });
+      problems.push({ severity: 'warning', path: ['matrix', 'exclude', ex.e], message: 'this exclude entry matches no combination', dependsOn: Object.keys(spec.exclude![ex.e]!) });
     }
   }
 

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { expandJobs } from './expand-jobs.js';
+import { expandJobs, MATRIX_AXIS } from './expand-jobs.js';
 import { manifestSchema, type ManifestData } from './manifest-schema.js';
 import { formatPath, type Problem } from './problem.js';
+import { pruneValue, type PrunedValue } from './prune-value.js';
 import { toRunSettings } from './run-settings.js';
 import type { Diagnostic, LoadedManifest } from './types.js';
 import { readYaml, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -24,31 +25,115 @@ export function nameFromFile(file: string): string {
   return safe.slice(0, 64) || 'manifest';
 }
 
-function removeKeys(value: unknown, paths: readonly (readonly PropertyKey[])[]): unknown {
-  const copy = structuredClone(value);
-  for (const p of paths) {
-    let v: unknown = copy;
-    for (const segment of p.slice(0, -1)) v = (v as Record<PropertyKey, unknown> | undefined)?.[segment];
-    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) delete (v as Record<PropertyKey, unknown>)[p[p.length - 1]!];
+/** Rounds of removing invalid nodes and checking again; each round removes at least one more node. */
+const MAX_PRUNE_ROUNDS = 8;
+
+const keyOf = (path: readonly PathSegment[]): string => JSON.stringify(path);
+
+/**
+ * The removed paths, indexed so that a file with a million bad items stays linear (every check walks the
+ * prefixes of one path instead of comparing it with every removed path).
+ */
+class RemovedPaths {
+  readonly paths: PathSegment[][] = [];
+  private readonly exact = new Set<string>();
+  /** Every removed path and all its ancestors. */
+  private readonly withAncestors = new Set<string>();
+  /** The mapping or list each removed node was in (not the root). */
+  private readonly parents = new Set<string>();
+
+  add(path: readonly PathSegment[]): boolean {
+    const key = keyOf(path);
+    if (this.exact.has(key)) return false;
+    this.exact.add(key);
+    this.paths.push([...path]);
+    for (let i = 0; i <= path.length; i++) this.withAncestors.add(keyOf(path.slice(0, i)));
+    if (path.length >= 2) this.parents.add(keyOf(path.slice(0, -1)));
+    return true;
   }
-  return copy;
+
+  has(path: readonly PathSegment[]): boolean {
+    return this.exact.has(keyOf(path));
+  }
+
+  /** `path` is a removed node or lies inside one. */
+  covers(path: readonly PathSegment[]): boolean {
+    for (let i = 0; i <= path.length; i++) if (this.exact.has(keyOf(path.slice(0, i)))) return true;
+    return false;
+  }
+
+  /**
+   * Whether a problem found only after a removal can be its consequence: it is at a removed node (a required
+   * key), above one (a list left empty, a union whose branch lost a key), or in the same mapping as one (a
+   * refinement comparing it with a sibling that fell back to its default).
+   */
+  mayHaveCaused(path: readonly PathSegment[]): boolean {
+    if (this.withAncestors.has(keyOf(path))) return true;
+    for (let i = 1; i <= path.length; i++) if (this.parents.has(keyOf(path.slice(0, i)))) return true;
+    return false;
+  }
+}
+
+interface SchemaCheck {
+  readonly data?: ManifestData;
+  readonly problems: Problem[];
+  /** When the schema failed but passed without some nodes: the data it passed on. */
+  readonly pruned?: PrunedValue;
+  readonly removed: RemovedPaths;
 }
 
 /**
- * Schema check with every unknown key reported; when unknown keys are the only problem the rest of the manifest
- * is still checked (without them), so one run shows a typo and, say, an impossible quality × duration together.
+ * Schema check that still lets the rest of a broken manifest be checked: the nodes each problem names are
+ * removed from the plain data (an unknown key, a list item, a scalar field) and the schema runs again. A
+ * problem that only appears after a removal is its consequence (a list left empty, a required key that was the
+ * invalid one): it is not reported, and its node (or the parent of a missing key) is removed in turn. When the
+ * data passes within MAX_PRUNE_ROUNDS, expansion checks it too, so one run shows a typo and, say, an impossible
+ * quality × duration together. All paths are the original file's.
  */
-function checkSchema(value: unknown): { data?: ManifestData; problems: Problem[] } {
+function checkSchema(value: unknown): SchemaCheck {
+  const removed = new RemovedPaths();
   const first = manifestSchema.safeParse(value);
-  if (first.success) return { data: first.data, problems: [] };
+  if (first.success) return { data: first.data, problems: [], removed };
   const problems = problemsFromZod(first.error.issues, manifestSchema, value);
-  const issues = first.error.issues;
-  if (issues.every((i) => i.code === 'unrecognized_keys')) {
-    const paths = issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k]) : []));
-    const second = manifestSchema.safeParse(removeKeys(value, paths));
-    if (second.success) return { data: second.data, problems };
+  // Past the listing limit more problems would not be shown, and each round re-checks the whole file: a
+  // hostile file with a million bad items costs what it did before this mechanism.
+  if (problems.length > MAX_DIAGNOSTICS_PER_FILE) return { problems, removed };
+  for (const p of problems) removed.add(p.path);
+  for (let round = 0; round < MAX_PRUNE_ROUNDS; round++) {
+    // A problem with the whole manifest (not a mapping) leaves nothing to check.
+    if (removed.has([])) break;
+    const pruned = pruneValue(value, removed.paths);
+    const next = manifestSchema.safeParse(pruned.value);
+    if (next.success) return { data: next.data, problems, pruned, removed };
+    const found = problemsFromZod(next.error.issues, manifestSchema, pruned.value).map((p) => ({ ...p, path: pruned.toOriginal(p.path) }));
+    for (const p of found) if (!removed.mayHaveCaused(p.path)) problems.push(p);
+    let progress = false;
+    for (const p of found) if (removed.add(removed.has(p.path) ? p.path.slice(0, -1) : p.path)) progress = true;
+    if (!progress) break;
   }
-  return { problems };
+  return { problems, removed };
+}
+
+/**
+ * Drops expansion problems of pruned data that the removal itself may have caused: at a removed node (a
+ * default took its place), or depending on a name that was removed (a required field, a template variable,
+ * a prompt, a whole axis); and maps the rest back to the original file's paths.
+ */
+function fromPrunedExpansion(problems: readonly Problem[], pruned: PrunedValue, removed: RemovedPaths): Problem[] {
+  const names = new Set<string>();
+  for (const r of removed.paths) {
+    const last = r.findLast((s): s is string => typeof s === 'string');
+    if (last !== undefined) names.add(last);
+    if (r[0] === 'matrix' && r.length === 2) names.add(MATRIX_AXIS);
+  }
+  const out: Problem[] = [];
+  for (const p of problems) {
+    const path = pruned.toOriginal(p.path);
+    if (removed.covers(path)) continue;
+    if (p.dependsOn?.some((n) => names.has(n))) continue;
+    out.push({ ...p, path });
+  }
+  return out;
 }
 
 /** zod puts declared keys before catch-all ones; matrix axes vary in the order the user wrote them. */
@@ -103,14 +188,16 @@ export function parseManifest(text: string, file: string, options: ParseManifest
   const source = yaml.source;
   const schema = checkSchema(source.value);
   const problems: Problem[] = [...schema.problems];
-  const data = schema.data && restoreWrittenOrder(schema.data, source.value);
+  const data = schema.data && restoreWrittenOrder(schema.data, schema.pruned ? schema.pruned.value : source.value);
   let manifest: LoadedManifest | undefined;
   if (data) {
     const name = data.name ?? nameFromFile(file);
     const maxJobs = options.maxJobs ?? data.max_jobs;
-    const expanded = expandJobs(data, { file, name, maxJobs });
-    problems.push(...expanded.problems);
-    if (!problems.some((p) => p.severity === 'error')) {
+    const pruned = schema.pruned;
+    const expanded = expandJobs(data, { file, name, maxJobs, ...(pruned && { formatPath: (p: readonly PathSegment[]) => formatPath(pruned.toOriginal(p)) }) });
+    problems.push(...(pruned ? fromPrunedExpansion(expanded.problems, pruned, schema.removed) : expanded.problems));
+    // A manifest with schema errors is never handed on, whatever its pruned remainder looks like.
+    if (!pruned && !problems.some((p) => p.severity === 'error')) {
       manifest = { path: file, name, jobs: expanded.jobs, run: toRunSettings(data.run), maxJobs };
     }
   }

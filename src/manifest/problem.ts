@@ -7,6 +7,11 @@ export interface Problem {
   readonly message: string;
   /** Point at the key itself (an unknown key) rather than its value. */
   readonly atKey?: boolean;
+  /**
+   * Names (keys) whose value this problem depends on: when a schema-invalid node of that name was removed to
+   * check the rest of the file, the problem may be only a consequence of the removal and is not reported.
+   */
+  readonly dependsOn?: readonly string[];
 }
 
 const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_-]*$/u;

@@ -60,12 +60,33 @@ describe('paiwo-batch validate', () => {
     const r = await cli(['validate', 'test/fixtures/manifests/several-errors.yaml', 'test/fixtures/manifests/rules-errors.yaml']);
     expectCleanFailure(r);
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines.at(-1)).toBe('12 errors in 2 files; nothing was sent.');
+    expect(lines.at(-1)).toBe('14 errors in 2 files; nothing was sent.');
     for (const l of lines.slice(0, -1)) expect(l).toMatch(DIAGNOSTIC_LINE);
     expect(lines).toContain('test/fixtures/manifests/several-errors.yaml:2:1  modle  unknown key "modle" (did you mean "model"?)');
+    // Found by expansion although the file also has schema errors.
+    expect(lines).toContain('test/fixtures/manifests/several-errors.yaml:9:7  matrix.prompt[0]  unknown variable {animl} in the prompt (did you mean "animal"?); write {{ and }} for literal braces');
     expect(lines).toContain(
       'test/fixtures/manifests/rules-errors.yaml:10:11  matrix.colour  warning: no prompt or negative prompt uses {colour}, so jobs that differ only in it send the same request (they run once)',
     );
+  });
+
+  it('reports the schema errors and what expansion finds in one run, and plan refuses the file', async () => {
+    const f = 'test/fixtures/manifests/typo-demo.yaml';
+    const r = await cli(['validate', f]);
+    expectCleanFailure(r);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.filter((l) => !l.includes('  warning: ')).map((l) => l.split('  ')[0])).toEqual([
+      `${f}:3:3`,
+      `${f}:4:13`,
+      `${f}:6:12`,
+      `${f}:8:26`,
+      `${f}:10:13`,
+      '5 errors in 1 file; nothing was sent.',
+    ]);
+    const plan = await cli(['plan', '--json', f]);
+    expectCleanFailure(plan);
+    expect(plan.stdout).toBe('');
+    expect(plan.stderr.trimEnd().split('\n').at(-1)).toBe('5 errors in the manifests; nothing was planned or sent.');
   });
 
   it('--json prints valid, files, errors and warnings', async () => {
@@ -168,6 +189,6 @@ describe('paiwo-batch plan', () => {
     const r = await cli(['plan', '--json', 'test/fixtures/manifests/several-errors.yaml']);
     expectCleanFailure(r);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('9 errors in the manifests; nothing was planned or sent.');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('11 errors in the manifests; nothing was planned or sent.');
   });
 });

@@ -13,12 +13,15 @@ function lines(name: string): string[] {
 }
 
 describe('diagnostics point at the exact line:column, every problem of a file at once', () => {
-  it('schema problems: misspelt keys with suggestions, wrong types, bad enums, missing keys, refinements', () => {
+  it('schema problems: misspelt keys with suggestions, wrong types, bad enums, missing keys, refinements; and what the rest of the file breaks', () => {
     expect(lines('several-errors.yaml')).toEqual([
       `${FIXTURES}/several-errors.yaml:2:1  modle  unknown key "modle" (did you mean "model"?)`,
+      `${FIXTURES}/several-errors.yaml:4:13  defaults.duration  duration 10s is not allowed at 1080p for paiwo-v5.6-ttv (allowed: 5, 8); quality from matrix.quality[1] (4 jobs)`,
       `${FIXTURES}/several-errors.yaml:5:3  defaults.qualty  unknown key "qualty" (did you mean "quality"?)`,
       `${FIXTURES}/several-errors.yaml:6:26  defaults.generate_audio_switch  expected true or false, got "yes"`,
+      `${FIXTURES}/several-errors.yaml:9:7  matrix.prompt[0]  unknown variable {animl} in the prompt (did you mean "animal"?); write {{ and }} for literal braces`,
       `${FIXTURES}/several-errors.yaml:10:13  matrix.prompt[1].id  a prompt id may only use letters, digits, ".", "_" and "-", start with a letter or digit, and be at most 64 characters`,
+      `${FIXTURES}/several-errors.yaml:11:11  matrix.animal  warning: no prompt or negative prompt uses {animal}, so jobs that differ only in it send the same request (they run once)`,
       `${FIXTURES}/several-errors.yaml:12:26  matrix.aspect_ratio[1]  "2:1" is not one of "16:9", "9:16", "4:3", "3:4", "1:1" (did you mean "1:1"?)`,
       `${FIXTURES}/several-errors.yaml:14:9  matrix.seed.count  "count" is required`,
       `${FIXTURES}/several-errors.yaml:14:20  matrix.seed.cnt  unknown key "cnt" (did you mean "count"?)`,

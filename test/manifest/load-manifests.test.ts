@@ -59,9 +59,11 @@ describe('loadManifests', () => {
     expect(error.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file}:${d.line}:${d.column}  ${d.path}`)).toEqual([
       'one.yaml:1:1  ',
       'one.yaml:1:13  defaults.qualty',
+      // Checked without the invalid repeat: the file has no prompt at all.
+      'two.yaml:1:1  ',
       'two.yaml:2:9  repeat',
     ]);
-    expect(error.message).toContain('3 problems in the manifests');
+    expect(error.message).toContain('4 problems in the manifests');
   });
 
   it('refuses a file over 10 MB before reading it', async () => {
