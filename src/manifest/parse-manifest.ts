@@ -167,7 +167,13 @@ function finish(file: string, diagnostics: Diagnostic[]): Diagnostic[] {
   const errors = sorted.filter((d) => d.severity === 'error');
   const shown = (errors.length > 0 ? errors : sorted).slice(0, MAX_DIAGNOSTICS_PER_FILE);
   const hidden = sorted.length - shown.length;
-  return [...shown, { severity: errors.length > 0 ? 'error' : 'warning', file, line: 0, column: 0, path: '', message: `… and ${hidden} more problems not shown` }];
+  // The note points at the first problem it hides, so every line keeps the file:line:column shape editors parse.
+  const firstHidden = (errors.length > 0 ? errors : sorted)[MAX_DIAGNOSTICS_PER_FILE] ?? sorted[MAX_DIAGNOSTICS_PER_FILE];
+  const at = firstHidden ?? { line: 1, column: 1, path: '' };
+  return [
+    ...shown,
+    { severity: errors.length > 0 ? 'error' : 'warning', file, line: at.line, column: at.column, path: at.path, message: `… and ${hidden} more problems not shown` },
+  ];
 }
 
 /**

@@ -67,5 +67,7 @@ describe('diagnostics point at the exact line:column, every problem of a file at
     const d = parseManifest(text, 'x.yaml').diagnostics;
     expect(d).toHaveLength(201);
     expect(d[200]!.message).toBe('… and 300 more problems not shown');
+    // It keeps the file:line:column shape: it points at the first problem it hides (seed[200], line 4).
+    expect(formatDiagnostic(d[200]!)).toMatch(/^x\.yaml:4:\d+  matrix\.seed\[200\]  /);
   });
 });
