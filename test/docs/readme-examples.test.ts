@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const CLI = join(process.cwd(), 'dist/cli/main.js');
+
+/** The fenced blocks of one README section, in order. */
+async function sectionBlocks(heading: string): Promise<string[]> {
+  const readme = await readFile('README.md', 'utf8');
+  const start = readme.indexOf(`\n## ${heading}`);
+  expect(start, `README.md has a "## ${heading}" section`).toBeGreaterThan(-1);
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end === -1 ? undefined : end);
+  return [...section.matchAll(/```[a-z]*\n([^]*?)\n```/g)].map((m) => m[1]!);
+}
+
+async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('the README walk-through stays true', () => {
+  let dir: string;
+  let blocks: string[];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'paiwo-readme-'));
+    await mkdir(join(dir, 'manifests'));
+    blocks = await sectionBlocks('A manifest, walked through');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the annotated manifest is valid', async () => {
+    const manifest = blocks[0]!;
+    expect(manifest).toContain('matrix:');
+    await writeFile(join(dir, 'manifests', 'walk.yaml'), manifest);
+    const r = await cli(['validate', 'manifests/walk.yaml'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('the bad manifest prints exactly the diagnostics shown, every problem at once, exit 2', async () => {
+    const [, bad, shown] = blocks;
+    await writeFile(join(dir, 'manifests', 'bad.yaml'), bad!);
+    const r = await cli(['validate', 'manifests/bad.yaml'], dir);
+    expect(r.code).toBe(2);
+    const expected = shown!.split('\n').slice(1); // drop the "$ paiwo-batch validate ..." prompt line
+    expect((r.stdout + r.stderr).trimEnd().split('\n')).toEqual(expected);
+  });
+});
