@@ -2,16 +2,6 @@ import { EXIT } from '../cli/exit-codes.js';
 import { emptyStatusCounts, type JobStatus, type LedgerError, type LedgerJob } from '../results/ledger-types.js';
 import type { StopReason } from './run-control.js';
 
-export interface UnresolvedJob {
-  readonly id: string;
-  readonly out_dir: string;
-  readonly status: JobStatus;
-  readonly video_id: string | null;
-  readonly file: string;
-  readonly error: LedgerError | null;
-  readonly what_to_do: string;
-}
-
 export interface FailedJob {
   readonly id: string;
   readonly out_dir: string;
@@ -19,6 +9,10 @@ export interface FailedJob {
   readonly video_id: string | null;
   readonly file: string;
   readonly error: LedgerError | null;
+}
+
+export interface UnresolvedJob extends FailedJob {
+  readonly what_to_do: string;
 }
 
 /** The end of a run, for people (printed), machines (`--json`) and CI (step summary). */

@@ -1,33 +1,20 @@
+import { ledgerRecordOf } from '../../src/scheduler/plan-work.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
 
-/** A pending ledger record as the runner creates it from a plan. */
+/** A pending ledger record exactly as the runner creates it from a plan (through the runner's own function). */
 export function makeLedgerJob(id: string, overrides: Partial<LedgerJob> = {}): LedgerJob {
-  const now = new Date().toISOString();
-  return {
-    id,
-    manifest: 'm.yaml',
-    manifest_name: 'm',
-    request: { model: 'paiwo-v5.6-ttv', input: `prompt ${id}`, aspect_ratio: '16:9', quality: '540p', duration: 5 },
-    status: 'pending',
-    video_id: null,
-    seed_requested: null,
-    seed: null,
-    estimated_credits: 35,
-    credits: null,
-    credits_refunded: 0,
-    file: `${id}.mp4`,
-    bytes: null,
-    sha256: null,
-    width: null,
-    height: null,
-    has_audio: null,
-    attempts: 0,
-    error: null,
-    axes: { prompt: id },
-    created_at: now,
-    updated_at: now,
-    submitted_at: null,
-    finished_at: null,
-    ...overrides,
-  };
+  const record = ledgerRecordOf(
+    {
+      id,
+      manifest: 'm.yaml',
+      manifestName: 'm',
+      request: { model: 'paiwo-v5.6-ttv', input: `prompt ${id}`, aspect_ratio: '16:9', quality: '540p', duration: 5 },
+      repeatIndex: 0,
+      file: `${id}.mp4`,
+      estimatedCredits: 35,
+      axes: { prompt: id },
+    },
+    new Date().toISOString(),
+  );
+  return { ...record, ...overrides };
 }
