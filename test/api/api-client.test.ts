@@ -7,21 +7,12 @@ import { UserError } from '../../src/errors/paiwo-error.js';
 import type { SubmitRequest } from '../../src/model/capabilities.js';
 import { VERSION } from '../../src/version.js';
 import { closedPort, readBody, startHttpServer, startNetServer, type TestServer } from './test-server.js';
+import { DOCUMENT_SAMPLE_REQUEST } from '../fixtures/document-sample.js';
 
 const KEY = 'sk-SECRET-c1-test-key-0123456789';
 const SUBMIT_SAMPLE = readFileSync(new URL('./samples/submit-response.json', import.meta.url), 'utf8');
 const FETCH_SAMPLE = readFileSync(new URL('./samples/fetch-response.json', import.meta.url), 'utf8');
-const REQUEST: SubmitRequest = {
-  model: 'paiwo-v5.6-ttv',
-  input: '一只小猫在草地上玩耍',
-  aspect_ratio: '16:9',
-  duration: 5,
-  quality: '540p',
-  motion_mode: 'fast',
-  negative_prompt: '不需要出现人物',
-  generate_audio_switch: true,
-  seed: 0,
-};
+const REQUEST: SubmitRequest = DOCUMENT_SAMPLE_REQUEST;
 
 /** Every error any test provokes, checked at the end for the key. */
 const seenErrors: unknown[] = [];

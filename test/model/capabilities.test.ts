@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { checkRequest, type SubmitRequest } from '../../src/model/capabilities.js';
 import { estimateCredits } from '../../src/model/prices.js';
 import { outputSize } from '../../src/model/output-size.js';
+import { DOCUMENT_SAMPLE_REQUEST } from '../fixtures/document-sample.js';
 
-const sample: SubmitRequest = {
-  model: 'paiwo-v5.6-ttv',
-  input: '一只小猫在草地上玩耍',
-  aspect_ratio: '16:9',
-  duration: 5,
-  quality: '540p',
-  motion_mode: 'fast',
-  negative_prompt: '不需要出现人物',
-  generate_audio_switch: true,
-  seed: 0,
-};
+const sample: SubmitRequest = DOCUMENT_SAMPLE_REQUEST;
 
 describe('capability table', () => {
   it('accepts the document sample request', () => {

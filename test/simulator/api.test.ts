@@ -1,19 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedGenerationMs } from '../../src/model/generation-time.js';
 import { estimateCredits } from '../../src/model/prices.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/start-simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { JITTER } from '../../src/simulator/sim-state.js';
-import { KEY, SAMPLE_REQUEST, api, fetchVideo, idOf, rawRequest, submit, waitDone } from './sim-helpers.js';
+import { KEY, SAMPLE_REQUEST, api, fetchVideo, idOf, rawRequest, submit, waitDone, useSimulators } from './sim-helpers.js';
 
-const sims: Simulator[] = [];
-async function sim(options: SimulatorOptions = {}): Promise<Simulator> {
-  const s = await startSimulator({ timeScale: 0.001, ...options });
-  sims.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 
 const GATEWAY_BODY = /^\{"error":\{"code":"[^"]+","message":"[^"]*\(request id: \d+\)","type":"rix_api_error","param":""\}\}$/;
 const BUSINESS_BODY = /^\{"ErrCode":(\d+),"ErrMsg":"(?:[^"\\]|\\.)+","Resp":\{\}\}$/;

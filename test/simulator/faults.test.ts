@@ -1,20 +1,12 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectedGenerationMs } from '../../src/model/generation-time.js';
 import { FaultSpecError, formatFaults, parseFaultSpec, resolveFaults } from '../../src/simulator/fault-spec.js';
 import { JITTER } from '../../src/simulator/sim-state.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/start-simulator.js';
-import { SAMPLE_REQUEST, api, apiCall, fetchVideo, idOf, rawRequest, sleep, submit, waitDone } from './sim-helpers.js';
+import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
+import { SAMPLE_REQUEST, api, apiCall, fetchVideo, idOf, rawRequest, sleep, submit, waitDone, useSimulators } from './sim-helpers.js';
 
-const sims: Simulator[] = [];
-async function sim(options: SimulatorOptions = {}): Promise<Simulator> {
-  const s = await startSimulator({ timeScale: 0.001, ...options });
-  sims.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 
 const errCode = (text: string): number => JSON.parse(text).ErrCode as number;
 

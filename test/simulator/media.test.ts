@@ -5,12 +5,12 @@ import http from 'node:http';
 import { createWriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ASPECT_RATIOS, QUALITIES } from '../../src/model/capabilities.js';
 import { outputSize } from '../../src/model/output-size.js';
 import { MEDIA_DIR, MediaLibrary, assetChunks, fixtureName } from '../../src/simulator/media-library.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/start-simulator.js';
-import { idOf, rawRequest, submit, waitDone } from './sim-helpers.js';
+
+import { idOf, rawRequest, submit, waitDone, useSimulators } from './sim-helpers.js';
 
 interface Box {
   readonly type: string;
@@ -67,15 +67,7 @@ function ffprobe(file: string): { streams: Array<{ codec_type: string; codec_nam
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'paiwo-sim-media-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const sims: Simulator[] = [];
-async function sim(options: SimulatorOptions = {}): Promise<Simulator> {
-  const s = await startSimulator({ timeScale: 0.001, ...options });
-  sims.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 
 describe('MP4 fixtures', () => {
   const cells = QUALITIES.flatMap((q) => ASPECT_RATIOS.flatMap((ar) => [true, false].map((audio) => [q, ar, audio] as const)));

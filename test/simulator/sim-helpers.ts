@@ -1,19 +1,25 @@
 import http from 'node:http';
+import { afterEach } from 'vitest';
 import type { SubmitRequest } from '../../src/model/capabilities.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/start-simulator.js';
+import { DOCUMENT_SAMPLE_REQUEST } from '../fixtures/document-sample.js';
 
 export const KEY = 'sk-sim-test-key';
 
-export const SAMPLE_REQUEST: SubmitRequest = {
-  model: 'paiwo-v5.6-ttv',
-  input: '一只小猫在草地上玩耍',
-  aspect_ratio: '16:9',
-  duration: 5,
-  quality: '540p',
-  motion_mode: 'fast',
-  negative_prompt: '不需要出现人物',
-  generate_audio_switch: true,
-  seed: 0,
-};
+export const SAMPLE_REQUEST: SubmitRequest = DOCUMENT_SAMPLE_REQUEST;
+
+/** Simulators started by a test file, all closed after each test. */
+export function useSimulators(): (options?: SimulatorOptions) => Promise<Simulator> {
+  const sims: Simulator[] = [];
+  afterEach(async () => {
+    await Promise.all(sims.splice(0).map((s) => s.close()));
+  });
+  return async (options = {}) => {
+    const s = await startSimulator({ timeScale: 0.001, ...options });
+    sims.push(s);
+    return s;
+  };
+}
 
 export interface RawResponse {
   readonly status: number;
