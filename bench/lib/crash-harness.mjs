@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readLedger } from '../../dist/results/ledger-store.js';
-import { canonicalJson } from '../../dist/simulator/sim-state.js';
+import { canonicalJson } from '../../dist/util/canonical-json.js';
 import { runCli, seededRandom } from './cli-process.mjs';
 
 /** The named points of the runner where PAIWO_CRASH_AT can make it SIGKILL itself (src/util/crash-point.ts). */

@@ -10,6 +10,7 @@ import { readRunningOwner } from './status.js';
 import { formatStatusMarkdown, summarizeLedger } from '../results/report-status.js';
 import { writeReport } from '../results/write-report.js';
 import { relativeFileUrl } from '../util/escape-html.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 export interface MergeOptions {
   /** The merged output folder. */
@@ -95,7 +96,7 @@ export function mergeLedgers(sources: readonly MergeSource[]): MergeResult {
 
 /** Why two records of one id cannot be the same job, or `null` when they can. */
 function conflictBetween(a: LedgerJob, b: LedgerJob): string | null {
-  if (canonical(a.request) !== canonical(b.request)) return 'different request bodies';
+  if (canonicalJson(a.request) !== canonicalJson(b.request)) return 'different request bodies';
   if (a.file !== b.file) return `different output files (${a.file} vs ${b.file})`;
   if (a.video_id !== null && b.video_id !== null && a.video_id !== b.video_id) {
     return `different video ids (${a.video_id} vs ${b.video_id}): the job was generated, and paid for, twice`;
@@ -107,15 +108,6 @@ function conflictBetween(a: LedgerJob, b: LedgerJob): string | null {
   return null;
 }
 
-/** JSON with sorted keys: two request bodies are the same job whatever order their fields were written in. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /**
  * `paiwo-batch merge <dirs...> --into <out>`: one ledger and one report from shard outputs. Refuses (exit 2,

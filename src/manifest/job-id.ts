@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { SubmitRequest } from '../model/capabilities.js';
-import { canonicalRequestJson } from './canonical-json.js';
+import { canonicalRequestJson } from './canonical-request-json.js';
 
 /** Hex characters kept: 64 bits, so a collision among even millions of jobs is negligible. */
 export const JOB_ID_LENGTH = 16;

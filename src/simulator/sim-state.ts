@@ -12,6 +12,7 @@ import { estimateCredits, wantsAudio } from '../model/prices.js';
 import { capabilitiesOf } from '../model/capabilities.js';
 import { EventHeap } from './event-heap.js';
 import { createPrng, deriveSeed, type Prng } from './prng.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 /** Contract B.1: a job stuck "generating" for 10 minutes has its slot released. */
 export const STUCK_SLOT_RELEASE_MS = 10 * 60 * 1000;
@@ -68,19 +69,6 @@ interface GenEvent {
   readonly kind: 'end' | 'release';
 }
 
-/** Canonical JSON (keys sorted) so equal requests hash equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    return `{${Object.keys(obj)
-      .sort()
-      .filter((k) => obj[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 export function isModerated(prompt: string, words: readonly string[]): boolean {
   const text = prompt.toLowerCase();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
-import { canonicalJson } from '../../src/simulator/sim-state.js';
+import { canonicalJson } from '../../src/util/canonical-json.js';
 import type { SimStats } from '../../src/simulator/sim-stats.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/start-simulator.js';
 import type { RunSummary } from '../../src/scheduler/run-summary.js';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalRequestJson } from '../../src/manifest/canonical-json.js';
+import { canonicalRequestJson } from '../../src/manifest/canonical-request-json.js';
+import { canonicalJson } from '../../src/util/canonical-json.js';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { expandSeeds, mulberry32 } from '../../src/manifest/seeds.js';
 import { errorsOf, parse, valid, warningsOf } from './helpers.js';
