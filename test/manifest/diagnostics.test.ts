@@ -1,16 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/errors/manifest-error.js';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
-
-const FIXTURES = 'test/fixtures/manifests';
-
-function lines(name: string): string[] {
-  const file = `${FIXTURES}/${name}`;
-  const { manifest, diagnostics } = parseManifest(readFileSync(file, 'utf8'), file);
-  expect(manifest).toBeUndefined();
-  return diagnostics.map(formatDiagnostic);
-}
+import { FIXTURES, fixtureDiagnosticLines as lines } from './helpers.js';
 
 describe('diagnostics point at the exact line:column, every problem of a file at once', () => {
   it('schema problems: misspelt keys with suggestions, wrong types, bad enums, missing keys, refinements; and what the rest of the file breaks', () => {

@@ -1,21 +1,11 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { formatDiagnostic, ManifestError } from '../../src/errors/manifest-error.js';
+import { ManifestError } from '../../src/errors/manifest-error.js';
 import { loadManifests } from '../../src/manifest/load-manifests.js';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { pruneValue } from '../../src/manifest/prune-value.js';
-import { parse } from './helpers.js';
-
-const FIXTURES = 'test/fixtures/manifests';
-
-function lines(name: string): string[] {
-  const file = `${FIXTURES}/${name}`;
-  const { manifest, diagnostics } = parseManifest(readFileSync(file, 'utf8'), file);
-  expect(manifest).toBeUndefined();
-  return diagnostics.map(formatDiagnostic);
-}
+import { FIXTURES, fixtureDiagnosticLines as lines, parse } from './helpers.js';
 
 describe('schema errors do not hide the problems expansion finds', () => {
   it('the issue example: 3 schema errors, the unknown template variable and 1080p × 10 s, at their own line:column', () => {

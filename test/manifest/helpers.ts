@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { formatDiagnostic } from '../../src/errors/manifest-error.js';
 import { parseManifest, type ParseManifestOptions } from '../../src/manifest/parse-manifest.js';
 import type { Diagnostic, LoadedManifest } from '../../src/manifest/types.js';
 
@@ -26,4 +29,14 @@ export function errorsOf(text: string, options?: ParseManifestOptions): Diagnost
 
 export function warningsOf(text: string, options?: ParseManifestOptions): Diagnostic[] {
   return parse(text, options).diagnostics.filter((d) => d.severity === 'warning');
+}
+
+export const FIXTURES = 'test/fixtures/manifests';
+
+/** The formatted diagnostics of an invalid fixture file (the test fails if the file yields a manifest). */
+export function fixtureDiagnosticLines(name: string): string[] {
+  const file = `${FIXTURES}/${name}`;
+  const { manifest, diagnostics } = parseManifest(readFileSync(file, 'utf8'), file);
+  expect(manifest).toBeUndefined();
+  return diagnostics.map(formatDiagnostic);
 }
