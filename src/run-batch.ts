@@ -5,7 +5,7 @@ import { InternalError, PaiwoError } from './errors/paiwo-error.js';
 import { loadManifests } from './manifest/load-manifests.js';
 import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.js';
 import { openLedger, type LedgerStore } from './results/ledger-store.js';
-import type { LedgerJob } from './results/ledger-types.js';
+import { computeTotals, type LedgerJob } from './results/ledger-types.js';
 import { writeReport } from './results/write-report.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork, type PlannedJob } from './scheduler/plan-work.js';
@@ -100,7 +100,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
     for (const folder of folders) {
       const store = await openLedger(folder.outDir, { logger });
       const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, budgetSpent(store.jobs)) };
-      opened.push({ folder, store, target, spentAtStart: creditsOf(store.jobs) });
+      opened.push({ folder, store, target, spentAtStart: computeTotals(store.jobs).credits_spent });
       items.push(...(await planWork(target, folder.jobs, { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false }, logger)));
     }
     logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
@@ -161,12 +161,6 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   });
   logger.info({ exit_code: summary.exit_code, jobs: summary.jobs, credits_spent: summary.credits_spent, duration_ms: summary.duration_ms }, 'run finished');
   return summary;
-}
-
-function creditsOf(jobs: readonly LedgerJob[]): number {
-  let sum = 0;
-  for (const j of jobs) sum += j.credits ?? 0;
-  return sum;
 }
 
 /** What the budget counts as spent: charges net of refunds, and the estimate of every submit that may have been charged. */
