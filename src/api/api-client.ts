@@ -4,7 +4,7 @@ import { UserError } from '../errors/paiwo-error.js';
 import { FETCH_MODEL, type SubmitRequest } from '../model/capabilities.js';
 import { estimateCredits } from '../model/prices.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../util/version.js';
 import { ApiError, type ApiErrorKind, type ApiOperation } from './api-error.js';
 import { classifyErrCode, classifyHttpStatus, classifyNetworkFailure } from './classify-failure.js';
 import { postJson } from './post-json.js';

@@ -9,7 +9,7 @@ import { registerSimulator } from './commands/simulator.js';
 import { registerReport } from './commands/report.js';
 import { registerStatus } from './commands/status.js';
 import { registerMerge } from './commands/merge.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../util/version.js';
 
 function buildProgram(): Command {
   const program = new Command('paiwo-batch')

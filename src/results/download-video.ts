@@ -6,7 +6,7 @@ import https from 'node:https';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../util/version.js';
 import { DownloadError } from './download-error.js';
 
 export interface DownloadOptions {

@@ -5,7 +5,7 @@ import { ApiClient, type ApiClientOptions } from '../../src/api/api-client.js';
 import { ApiError, type ApiErrorKind } from '../../src/api/api-error.js';
 import { UserError } from '../../src/errors/paiwo-error.js';
 import type { SubmitRequest } from '../../src/model/capabilities.js';
-import { VERSION } from '../../src/version.js';
+import { VERSION } from '../../src/util/version.js';
 import { closedPort, readBody, startHttpServer, startNetServer, type TestServer } from './test-server.js';
 import { DOCUMENT_SAMPLE_REQUEST } from '../fixtures/document-sample.js';
 
