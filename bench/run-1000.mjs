@@ -76,7 +76,7 @@ if (PROFILE_DIR) {
   await mkdir(PROFILE_DIR, { recursive: true });
 }
 // (--cpu-prof is not allowed in NODE_OPTIONS: it goes on the node command line.)
-const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+const nodeArgs = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])];
 const startedAt = Date.now();
 const run = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...nodeArgs, ...args] : [...nodeArgs, ...args], {
   env: { ...process.env, DMXAPI_API_KEY: KEY },
