@@ -2,10 +2,14 @@
 // time-scale 0.01. The simulator runs in its own process so its CPU is not counted; the runner is the built CLI,
 // measured with /usr/bin/time -v (CPU, peak RSS). Then the naive way a user would script it (submit, then poll
 // every 5 s, one job at a time; and N = 20 such loops in parallel) against the same simulator, and the ratios.
-// Run: npm run bench:run   (env: BENCH_JOBS=1000, BENCH_NAIVE_SERIAL_JOBS=40)
+// The runner's CPU is put in context twice: its fixed part (the same command again over the finished folder) and
+// the I/O floor of the machine (bench/lib/io-floor.mjs: the same requests and fsyncs with nothing else).
+// Run: npm run bench:run   (env: BENCH_JOBS=1000, BENCH_NAIVE_SERIAL_JOBS=40, BENCH_OUT_DIR=/dev/shm to leave the
+// disk out, BENCH_NODE_ARGS="--flag …" for the runner's node)
 // `--profile [dir]`: the runner writes a V8 CPU profile to dir (default /tmp/paiwo-prof), the bench prints the
-// runner's user/sys split, its CPU before the first submit / while scheduling / after, and the top functions by
-// self time; the naive loops are skipped. `--no-naive`: the same without the profile.
+// runner's CPU before the first submit / while scheduling / after, and the top functions by self time; the naive
+// loops and the floor are skipped. `--no-naive`: the tool, its fixed part and the floor only. `--no-floor`: skip
+// the floor.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -64,12 +68,37 @@ matrix:
 run:
   concurrency: ${CONCURRENCY}
 `;
-const dir = await mkdtemp(join(tmpdir(), 'paiwo-bench-run-'));
+// BENCH_OUT_DIR: where the videos go (default: the system temp folder), e.g. /dev/shm to leave the disk out.
+const dir = await mkdtemp(join(process.env.BENCH_OUT_DIR ?? tmpdir(), 'paiwo-bench-run-'));
 const manifestPath = join(dir, 'bench.yaml');
 await writeFile(manifestPath, manifest);
 
 // --- the tool ------------------------------------------------------------------------------------------------
 const useTime = existsSync('/usr/bin/time');
+/** Runs a node script under /usr/bin/time -v: its stdout, stderr, CPU (user + sys) and peak RSS. */
+function timedNode(nodeArgs, env = {}) {
+  const started = Date.now();
+  const child = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...nodeArgs] : nodeArgs, {
+    env: { ...process.env, DMXAPI_API_KEY: KEY, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const timeOf = (label) => {
+    const m = new RegExp(`${label}: ([\\d.:]+)`).exec(child.stderr);
+    return m ? m[1] : null;
+  };
+  const userMs = useTime ? Number(timeOf('User time \\(seconds\\)')) * 1000 : NaN;
+  const sysMs = useTime ? Number(timeOf('System time \\(seconds\\)')) * 1000 : NaN;
+  return {
+    ...child,
+    wallMs: Date.now() - started,
+    userMs,
+    sysMs,
+    cpuMs: userMs + sysMs,
+    rssMb: useTime ? Number(timeOf('Maximum resident set size \\(kbytes\\)')) / 1024 : NaN,
+    ctxSwitches: useTime ? `${timeOf('Voluntary context switches')} voluntary, ${timeOf('Involuntary context switches')} involuntary` : '',
+  };
+}
 const args = [cli, 'run', manifestPath, '--base-url', url, '--time-scale', String(TIME_SCALE), '--json', '--no-progress', '--log-level', 'warn', '--max-jobs', String(JOBS * 2), '--out', join(dir, 'out')];
 if (PROFILE_DIR) {
   await rm(PROFILE_DIR, { recursive: true, force: true });
@@ -77,13 +106,8 @@ if (PROFILE_DIR) {
 }
 // (--cpu-prof is not allowed in NODE_OPTIONS: it goes on the node command line.)
 const nodeArgs = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])];
-const startedAt = Date.now();
-const run = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...nodeArgs, ...args] : [...nodeArgs, ...args], {
-  env: { ...process.env, DMXAPI_API_KEY: KEY },
-  encoding: 'utf8',
-  maxBuffer: 256 * 1024 * 1024,
-});
-const wallMs = Date.now() - startedAt;
+const run = timedNode([...nodeArgs, ...args]);
+const { wallMs, cpuMs, userMs, sysMs, rssMb, ctxSwitches } = run;
 let summary;
 try {
   summary = JSON.parse(run.stdout);
@@ -91,12 +115,6 @@ try {
   console.error(run.stdout.slice(0, 2000), run.stderr.slice(-4000));
   throw new Error(`run did not print a JSON summary (exit ${run.status})`);
 }
-const timeOf = (label) => {
-  const m = new RegExp(`${label}: ([\\d.:]+)`).exec(run.stderr);
-  return m ? m[1] : null;
-};
-const cpuMs = useTime ? (Number(timeOf('User time \\(seconds\\)')) + Number(timeOf('System time \\(seconds\\)'))) * 1000 : NaN;
-const rssMb = useTime ? Number(timeOf('Maximum resident set size \\(kbytes\\)')) / 1024 : NaN;
 // Only pino warnings and errors and the final summary reach stderr here.
 const warnings = run.stderr.split('\n').filter((l) => l.startsWith('{')).length;
 const toolStats = await stats();
@@ -104,14 +122,39 @@ const ideal = generationSum(toolStats) / CONCURRENCY;
 const makespan = summary.duration_ms;
 const succeeded = summary.jobs.succeeded;
 
-const userMs = useTime ? Number(timeOf('User time \\(seconds\\)')) * 1000 : NaN;
-const sysMs = useTime ? Number(timeOf('System time \\(seconds\\)')) * 1000 : NaN;
-const ctxSwitches = useTime ? `${timeOf('Voluntary context switches')} voluntary, ${timeOf('Involuntary context switches')} involuntary` : '';
+// The fixed part of that CPU: the same command again over the finished folder does everything a run does once
+// (start Node, load and check the manifest, open the ledger, check 1,000 files, snapshot, report) and no job.
+const fixed = timedNode(args);
+const perJobSteadyMs = (cpuMs - fixed.cpuMs) / JOBS;
+
+// The I/O floor (bench/lib/io-floor.mjs): the same requests and durable writes with nothing else, same disk.
+let floor = null;
+if (!PROFILE_DIR && !process.argv.includes('--no-floor')) {
+  await reset();
+  const jobsFile = join(dir, 'jobs.json');
+  const requests = [];
+  for (const input of PROMPTS) for (const quality of QUALITIES) for (const aspect_ratio of RATIOS) for (const duration of DURATIONS) {
+    for (let seed = 1; seed <= SEEDS; seed++) requests.push({ model: 'paiwo-v5.6-ttv', input, aspect_ratio, duration, quality, generate_audio_switch: true, seed });
+  }
+  await writeFile(jobsFile, JSON.stringify(requests.slice(0, JOBS)));
+  const floorRun = timedNode([fileURLToPath(new URL('./lib/io-floor.mjs', import.meta.url)), url, join(dir, 'floor'), jobsFile, String(CONCURRENCY), String(TIME_SCALE)]);
+  if (floorRun.status !== 0) throw new Error(`io-floor failed: ${floorRun.stderr.slice(-2000)}`);
+  floor = { ...floorRun, result: JSON.parse(floorRun.stdout) };
+}
+const fmt = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const cpuLines = () => {
+  console.log(`  runner CPU per job     ${fmt(cpuMs / JOBS, 3)} ms   (goal < 2; whole process: ${fmt(cpuMs, 0)} ms = user ${fmt(userMs, 0)} + sys ${fmt(sysMs, 0)})`);
+  console.log(`    fixed part           ${fmt(fixed.cpuMs, 0)} ms (the same run again over the finished folder) → ${fmt(perJobSteadyMs, 3)} ms per job on top of it`);
+  if (floor) {
+    console.log(`    I/O floor            ${fmt(floor.cpuMs / JOBS, 3)} ms per job (bench/lib/io-floor.mjs: the same requests and fsyncs, nothing else; user ${fmt(floor.userMs, 0)} + sys ${fmt(floor.sysMs, 0)} ms, ${fmt(floor.result.fetches_per_job, 2)} fetches/job)`);
+    console.log(`    runner / floor       ${fmt(cpuMs / floor.cpuMs, 2)}×`);
+  }
+};
 if (PROFILE_DIR || process.argv.includes('--no-naive')) {
   const f = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   console.log(`runner ${JOBS} jobs: exit ${summary.exit_code}, ${summary.jobs.succeeded} succeeded, makespan ${f(summary.duration_ms / 1000, 2)} s`);
-  console.log(`  CPU ${f(cpuMs, 0)} ms = user ${f(userMs, 0)} + sys ${f(sysMs, 0)} → ${f(cpuMs / JOBS, 3)} ms/job; peak RSS ${f(rssMb, 1)} MB; ${ctxSwitches} context switches`);
-  console.log(`  makespan / ideal ${f(makespan / ideal, 3)}; ${f(toolStats.fetches / JOBS, 2)} fetches/job`);
+  console.log(`  peak RSS ${f(rssMb, 1)} MB; ${ctxSwitches} context switches; makespan / ideal ${f(makespan / ideal, 3)}; ${f(toolStats.fetches / JOBS, 2)} fetches/job`);
+  cpuLines();
   const file = PROFILE_DIR && (await readdir(PROFILE_DIR)).find((n) => n.endsWith('.cpuprofile'));
   if (file) printProfile(JSON.parse(await readFile(join(PROFILE_DIR, file), 'utf8')), join(PROFILE_DIR, file));
   sim.kill('SIGTERM');
@@ -222,7 +265,7 @@ console.log(`  makespan / ideal       ${f(makespan / ideal, 3)}   (goal ≤ 1.08
 console.log(`  peak concurrent gens   ${toolStats.concurrency.peak}   (goal = ${CONCURRENCY})`);
 console.log(`  fetches per job        ${f(toolStats.fetches / JOBS, 2)}   (goal ≤ 6; all API requests per job: ${f(requestsOf(toolStats) / JOBS, 2)})`);
 console.log(`  submits rejected       ${toolStats.submits.rejected} (500044 and the like), duplicate bodies ${toolStats.submits.duplicate_bodies}`);
-console.log(`  runner CPU per job     ${f(cpuMs / JOBS, 3)} ms   (goal < 2; whole process incl. startup: ${f(cpuMs, 0)} ms)`);
+cpuLines();
 console.log(`  runner peak RSS        ${f(rssMb, 1)} MB   (goal < 150)`);
 console.log('naive loop (submit, then poll every 5 s × time-scale):');
 console.log(`  1 loop                 ${f(serial.ms / 1000, 2)} s for ${SERIAL_JOBS} jobs → ${f(serialExtrapolatedMs / 1000, 1)} s for ${JOBS} (extrapolated), ${f(serial.requests / SERIAL_JOBS, 2)} requests/job`);
