@@ -75,9 +75,9 @@ export function whatToDo(job: LedgerJob, runInProgress = false): string {
     case 'submitted':
       return runInProgress ? `generating (${video}); the run in progress is polling it` : `generated or generating (${video}), not downloaded yet: rerun the same command to keep polling and download it (no new charge)`;
     case 'skipped':
-      return isBudgetSkip(job)
-        ? `skipped by the budget: raise max_credits (or --max-credits) by ${job.estimated_credits} to run it, then rerun the same command`
-        : `skipped: ${job.error?.message ?? 'no reason recorded'}; rerun the same command`;
+      if (isBudgetSkip(job)) return `skipped by the budget: raise max_credits (or --max-credits) by ${job.estimated_credits} to run it, then rerun the same command`;
+      if (job.error?.code === 'ERR_500090') return "not submitted: the account ran out of credits (500090); top up the account's credits and rerun the same command";
+      return `skipped: ${job.error?.message ?? 'no reason recorded'}; rerun the same command`;
     case 'pending':
       return runInProgress ? 'waiting in the run in progress' : 'not submitted yet: rerun the same command';
     case 'failed':

@@ -1,5 +1,6 @@
 import { EXIT } from '../cli/exit-codes.js';
 import { emptyStatusCounts, type JobStatus, type LedgerError, type LedgerJob } from '../results/ledger-types.js';
+import { whatToDo as whatToDoNow } from '../results/report-status.js';
 import type { StopReason } from './run-control.js';
 
 export interface FailedJob {
@@ -37,20 +38,25 @@ export interface RunSummary {
 
 const UNRESOLVED: ReadonlySet<JobStatus> = new Set(['unknown', 'submitting', 'submitted', 'pending', 'skipped']);
 
-export function whatToDo(job: LedgerJob): string {
-  switch (job.status) {
-    case 'unknown':
-    case 'submitting':
-      return 'the submit may have been charged: look for it in your DMXAPI console; rerun with --resubmit-unknown to submit it again (risks paying twice)';
-    case 'submitted':
-      return job.video_id ? `rerun the same command to keep polling and download video ${job.video_id} (no new charge)` : 'rerun the same command';
-    case 'skipped':
-      return job.error?.code === 'BUDGET' ? 'raise max_credits (or --max-credits) and rerun' : "top up the account's credits and rerun";
-    case 'pending':
-      return 'not submitted yet: rerun the same command';
-    default:
-      return '';
+/** Why a job that was never submitted was not: the run stopped submitting, and the user can act on the cause. */
+const PENDING_BECAUSE: Readonly<Partial<Record<StopReason, string>>> = {
+  'insufficient-balance': "not submitted: the account ran out of credits (500090); top up the account's credits and rerun the same command",
+  'account-refused': 'not submitted: the service refused the account (see the error above: key, permission or model); fix it and rerun the same command',
+  interrupted: 'not submitted: the run was interrupted; rerun the same command',
+};
+
+/**
+ * One sentence per unresolved job, the same as `status` and the report give, except that a job never submitted
+ * says why when this run stopped submitting.
+ */
+export function whatToDo(job: LedgerJob, stopped: readonly StopReason[] = []): string {
+  if (job.status === 'pending') {
+    for (const reason of stopped) {
+      const text = PENDING_BECAUSE[reason];
+      if (text !== undefined) return text;
+    }
   }
+  return whatToDoNow(job);
 }
 
 export interface ExitInputs {
@@ -110,7 +116,7 @@ export function summarizeRun(input: SummaryInputs): RunSummary {
       total++;
       jobs[j.status]++;
       const base = { id: j.id, out_dir: t.outDir, status: j.status, video_id: j.video_id, file: j.file, error: j.error };
-      if (UNRESOLVED.has(j.status)) unresolved.push({ ...base, what_to_do: whatToDo(j) });
+      if (UNRESOLVED.has(j.status)) unresolved.push({ ...base, what_to_do: whatToDo(j, input.stopped) });
       if (j.status === 'failed' || j.status === 'moderated') failed.push(base);
       if (j.status === 'skipped' && j.error?.code === 'BUDGET') skippedEstimate += j.estimated_credits;
     }

@@ -113,6 +113,10 @@ describe('run (in process, against the simulator)', () => {
     const summary = JSON.parse(r.stdout);
     expect(summary.jobs).toMatchObject({ succeeded: 3, skipped: 1, pending: 2 });
     expect(summary.stopped).toEqual(['insufficient-balance']);
+    // Every job left over says what to do about the cause, not just "rerun".
+    const todo = summary.unresolved.map((j: { status: string; what_to_do: string }) => `${j.status}: ${j.what_to_do}`);
+    expect(todo).toHaveLength(3);
+    for (const line of todo) expect(line).toContain('top up the account');
 
     sim.setFaults('401');
     const refused = await runInProcess(dir, [file], { baseUrl: sim.url });
