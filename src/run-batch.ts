@@ -9,7 +9,7 @@ import { computeTotals, type LedgerJob } from './results/ledger-types.js';
 import { writeReport } from './results/write-report.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork, type PlannedJob } from './scheduler/plan-work.js';
-import { progressReader, type ProgressCounts } from './scheduler/progress-counts.js';
+import { progressReader, type ProgressCounts, type RunActivity } from './scheduler/progress-counts.js';
 import type { ProgressDisplay } from './scheduler/progress-display.js';
 import type { JobSettings, RunTarget, WorkItem } from './scheduler/run-context.js';
 import { RunControl } from './scheduler/run-control.js';
@@ -104,7 +104,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
       items.push(...(await planWork(target, folder.jobs, { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false }, logger)));
     }
     logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
-    const display = options.progress?.(progressReader(opened.map((o) => ({ store: o.store, ids: o.folder.jobs.map((p) => p.job.id) }))));
+    const activity: RunActivity = { downloading: 0 };
+    const display = options.progress?.(progressReader(opened.map((o) => ({ store: o.store, ids: o.folder.jobs.map((p) => p.job.id) })), activity));
     try {
       await scheduleJobs(items, {
         client,
@@ -114,6 +115,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
         ...rate(set.manifests, overrides),
         timeScale,
         callTimeoutMs,
+        activity,
       });
     } finally {
       display?.stop();

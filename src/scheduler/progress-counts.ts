@@ -4,8 +4,10 @@ import type { LedgerStore } from '../results/ledger-store.js';
 export interface ProgressCounts {
   readonly total: number;
   readonly succeeded: number;
-  /** Submitting, or submitted and not saved yet. */
+  /** Submitting, or submitted and still generating on the service. */
   readonly generating: number;
+  /** Generated, being downloaded (or waiting for a download slot). */
+  readonly downloading: number;
   /** Failed or moderated. */
   readonly failed: number;
   /** Unknown outcome, skipped. */
@@ -16,8 +18,20 @@ export interface ProgressCounts {
   readonly finishedThisRun: number;
 }
 
-/** A reader over this run's jobs: O(jobs) per call, called a few times a second at most. */
-export function progressReader(targets: readonly { readonly store: LedgerStore; readonly ids: readonly string[] }[]): () => ProgressCounts {
+/** What the scheduler is doing right now that the ledger does not record (a download in flight has no event). */
+export interface RunActivity {
+  downloading: number;
+}
+
+/**
+ * A reader over this run's jobs: O(jobs) per call, called a few times a second at most. A generated job is
+ * `submitted` in the ledger until its video is saved; `activity` tells those apart from the ones still generating,
+ * so "generating" never shows more than the account's concurrency.
+ */
+export function progressReader(
+  targets: readonly { readonly store: LedgerStore; readonly ids: readonly string[] }[],
+  activity: Readonly<RunActivity> = { downloading: 0 },
+): () => ProgressCounts {
   let startFinished: number | null = null;
   return () => {
     let total = 0;
@@ -39,7 +53,8 @@ export function progressReader(targets: readonly { readonly store: LedgerStore; 
       for (const job of store.jobs) creditsSpent += (job.credits ?? 0) - job.credits_refunded;
     }
     startFinished ??= succeeded + failed;
-    return { total, succeeded, generating, failed, held, creditsSpent, finishedThisRun: succeeded + failed - startFinished };
+    const downloading = Math.min(activity.downloading, generating);
+    return { total, succeeded, generating: generating - downloading, downloading, failed, held, creditsSpent, finishedThisRun: succeeded + failed - startFinished };
   };
 }
 

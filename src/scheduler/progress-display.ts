@@ -12,7 +12,7 @@ export function startTtyProgress(stream: Writable, read: () => ProgressCounts): 
   const bar = new cliProgress.SingleBar(
     {
       stream: stream as unknown as NodeJS.WritableStream,
-      format: ' {bar} {value}/{total} done | {generating} generating | {failed} failed | {held} held | {credits} credits | ETA {eta_text}',
+      format: ' {bar} {value}/{total} done | {generating} generating | {downloading} downloading | {failed} failed | {held} held | {credits} credits | ETA {eta_text}',
       hideCursor: true,
       barsize: 24,
       fps: 5,
@@ -21,7 +21,7 @@ export function startTtyProgress(stream: Writable, read: () => ProgressCounts): 
   );
   const payload = (c: ProgressCounts) => {
     const eta = etaMs(c, Date.now() - started);
-    return { generating: c.generating, failed: c.failed, held: c.held, credits: c.creditsSpent, eta_text: eta === null ? '…' : formatDuration(eta) };
+    return { generating: c.generating, downloading: c.downloading, failed: c.failed, held: c.held, credits: c.creditsSpent, eta_text: eta === null ? '…' : formatDuration(eta) };
   };
   const first = read();
   bar.start(first.total, first.succeeded, payload(first));
@@ -47,7 +47,7 @@ export function startLineProgress(stream: Writable, read: () => ProgressCounts, 
     const c = read();
     const eta = etaMs(c, Date.now() - started);
     stream.write(
-      `progress: ${c.succeeded}/${c.total} done, ${c.generating} generating, ${c.failed} failed, ${c.held} held, ${c.creditsSpent} credits spent` +
+      `progress: ${c.succeeded}/${c.total} done, ${c.generating} generating, ${c.downloading} downloading, ${c.failed} failed, ${c.held} held, ${c.creditsSpent} credits spent` +
         `${eta === null ? '' : `, ETA ${formatDuration(eta)}`} (${formatDuration(Date.now() - started)} elapsed)\n`,
     );
   };

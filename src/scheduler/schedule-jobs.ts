@@ -6,6 +6,7 @@ import { downloadJob } from './download-job.js';
 import { GenerationSlots } from './generation-slots.js';
 import { pollJob } from './poll-job.js';
 import { RequestRate } from './request-rate.js';
+import type { RunActivity } from './progress-counts.js';
 import type { RunContext, WorkItem } from './run-context.js';
 import type { RunControl } from './run-control.js';
 import { submitJob } from './submit-job.js';
@@ -23,6 +24,8 @@ export interface ScheduleOptions {
   readonly callTimeoutMs: number;
   /** Downloads at once (they do not hold a generation slot). @default 4 */
   readonly downloadConcurrency?: number;
+  /** Kept up to date for the progress display: downloads queued or running. */
+  readonly activity?: RunActivity;
 }
 
 export interface ScheduleStats {
@@ -70,7 +73,14 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     }
     if (outcome.kind === 'done') {
       const done = outcome.status;
-      ctx.downloads.add(() => downloadJob(ctx, item, done)).catch(fail);
+      const activity = options.activity;
+      if (activity) activity.downloading++;
+      ctx.downloads
+        .add(() => downloadJob(ctx, item, done))
+        .catch(fail)
+        .finally(() => {
+          if (activity) activity.downloading--;
+        });
     }
   };
 

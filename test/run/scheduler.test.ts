@@ -34,10 +34,21 @@ async function runJobs(jobs: ReturnType<typeof makeJob>[], simOptions: Simulator
   const items = await planWork(target, jobs.map((job) => ({ job, settings })), { retryFailed: false, resubmitUnknown: false }, silentLogger);
   const client = new ApiClient({ baseUrl: sim.url, apiKey: 'k' });
   const control = new RunControl();
-  const stats = await scheduleJobs(items, { client, control, logger: silentLogger, concurrency: opts.concurrency ?? 4, timeScale: TS, callTimeoutMs: 10_000 });
+  // What the progress display reads; the peak shows that downloads were counted while they ran.
+  const downloads = { now: 0, peak: 0 };
+  const activity = {
+    get downloading() {
+      return downloads.now;
+    },
+    set downloading(n: number) {
+      downloads.now = n;
+      downloads.peak = Math.max(downloads.peak, n);
+    },
+  };
+  const stats = await scheduleJobs(items, { client, control, logger: silentLogger, concurrency: opts.concurrency ?? 4, timeScale: TS, callTimeoutMs: 10_000, activity });
   client.close();
   await store.close();
-  return { stats, ledger: await readLedger(dir), control };
+  return { stats, ledger: await readLedger(dir), control, downloads };
 }
 
 describe('scheduler against the simulator', () => {
@@ -49,7 +60,9 @@ describe('scheduler against the simulator', () => {
       makeJob({ input: 'a cow', quality: '720p', aspect_ratio: '9:16', generate_audio_switch: true }),
       makeJob({ input: 'an owl', quality: '360p', duration: 10 }),
     ];
-    const { ledger } = await runJobs(jobs, { bigIds: true });
+    const { ledger, downloads } = await runJobs(jobs, { bigIds: true });
+    expect(downloads.peak).toBeGreaterThan(0);
+    expect(downloads.now).toBe(0);
     const simVideos = new Map(sim.stats().videos.map((v) => [v.id, v]));
     expect(ledger.jobs.map((j) => j.status)).toEqual(Array(5).fill('succeeded'));
     for (const j of ledger.jobs) {
