@@ -9,12 +9,12 @@ import { computeTotals, type LedgerJob } from './results/ledger-types.js';
 import { writeReport } from './results/write-report.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork, type PlannedJob } from './scheduler/plan-work.js';
-import { progressReader, type ProgressCounts, type RunActivity } from './scheduler/progress-counts.js';
+import { progressReader, type ProgressCounts } from './scheduler/progress-counts.js';
 import type { ProgressDisplay } from './scheduler/progress-display.js';
 import type { JobSettings, RunTarget, WorkItem } from './scheduler/run-context.js';
 import { RunControl } from './scheduler/run-control.js';
 import { summarizeRun, type RunSummary } from './scheduler/run-summary.js';
-import { scheduleJobs } from './scheduler/schedule-jobs.js';
+import { downloadQueue, scheduleJobs } from './scheduler/schedule-jobs.js';
 import { silentLogger, type Logger } from './util/logger.js';
 
 /** Flags that override the manifests' `run:` blocks (`undefined` = the manifest decides). */
@@ -104,8 +104,13 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
       items.push(...(await planWork(target, folder.jobs, { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false }, logger)));
     }
     logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
-    const activity: RunActivity = { downloading: 0 };
-    const display = options.progress?.(progressReader(opened.map((o) => ({ store: o.store, ids: o.folder.jobs.map((p) => p.job.id) })), activity));
+    const downloads = downloadQueue();
+    const display = options.progress?.(
+      progressReader(
+        opened.map((o) => ({ store: o.store, ids: o.folder.jobs.map((p) => p.job.id) })),
+        () => downloads.size + downloads.pending,
+      ),
+    );
     try {
       await scheduleJobs(items, {
         client,
@@ -115,7 +120,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
         ...rate(set.manifests, overrides),
         timeScale,
         callTimeoutMs,
-        activity,
+        downloads,
       });
     } finally {
       display?.stop();

@@ -18,19 +18,15 @@ export interface ProgressCounts {
   readonly finishedThisRun: number;
 }
 
-/** What the scheduler is doing right now that the ledger does not record (a download in flight has no event). */
-export interface RunActivity {
-  downloading: number;
-}
-
 /**
  * A reader over this run's jobs: O(jobs) per call, called a few times a second at most. A generated job is
- * `submitted` in the ledger until its video is saved; `activity` tells those apart from the ones still generating,
- * so "generating" never shows more than the account's concurrency.
+ * `submitted` in the ledger until its video is saved (a download has no event of its own); `downloading` (the
+ * scheduler's download queue, queued + running) tells those apart from the ones still generating, so "generating"
+ * never shows more than the account's concurrency.
  */
 export function progressReader(
   targets: readonly { readonly store: LedgerStore; readonly ids: readonly string[] }[],
-  activity: Readonly<RunActivity> = { downloading: 0 },
+  downloading: () => number = () => 0,
 ): () => ProgressCounts {
   let startFinished: number | null = null;
   return () => {
@@ -53,8 +49,8 @@ export function progressReader(
       for (const job of store.jobs) creditsSpent += (job.credits ?? 0) - job.credits_refunded;
     }
     startFinished ??= succeeded + failed;
-    const downloading = Math.min(activity.downloading, generating);
-    return { total, succeeded, generating: generating - downloading, downloading, failed, held, creditsSpent, finishedThisRun: succeeded + failed - startFinished };
+    const saving = Math.min(downloading(), generating);
+    return { total, succeeded, generating: generating - saving, downloading: saving, failed, held, creditsSpent, finishedThisRun: succeeded + failed - startFinished };
   };
 }
 

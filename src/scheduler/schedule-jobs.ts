@@ -6,7 +6,6 @@ import { downloadJob } from './download-job.js';
 import { GenerationSlots } from './generation-slots.js';
 import { pollJob } from './poll-job.js';
 import { RequestRate } from './request-rate.js';
-import type { RunActivity } from './progress-counts.js';
 import type { RunContext, WorkItem } from './run-context.js';
 import type { RunControl } from './run-control.js';
 import { submitJob } from './submit-job.js';
@@ -22,10 +21,18 @@ export interface ScheduleOptions {
   readonly timeScale: number;
   /** Already scaled. */
   readonly callTimeoutMs: number;
-  /** Downloads at once (they do not hold a generation slot). @default 4 */
-  readonly downloadConcurrency?: number;
-  /** Kept up to date for the progress display: downloads queued or running. */
-  readonly activity?: RunActivity;
+  /**
+   * The queue downloads run in (they do not hold a generation slot). Pass one to watch it, as the progress
+   * display does. @default downloadQueue()
+   */
+  readonly downloads?: PQueue;
+}
+
+/** Downloads at once. */
+const DOWNLOADS_AT_ONCE = 4;
+
+export function downloadQueue(): PQueue {
+  return new PQueue({ concurrency: DOWNLOADS_AT_ONCE });
 }
 
 export interface ScheduleStats {
@@ -46,7 +53,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     client: options.client,
     rate: new RequestRate(options.requestsPerSecond, options.timeScale),
     slots,
-    downloads: new PQueue({ concurrency: options.downloadConcurrency ?? 4 }),
+    downloads: options.downloads ?? downloadQueue(),
     control: options.control,
     logger: options.logger,
     timeScale: options.timeScale,
@@ -73,14 +80,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     }
     if (outcome.kind === 'done') {
       const done = outcome.status;
-      const activity = options.activity;
-      if (activity) activity.downloading++;
-      ctx.downloads
-        .add(() => downloadJob(ctx, item, done))
-        .catch(fail)
-        .finally(() => {
-          if (activity) activity.downloading--;
-        });
+      ctx.downloads.add(() => downloadJob(ctx, item, done)).catch(fail);
     }
   };
 

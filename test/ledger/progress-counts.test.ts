@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/results/ledger-store.js';
-import { progressReader, type RunActivity } from '../../src/scheduler/progress-counts.js';
+import { progressReader } from '../../src/scheduler/progress-counts.js';
 import { makeLedgerJob } from './make-job.js';
 
 let dir: string;
@@ -22,13 +22,13 @@ describe('progress counts', () => {
     for (const [i, status] of statuses.entries()) {
       await store.put(makeLedgerJob(ids[i]!, { status, credits: status === 'pending' ? null : 35, credits_refunded: status === 'moderated' ? 35 : 0 }));
     }
-    const activity: RunActivity = { downloading: 0 };
-    const read = progressReader([{ store, ids }], activity);
+    let downloading = 0; // what the scheduler's download queue holds (queued + running)
+    const read = progressReader([{ store, ids }], () => downloading);
 
     expect(read()).toMatchObject({ total: 10, succeeded: 1, generating: 4, downloading: 0, failed: 2, held: 2, creditsSpent: 35 * 9 - 35 });
-    activity.downloading = 2; // two of the three submitted ones are generated and being saved
+    downloading = 2; // two of the three submitted ones are generated and being saved
     expect(read()).toMatchObject({ generating: 2, downloading: 2 });
-    activity.downloading = 9; // never more than the jobs that are submitted or submitting
+    downloading = 9; // never more than the jobs that are submitted or submitting
     expect(read()).toMatchObject({ generating: 0, downloading: 4 });
     await store.close();
   });

@@ -9,7 +9,7 @@ import { Budget } from '../../src/scheduler/budget.js';
 import { planWork } from '../../src/scheduler/plan-work.js';
 import type { JobSettings, RunTarget } from '../../src/scheduler/run-context.js';
 import { RunControl } from '../../src/scheduler/run-control.js';
-import { scheduleJobs } from '../../src/scheduler/schedule-jobs.js';
+import { downloadQueue, scheduleJobs } from '../../src/scheduler/schedule-jobs.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/start-simulator.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { makeJob } from './make-job.js';
@@ -34,18 +34,14 @@ async function runJobs(jobs: ReturnType<typeof makeJob>[], simOptions: Simulator
   const items = await planWork(target, jobs.map((job) => ({ job, settings })), { retryFailed: false, resubmitUnknown: false }, silentLogger);
   const client = new ApiClient({ baseUrl: sim.url, apiKey: 'k' });
   const control = new RunControl();
-  // What the progress display reads; the peak shows that downloads were counted while they ran.
-  const downloads = { now: 0, peak: 0 };
-  const activity = {
-    get downloading() {
-      return downloads.now;
-    },
-    set downloading(n: number) {
-      downloads.now = n;
-      downloads.peak = Math.max(downloads.peak, n);
-    },
-  };
-  const stats = await scheduleJobs(items, { client, control, logger: silentLogger, concurrency: opts.concurrency ?? 4, timeScale: TS, callTimeoutMs: 10_000, activity });
+  // The queue the progress display reads: every saved video went through it, and it is empty at the end.
+  const queue = downloadQueue();
+  const downloads = { added: 0, peak: 0, now: () => queue.size + queue.pending };
+  queue.on('add', () => {
+    downloads.added++;
+    downloads.peak = Math.max(downloads.peak, downloads.now());
+  });
+  const stats = await scheduleJobs(items, { client, control, logger: silentLogger, concurrency: opts.concurrency ?? 4, timeScale: TS, callTimeoutMs: 10_000, downloads: queue });
   client.close();
   await store.close();
   return { stats, ledger: await readLedger(dir), control, downloads };
@@ -61,8 +57,9 @@ describe('scheduler against the simulator', () => {
       makeJob({ input: 'an owl', quality: '360p', duration: 10 }),
     ];
     const { ledger, downloads } = await runJobs(jobs, { bigIds: true });
+    expect(downloads.added).toBe(5);
     expect(downloads.peak).toBeGreaterThan(0);
-    expect(downloads.now).toBe(0);
+    expect(downloads.now()).toBe(0);
     const simVideos = new Map(sim.stats().videos.map((v) => [v.id, v]));
     expect(ledger.jobs.map((j) => j.status)).toEqual(Array(5).fill('succeeded'));
     for (const j of ledger.jobs) {
