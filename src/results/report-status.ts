@@ -58,6 +58,9 @@ function isBudgetSkip(job: LedgerJob): boolean {
   return job.error === null || String(job.error.code).toUpperCase() === 'BUDGET';
 }
 
+/** What to do about a job the account's empty balance (500090) kept from being submitted. */
+export const OUT_OF_CREDITS = "not submitted: the account ran out of credits (500090); top up the account's credits and rerun the same command";
+
 /** One sentence per job: what happened and what the user can do about it. */
 export function whatToDo(job: LedgerJob, runInProgress = false): string {
   const video = job.video_id ? `video ${job.video_id}` : 'a video';
@@ -76,7 +79,7 @@ export function whatToDo(job: LedgerJob, runInProgress = false): string {
       return runInProgress ? `generating (${video}); the run in progress is polling it` : `generated or generating (${video}), not downloaded yet: rerun the same command to keep polling and download it (no new charge)`;
     case 'skipped':
       if (isBudgetSkip(job)) return `skipped by the budget: raise max_credits (or --max-credits) by ${job.estimated_credits} to run it, then rerun the same command`;
-      if (job.error?.code === 'ERR_500090') return "not submitted: the account ran out of credits (500090); top up the account's credits and rerun the same command";
+      if (job.error?.code === 'ERR_500090') return OUT_OF_CREDITS;
       return `skipped: ${job.error?.message ?? 'no reason recorded'}; rerun the same command`;
     case 'pending':
       return runInProgress ? 'waiting in the run in progress' : 'not submitted yet: rerun the same command';

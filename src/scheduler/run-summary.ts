@@ -1,6 +1,6 @@
 import { EXIT } from '../cli/exit-codes.js';
 import { emptyStatusCounts, type JobStatus, type LedgerError, type LedgerJob } from '../results/ledger-types.js';
-import { whatToDo as whatToDoNow } from '../results/report-status.js';
+import { OUT_OF_CREDITS, whatToDo as whatToDoNow } from '../results/report-status.js';
 import type { StopReason } from './run-control.js';
 
 export interface FailedJob {
@@ -40,7 +40,7 @@ const UNRESOLVED: ReadonlySet<JobStatus> = new Set(['unknown', 'submitting', 'su
 
 /** Why a job that was never submitted was not: the run stopped submitting, and the user can act on the cause. */
 const PENDING_BECAUSE: Readonly<Partial<Record<StopReason, string>>> = {
-  'insufficient-balance': "not submitted: the account ran out of credits (500090); top up the account's credits and rerun the same command",
+  'insufficient-balance': OUT_OF_CREDITS,
   'account-refused': 'not submitted: the service refused the account (see the error above: key, permission or model); fix it and rerun the same command',
   interrupted: 'not submitted: the run was interrupted; rerun the same command',
 };
