@@ -55,6 +55,11 @@ const QUALITIES = ['360p', '540p', '720p', '1080p'];
 const RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'];
 const DURATIONS = [5, 8];
 const SEEDS = Math.ceil(JOBS / (PROMPTS.length * QUALITIES.length * RATIOS.length * DURATIONS.length));
+/** The manifest's jobs as request bodies, for the floor and the naive loops. */
+const REQUESTS = [];
+for (const input of PROMPTS) for (const quality of QUALITIES) for (const aspect_ratio of RATIOS) for (const duration of DURATIONS) {
+  for (let seed = 1; seed <= SEEDS; seed++) REQUESTS.push({ model: 'paiwo-v5.6-ttv', input, quality, aspect_ratio, duration, generate_audio_switch: true, seed });
+}
 const manifest = `name: bench
 max_jobs: ${JOBS * 2}
 defaults:
@@ -132,11 +137,7 @@ let floor = null;
 if (!PROFILE_DIR && !process.argv.includes('--no-floor')) {
   await reset();
   const jobsFile = join(dir, 'jobs.json');
-  const requests = [];
-  for (const input of PROMPTS) for (const quality of QUALITIES) for (const aspect_ratio of RATIOS) for (const duration of DURATIONS) {
-    for (let seed = 1; seed <= SEEDS; seed++) requests.push({ model: 'paiwo-v5.6-ttv', input, aspect_ratio, duration, quality, generate_audio_switch: true, seed });
-  }
-  await writeFile(jobsFile, JSON.stringify(requests.slice(0, JOBS)));
+  await writeFile(jobsFile, JSON.stringify(REQUESTS.slice(0, JOBS)));
   const floorRun = timedNode([fileURLToPath(new URL('./lib/io-floor.mjs', import.meta.url)), url, join(dir, 'floor'), jobsFile, String(CONCURRENCY), String(TIME_SCALE)]);
   if (floorRun.status !== 0) throw new Error(`io-floor failed: ${floorRun.stderr.slice(-2000)}`);
   floor = { ...floorRun, result: JSON.parse(floorRun.stdout) };
@@ -217,10 +218,6 @@ async function post(body) {
   return JSON.parse(await res.text()); // ids fit in a double at 15 digits; the naive script would do the same
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const naiveJobs = [];
-for (const input of PROMPTS) for (const quality of QUALITIES) for (const aspect_ratio of RATIOS) for (const duration of DURATIONS) {
-  for (let seed = 1; seed <= SEEDS; seed++) naiveJobs.push({ model: 'paiwo-v5.6-ttv', input, quality, aspect_ratio, duration, generate_audio_switch: true, seed });
-}
 /** The document's sample, as a user would loop it: submit (retry when the account is busy), poll every 5 s, download. */
 async function naiveOne(request) {
   let submitted;
@@ -249,8 +246,8 @@ async function naive(jobs, loops) {
   const s = await stats();
   return { ms: Date.now() - started, requests: requestsOf(s), generation: generationSum(s) };
 }
-const serial = await naive(naiveJobs.slice(0, SERIAL_JOBS), 1);
-const parallel = await naive(naiveJobs, CONCURRENCY);
+const serial = await naive(REQUESTS.slice(0, SERIAL_JOBS), 1);
+const parallel = await naive(REQUESTS, CONCURRENCY);
 const serialExtrapolatedMs = (serial.ms / SERIAL_JOBS) * JOBS;
 
 sim.kill('SIGTERM');
