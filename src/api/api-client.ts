@@ -28,6 +28,8 @@ export interface SubmitAccepted {
   readonly videoId: string;
   /** What the service charged (`Resp.credits`). */
   readonly credits: number;
+  /** DMXAPI's `X-Rixapi-Request-Id` of the answer (contract B.9): what the console and support search by. */
+  readonly requestId?: string;
 }
 
 export interface VideoStatus {
@@ -93,6 +95,16 @@ interface Accepted {
   readonly resp: Readonly<Record<string, unknown>> | undefined;
   readonly envelope: Readonly<Record<string, unknown>>;
   readonly status: number;
+  readonly requestId: string | undefined;
+}
+
+/** The gateway's request id (contract B.9), printable and bounded, or undefined. */
+function requestIdOf(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const raw = headers['x-rixapi-request-id'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof value !== 'string') return undefined;
+  const clean = value.replace(/[^\x21-\x7e]/g, '').slice(0, 128);
+  return clean || undefined;
 }
 
 /**
@@ -135,13 +147,13 @@ export class ApiClient {
 
   /** POST {model: paiwo-v5.6-ttv,...}. Resolves only on ErrCode 0 (the job IS charged). Rejects with ApiError. */
   async submit(request: SubmitRequest, signal?: AbortSignal): Promise<SubmitAccepted> {
-    const { resp, envelope, status } = await this.#call('submit', JSON.stringify(request), signal);
+    const { resp, envelope, status, requestId } = await this.#call('submit', JSON.stringify(request), signal);
     const videoId = idText(field(resp, 'video_id')) ?? idText(field(resp, 'id'));
     if (videoId === undefined) {
       // ErrCode 0 says it was accepted, but without an id nothing can be polled: hold it, never resubmit.
-      throw this.#error({ kind: 'outcome-unknown', operation: 'submit', code: 'BAD_RESPONSE', httpStatus: status }, 'ErrCode 0 but no usable Resp.video_id');
+      throw this.#error({ kind: 'outcome-unknown', operation: 'submit', code: 'BAD_RESPONSE', httpStatus: status, ...(requestId ? { requestId } : {}) }, 'ErrCode 0 but no usable Resp.video_id');
     }
-    return { videoId, credits: this.#chargedCredits(request, resp, envelope, videoId) };
+    return { videoId, credits: this.#chargedCredits(request, resp, envelope, videoId), ...(requestId ? { requestId } : {}) };
   }
 
   /** POST {model: "paiwo-get", input: videoId}. Never charges. Rejects with ApiError. */
@@ -223,18 +235,19 @@ export class ApiClient {
     }
 
     const { status, headers } = outcome;
+    const requestId = requestIdOf(headers);
     const retryAfterMs = parseRetryAfter(headers['retry-after']);
     const text = outcome.body?.toString('utf8');
     const envelope = text === undefined ? undefined : asRecord(parseJsonText(text));
     const errCode = integerOf(field(envelope, 'ErrCode'));
     const errMsg = stringOf(field(envelope, 'ErrMsg')) ?? '';
     this.#logger.debug({ op: operation, ms, status, errCode, bodyError: outcome.bodyError }, 'api call answered');
-    const base = { operation, httpStatus: status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    const base = { operation, httpStatus: status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(requestId ? { requestId } : {}) };
     const after = retryAfterMs !== undefined ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : '';
 
     if (envelope !== undefined && errCode === 0) {
       if (status < 200 || status >= 300) this.#logger.warn({ op: operation, status }, 'ErrCode 0 with a non-2xx HTTP status; trusting ErrCode');
-      return { resp: asRecord(field(envelope, 'Resp')), envelope, status };
+      return { resp: asRecord(field(envelope, 'Resp')), envelope, status, requestId };
     }
     if (envelope !== undefined && errCode !== undefined) {
       const rule = classifyErrCode(errCode, operation);
@@ -259,7 +272,7 @@ export class ApiClient {
   }
 
   /** Every message passes here: whatever the service echoes, the key never leaves in an error. */
-  #error(init: { kind: ApiErrorKind; operation: ApiOperation; code: string; httpStatus?: number; errCode?: number; retryAfterMs?: number; cause?: unknown }, message: string): ApiError {
+  #error(init: { kind: ApiErrorKind; operation: ApiOperation; code: string; httpStatus?: number; errCode?: number; retryAfterMs?: number; requestId?: string; cause?: unknown }, message: string): ApiError {
     const text = `${init.operation}: ${message}`;
     const safe = this.#apiKey.length >= 4 ? text.split(this.#apiKey).join('[redacted]') : text;
     return new ApiError({ ...init, message: safe });

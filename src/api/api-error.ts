@@ -60,6 +60,8 @@ export interface ApiErrorInit {
   readonly httpStatus?: number;
   readonly errCode?: number;
   readonly retryAfterMs?: number;
+  /** The answer's `X-Rixapi-Request-Id` (contract B.9), when there was an answer. */
+  readonly requestId?: string;
   readonly cause?: unknown;
 }
 
@@ -73,6 +75,7 @@ export class ApiError extends PaiwoError {
   readonly retryAfterMs?: number;
   readonly httpStatus?: number;
   readonly errCode?: number;
+  readonly requestId?: string;
 
   constructor(init: ApiErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -84,5 +87,6 @@ export class ApiError extends PaiwoError {
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
     if (init.httpStatus !== undefined) this.httpStatus = init.httpStatus;
     if (init.errCode !== undefined) this.errCode = init.errCode;
+    if (init.requestId !== undefined) this.requestId = init.requestId;
   }
 }

@@ -7,6 +7,8 @@ export const EXIT = {
   budget: 4,
   failedJobs: 5,
   unresolvedJobs: 6,
+  /** The output folder cannot be written (disk full, read-only, permissions): the user's environment, not a bug. */
+  outputUnwritable: 7,
   interrupted: 130,
 } as const;
 

@@ -30,3 +30,18 @@ export class InternalError extends PaiwoError {
   readonly exitCode = 1;
   readonly code = 'INTERNAL';
 }
+
+/**
+ * The output folder (or a file in it) cannot be written: disk full, read-only filesystem, no permission.
+ * The user's environment, not a bug: exit 7 with the folder and what to do, never a stack trace.
+ */
+export class OutputUnwritableError extends PaiwoError {
+  readonly exitCode = 7;
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -26,6 +26,8 @@ const UNKNOWN_STATUSES = [2, 3, 9] as const;
 export async function handleApi(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const text = await readBody(req);
   const rid = ctx.nextRequestId();
+  // Every DMXAPI answer carries its request id in this header (contract B.9).
+  res.setHeader('X-Rixapi-Request-Id', rid);
   if (text === undefined) return sendJson(res, 413, gatewayErrorText('request_too_large', 'request body too large', rid));
   let body: unknown;
   try {
