@@ -129,12 +129,14 @@ describe('against the simulator', () => {
 
   it('an expired URL is refused with kind expired, and a fresh fetch gives one that works', async () => {
     await sim.close();
-    sim = await startSimulator({ timeScale: 0.01, apiKey: KEY, mediaTtlMs: 2_000, faults: 'expire-media' });
+    // A 1 ms lifetime: the URL is already past it when the download starts; the fault fires once, so the
+    // fresh URL of the next fetch works (no real-time sleep needed).
+    sim = await startSimulator({ timeScale: 0.01, apiKey: KEY, mediaTtlMs: 1, faults: 'expire-media@max=1' });
     api.close();
     api = new ApiClient({ baseUrl: sim.url, apiKey: KEY });
     const { videoId } = await api.submit(REQUEST);
     const done = await untilDone(videoId);
-    await new Promise((r) => setTimeout(r, 2_100)); // past the URL's lifetime
+    await new Promise((r) => setTimeout(r, 5)); // past the URL's 1 ms lifetime
     const dest = join(dir, 'expired.mp4');
     expect(await rejection(downloadVideo({ url: done.url!, dest }), DownloadError)).toMatchObject({ kind: 'expired', httpStatus: 403 });
     const fresh = await api.fetchVideo(videoId);

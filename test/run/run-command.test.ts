@@ -56,7 +56,8 @@ describe('run (in process, against the simulator)', () => {
       else expect(job.seed).toBe(job.seed_requested);
     }
     expect(ledger.totals.by_status.succeeded).toBe(4);
-    expect(await stat(join(dir, 'output/t/report.html'))).toBeTruthy();
+    const report = await readFile(join(dir, 'output/t/report.html'), 'utf8');
+    for (const job of ledger.jobs) expect(report).toContain(job.video_id!);
   });
 
   it('resumes: a second run sends nothing; an edited manifest runs only the new job; a lost file is downloaded again', async () => {

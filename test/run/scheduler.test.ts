@@ -101,7 +101,7 @@ describe('scheduler against the simulator', () => {
     expect(sim.stats().submits.accepted).toBe(2); // charged on the service, held by us
   });
 
-  it('records moderation with its refund, failures as failed, and budget skips', async () => {
+  it('records moderation: status 7 with its refund, and a 500054 refusal at submit with no charge', async () => {
     const jobs = [makeJob({ input: 'something forbidden' }), makeJob({ input: 'fine one' }), makeJob({ input: 'prohibited words' })];
     const { ledger } = await runJobs(jobs, { failureRate: 0 });
     const by = (p: string) => ledger.jobs.find((j) => j.request.input === p)!;
