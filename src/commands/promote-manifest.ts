@@ -60,7 +60,7 @@ function entry(take: PromotedTake): string[] {
   const lines = [
     `    # take ${source.id}  ${oneLine(source.file)}`,
     `    #   ${changes(source.request, request)}; seed ${request.seed} = ${seedNote}`,
-    `    - from: ${source.id}`,
+    `    - from: ${yamlString(source.id)}`,
     `      prompt:`,
     `        id: ${yamlString(promptIdOf(source))}`,
     `        text: ${yamlString(literalTemplate(request.input))}`,
