@@ -54,9 +54,25 @@ function changes(from: SubmitRequest, to: SubmitRequest): string {
   return out.length > 0 ? out.join(', ') : 'same settings';
 }
 
+/** The request fields a manifest may set, in the order they are written. */
+const FIELDS = ['negative_prompt', 'aspect_ratio', 'quality', 'duration', 'motion_mode', 'generate_audio_switch', 'seed'] as const;
+
+function fieldValue(request: SubmitRequest, field: (typeof FIELDS)[number]): string | undefined {
+  const value = request[field];
+  if (value === undefined) return undefined;
+  if (field === 'negative_prompt') return yamlString(literalTemplate(String(value)));
+  return typeof value === 'string' ? yamlString(value) : String(value);
+}
+
+/**
+ * One include entry. The fields that were matrix axes of the source (and quality and seed, what promote is about)
+ * are keys of the entry, so they are the new job's axes too and the report can line it up with its source; the
+ * other fields go in the prompt object (fields of a prompt are not axes).
+ */
 function entry(take: PromotedTake): string[] {
   const { source, request } = take;
   const seedNote = take.seedFrom === 'used' ? 'the seed the service used' : 'the seed asked for (the service did not report the one it used)';
+  const onEntry = (f: (typeof FIELDS)[number]): boolean => f === 'quality' || f === 'seed' || f in source.axes;
   const lines = [
     `    # take ${source.id}  ${oneLine(source.file)}`,
     `    #   ${changes(source.request, request)}; seed ${request.seed} = ${seedNote}`,
@@ -65,17 +81,20 @@ function entry(take: PromotedTake): string[] {
     `        id: ${yamlString(promptIdOf(source))}`,
     `        text: ${yamlString(literalTemplate(request.input))}`,
   ];
-  if (request.negative_prompt !== undefined) lines.push(`      negative_prompt: ${yamlString(literalTemplate(request.negative_prompt))}`);
-  lines.push(`      aspect_ratio: ${yamlString(request.aspect_ratio)}`, `      quality: ${request.quality}`, `      duration: ${request.duration}`);
-  if (request.motion_mode !== undefined) lines.push(`      motion_mode: ${request.motion_mode}`);
-  if (request.generate_audio_switch !== undefined) lines.push(`      generate_audio_switch: ${request.generate_audio_switch}`);
-  lines.push(`      seed: ${request.seed}`);
+  for (const f of FIELDS) {
+    const value = fieldValue(request, f);
+    if (value !== undefined && !onEntry(f)) lines.push(`        ${f}: ${value}`);
+  }
+  for (const f of FIELDS) {
+    const value = fieldValue(request, f);
+    if (value !== undefined && onEntry(f)) lines.push(`      ${f}: ${value}`);
+  }
   return lines;
 }
 
 /**
  * The manifest `promote` writes: one `matrix.include` entry per take (a matrix of only include entries makes one
- * job per entry), each with every request field written out, the pinned seed, and `from:` naming its source
+ * job per entry), each with every request field written out (entry or prompt object), the pinned seed, and `from:` naming its source
  * (metadata, not sent: the ledger records it as `promoted_from`); `run.out` is the source folder. Readable:
  * a header saying where it came from and what a fixed seed can and cannot do, a comment per take.
  */

@@ -137,6 +137,8 @@ describe('promote (built CLI, simulator)', () => {
     const promoted = ledger.filter((j) => j.promoted_from !== undefined);
     expect(promoted.map((j) => [j.promoted_from, j.status, j.seed_requested, j.request.quality])).toEqual(picked.map((s) => [s.id, 'succeeded', s.seed, '1080p']));
     expect(ledger.filter((j) => sweep.some((s) => s.id === j.id)).every((j) => j.promoted_from === undefined && j.status === 'succeeded')).toBe(true);
+    // The new jobs' axes are their sources' (quality and the pinned seed aside): the report can line them up.
+    expect(promoted.map((j) => j.axes)).toEqual(picked.map((s) => ({ ...s.axes, quality: '1080p', seed: s.seed })));
 
     const after = JSON.parse((await cli(['plan', '--json', 'promoted.yaml'])).stdout);
     expect(after).toMatchObject({ done: 2, to_run: 0, credits_to_spend: 0 });
