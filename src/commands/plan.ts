@@ -37,9 +37,19 @@ async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
 }
 
-/** What the run would do with these jobs: counts and the credits of the submits alone. */
-function counts(jobs: readonly Job[], needOf: (job: Job) => JobNeed): Record<string, number> {
-  const c = { done: 0, to_run: 0, to_finish: 0, held: 0, credits_to_spend: 0 };
+/** What the run would do with these jobs (plan --json's names): counts, and the credits of the submits alone. */
+interface NeedCounts {
+  done: number;
+  to_run: number;
+  /** Already paid: polled or downloaded again. */
+  to_finish: number;
+  /** Failed, moderated or unknown: left alone without --retry-failed / --resubmit-unknown. */
+  held: number;
+  credits_to_spend: number;
+}
+
+function counts(jobs: readonly Job[], needOf: (job: Job) => JobNeed): NeedCounts {
+  const c: NeedCounts = { done: 0, to_run: 0, to_finish: 0, held: 0, credits_to_spend: 0 };
   for (const j of jobs) {
     const need = needOf(j);
     if (need === 'submit') {
@@ -106,10 +116,10 @@ function fit(text: string, width: number): string {
 const NEED_LABEL: Record<JobNeed, string> = { submit: 'to run', poll: 'poll', download: 'download', done: 'done', held: 'held' };
 
 /** "10 done, 2 to run: 150 credits to spend", plus the jobs a run finishes for free and those it leaves alone. */
-function progressLine(c: Record<string, number>): string {
-  const parts = [`${n(c.done!)} done`, `${n(c.to_run!)} to run: ${plural(c.credits_to_spend!, 'credit')} to spend`];
-  if (c.to_finish! > 0) parts.push(`${n(c.to_finish!)} to poll or download (already paid)`);
-  if (c.held! > 0) parts.push(`${n(c.held!)} held (failed, moderated or unknown: see status)`);
+function progressLine(c: NeedCounts): string {
+  const parts = [`${n(c.done)} done`, `${n(c.to_run)} to run: ${plural(c.credits_to_spend, 'credit')} to spend`];
+  if (c.to_finish > 0) parts.push(`${n(c.to_finish)} to poll or download (already paid)`);
+  if (c.held > 0) parts.push(`${n(c.held)} held (failed, moderated or unknown: see status)`);
   return parts.join(', ');
 }
 
