@@ -152,12 +152,20 @@ export async function promoteCommand(out: string, options: PromoteOptions, io: C
     throw new UserError('PROMOTE_REFUSED', 'the manifest for these takes does not validate (problems above); nothing was written');
   }
   for (const d of parsed.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
+  const existing = new Map(ledger.jobs.map((j) => [j.id, j]));
+  for (const job of parsed.manifest.jobs) {
+    const there = existing.get(job.id);
+    if (there) warn(`the re-render of take ${job.promotedFrom} is already job ${there.id} of this folder (${there.status}); run treats it as that job`);
+  }
 
   if (options.output === undefined) io.stdout.write(text);
   else await writeManifest(file, text);
-  const credits = parsed.manifest.jobs.reduce((sum, j) => sum + j.estimatedCredits, 0);
+  const fresh = parsed.manifest.jobs.filter((j) => !existing.has(j.id));
+  const credits = fresh.reduce((sum, j) => sum + j.estimatedCredits, 0);
+  const already = parsed.manifest.jobs.length - fresh.length;
   io.stderr.write(
-    `promote: ${takes.length} take${takes.length === 1 ? '' : 's'} of ${spec.out} → ${shownFile}: ${parsed.manifest.jobs.length} new job${parsed.manifest.jobs.length === 1 ? '' : 's'}, about ${credits.toLocaleString('en-US')} credits` +
+    `promote: ${takes.length} take${takes.length === 1 ? '' : 's'} of ${spec.out} → ${shownFile}: ${fresh.length} new job${fresh.length === 1 ? '' : 's'}, about ${credits.toLocaleString('en-US')} credits` +
+      `${already > 0 ? ` (${already} already in the folder)` : ''}` +
       `${options.output !== undefined ? `; check it with \`paiwo-batch plan ${options.output}\`, then \`paiwo-batch run ${options.output}\`` : ''}\n`,
   );
   return 0;

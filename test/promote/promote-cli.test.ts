@@ -144,5 +144,10 @@ describe('promote (built CLI, simulator)', () => {
     expect(after).toMatchObject({ done: 2, to_run: 0, credits_to_spend: 0 });
     const again = JSON.parse((await cli(['plan', '--json', 'sweep.yaml'])).stdout);
     expect(again).toMatchObject({ total_jobs: 12, done: 12, to_run: 0, credits_to_spend: 0 });
+    // Promoting the same take again names the job that already exists instead of counting it as new.
+    const twice = await cli(['promote', OUT, '--ids', picked[0]!.id, '--quality', '1080p']);
+    expect(twice.code, twice.stderr).toBe(0);
+    expect(twice.stderr).toContain(`the re-render of take ${picked[0]!.id} is already job ${promoted[0]!.id} of this folder (succeeded)`);
+    expect(twice.stderr).toContain('0 new jobs, about 0 credits (1 already in the folder)');
   }, 120_000);
 });
