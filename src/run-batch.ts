@@ -188,20 +188,25 @@ function rate(manifests: readonly LoadedManifest[], overrides: RunOverrides): { 
 }
 
 /**
- * Groups the jobs by output folder: `--out`, else the manifest's `run.out`, else `output/<manifest name>/`;
- * a shard without `--out` writes to `<that>/shard-k-of-n/` so shards never share a ledger. Per-job settings
+ * A manifest's output folder (absolute): `out` (the `--out` flag), else its `run.out`, else
+ * `output/<manifest name>/`; a shard without `out` uses `<that>/shard-k-of-n/` so shards never share a ledger.
+ */
+export function outputFolderOf(m: LoadedManifest, out: string | undefined, shard: Shard | undefined, cwd: string): string {
+  if (out !== undefined) return resolve(cwd, out);
+  const base = m.run.out ?? join('output', m.name);
+  const dir = isAbsolute(base) ? base : resolve(cwd, base);
+  return shard ? join(dir, `shard-${shard.index}-of-${shard.count}`) : dir;
+}
+
+/**
+ * Groups the jobs by output folder (outputFolderOf). Per-job settings
  * come from the job's own manifest; a folder's budget is the strictest `max_credits` of the manifests in it.
  */
 function planFolders(set: ManifestSet, overrides: RunOverrides, shard: Shard | undefined, cwd: string): FolderPlan[] {
   const byPath = new Map(set.manifests.map((m) => [m.path, m]));
   const byName = new Map(set.manifests.map((m) => [m.name, m]));
   const folders = new Map<string, FolderPlan & { budgets: number[] }>();
-  const outOf = (m: LoadedManifest): string => {
-    if (overrides.out !== undefined) return resolve(cwd, overrides.out);
-    const base = m.run.out ?? join('output', m.name);
-    const dir = isAbsolute(base) ? base : resolve(cwd, base);
-    return shard ? join(dir, `shard-${shard.index}-of-${shard.count}`) : dir;
-  };
+  const outOf = (m: LoadedManifest): string => outputFolderOf(m, overrides.out, shard, cwd);
   const settingsOf = new Map<LoadedManifest, JobSettings>();
   for (const m of set.manifests) {
     settingsOf.set(m, {

@@ -1,9 +1,12 @@
+import { isAbsolute, relative } from 'node:path';
 import type { Writable } from 'node:stream';
+import stringWidth from 'string-width';
 import type { CommandIO, Shard } from '../cli/io.js';
 import { ManifestError, formatDiagnostic } from '../errors/manifest-error.js';
 import { loadManifests } from '../manifest/load-manifests.js';
 import type { Job, LoadedManifest, ManifestSet } from '../manifest/types.js';
 import { PRICE_TABLE_VERSION } from '../model/prices.js';
+import { planProgress, type JobNeed, type PlanProgress } from './plan-progress.js';
 
 export interface PlanCommandOptions {
   /** One JSON document on stdout instead of tables. */
@@ -11,6 +14,12 @@ export interface PlanCommandOptions {
   /** `--max-jobs`: overrides the manifests' `max_jobs`. */
   readonly maxJobs?: number;
   readonly shard?: Shard;
+  /** `--out`: the output folder of every manifest (as `run --out`); default: each manifest's own. */
+  readonly out?: string;
+  /** As `run --retry-failed`: failed jobs count as to run (paid again). */
+  readonly retryFailed?: boolean;
+  /** As `run --resubmit-unknown`: unknown jobs count as to run (they may be paid twice). */
+  readonly resubmitUnknown?: boolean;
   /** @default process.cwd() */
   readonly cwd?: string;
 }
@@ -28,15 +37,50 @@ async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
 }
 
-function manifestSummary(m: LoadedManifest): Record<string, unknown> {
-  return { path: m.path, name: m.name, jobs: m.jobs.length, estimated_credits: sumCredits(m.jobs), max_jobs: m.maxJobs, ...(m.run.out !== undefined && { out: m.run.out }) };
+/** What the run would do with these jobs (plan --json's names): counts, and the credits of the submits alone. */
+interface NeedCounts {
+  done: number;
+  to_run: number;
+  /** Already paid: polled or downloaded again. */
+  to_finish: number;
+  /** Failed, moderated or unknown: left alone without --retry-failed / --resubmit-unknown. */
+  held: number;
+  credits_to_spend: number;
 }
 
-async function writeJson(set: ManifestSet, shard: Shard | undefined, out: Writable): Promise<void> {
+function counts(jobs: readonly Job[], needOf: (job: Job) => JobNeed): NeedCounts {
+  const c: NeedCounts = { done: 0, to_run: 0, to_finish: 0, held: 0, credits_to_spend: 0 };
+  for (const j of jobs) {
+    const need = needOf(j);
+    if (need === 'submit') {
+      c.to_run++;
+      c.credits_to_spend += j.estimatedCredits;
+    } else if (need === 'done') c.done++;
+    else if (need === 'held') c.held++;
+    else c.to_finish++;
+  }
+  return c;
+}
+
+function manifestSummary(m: LoadedManifest, progress: PlanProgress): Record<string, unknown> {
+  return {
+    path: m.path,
+    name: m.name,
+    jobs: m.jobs.length,
+    estimated_credits: sumCredits(m.jobs),
+    max_jobs: m.maxJobs,
+    ...(m.run.out !== undefined && { out: m.run.out }),
+    out_dir: progress.outDirOf(m),
+    ...counts(m.jobs, (j) => progress.needIn(m, j)),
+  };
+}
+
+async function writeJson(set: ManifestSet, progress: PlanProgress, shard: Shard | undefined, out: Writable): Promise<void> {
   const head = {
-    manifests: set.manifests.map(manifestSummary),
+    manifests: set.manifests.map((m) => manifestSummary(m, progress)),
     total_jobs: set.jobs.length,
     estimated_credits: sumCredits(set.jobs),
+    ...counts(set.jobs, progress.need),
     price_table_version: PRICE_TABLE_VERSION,
     ...(shard && { shard: { index: shard.index, count: shard.count } }),
   };
@@ -44,37 +88,42 @@ async function writeJson(set: ManifestSet, shard: Shard | undefined, out: Writab
   for (let i = 0; i < set.jobs.length; i += JOBS_PER_CHUNK) {
     const chunk = set.jobs
       .slice(i, i + JOBS_PER_CHUNK)
-      .map((j) => JSON.stringify({ id: j.id, manifest: j.manifest, file: j.file, request: j.request, estimated_credits: j.estimatedCredits }))
+      .map((j) => JSON.stringify({ id: j.id, manifest: j.manifest, file: j.file, request: j.request, estimated_credits: j.estimatedCredits, need: progress.need(j), ...(j.promotedFrom !== undefined && { promoted_from: j.promotedFrom }) }))
       .join(',\n');
     await write(out, `${i === 0 ? '\n' : ',\n'}${chunk}`);
   }
   await write(out, ']}\n');
 }
 
-/** Terminal columns a string takes: East Asian wide characters and emoji take two. */
+/** Terminal columns a string takes (string-width: wide characters and emoji take two, combining marks none). */
 export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    const wide =
-      (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
-      (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd);
-    width += wide ? 2 : 1;
-  }
-  return width;
+  return stringWidth(text);
 }
+
+/** Cut on grapheme boundaries: an emoji sequence or a letter with its combining marks is never split. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 function fit(text: string, width: number): string {
   if (displayWidth(text) <= width) return text + ' '.repeat(width - displayWidth(text));
   let out = '';
-  for (const ch of text) {
-    if (displayWidth(out + ch) > width - 1) break;
-    out += ch;
+  for (const { segment } of graphemes.segment(text)) {
+    if (displayWidth(out + segment) > width - 1) break;
+    out += segment;
   }
   return `${out}…${' '.repeat(width - 1 - displayWidth(out))}`;
 }
 
-function table(m: LoadedManifest): string {
+const NEED_LABEL: Record<JobNeed, string> = { submit: 'to run', poll: 'poll', download: 'download', done: 'done', held: 'held' };
+
+/** "10 done, 2 to run: 150 credits to spend", plus the jobs a run finishes for free and those it leaves alone. */
+function progressLine(c: NeedCounts): string {
+  const parts = [`${n(c.done)} done`, `${n(c.to_run)} to run: ${plural(c.credits_to_spend, 'credit')} to spend`];
+  if (c.to_finish > 0) parts.push(`${n(c.to_finish)} to poll or download (already paid)`);
+  if (c.held > 0) parts.push(`${n(c.held)} held (failed, moderated or unknown: see status)`);
+  return parts.join(', ');
+}
+
+function table(m: LoadedManifest, progress: PlanProgress, cwd: string): string {
   const rows = m.jobs.slice(0, PLAN_TABLE_ROWS).map((j) => [
     j.id,
     j.file,
@@ -82,14 +131,18 @@ function table(m: LoadedManifest): string {
     j.request.quality,
     `${j.request.duration}s`,
     j.request.seed === undefined ? 'auto' : String(j.request.seed),
+    NEED_LABEL[progress.needIn(m, j)],
     String(j.estimatedCredits),
   ]);
-  const header = ['id', 'file', 'aspect', 'quality', 'duration', 'seed', 'credits'];
+  const header = ['id', 'file', 'aspect', 'quality', 'duration', 'seed', 'state', 'credits'];
   const widths = header.map((h, c) => Math.min(c === 1 ? 60 : 20, Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c]!)))));
   const line = (cells: readonly string[]): string =>
     `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell.padStart(widths[c]!) : fit(cell, widths[c]!))).join('  ')}`.trimEnd();
+  const rel = relative(cwd, progress.outDirOf(m));
+  const dir = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? progress.outDirOf(m) : rel;
   const lines = [
     `${m.name}  (${m.path})  ${plural(m.jobs.length, 'job')}, ${plural(sumCredits(m.jobs), 'credit')}`,
+    `  in ${dir}: ${progressLine(counts(m.jobs, (j) => progress.needIn(m, j)))}`,
     line(header),
     ...rows.map(line),
   ];
@@ -97,26 +150,29 @@ function table(m: LoadedManifest): string {
   return `${lines.join('\n')}\n`;
 }
 
-function writeTables(set: ManifestSet, shard: Shard | undefined, out: Writable): void {
-  for (const m of set.manifests) out.write(`${table(m)}\n`);
+function writeTables(set: ManifestSet, progress: PlanProgress, shard: Shard | undefined, cwd: string, out: Writable): void {
+  for (const m of set.manifests) out.write(`${table(m, progress, cwd)}\n`);
   const credits = sumCredits(set.jobs);
   out.write(
     `total: ${plural(set.manifests.length, 'manifest')}, ${plural(set.jobs.length, 'job')}, about ${plural(credits, 'credit')}` +
       `${shard ? ` (shard ${shard.index}/${shard.count})` : ''}\n` +
+      `to spend now: ${progressLine(counts(set.jobs, progress.need))}\n` +
       `estimated from the price table of ${PRICE_TABLE_VERSION}; the service's own charge per submit is what counts. Nothing was sent.\n`,
   );
 }
 
 /**
- * `paiwo-batch plan`: the jobs the manifests expand to and their estimated credits, as tables or (`--json`) one
- * JSON document streamed to stdout. Exit 0, or 2 with every manifest problem on stderr. Never contacts the
- * network.
+ * `paiwo-batch plan`: the jobs the manifests expand to, their estimated credits, and what the output folders
+ * already hold (done, to run, the credits of those to run alone — read with the run's own rule), as tables or
+ * (`--json`) one JSON document streamed to stdout. Exit 0, or 2 with every manifest problem on stderr. Never
+ * contacts the network.
  */
 export async function planCommand(patterns: readonly string[], options: PlanCommandOptions, io: CommandIO): Promise<number> {
+  const cwd = options.cwd ?? process.cwd();
   let set: ManifestSet;
   try {
     set = await loadManifests(patterns, {
-      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      cwd,
       ...(options.maxJobs !== undefined && { maxJobs: options.maxJobs }),
       ...(options.shard && { shard: options.shard }),
     });
@@ -128,7 +184,14 @@ export async function planCommand(patterns: readonly string[], options: PlanComm
     return 2;
   }
   for (const d of set.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
-  if (options.json) await writeJson(set, options.shard, io.stdout);
-  else writeTables(set, options.shard, io.stdout);
+  const progress = await planProgress(set, {
+    cwd,
+    retryFailed: options.retryFailed ?? false,
+    resubmitUnknown: options.resubmitUnknown ?? false,
+    ...(options.out !== undefined && { out: options.out }),
+    ...(options.shard && { shard: options.shard }),
+  });
+  if (options.json) await writeJson(set, progress, options.shard, io.stdout);
+  else writeTables(set, progress, options.shard, cwd, io.stdout);
   return 0;
 }

@@ -62,7 +62,9 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
   };
   const matrix = (data.matrix ?? {}) as Record<string, unknown>;
   const defaults = (data.defaults ?? {}) as Record<string, unknown>;
-  const include = (matrix.include ?? []) as MatrixEntry[];
+  // `from` (promote's link to a source job) is metadata: not a request field, not a variable, never matched.
+  const includeFrom = ((matrix.include ?? []) as MatrixEntry[]).map((e) => e.from as string | undefined);
+  const include = ((matrix.include ?? []) as MatrixEntry[]).map(({ from: _from, ...rest }) => rest);
   const exclude = (matrix.exclude ?? []) as MatrixEntry[];
 
   // ---- prompts
@@ -198,6 +200,11 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     });
     problems.push(...expanded.problems);
     combinations = expanded.combinations;
+    includeFrom.forEach((from, i) => {
+      if (from !== undefined && !combinations.some((c) => c.entry === i)) {
+        error(['matrix', 'include', i, 'from'], '`from` names the source of a job this entry adds on its own, but this entry extends combinations of the matrix', true);
+      }
+    });
     if (combinations.length === 0 && axes.length > 0 && !problems.some((p) => p.severity === 'error')) {
       error(['matrix', 'exclude'], 'every combination is excluded: nothing to run');
     }
@@ -403,7 +410,8 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
         tally.add('error', filePath, `{${file.missing}} has no value for these jobs`, '', [file.missing]);
         continue;
       }
-      const job: Job = { id, manifest: ctx.file, manifestName: ctx.name, request, repeatIndex, file, estimatedCredits: credits, axes: axesRecord };
+      const from = combo.entry !== undefined ? includeFrom[combo.entry] : undefined;
+      const job: Job = { id, manifest: ctx.file, manifestName: ctx.name, request, repeatIndex, file, estimatedCredits: credits, axes: axesRecord, ...(from !== undefined && { promotedFrom: from }) };
       seen.set(id, job);
       const key = fileCollisionKey(file);
       const other = files.get(key);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { JOB_ID_LENGTH } from './job-id.js';
 import { PROMPT_ID_PATTERN } from './prompt-id.js';
 import { ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, MODEL_NAMES, MOTION_MODES, QUALITIES, SEED_MAX, SEED_MIN } from '../model/capabilities.js';
 
@@ -65,9 +66,21 @@ export const seedAxisSchema = z
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-/** Keys of an include/exclude entry: request fields, `prompt` (by id or text), or matrix variables. */
+/** A job id as plan, status and the ledger show it. */
+export const JOB_ID_PATTERN = new RegExp(`^[0-9a-f]{${JOB_ID_LENGTH}}$`);
+
+/**
+ * `from` on an include entry: metadata, never sent and not part of the job's id — the job this one re-renders
+ * (written by `paiwo-batch promote`; the ledger records it as `promoted_from`).
+ */
+export const promotedFromSchema = z
+  .string()
+  .regex(JOB_ID_PATTERN, `a job id: ${JOB_ID_LENGTH} characters 0-9 a-f, as plan and status show it`)
+  .describe('Not sent: the id of the job this entry re-renders (written by `paiwo-batch promote`); recorded in the ledger as promoted_from. Only on an entry that adds a job of its own.');
+
+/** Keys of an include/exclude entry: request fields, `prompt` (by id or text), `from` (include only), or matrix variables. */
 export const includeEntrySchema = z
-  .object({ prompt: promptSchema.optional(), ...requestFieldShape })
+  .object({ prompt: promptSchema.optional(), from: promotedFromSchema.optional(), ...requestFieldShape })
   .catchall(scalar)
   .describe('Extends every combination it matches without overwriting an axis value, else adds a job of its own (GitHub Actions rules).');
 export const excludeEntrySchema = z

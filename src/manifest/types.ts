@@ -24,6 +24,8 @@ export interface Job {
   readonly estimatedCredits: number;
   /** The matrix coordinates that produced the job, in axis order (prompt as its id): the report's grid. */
   readonly axes: Readonly<Record<string, AxisValue>>;
+  /** The job this one re-renders (an include entry's `from:`, written by `promote`); not part of the request. */
+  readonly promotedFrom?: string;
 }
 
 /** Client-side delays are in seconds in the manifest and in milliseconds in code. */

@@ -43,6 +43,8 @@ export interface LedgerJob {
   attempts: number;
   error: LedgerError | null;
   axes: Record<string, AxisValue>;
+  /** The job this one re-renders (`paiwo-batch promote`); absent for every other job. */
+  promoted_from?: string;
   created_at: string;
   updated_at: string;
   submitted_at: string | null;

@@ -41,6 +41,7 @@ export function ledgerRecordOf(job: Job, now: string): LedgerJob {
     attempts: 0,
     error: null,
     axes: { ...job.axes },
+    ...(job.promotedFrom !== undefined && { promoted_from: job.promotedFrom }),
     created_at: now,
     updated_at: now,
     submitted_at: null,
@@ -57,14 +58,50 @@ async function fileSize(path: string): Promise<number | null> {
 }
 
 /**
- * Resume: decides from the ledger what each planned job still needs, and records new jobs.
- * - succeeded with its file intact (recorded size): nothing; a missing or short file is fetched and downloaded
- *   again (it is paid for), never resubmitted;
- * - submitted (has a video id): polled; submitting (a crash while the submit was on the wire): `unknown`;
- * - unknown: held unless `resubmitUnknown`; failed: rerun only with `retryFailed`; moderated: never (change the
- *   prompt: that makes a new job);
- * - pending, skipped (budget or balance): submitted.
- * Jobs of the ledger that are not planned are left untouched.
+ * What a planned job still needs, from its ledger record (`undefined`: a job the ledger does not have yet):
+ * - `submit`: new, pending or skipped (budget, balance); failed with `retryFailed`; unknown or submitting with
+ *   `resubmitUnknown` — the only need that is paid;
+ * - `poll`: submitted (it has a video id);
+ * - `download`: succeeded but its file is missing or short, and it has a video id (fetched again, never resubmitted);
+ * - `done`: succeeded with its file intact (the recorded size);
+ * - `held`: unknown or submitting (a crash while the submit was on the wire) without `resubmitUnknown`, failed
+ *   without `retryFailed`, moderated (change the prompt: that makes a new job), or a succeeded record with
+ *   neither file nor video id (a hand-edited ledger: reported as it is).
+ * The one rule of resume: `run` acts on it (planWork) and `plan` counts it.
+ */
+export type JobNeed = 'submit' | 'poll' | 'download' | 'done' | 'held';
+
+export function needOf(rec: LedgerJob | undefined, fileIntact: boolean, options: ResumeOptions): JobNeed {
+  if (!rec) return 'submit';
+  switch (rec.status) {
+    case 'succeeded':
+      return fileIntact ? 'done' : rec.video_id === null ? 'held' : 'download';
+    case 'submitted':
+      return 'poll';
+    case 'submitting':
+    case 'unknown':
+      return options.resubmitUnknown ? 'submit' : 'held';
+    case 'failed':
+      return options.retryFailed ? 'submit' : 'held';
+    case 'moderated':
+      return 'held';
+    case 'pending':
+    case 'skipped':
+      return 'submit';
+  }
+}
+
+/** Whether a succeeded job's file is in the output folder with the size the ledger recorded. */
+export async function fileIntact(outDir: string, rec: LedgerJob | undefined): Promise<boolean> {
+  if (rec?.status !== 'succeeded' || rec.bytes === null) return false;
+  return (await fileSize(join(outDir, rec.file))) === rec.bytes;
+}
+
+/**
+ * Resume: decides from the ledger what each planned job still needs (needOf), records new jobs, and writes what
+ * the decision implies: a `submitting` record becomes `unknown`; a succeeded job whose file is missing or short
+ * goes back to `submitted` so it is fetched and downloaded again (it is paid for); a leftover `.part` of an
+ * intact file is removed. Jobs of the ledger that are not planned are left untouched.
  */
 export async function planWork(target: RunTarget, planned: readonly PlannedJob[], options: ResumeOptions, logger: Logger): Promise<WorkItem[]> {
   const { store, outDir } = target;
@@ -76,52 +113,40 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
   for (const { job, settings } of planned) {
     const item = (kind: WorkItem['kind']): WorkItem => ({ target, id: job.id, settings, kind });
     const rec = store.job(job.id);
+    const need = needOf(rec, await fileIntact(outDir, rec), options);
     if (!rec) {
       fresh.push(ledgerRecordOf(job, now));
       submits.push(item('submit'));
       continue;
     }
     if (rec.status !== 'succeeded') writes.push(refreshPlanFields(store, rec, job));
-    switch (rec.status) {
-      case 'succeeded': {
-        const path = join(outDir, rec.file);
-        if (rec.bytes !== null && (await fileSize(path)) === rec.bytes) {
-          await unlink(`${path}.part`).catch(() => undefined); // a leftover of an earlier interrupted download
-          break;
-        }
-        if (rec.video_id === null) break; // not ours to fix (a hand-edited ledger): report it as it is
+    if (rec.status === 'submitting') {
+      // The intent was on disk but not the answer: the request may have been accepted and charged.
+      writes.push(
+        store.update(rec.id, {
+          status: 'unknown',
+          error: { code: 'INTERRUPTED_SUBMIT', message: 'the runner stopped while this submit was on the wire; it may have been accepted and charged' },
+        }),
+      );
+    } else if (rec.status === 'unknown' && need === 'submit') {
+      logger.warn({ job: rec.id }, 'resubmitting a job whose earlier submit had an unknown outcome (--resubmit-unknown)');
+    }
+    switch (need) {
+      case 'done':
+        await unlink(`${join(outDir, rec.file)}.part`).catch(() => undefined); // a leftover of an earlier interrupted download
+        break;
+      case 'download':
         logger.warn({ job: rec.id, file: rec.file }, 'file of a succeeded job is missing or short: downloading it again');
         writes.push(store.update(rec.id, { status: 'submitted', error: { code: 'FILE_MISSING', message: `${rec.file} was missing or short; downloading again` } }));
         polls.push(item('poll'));
         break;
-      }
-      case 'submitted':
+      case 'poll':
         polls.push(item('poll'));
         break;
-      case 'submitting':
-        // The intent was on disk but not the answer: the request may have been accepted and charged.
-        writes.push(
-          store.update(rec.id, {
-            status: 'unknown',
-            error: { code: 'INTERRUPTED_SUBMIT', message: 'the runner stopped while this submit was on the wire; it may have been accepted and charged' },
-          }),
-        );
-        if (options.resubmitUnknown) submits.push(item('submit'));
-        break;
-      case 'unknown':
-        if (options.resubmitUnknown) {
-          logger.warn({ job: rec.id }, 'resubmitting a job whose earlier submit had an unknown outcome (--resubmit-unknown)');
-          submits.push(item('submit'));
-        }
-        break;
-      case 'failed':
-        if (options.retryFailed) submits.push(item('submit'));
-        break;
-      case 'moderated':
-        break;
-      case 'pending':
-      case 'skipped':
+      case 'submit':
         submits.push(item('submit'));
+        break;
+      case 'held':
         break;
     }
   }
@@ -132,8 +157,9 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
 
 /** An edited manifest may rename a job's file or move it to another manifest; its identity (the request) is the same. */
 function refreshPlanFields(store: LedgerStore, rec: LedgerJob, job: Job): Promise<void> {
-  if (rec.file === job.file && rec.manifest === job.manifest && rec.estimated_credits === job.estimatedCredits && rec.manifest_name === job.manifestName) {
+  const from = job.promotedFrom ?? rec.promoted_from;
+  if (rec.file === job.file && rec.manifest === job.manifest && rec.estimated_credits === job.estimatedCredits && rec.manifest_name === job.manifestName && rec.promoted_from === from) {
     return Promise.resolve();
   }
-  return store.update(rec.id, { file: job.file, manifest: job.manifest, manifest_name: job.manifestName, estimated_credits: job.estimatedCredits, axes: { ...job.axes } });
+  return store.update(rec.id, { file: job.file, manifest: job.manifest, manifest_name: job.manifestName, estimated_credits: job.estimatedCredits, axes: { ...job.axes }, ...(from !== undefined && { promoted_from: from }) });
 }

@@ -129,30 +129,36 @@ describe('paiwo-batch validate', () => {
 
 describe('paiwo-batch plan', () => {
   it('--json prints the exact request bodies, ids, files and credits', async () => {
-    const r = await cli(['plan', '--json', 'manifests/cat-sweep.yaml']);
+    // --out: an empty folder, so nothing the worktree's own output/ holds counts as done.
+    const r = await cli(['plan', '--json', '--out', dir, 'manifests/cat-sweep.yaml']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const plan = JSON.parse(r.stdout);
-    expect(Object.keys(plan)).toEqual(['manifests', 'total_jobs', 'estimated_credits', 'price_table_version', 'jobs']);
+    expect(Object.keys(plan)).toEqual(['manifests', 'total_jobs', 'estimated_credits', 'done', 'to_run', 'to_finish', 'held', 'credits_to_spend', 'price_table_version', 'jobs']);
     expect(plan.total_jobs).toBe(37);
     expect(plan.estimated_credits).toBe(24 * 80 + 12 * 90 + 195);
-    expect(plan.manifests).toEqual([{ path: 'manifests/cat-sweep.yaml', name: 'cat-sweep', jobs: 37, estimated_credits: 3195, max_jobs: 1000 }]);
+    expect(plan).toMatchObject({ done: 0, to_run: 37, credits_to_spend: 3195 });
+    expect(plan.manifests).toEqual([
+      { path: 'manifests/cat-sweep.yaml', name: 'cat-sweep', jobs: 37, estimated_credits: 3195, max_jobs: 1000, out_dir: dir, done: 0, to_run: 37, to_finish: 0, held: 0, credits_to_spend: 3195 },
+    ]);
     expect(plan.jobs[0]).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{16}$/),
       manifest: 'manifests/cat-sweep.yaml',
       file: '一只-animal-在草地上玩耍_小猫_16x9_540p_5s_seed1.mp4',
       request: { model: 'paiwo-v5.6-ttv', input: '一只小猫在草地上玩耍', aspect_ratio: '16:9', quality: '540p', duration: 5, negative_prompt: 'no people', generate_audio_switch: true, seed: 1 },
       estimated_credits: 80,
+      need: 'submit',
     });
     expect(new Set(plan.jobs.map((j: { id: string }) => j.id)).size).toBe(37);
   });
 
   it('prints a table per manifest with totals and the price table version', async () => {
-    const r = await cli(['plan', 'manifests/demo.yaml', 'manifests/cat-sweep.yaml']);
+    const r = await cli(['plan', '--out', dir, 'manifests/demo.yaml', 'manifests/cat-sweep.yaml']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('demo  (manifests/demo.yaml)  8 jobs, 640 credits');
-    expect(r.stdout).toMatch(/^ {2}id {16}file +aspect {2}quality {2}duration {2}seed {2}credits$/m);
-    expect(r.stdout).toMatch(/^ {2}[0-9a-f]{16} {2}kitten_16x9_540p_5s_seed1\.mp4 +16:9 +540p +5s +1 +80$/m);
+    expect(r.stdout).toContain('0 done, 8 to run: 640 credits to spend');
+    expect(r.stdout).toMatch(/^ {2}id {16}file +aspect {2}quality {2}duration {2}seed {2}state {3}credits$/m);
+    expect(r.stdout).toMatch(/^ {2}[0-9a-f]{16} {2}kitten_16x9_540p_5s_seed1\.mp4 +16:9 +540p +5s +1 +to run +80$/m);
     expect(r.stdout).toContain('total: 2 manifests, 45 jobs, about 3,835 credits');
     expect(r.stdout).toContain('price table of 2026-11-24');
   });

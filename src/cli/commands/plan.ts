@@ -5,11 +5,14 @@ import { parsePositiveInt, parseShard, processIO } from '../io.js';
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('list the jobs the manifests expand to and what they would cost; sends nothing')
+    .description('list the jobs the manifests expand to, which are already done in the output folder, and what the rest would cost; sends nothing')
     .argument('<paths...>', 'manifest files or globs')
     .option('--json', 'print one JSON document on stdout')
     .option('--max-jobs <n>', 'refuse plans larger than this (default: the manifest\'s max_jobs, else 1000)', parsePositiveInt)
     .option('--shard <k/n>', 'only the k-th of n stable partitions of the jobs (by id)', parseShard)
+    .option('--out <dir>', 'the output folder to compare with (as run --out); default: each manifest\'s run.out, else output/<name>/')
+    .option('--retry-failed', 'count failed jobs as to run, as run --retry-failed would')
+    .option('--resubmit-unknown', 'count unknown jobs as to run, as run --resubmit-unknown would')
     .action(async (paths: string[], options: PlanCommandOptions) => {
       process.exitCode = await planCommand(paths, options, processIO());
     });
