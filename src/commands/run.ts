@@ -66,15 +66,17 @@ export async function runCommand(patterns: readonly string[], options: RunComman
   };
 
   let simulator: Simulator | null = null;
+  // Started by runBatch only after the manifests loaded and validated: a typo never starts a server first.
+  const startBuiltInSimulator = async (): Promise<string> => {
+    simulator = await startSimulator({ timeScale, apiKey: SIMULATOR_KEY });
+    io.stderr.write(`Using the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent)\n`);
+    return simulator.url;
+  };
   try {
-    if (options.simulator) {
-      simulator = await startSimulator({ timeScale, apiKey: SIMULATOR_KEY });
-      io.stderr.write(`Using the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent)\n`);
-    }
     const summary = await runBatch({
       patterns,
       cwd: options.cwd ?? process.cwd(),
-      baseUrl: simulator?.url ?? options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL,
+      baseUrl: options.simulator ? startBuiltInSimulator : (options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL),
       apiKey,
       timeScale,
       overrides: {
@@ -103,6 +105,6 @@ export async function runCommand(patterns: readonly string[], options: RunComman
     if (stepSummary) await appendStepSummary(stepSummary, summary);
     return summary.exit_code;
   } finally {
-    await simulator?.close();
+    await (simulator as Simulator | null)?.close();
   }
 }
