@@ -110,10 +110,12 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
     }
     logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
     const downloads = downloadQueue();
+    const concurrency = overrides.concurrency ?? Math.min(...set.manifests.map((m) => m.run.concurrency));
     const display = options.progress?.(
       progressReader(
         opened.map((o) => ({ store: o.store, ids: o.folder.jobs.map((p) => p.job.id) })),
         () => downloads.size + downloads.pending,
+        { slots: concurrency, timeScale },
       ),
     );
     try {
@@ -121,7 +123,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
         client,
         control,
         logger,
-        concurrency: overrides.concurrency ?? Math.min(...set.manifests.map((m) => m.run.concurrency)),
+        concurrency,
         ...rate(set.manifests, overrides),
         timeScale,
         callTimeoutMs,
