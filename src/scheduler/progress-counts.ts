@@ -49,6 +49,13 @@ export function progressReader(
   options: ProgressReaderOptions = {},
 ): () => ProgressCounts {
   let startFinished: number | null = null;
+  // A job's request never changes: its typical generation time is computed once, not at every redraw.
+  const typical = new Map<string, number>();
+  const typicalMs = (id: string, request: Parameters<typeof expectedGenerationMs>[0]): number => {
+    let ms = typical.get(id);
+    if (ms === undefined) typical.set(id, (ms = expectedGenerationMs(request)));
+    return ms;
+  };
   return () => {
     const n = { total: 0, succeeded: 0, generating: 0, failed: 0, moderated: 0, unknown: 0, skipped: 0 };
     let creditsSpent = 0;
@@ -69,10 +76,10 @@ export function progressReader(
           case 'submitted':
           case 'submitting':
             n.generating++;
-            expectedMs += expectedGenerationMs(job.request) / 2;
+            expectedMs += typicalMs(id, job.request) / 2;
             break;
           default:
-            expectedMs += expectedGenerationMs(job.request);
+            expectedMs += typicalMs(id, job.request);
         }
       }
       for (const job of store.jobs) creditsSpent += (job.credits ?? 0) - job.credits_refunded;
