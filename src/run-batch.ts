@@ -33,7 +33,11 @@ export interface RunBatchOptions {
   readonly patterns: readonly string[];
   /** @default process.cwd() */
   readonly cwd?: string;
-  readonly baseUrl: string;
+  /**
+   * The API's base URL, or a function that starts the service (the in-process simulator) and returns it: called
+   * only once the manifests are loaded and valid, so a bad manifest or a missing file never starts anything.
+   */
+  readonly baseUrl: string | (() => Promise<string>);
   readonly apiKey: string;
   readonly overrides?: RunOverrides;
   /** Multiplies every client-side delay (poll intervals, backoff, Retry-After, timeouts). @default 1 */
@@ -84,7 +88,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   // An HTTP exchange does not get faster with the simulator: the deadline shrinks with the time-scale, but not
   // below 10 s, so a busy machine does not turn answered submits into "unknown" ones.
   const callTimeoutMs = Math.max(10_000, 60_000 * timeScale);
-  const client = new ApiClient({ baseUrl: options.baseUrl, apiKey: options.apiKey, timeoutMs: callTimeoutMs, logger });
+  const baseUrl = typeof options.baseUrl === 'string' ? options.baseUrl : await options.baseUrl();
+  const client = new ApiClient({ baseUrl, apiKey: options.apiKey, timeoutMs: callTimeoutMs, logger });
   const control = new RunControl();
   const onInterrupt = () => {
     logger.warn('interrupted: no new submits; recording what is on the wire, then saving');
@@ -105,10 +110,12 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
     }
     logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
     const downloads = downloadQueue();
+    const concurrency = overrides.concurrency ?? Math.min(...set.manifests.map((m) => m.run.concurrency));
     const display = options.progress?.(
       progressReader(
         opened.map((o) => ({ store: o.store, ids: o.folder.jobs.map((p) => p.job.id) })),
         () => downloads.size + downloads.pending,
+        { slots: concurrency, timeScale },
       ),
     );
     try {
@@ -116,7 +123,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
         client,
         control,
         logger,
-        concurrency: overrides.concurrency ?? Math.min(...set.manifests.map((m) => m.run.concurrency)),
+        concurrency,
         ...rate(set.manifests, overrides),
         timeScale,
         callTimeoutMs,

@@ -4,7 +4,7 @@ import { UserError } from '../errors/paiwo-error.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
 import { appendStepSummary } from '../results/step-summary.js';
 import { runBatch } from '../run-batch.js';
-import { startLineProgress, startTtyProgress } from '../scheduler/progress-display.js';
+import { startLineProgress, startTtyProgress, type ProgressDisplay } from '../scheduler/progress-display.js';
 import { formatRunSummary } from '../scheduler/format-summary.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
 import { createLogger, type Logger } from '../util/logger.js';
@@ -65,16 +65,26 @@ export async function runCommand(patterns: readonly string[], options: RunComman
     return createLogger({ level, destination: io.stderr as never });
   };
 
+  let display: ProgressDisplay | null = null;
+  // Said once, through the live display when there is one, so the message does not tear it.
+  const onInterrupt = () => {
+    const text = `${typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted'}: stopping — no new submits; saving what is in flight. Press Ctrl+C again to exit at once.`;
+    if (display) display.notice(text);
+    else io.stderr.write(`\n${text}\n`);
+  };
+  options.signal?.addEventListener('abort', onInterrupt, { once: true });
   let simulator: Simulator | null = null;
+  // Started by runBatch only after the manifests loaded and validated: a typo never starts a server first.
+  const startBuiltInSimulator = async (): Promise<string> => {
+    simulator = await startSimulator({ timeScale, apiKey: SIMULATOR_KEY });
+    io.stderr.write(`Using the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent)\n`);
+    return simulator.url;
+  };
   try {
-    if (options.simulator) {
-      simulator = await startSimulator({ timeScale, apiKey: SIMULATOR_KEY });
-      io.stderr.write(`Using the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent)\n`);
-    }
     const summary = await runBatch({
       patterns,
       cwd: options.cwd ?? process.cwd(),
-      baseUrl: simulator?.url ?? options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL,
+      baseUrl: options.simulator ? startBuiltInSimulator : (options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL),
       apiKey,
       timeScale,
       overrides: {
@@ -92,7 +102,7 @@ export async function runCommand(patterns: readonly string[], options: RunComman
       logger: loggerFor,
       ...(options.signal && { signal: options.signal }),
       ...(options.progress !== false && {
-        progress: (read) => (live ? startTtyProgress(io.stderr, read) : startLineProgress(io.stderr, read)),
+        progress: (read) => (display = live ? startTtyProgress(io.stderr, read) : startLineProgress(io.stderr, read)),
       }),
       onWarnings: (warnings) => io.stderr.write(`${warnings.map(formatDiagnostic).join('\n')}\n`),
     });
@@ -103,6 +113,7 @@ export async function runCommand(patterns: readonly string[], options: RunComman
     if (stepSummary) await appendStepSummary(stepSummary, summary);
     return summary.exit_code;
   } finally {
-    await simulator?.close();
+    options.signal?.removeEventListener('abort', onInterrupt);
+    await (simulator as Simulator | null)?.close();
   }
 }

@@ -1,23 +1,28 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandIO } from '../cli/io.js';
-import { EXIT } from '../cli/exit-codes.js';
 import { JOB_STATUSES } from '../results/ledger-types.js';
 import { readLedger } from '../results/ledger-store.js';
 import { isStale, LOCK_FILE, type LockOwner } from '../results/output-lock.js';
 import { summarizeLedger, type LedgerStatus } from '../results/report-status.js';
+import { exitCodeOf } from '../scheduler/run-summary.js';
 
 export interface StatusOptions {
   /** Print one JSON document on stdout instead of text. */
   readonly json?: boolean;
 }
 
-/** `paiwo-batch status <out>`: what the ledger (snapshot + journal) says, without contacting the service. */
+/**
+ * `paiwo-batch status <out>`: what the ledger (snapshot + journal) says, without contacting the service. Exits
+ * with what a rerun would end with, by `run`'s own rule (`exitCodeOf`, README "Exit codes"): 4 budget-skipped
+ * jobs, 6 unresolved, 5 failed or moderated, else 0. Nothing was stopped by this command, so 3 and 130 never
+ * come from it.
+ */
 export async function statusCommand(outDir: string, options: StatusOptions, io: CommandIO): Promise<number> {
   const ledger = await readLedger(outDir);
   const status = summarizeLedger(outDir, ledger, await readRunningOwner(outDir));
   io.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
-  return EXIT.ok;
+  return exitCodeOf({ stopped: [], jobs: status.by_status });
 }
 
 /** A terminal screen, not a log: past this many jobs per list the rest are counted (all are in --json). */

@@ -345,7 +345,7 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
     let incomplete = false;
     for (const f of REQUIRED_FIELDS) {
       if (!values[f]) {
-        tally.add('error', data.defaults ? ['defaults'] : [], `${f} is not set; set it in defaults or as a matrix axis`, '', [f]);
+        tally.add('error', data.defaults ? ['defaults'] : [], `${f} is not set; set it in defaults or as a matrix axis`, '', [f], f);
         incomplete = true;
       }
     }

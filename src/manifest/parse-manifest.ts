@@ -117,10 +117,13 @@ function checkSchema(value: unknown): SchemaCheck {
 /**
  * Drops expansion problems of pruned data that the removal itself may have caused: at a removed node (a
  * default took its place), or depending on a name that was removed (a required field, a template variable,
- * a prompt, a whole axis); and maps the rest back to the original file's paths.
+ * a prompt, a whole axis), or saying a field is not set that a removed unknown key probably misspells (`qualty`);
+ * and maps the rest back to the original file's paths.
  */
-function fromPrunedExpansion(problems: readonly Problem[], pruned: PrunedValue, removed: RemovedPaths): Problem[] {
+function fromPrunedExpansion(problems: readonly Problem[], pruned: PrunedValue, removed: RemovedPaths, schemaProblems: readonly Problem[]): Problem[] {
   const names = new Set<string>();
+  const misspelt = new Set<string>();
+  for (const p of schemaProblems) if (p.meant !== undefined) misspelt.add(p.meant);
   for (const r of removed.paths) {
     const last = r.findLast((s): s is string => typeof s === 'string');
     if (last !== undefined) names.add(last);
@@ -131,6 +134,7 @@ function fromPrunedExpansion(problems: readonly Problem[], pruned: PrunedValue, 
     const path = pruned.toOriginal(p.path);
     if (removed.covers(path)) continue;
     if (p.dependsOn?.some((n) => names.has(n))) continue;
+    if (p.unset !== undefined && misspelt.has(p.unset)) continue;
     out.push({ ...p, path });
   }
   return out;
@@ -201,7 +205,7 @@ export function parseManifest(text: string, file: string, options: ParseManifest
     const maxJobs = options.maxJobs ?? data.max_jobs;
     const pruned = schema.pruned;
     const expanded = expandJobs(data, { file, name, maxJobs, ...(pruned && { formatPath: (p: readonly PathSegment[]) => formatPath(pruned.toOriginal(p)) }) });
-    problems.push(...(pruned ? fromPrunedExpansion(expanded.problems, pruned, schema.removed) : expanded.problems));
+    problems.push(...(pruned ? fromPrunedExpansion(expanded.problems, pruned, schema.removed, schema.problems) : expanded.problems));
     // A manifest with schema errors is never handed on, whatever its pruned remainder looks like.
     if (!pruned && !problems.some((p) => p.severity === 'error')) {
       manifest = { path: file, name, jobs: expanded.jobs, run: toRunSettings(data.run), maxJobs };

@@ -12,6 +12,14 @@ export interface Problem {
    * check the rest of the file, the problem may be only a consequence of the removal and is not reported.
    */
   readonly dependsOn?: readonly string[];
+  /** An unknown key's likely intended name (its "did you mean"). */
+  readonly meant?: string;
+  /**
+   * The field this problem says has no value anywhere: when an unknown key that probably misspells it was
+   * removed, the problem is the typo's knock-on and is not reported (`qualty` never also says "quality is not
+   * set").
+   */
+  readonly unset?: string;
 }
 
 const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_-]*$/u;

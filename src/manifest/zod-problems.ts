@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { didYouMean } from './did-you-mean.js';
+import { closestMatch, didYouMean } from './did-you-mean.js';
 import { describeValue, type Problem } from './problem.js';
 import type { PathSegment } from './yaml-source.js';
 
@@ -77,7 +77,8 @@ export function problemsFromZod(issues: readonly Issue[], schema: AnySchema, val
       case 'unrecognized_keys': {
         const allowed = keysOf(schemaAt(schema, issue.path));
         for (const key of issue.keys) {
-          out.push({ severity: 'error', path: [...path, key], atKey: true, message: `unknown key ${describeValue(key)}${didYouMean(key, allowed)}` });
+          const meant = closestMatch(key, allowed);
+          out.push({ severity: 'error', path: [...path, key], atKey: true, message: `unknown key ${describeValue(key)}${didYouMean(key, allowed)}`, ...(meant !== undefined && { meant }) });
         }
         break;
       }

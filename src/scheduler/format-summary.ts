@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { JOB_STATUSES } from '../results/ledger-types.js';
-import type { RunSummary } from './run-summary.js';
+import type { FailedJob, RunSummary } from './run-summary.js';
 
 const LIST_MAX = 10;
 
@@ -18,7 +18,17 @@ function shown(path: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-/** The one-screen summary at the end of a run. */
+/** A take is named by the file it is (or would be) saved as, where the user will look for it. */
+function take(j: FailedJob): string {
+  return shown(join(j.out_dir, j.file));
+}
+
+/** A service message can hold newlines or terminal escapes; the summary is read on a terminal. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
+/** The one-screen summary at the end of a run, in the ledger's status words. */
 export function formatRunSummary(s: RunSummary): string {
   const out: string[] = [];
   const counts = JOB_STATUSES.filter((st) => s.jobs[st] > 0).map((st) => `${s.jobs[st]} ${st}`);
@@ -31,12 +41,16 @@ export function formatRunSummary(s: RunSummary): string {
   }
   if (s.failed.length > 0) {
     out.push('', `failed or moderated (${s.failed.length}):`);
-    for (const j of s.failed.slice(0, LIST_MAX)) out.push(`  ${j.id}  ${j.status}  ${j.error ? `${j.error.code}: ${j.error.message}` : ''}`);
+    for (const j of s.failed.slice(0, LIST_MAX)) {
+      out.push(`  ${take(j)}  ${j.status}${j.error ? `  ${j.error.code}: ${oneLine(j.error.message)}` : ''}  (job ${j.id})`);
+    }
     if (s.failed.length > LIST_MAX) out.push(`  …and ${s.failed.length - LIST_MAX} more (paiwo-batch status ${shown(s.out_dirs[0] ?? '.')})`);
   }
   if (s.unresolved.length > 0) {
     out.push('', `unresolved (${s.unresolved.length}):`);
-    for (const j of s.unresolved.slice(0, LIST_MAX)) out.push(`  ${j.id}  ${j.status}${j.video_id ? `  video ${j.video_id}` : ''}  — ${j.what_to_do}`);
+    for (const j of s.unresolved.slice(0, LIST_MAX)) {
+      out.push(`  ${take(j)}  ${j.status}${j.video_id ? `  video ${j.video_id}` : ''}  — ${j.what_to_do}`);
+    }
     if (s.unresolved.length > LIST_MAX) out.push(`  …and ${s.unresolved.length - LIST_MAX} more (paiwo-batch status ${shown(s.out_dirs[0] ?? '.')})`);
   }
   if (s.budget_shortfall !== null) out.push('', `budget: ${s.budget_shortfall} more credits of max_credits would finish the ${s.jobs.skipped} skipped job(s).`);

@@ -1,6 +1,11 @@
+import { expectedGenerationMs } from '../model/generation-time.js';
 import type { LedgerStore } from '../results/ledger-store.js';
 
-/** What a progress display shows, read from the ledgers (no second bookkeeping to drift). */
+/**
+ * What a progress display shows, read from the ledgers (no second bookkeeping to drift). The words are the
+ * ledger's statuses; `generating` and `downloading` are the two halves of `submitting`/`submitted` (on the
+ * service, then being saved).
+ */
 export interface ProgressCounts {
   readonly total: number;
   readonly succeeded: number;
@@ -8,14 +13,28 @@ export interface ProgressCounts {
   readonly generating: number;
   /** Generated, being downloaded (or waiting for a download slot). */
   readonly downloading: number;
-  /** Failed or moderated. */
   readonly failed: number;
-  /** Unknown outcome, skipped. */
-  readonly held: number;
+  readonly moderated: number;
+  /** A submit whose outcome is unknown (held for the user). */
+  readonly unknown: number;
+  /** Not submitted by this run (budget, account credits); the next run tries them again. */
+  readonly skipped: number;
   /** Net of refunds, across the output folders. */
   readonly creditsSpent: number;
-  /** Jobs that reached succeeded/failed/moderated in this run, for the ETA. */
+  /** Jobs that reached a final state for this run (succeeded, failed, moderated, unknown, skipped) in this run. */
   readonly finishedThisRun: number;
+  /**
+   * Before anything finished, the typical generation time of the jobs still to do over the generation slots
+   * (× the time scale): the ETA until the run's own pace is known. Null when the reader was given no slots.
+   */
+  readonly expectedRemainingMs: number | null;
+}
+
+export interface ProgressReaderOptions {
+  /** Generation slots (the run's concurrency), for the ETA before anything finished. */
+  readonly slots?: number;
+  /** @default 1 */
+  readonly timeScale?: number;
 }
 
 /**
@@ -27,38 +46,73 @@ export interface ProgressCounts {
 export function progressReader(
   targets: readonly { readonly store: LedgerStore; readonly ids: readonly string[] }[],
   downloading: () => number = () => 0,
+  options: ProgressReaderOptions = {},
 ): () => ProgressCounts {
   let startFinished: number | null = null;
+  // A job's request never changes: its typical generation time is computed once, not at every redraw.
+  const typical = new Map<string, number>();
+  const typicalMs = (id: string, request: Parameters<typeof expectedGenerationMs>[0]): number => {
+    let ms = typical.get(id);
+    if (ms === undefined) typical.set(id, (ms = expectedGenerationMs(request)));
+    return ms;
+  };
   return () => {
-    let total = 0;
-    let succeeded = 0;
-    let generating = 0;
-    let failed = 0;
-    let held = 0;
+    const n = { total: 0, succeeded: 0, generating: 0, failed: 0, moderated: 0, unknown: 0, skipped: 0 };
     let creditsSpent = 0;
+    let expectedMs = 0;
     for (const { store, ids } of targets) {
       for (const id of ids) {
         const job = store.job(id);
         if (!job) continue;
-        total++;
-        if (job.status === 'succeeded') succeeded++;
-        else if (job.status === 'submitted' || job.status === 'submitting') generating++;
-        else if (job.status === 'failed' || job.status === 'moderated') failed++;
-        else if (job.status === 'unknown' || job.status === 'skipped') held++;
+        n.total++;
+        switch (job.status) {
+          case 'succeeded':
+          case 'failed':
+          case 'moderated':
+          case 'unknown':
+          case 'skipped':
+            n[job.status]++;
+            break;
+          case 'submitted':
+          case 'submitting':
+            n.generating++;
+            expectedMs += typicalMs(id, job.request) / 2;
+            break;
+          default:
+            expectedMs += typicalMs(id, job.request);
+        }
       }
       for (const job of store.jobs) creditsSpent += (job.credits ?? 0) - job.credits_refunded;
     }
-    startFinished ??= succeeded + failed;
-    const saving = Math.min(downloading(), generating);
-    return { total, succeeded, generating: generating - saving, downloading: saving, failed, held, creditsSpent, finishedThisRun: succeeded + failed - startFinished };
+    const finished = n.succeeded + n.failed + n.moderated + n.unknown + n.skipped;
+    startFinished ??= finished;
+    const saving = Math.min(downloading(), n.generating);
+    const slots = options.slots;
+    return {
+      ...n,
+      generating: n.generating - saving,
+      downloading: saving,
+      creditsSpent,
+      finishedThisRun: finished - startFinished,
+      expectedRemainingMs: slots && slots > 0 ? (expectedMs * (options.timeScale ?? 1)) / slots : null,
+    };
   };
 }
 
-/** Remaining time from this run's pace so far; null until something finished. */
+/** Jobs not yet in a final state for this run. */
+export function remainingJobs(c: ProgressCounts): number {
+  return c.total - c.succeeded - c.failed - c.moderated - c.unknown - c.skipped;
+}
+
+/**
+ * Remaining time: this run's pace once something finished, before that the jobs' typical generation time;
+ * null when neither is known.
+ */
 export function etaMs(counts: ProgressCounts, elapsedMs: number): number | null {
-  if (counts.finishedThisRun <= 0) return null;
-  const remaining = counts.total - counts.succeeded - counts.failed - counts.held;
-  return Math.max(0, (remaining * elapsedMs) / counts.finishedThisRun);
+  const remaining = remainingJobs(counts);
+  if (remaining <= 0) return 0;
+  if (counts.finishedThisRun > 0) return (remaining * elapsedMs) / counts.finishedThisRun;
+  return counts.expectedRemainingMs;
 }
 
 export function formatDuration(ms: number): string {

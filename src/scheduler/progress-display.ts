@@ -1,62 +1,93 @@
 import type { Writable } from 'node:stream';
-import cliProgress from 'cli-progress';
-import { etaMs, formatDuration, type ProgressCounts } from './progress-counts.js';
+import { etaMs, formatDuration, remainingJobs, type ProgressCounts } from './progress-counts.js';
+import { DEFAULT_COLUMNS, progressLine } from './progress-line.js';
 
 export interface ProgressDisplay {
+  /** Prints a line of its own (e.g. "SIGINT: stopping …") without tearing the display. */
+  notice(text: string): void;
+  /** Stops the display; on a terminal the live line is erased, so what is printed next starts on a clean line. */
   stop(): void;
 }
 
-/** Live bar on a terminal (cli-progress), redrawn a few times a second. */
-export function startTtyProgress(stream: Writable, read: () => ProgressCounts): ProgressDisplay {
+/** A terminal stream: `columns` is its current width (it follows resizes). */
+type TerminalStream = Writable & { readonly columns?: number };
+
+const CLEAR_LINE = '\r\x1b[2K';
+const HIDE_CURSOR = '\x1b[?25l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+/** What to write to leave a terminal usable if the process exits while the live line is shown. */
+export const RESTORE_TERMINAL = `${CLEAR_LINE}${SHOW_CURSOR}`;
+
+/**
+ * The live line on a terminal, redrawn in place 5 times a second and fitted to the terminal's width each time
+ * (see `progressLine`). Nothing else may write to the terminal's stderr meanwhile except through `notice`.
+ */
+export function startTtyProgress(stream: TerminalStream, read: () => ProgressCounts): ProgressDisplay {
   const started = Date.now();
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: stream as unknown as NodeJS.WritableStream,
-      format: ' {bar} {value}/{total} done | {generating} generating | {downloading} downloading | {failed} failed | {held} held | {credits} credits | ETA {eta_text}',
-      hideCursor: true,
-      barsize: 24,
-      fps: 5,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const payload = (c: ProgressCounts) => {
-    const eta = etaMs(c, Date.now() - started);
-    return { generating: c.generating, downloading: c.downloading, failed: c.failed, held: c.held, credits: c.creditsSpent, eta_text: eta === null ? '…' : formatDuration(eta) };
-  };
-  const first = read();
-  bar.start(first.total, first.succeeded, payload(first));
-  const timer = setInterval(() => {
+  let stopped = false;
+  const render = () => {
     const c = read();
-    bar.update(c.succeeded, payload(c));
-  }, 200);
+    const eta = etaMs(c, Date.now() - started);
+    stream.write(`${CLEAR_LINE}${progressLine(c, eta === null ? '…' : formatDuration(eta), stream.columns || DEFAULT_COLUMNS)}`);
+  };
+  stream.write(HIDE_CURSOR);
+  render();
+  const timer = setInterval(render, 200);
   timer.unref();
   return {
+    notice(text) {
+      if (stopped) {
+        stream.write(`${text}\n`);
+        return;
+      }
+      stream.write(`${CLEAR_LINE}${text}\n`);
+      render();
+    },
     stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
-      const c = read();
-      bar.update(c.succeeded, payload(c));
-      bar.stop();
+      stream.write(RESTORE_TERMINAL);
     },
   };
 }
 
-/** In CI and pipes: a plain line every `everyMs` (and one at the end), nothing that needs a terminal. */
+/**
+ * In CI and pipes: a plain `progress:` line every `everyMs`, with an ETA (from the jobs' typical generation time
+ * until the run's own pace is known), and a last one at the end that says how long the run took instead.
+ */
 export function startLineProgress(stream: Writable, read: () => ProgressCounts, everyMs = 10_000): ProgressDisplay {
   const started = Date.now();
-  const line = () => {
+  let stopped = false;
+  const line = (final: boolean) => {
     const c = read();
-    const eta = etaMs(c, Date.now() - started);
-    stream.write(
-      `progress: ${c.succeeded}/${c.total} done, ${c.generating} generating, ${c.downloading} downloading, ${c.failed} failed, ${c.held} held, ${c.creditsSpent} credits spent` +
-        `${eta === null ? '' : `, ETA ${formatDuration(eta)}`} (${formatDuration(Date.now() - started)} elapsed)\n`,
-    );
+    const elapsed = Date.now() - started;
+    const parts = [`${c.succeeded}/${c.total} succeeded`, `${c.generating} generating`, `${c.downloading} downloading`, `${c.failed} failed`];
+    for (const [n, word] of [[c.moderated, 'moderated'], [c.unknown, 'unknown'], [c.skipped, 'skipped']] as const) if (n > 0) parts.push(`${n} ${word}`);
+    parts.push(`${c.creditsSpent} credits spent`);
+    let tail: string;
+    if (final) {
+      const left = remainingJobs(c);
+      tail = `(${left > 0 ? `${left} unfinished, ` : ''}${formatDuration(elapsed)} in all)`;
+    } else {
+      const eta = etaMs(c, elapsed);
+      parts.push(`ETA ${eta === null ? 'unknown' : formatDuration(eta)}`);
+      tail = `(${formatDuration(elapsed)} elapsed)`;
+    }
+    stream.write(`progress: ${parts.join(', ')} ${tail}\n`);
   };
-  const timer = setInterval(line, everyMs);
+  const timer = setInterval(() => line(false), everyMs);
   timer.unref();
   return {
+    notice(text) {
+      stream.write(`${text}\n`);
+    },
     stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
-      line();
+      line(true);
     },
   };
 }

@@ -49,12 +49,24 @@ describe('the README walk-through stays true', () => {
     expect(r.code).toBe(0);
   });
 
-  it('the bad manifest prints exactly the diagnostics shown, every problem at once, exit 2', async () => {
+  it('the bad manifest, saved where the README says, prints exactly the diagnostics shown, every problem at once, exit 2', async () => {
     const [, bad, shown] = blocks;
+    const [prompt, ...expected] = shown!.split('\n');
+    // The command exactly as shown: `$ npx paiwo-batch validate manifests/bad.yaml   # exit 2`.
+    const command = /^\$ npx paiwo-batch (\S.*?)\s+# exit (\d+)$/.exec(prompt!);
+    expect(command, prompt).not.toBeNull();
+    const args = command![1]!.split(/\s+/);
+    expect(args.at(-1)).toBe('manifests/bad.yaml');
     await writeFile(join(dir, 'manifests', 'bad.yaml'), bad!);
-    const r = await cli(['validate', 'manifests/bad.yaml'], dir);
-    expect(r.code).toBe(2);
-    const expected = shown!.split('\n').slice(1); // drop the "$ paiwo-batch validate ..." prompt line
+    const r = await cli(args, dir);
+    expect(r.code).toBe(Number(command![2]));
     expect((r.stdout + r.stderr).trimEnd().split('\n')).toEqual(expected);
+  });
+
+  it('the bad manifest is the clone\'s test/fixtures/manifests/typo-demo.yaml, as the README says, and manifests/ holds none', async () => {
+    const [, bad] = blocks;
+    expect(`${bad}\n`).toBe(await readFile('test/fixtures/manifests/typo-demo.yaml', 'utf8'));
+    const readme = await readFile('README.md', 'utf8');
+    expect(readme).toContain('the clone has the same file as `test/fixtures/manifests/typo-demo.yaml`');
   });
 });

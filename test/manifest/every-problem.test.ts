@@ -89,6 +89,22 @@ describe('schema errors do not hide the problems expansion finds', () => {
     ]);
   });
 
+  it('a misspelt required key is one error, not also "is not set" for the key it misspells', () => {
+    const r = parse(`
+      defaults: { qualty: 540p, aspect_ratio: "16:9", duration: 5 }
+      matrix:
+        prompt: [a]
+    `);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.column} ${d.path} ${d.message}`)).toEqual(['1:13 defaults.qualty unknown key "qualty" (did you mean "quality"?)']);
+    // A key too far from any known one says nothing about quality: the missing field is still reported.
+    const far = parse(`
+      defaults: { resolution: 540p, aspect_ratio: "16:9", duration: 5 }
+      matrix:
+        prompt: [a]
+    `);
+    expect(far.diagnostics.map((d) => d.message)).toEqual(['quality is not set; set it in defaults or as a matrix axis (1 job)', 'unknown key "resolution"']);
+  });
+
   it('never hands on a manifest with a schema error, even when the rest of it is clean', () => {
     const r = parse(`
       defaults: { aspect_ratio: "16:9", quality: 540p, duration: 5, seed: 1.5 }

@@ -6,26 +6,27 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeReport } from '../../src/results/write-report.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
 import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { CHROMIUM, CHROMIUM_PATH, describeWith } from '../helpers/requirements.js';
 
 const exec = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const MEDIA = resolve('fixtures/media');
 const SCREENSHOT = resolve('test-results/report-hostile.png');
 const DEMO_SCREENSHOT = resolve('test-results/report.png');
 const CLI = resolve('dist/cli/main.js');
 const LAUNCH = {
-  executablePath: CHROMIUM,
+  executablePath: CHROMIUM_PATH,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 };
 
-// The page must render and filter in a real browser; skipped only where no Chromium is installed (.ci/run installs it).
-describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () => {
+// The page must render and filter in a real browser: skipped, with the reason, where no Chromium is installed;
+// a failure under CI (.ci/run installs it).
+describeWith([CHROMIUM], 'report.html in headless Chromium', () => {
   let dir: string;
   let browser: Browser;
   let page: Page;
@@ -140,7 +141,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
 });
 
 // The real thing: the demo manifest run by the CLI against the built-in simulator, its report opened as a user would.
-describe.skipIf(!existsSync(CHROMIUM))('the report a real run writes, in headless Chromium', () => {
+describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', () => {
   let dir: string;
   let browser: Browser;
   let page: Page;

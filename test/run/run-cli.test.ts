@@ -39,6 +39,19 @@ describe('run (the built CLI as a process)', () => {
     expect(sim.stats().requests).toBe(0);
   });
 
+  it('--simulator with a missing or broken manifest reports it (exit 2) without starting the simulator first', async () => {
+    const missing = await startCli(['run', 'no-such.yaml', '--simulator'], { cwd: dir }).done;
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no-such.yaml');
+    expect(missing.stderr).toContain('no such file');
+    expect(missing.stderr).not.toContain('simulator');
+    await writeFile(join(dir, 'broken.yaml'), 'name: broken\nmatrix:\n  prompt: [a]\n  qualty: [540p]\n');
+    const broken = await startCli(['run', 'broken.yaml', '--simulator'], { cwd: dir }).done;
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('broken.yaml');
+    expect(broken.stderr).not.toContain('simulator');
+  });
+
   it('never writes or prints the key: not in any output file, the log file, stdout or stderr', async () => {
     sim = await startSimulator({ timeScale: 0.003, apiKey: KEY, faults: 'html-502/fetch:0.3,429:0.2,504-after-charge@first=1', seed: 3 });
     const file = await writeManifest(dir, ['p1', 'something forbidden', 'p3', 'p4']);

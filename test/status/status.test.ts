@@ -49,7 +49,8 @@ describe('status', () => {
   it('prints counts, credits and what to do about every unresolved or failed job', async () => {
     await writeLedger(dir, mixedLedger());
     const io = bufferIO();
-    expect(await statusCommand(dir, {}, io)).toBe(0);
+    // Budget-skipped jobs: a rerun would end with 4, the first of 4, 6, 5 that applies.
+    expect(await statusCommand(dir, {}, io)).toBe(4);
     const text = io.out();
     expect(text).toContain('9 jobs (1 pending, 1 submitted, 2 succeeded, 1 failed, 1 moderated, 1 unknown, 2 skipped)');
     expect(text).toContain('credits: 400 spent, 80 refunded, 320 net');
@@ -104,10 +105,33 @@ describe('status', () => {
     await store.close().catch(() => undefined);
   });
 
-  it('the CLI prints the status and exits 0; a folder without a ledger exits 2 with a one-line message', async () => {
+  it('exits with what a rerun would end with, by run\'s rule and order (4, 6, 5), --json included', async () => {
+    const cases: [Parameters<typeof demoLedger>[0], number][] = [
+      [{}, 0],
+      [{ 1: 'failed' }, 5],
+      [{ 1: 'moderated' }, 5],
+      [{ 1: 'failed', 2: 'unknown' }, 6],
+      [{ 1: 'failed', 2: 'submitted' }, 6],
+      [{ 3: 'pending' }, 6],
+      [{ 1: 'failed', 2: 'unknown', 3: 'skipped' }, 4],
+    ];
+    for (const [statuses, code] of cases) {
+      await writeLedger(dir, demoLedger(statuses));
+      expect(await statusCommand(dir, {}, bufferIO()), JSON.stringify(statuses)).toBe(code);
+      expect(await statusCommand(dir, { json: true }, bufferIO()), JSON.stringify(statuses)).toBe(code);
+    }
+  });
+
+  it('the CLI prints the status and exits 5 with a failed job; a folder without a ledger exits 2 with a one-line message', async () => {
     await writeLedger(dir, demoLedger({ 1: 'failed' }));
-    const ok = await run('node', [CLI, 'status', dir, '--json']);
-    expect(JSON.parse(ok.stdout).by_status.failed).toBe(1);
+    const ok = await run('node', [CLI, 'status', dir, '--json']).then(
+      () => null,
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(ok?.code).toBe(5);
+    expect(JSON.parse(ok!.stdout).by_status.failed).toBe(1);
+    await writeLedger(dir, demoLedger());
+    expect((await run('node', [CLI, 'status', dir])).stdout).toContain('every job succeeded.');
     const empty = join(dir, 'nothing-here');
     const failed = await run('node', [CLI, 'status', empty]).then(
       () => null,

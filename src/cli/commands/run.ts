@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runCommand, type RunCommandOptions } from '../../commands/run.js';
 import { EXIT } from '../exit-codes.js';
+import { RESTORE_TERMINAL } from '../../scheduler/progress-display.js';
 import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseShard, processIO } from '../io.js';
 
 export function registerRun(program: Command): void {
@@ -31,11 +32,13 @@ export function registerRun(program: Command): void {
       let signals = 0;
       const onSignal = (name: NodeJS.Signals) => {
         if (++signals === 1) {
-          io.stderr.write(`\n${name}: stopping — no new submits; saving what is in flight. Press Ctrl+C again to exit at once.\n`);
-          interrupt.abort();
+          // runCommand says "<name>: stopping …" (through the live display, so it stays clean).
+          interrupt.abort(name);
           return;
         }
-        // Everything recorded is already fsync'd in the journal; the next run replays it.
+        // Everything recorded is already fsync'd in the journal; the next run replays it. A terminal gets its
+        // cursor back and no half-drawn progress line.
+        if (io.isTTY) io.stderr.write(`${RESTORE_TERMINAL}\n`);
         process.exit(EXIT.interrupted);
       };
       process.on('SIGINT', onSignal);
