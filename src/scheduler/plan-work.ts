@@ -2,7 +2,8 @@ import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../manifest/types.js';
 import type { LedgerStore } from '../results/ledger-store.js';
-import type { LedgerJob } from '../results/ledger-types.js';
+import { attemptsOf } from '../results/ledger-money.js';
+import type { JobBudget, LedgerJob } from '../results/ledger-types.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSettings, RunTarget, WorkItem } from './run-context.js';
 
@@ -16,10 +17,12 @@ export interface ResumeOptions {
   readonly retryFailed: boolean;
   /** Submit `unknown` jobs again (they may be paid twice). */
   readonly resubmitUnknown: boolean;
+  /** The budget this run gives the folder, recorded on each planned job (status and merge read it). */
+  readonly budget?: JobBudget | null;
 }
 
 /** A fresh ledger record for a planned job. */
-export function ledgerRecordOf(job: Job, now: string): LedgerJob {
+export function ledgerRecordOf(job: Job, now: string, budget: JobBudget | null = null): LedgerJob {
   return {
     id: job.id,
     manifest: job.manifest,
@@ -39,6 +42,7 @@ export function ledgerRecordOf(job: Job, now: string): LedgerJob {
     height: null,
     has_audio: null,
     attempts: 0,
+    budget,
     error: null,
     axes: { ...job.axes },
     created_at: now,
@@ -77,11 +81,11 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
     const item = (kind: WorkItem['kind']): WorkItem => ({ target, id: job.id, settings, kind });
     const rec = store.job(job.id);
     if (!rec) {
-      fresh.push(ledgerRecordOf(job, now));
+      fresh.push(ledgerRecordOf(job, now, options.budget ?? null));
       submits.push(item('submit'));
       continue;
     }
-    if (rec.status !== 'succeeded') writes.push(refreshPlanFields(store, rec, job));
+    if (rec.status !== 'succeeded') writes.push(refreshPlanFields(store, rec, job, options.budget ?? null));
     switch (rec.status) {
       case 'succeeded': {
         const path = join(outDir, rec.file);
@@ -103,6 +107,7 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
         writes.push(
           store.update(rec.id, {
             status: 'unknown',
+            submits: attemptsOf(rec).map((a) => (a.outcome === 'submitting' ? { ...a, outcome: 'unknown' as const } : a)),
             error: { code: 'INTERRUPTED_SUBMIT', message: 'the runner stopped while this submit was on the wire; it may have been accepted and charged' },
           }),
         );
@@ -121,6 +126,9 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
         break;
       case 'pending':
       case 'skipped':
+        // A job whose last submit may have been charged (a resubmit of an unknown job that the budget skipped)
+        // is still held like an unknown one: sent again only with --resubmit-unknown.
+        if (mayBeCharged(rec) && !options.resubmitUnknown) break;
         submits.push(item('submit'));
         break;
     }
@@ -130,10 +138,20 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
   return [...polls, ...submits];
 }
 
-/** An edited manifest may rename a job's file or move it to another manifest; its identity (the request) is the same. */
-function refreshPlanFields(store: LedgerStore, rec: LedgerJob, job: Job): Promise<void> {
-  if (rec.file === job.file && rec.manifest === job.manifest && rec.estimated_credits === job.estimatedCredits && rec.manifest_name === job.manifestName) {
+/** Whether the job's last submit attempt may have been charged without a video id recorded. */
+function mayBeCharged(rec: LedgerJob): boolean {
+  const last = attemptsOf(rec).at(-1);
+  return last !== undefined && (last.outcome === 'unknown' || last.outcome === 'submitting');
+}
+
+/**
+ * An edited manifest may rename a job's file or move it to another manifest; its identity (the request) is the
+ * same. The budget of this run is recorded too.
+ */
+function refreshPlanFields(store: LedgerStore, rec: LedgerJob, job: Job, budget: JobBudget | null): Promise<void> {
+  const sameBudget = (rec.budget ?? null) === budget || (rec.budget && budget && rec.budget.max_credits === budget.max_credits && rec.budget.share === budget.share);
+  if (rec.file === job.file && rec.manifest === job.manifest && rec.estimated_credits === job.estimatedCredits && rec.manifest_name === job.manifestName && sameBudget) {
     return Promise.resolve();
   }
-  return store.update(rec.id, { file: job.file, manifest: job.manifest, manifest_name: job.manifestName, estimated_credits: job.estimatedCredits, axes: { ...job.axes } });
+  return store.update(rec.id, { file: job.file, manifest: job.manifest, manifest_name: job.manifestName, estimated_credits: job.estimatedCredits, axes: { ...job.axes }, budget });
 }

@@ -1,3 +1,4 @@
+import { moneyOf } from '../results/ledger-money.js';
 import type { LedgerStore } from '../results/ledger-store.js';
 
 /** What a progress display shows, read from the ledgers (no second bookkeeping to drift). */
@@ -46,7 +47,8 @@ export function progressReader(
         else if (job.status === 'failed' || job.status === 'moderated') failed++;
         else if (job.status === 'unknown' || job.status === 'skipped') held++;
       }
-      for (const job of store.jobs) creditsSpent += (job.credits ?? 0) - job.credits_refunded;
+      const money = moneyOf(store.jobs);
+      creditsSpent += money.credits_spent - money.credits_refunded;
     }
     startFinished ??= succeeded + failed;
     const saving = Math.min(downloading(), generating);
