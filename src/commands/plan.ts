@@ -4,6 +4,7 @@ import { ManifestError, formatDiagnostic } from '../errors/manifest-error.js';
 import { loadManifests } from '../manifest/load-manifests.js';
 import type { Job, LoadedManifest, ManifestSet } from '../manifest/types.js';
 import { PRICE_TABLE_VERSION } from '../model/prices.js';
+import { shardBudget } from '../manifest/shard-jobs.js';
 
 export interface PlanCommandOptions {
   /** One JSON document on stdout instead of tables. */
@@ -28,13 +29,32 @@ async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
 }
 
-function manifestSummary(m: LoadedManifest): Record<string, unknown> {
-  return { path: m.path, name: m.name, jobs: m.jobs.length, estimated_credits: sumCredits(m.jobs), max_jobs: m.maxJobs, ...(m.run.out !== undefined && { out: m.run.out }) };
+/**
+ * The manifest's `max_credits` and, with `--shard`, this shard's share of it (what `run --shard` will give it:
+ * in proportion to the shard's estimated cost).
+ */
+function budgetOf(m: LoadedManifest, shard: Shard | undefined): { max_credits: number; share: number } | null {
+  if (m.run.maxCredits === undefined) return null;
+  const share = shard && shard.count > 1 ? shardBudget(m.run.maxCredits, sumCredits(m.jobs), m.unshardedCredits ?? sumCredits(m.jobs), shard.count) : m.run.maxCredits;
+  return { max_credits: m.run.maxCredits, share };
+}
+
+function manifestSummary(m: LoadedManifest, shard: Shard | undefined): Record<string, unknown> {
+  const budget = budgetOf(m, shard);
+  return {
+    path: m.path,
+    name: m.name,
+    jobs: m.jobs.length,
+    estimated_credits: sumCredits(m.jobs),
+    max_jobs: m.maxJobs,
+    ...(m.run.out !== undefined && { out: m.run.out }),
+    ...(budget && { max_credits: budget.max_credits, ...(shard && shard.count > 1 && { max_credits_share: budget.share }) }),
+  };
 }
 
 async function writeJson(set: ManifestSet, shard: Shard | undefined, out: Writable): Promise<void> {
   const head = {
-    manifests: set.manifests.map(manifestSummary),
+    manifests: set.manifests.map((m) => manifestSummary(m, shard)),
     total_jobs: set.jobs.length,
     estimated_credits: sumCredits(set.jobs),
     price_table_version: PRICE_TABLE_VERSION,
@@ -74,7 +94,7 @@ function fit(text: string, width: number): string {
   return `${out}…${' '.repeat(width - 1 - displayWidth(out))}`;
 }
 
-function table(m: LoadedManifest): string {
+function table(m: LoadedManifest, shard: Shard | undefined): string {
   const rows = m.jobs.slice(0, PLAN_TABLE_ROWS).map((j) => [
     j.id,
     j.file,
@@ -88,8 +108,10 @@ function table(m: LoadedManifest): string {
   const widths = header.map((h, c) => Math.min(c === 1 ? 60 : 20, Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c]!)))));
   const line = (cells: readonly string[]): string =>
     `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell.padStart(widths[c]!) : fit(cell, widths[c]!))).join('  ')}`.trimEnd();
+  const budget = budgetOf(m, shard);
+  const budgetText = budget ? `; max_credits ${n(budget.max_credits)}${budget.share !== budget.max_credits || (shard && shard.count > 1) ? `, this shard's share ${n(budget.share)}` : ''}` : '';
   const lines = [
-    `${m.name}  (${m.path})  ${plural(m.jobs.length, 'job')}, ${plural(sumCredits(m.jobs), 'credit')}`,
+    `${m.name}  (${m.path})  ${plural(m.jobs.length, 'job')}, ${plural(sumCredits(m.jobs), 'credit')}${budgetText}`,
     line(header),
     ...rows.map(line),
   ];
@@ -98,7 +120,7 @@ function table(m: LoadedManifest): string {
 }
 
 function writeTables(set: ManifestSet, shard: Shard | undefined, out: Writable): void {
-  for (const m of set.manifests) out.write(`${table(m)}\n`);
+  for (const m of set.manifests) out.write(`${table(m, shard)}\n`);
   const credits = sumCredits(set.jobs);
   out.write(
     `total: ${plural(set.manifests.length, 'manifest')}, ${plural(set.jobs.length, 'job')}, about ${plural(credits, 'credit')}` +
