@@ -96,9 +96,11 @@ export class Budget {
   }
 
   /** What a skipped job is told: how far the budget is from fitting it now. */
-  describe(estimate: number): string {
-    const need = this.spent + this.inFlight + estimate - (this.maxCredits ?? 0);
-    return `needs ${estimate} credits; ${this.spent} spent and ${this.inFlight} in flight of max_credits ${this.maxCredits} (${need} short)`;
+  describe(request: SubmitRequest, estimate: number): string {
+    const hold = this.holdFor(priceClassOf(request), estimate);
+    const need = this.spent + this.inFlight + hold - (this.maxCredits ?? 0);
+    const held = hold === estimate ? `needs ${estimate} credits` : `needs ${hold} credits (estimated ${estimate}; the service charged more than the table for its class)`;
+    return `${held}; ${this.spent} spent and ${this.inFlight} in flight of max_credits ${this.maxCredits} (${need} short)`;
   }
 
   private holdFor(priceClass: string, estimate: number): number {

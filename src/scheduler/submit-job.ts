@@ -31,7 +31,7 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
   const estimate = job.estimated_credits;
   const hold = await budget.reserve(job.request, estimate);
   if (hold === null) {
-    await store.update(item.id, { status: 'skipped', error: { code: 'BUDGET', message: `over budget: ${budget.describe(estimate)}` } });
+    await store.update(item.id, { status: 'skipped', error: { code: 'BUDGET', message: `over budget: ${budget.describe(job.request, estimate)}` } });
     ctx.logger.info({ job: item.id, estimate }, 'skipped: over the max_credits budget');
     return false;
   }
