@@ -33,6 +33,15 @@ export function attemptsOf(job: LedgerJob): readonly SubmitAttempt[] {
   return out;
 }
 
+/**
+ * Whether the job's last submit may have been charged with no video id recorded (its outcome unknown, or on the
+ * wire when the runner died): such a job is sent again only with `--resubmit-unknown`, even once skipped.
+ */
+export function lastAttemptMayBeCharged(job: LedgerJob): boolean {
+  const last = attemptsOf(job).at(-1);
+  return last?.outcome === 'unknown' || last?.outcome === 'submitting';
+}
+
 /** The charge of an attempt the ledger knows, or null when it may have been charged an unknown amount. */
 export function knownChargeOf(a: SubmitAttempt): number | null {
   if (a.outcome === 'refused') return 0;

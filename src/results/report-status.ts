@@ -1,4 +1,4 @@
-import { budgetLimitOf, budgetShortfallOf, isBudgetSkip, moneyOf, unresolvedJobs, UNRESOLVED_STATUSES } from './ledger-money.js';
+import { budgetLimitOf, budgetShortfallOf, isBudgetSkip, lastAttemptMayBeCharged, moneyOf, unresolvedJobs, UNRESOLVED_STATUSES } from './ledger-money.js';
 import type { JobStatus, Ledger, LedgerError, LedgerJob } from './ledger-types.js';
 import { JOB_STATUSES } from './ledger-types.js';
 import type { LockOwner } from './output-lock.js';
@@ -81,6 +81,9 @@ export function whatToDo(job: LedgerJob, runInProgress = false): string {
     case 'submitted':
       return runInProgress ? `generating (${video}); the run in progress is polling it` : `generated or generating (${video}), not downloaded yet: rerun the same command to keep polling and download it (no new charge)`;
     case 'skipped':
+      if (isBudgetSkip(job) && lastAttemptMayBeCharged(job)) {
+        return `a resubmit skipped by the budget; its earlier submit may have been charged (check your DMXAPI console for ${video}): raise max_credits (or --max-credits) by ${job.estimated_credits} and rerun with --resubmit-unknown to pay again`;
+      }
       if (isBudgetSkip(job)) return `skipped by the budget: raise max_credits (or --max-credits) by ${job.estimated_credits} to run it, then rerun the same command`;
       if (job.error?.code === 'ERR_500090') return OUT_OF_CREDITS;
       return `skipped: ${job.error?.message ?? 'no reason recorded'}; rerun the same command`;

@@ -2,7 +2,7 @@ import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../manifest/types.js';
 import type { LedgerStore } from '../results/ledger-store.js';
-import { attemptsOf } from '../results/ledger-money.js';
+import { attemptsOf, lastAttemptMayBeCharged } from '../results/ledger-money.js';
 import type { JobBudget, LedgerJob } from '../results/ledger-types.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSettings, RunTarget, WorkItem } from './run-context.js';
@@ -128,7 +128,7 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
       case 'skipped':
         // A job whose last submit may have been charged (a resubmit of an unknown job that the budget skipped)
         // is still held like an unknown one: sent again only with --resubmit-unknown.
-        if (mayBeCharged(rec) && !options.resubmitUnknown) break;
+        if (lastAttemptMayBeCharged(rec) && !options.resubmitUnknown) break;
         submits.push(item('submit'));
         break;
     }
@@ -136,12 +136,6 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
   await Promise.all(writes);
   await store.addJobs(fresh);
   return [...polls, ...submits];
-}
-
-/** Whether the job's last submit attempt may have been charged without a video id recorded. */
-function mayBeCharged(rec: LedgerJob): boolean {
-  const last = attemptsOf(rec).at(-1);
-  return last !== undefined && (last.outcome === 'unknown' || last.outcome === 'submitting');
 }
 
 /**
