@@ -72,9 +72,10 @@ temporary files left:    ${v.leftovers}
 credits charged:         ${v.creditsCharged} (ledger ${v.creditsRecorded})
 simulator faults fired:  ${Object.entries(faultsFired).map(([f, n]) => `${f} ${n}`).join(', ')}
 wall time:               ${wallS.toFixed(1)} s
+money bracket:           ${loop.bracketChecks} checks after every run, ${loop.bracketProblems.length === 0 ? 'all hold' : `${loop.bracketProblems.length} BROKEN`}
 invariants:              ${v.problems.length === 0 ? 'all hold' : `${v.problems.length} BROKEN`}`);
-  for (const p of v.problems) console.log(`  BROKEN: ${p}`);
-  process.exitCode = v.problems.length === 0 && (resubmit === null || resubmit.code === 0) ? 0 : 1;
+  for (const p of [...loop.bracketProblems, ...v.problems]) console.log(`  BROKEN: ${p}`);
+  process.exitCode = v.problems.length === 0 && loop.bracketProblems.length === 0 && (resubmit === null || resubmit.code === 0) ? 0 : 1;
 } finally {
   await sim.close();
   if (process.exitCode === 0) await rm(dir, { recursive: true, force: true });

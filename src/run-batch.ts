@@ -5,7 +5,9 @@ import { InternalError, PaiwoError } from './errors/paiwo-error.js';
 import { loadManifests } from './manifest/load-manifests.js';
 import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.js';
 import { openLedger, type LedgerStore } from './results/ledger-store.js';
-import { computeTotals, type LedgerJob } from './results/ledger-types.js';
+import { moneyOf } from './results/ledger-money.js';
+import type { JobBudget } from './results/ledger-types.js';
+import { shardBudget } from './manifest/shard-jobs.js';
 import { writeReport } from './results/write-report.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork, type PlannedJob } from './scheduler/plan-work.js';
@@ -62,7 +64,10 @@ const WIRE_GRACE_MS = 15_000;
 interface FolderPlan {
   readonly outDir: string;
   readonly jobs: PlannedJob[];
+  /** This run's budget for the folder: with `--shard`, this shard's share of the manifest's. */
   readonly maxCredits: number | undefined;
+  /** The manifest's whole budget and this run's share, recorded on the jobs. */
+  readonly budget: JobBudget | null;
 }
 
 /**
@@ -104,9 +109,10 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
     const items: WorkItem[] = [];
     for (const folder of folders) {
       const store = await openLedger(folder.outDir, { logger });
-      const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, budgetSpent(store.jobs)) };
-      opened.push({ folder, store, target, spentAtStart: computeTotals(store.jobs).credits_spent });
-      items.push(...(await planWork(target, folder.jobs, { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false }, logger)));
+      const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, store.jobs) };
+      opened.push({ folder, store, target, spentAtStart: moneyOf(store.jobs).credits_spent });
+      const resume = { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false, budget: folder.budget };
+      items.push(...(await planWork(target, folder.jobs, resume, logger)));
     }
     logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
     const downloads = downloadQueue();
@@ -167,7 +173,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
       allJobs: o.store.jobs,
       spentAtStart: o.spentAtStart,
       maxCredits: o.folder.maxCredits,
-      budgetSpent: o.target.budget.spentCredits,
+      budget: o.folder.budget,
     })),
     stopped: control.stopReasons,
     reports,
@@ -175,16 +181,6 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   });
   logger.info({ exit_code: summary.exit_code, jobs: summary.jobs, credits_spent: summary.credits_spent, duration_ms: summary.duration_ms }, 'run finished');
   return summary;
-}
-
-/** What the budget counts as spent: charges net of refunds, and the estimate of every submit that may have been charged. */
-function budgetSpent(jobs: readonly LedgerJob[]): number {
-  let sum = 0;
-  for (const j of jobs) {
-    sum += (j.credits ?? 0) - j.credits_refunded;
-    if (j.status === 'unknown' || j.status === 'submitting') sum += j.estimated_credits;
-  }
-  return sum;
 }
 
 function rate(manifests: readonly LoadedManifest[], overrides: RunOverrides): { requestsPerSecond?: number } {
@@ -207,12 +203,13 @@ export function outputFolderOf(m: LoadedManifest, out: string | undefined, shard
 
 /**
  * Groups the jobs by output folder (outputFolderOf). Per-job settings
- * come from the job's own manifest; a folder's budget is the strictest `max_credits` of the manifests in it.
+ * come from the job's own manifest; a folder's budget is the strictest `max_credits` of the manifests in it (or
+ * `--max-credits`), and a shard's is its share of that, in proportion to its jobs' estimated cost.
  */
 function planFolders(set: ManifestSet, overrides: RunOverrides, shard: Shard | undefined, cwd: string): FolderPlan[] {
   const byPath = new Map(set.manifests.map((m) => [m.path, m]));
   const byName = new Map(set.manifests.map((m) => [m.name, m]));
-  const folders = new Map<string, FolderPlan & { budgets: number[] }>();
+  const folders = new Map<string, { outDir: string; jobs: PlannedJob[]; budgets: number[]; wholeCredits: number }>();
   const outOf = (m: LoadedManifest): string => outputFolderOf(m, overrides.out, shard, cwd);
   const settingsOf = new Map<LoadedManifest, JobSettings>();
   for (const m of set.manifests) {
@@ -224,18 +221,21 @@ function planFolders(set: ManifestSet, overrides: RunOverrides, shard: Shard | u
     const outDir = outOf(m);
     let folder = folders.get(outDir);
     if (!folder) {
-      folder = { outDir, jobs: [], maxCredits: undefined, budgets: [] };
+      folder = { outDir, jobs: [], budgets: [], wholeCredits: 0 };
       folders.set(outDir, folder);
     }
     if (m.run.maxCredits !== undefined) folder.budgets.push(m.run.maxCredits);
+    folder.wholeCredits += m.unshardedCredits ?? m.jobs.reduce((sum, j) => sum + j.estimatedCredits, 0);
   }
   for (const job of set.jobs) {
     const manifest = byPath.get(job.manifest) ?? byName.get(job.manifestName) ?? set.manifests[0]!;
     folders.get(outOf(manifest))!.jobs.push({ job, settings: settingsOf.get(manifest)! });
   }
-  return [...folders.values()].map(({ outDir, jobs, budgets }) => ({
-    outDir,
-    jobs,
-    maxCredits: overrides.maxCredits ?? (budgets.length > 0 ? Math.min(...budgets) : undefined),
-  }));
+  return [...folders.values()].map(({ outDir, jobs, budgets, wholeCredits }) => {
+    const whole = overrides.maxCredits ?? (budgets.length > 0 ? Math.min(...budgets) : undefined);
+    if (whole === undefined) return { outDir, jobs, maxCredits: undefined, budget: null };
+    const mine = jobs.reduce((sum, p) => sum + p.job.estimatedCredits, 0);
+    const share = shard && shard.count > 1 ? shardBudget(whole, mine, wholeCredits, shard.count) : whole;
+    return { outDir, jobs, maxCredits: share, budget: { max_credits: whole, share } };
+  });
 }

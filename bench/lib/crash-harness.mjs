@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { readLedger } from '../../dist/results/ledger-store.js';
 import { canonicalJson } from '../../dist/util/canonical-json.js';
 import { runCli, seededRandom } from './cli-process.mjs';
+import { checkMoneyBracket } from './money-bracket.mjs';
 
 /** The named points of the runner where PAIWO_CRASH_AT can make it SIGKILL itself (src/util/crash-point.ts). */
 export const CRASH_POINTS = ['submit-intent', 'submit-answered', 'snapshot', 'download'];
@@ -75,6 +76,8 @@ export async function crashLoop(o) {
   let kills = 0;
   let cleanRuns = 0;
   const unknownSeen = new Set();
+  const bracketProblems = [];
+  let bracketChecks = 0;
   const args = ['run', o.manifestPath, '--base-url', o.simUrl, '--time-scale', String(o.timeScale), '--out', o.outDir, '--json', '--no-progress', '--log-level', 'warn', ...(o.extraArgs ?? [])];
   for (;;) {
     const env = { DMXAPI_API_KEY: o.apiKey, PAIWO_CRASH_AT: undefined };
@@ -98,6 +101,10 @@ export async function crashLoop(o) {
     }
     const r = await runCli(args, { env, killAfterMs, timeoutMs: o.runTimeoutMs ?? 300_000 });
     if (r.timedOut) throw new Error(`run hung (no exit after ${o.runTimeoutMs ?? 300_000} ms); stderr:\n${r.stderr.slice(-3000)}`);
+    // After every run, killed or not: the account's net charge lies within the ledger's bracket.
+    const bracket = await checkMoneyBracket({ outDirs: [o.outDir], simUrl: o.simUrl });
+    bracketChecks++;
+    if (bracket.problem) bracketProblems.push(`after run ${cycles.length + 1}: ${bracket.problem}`);
     if (r.signal === 'SIGKILL') {
       kills++;
       const phases = await killEvidence(o.outDir);
@@ -118,7 +125,7 @@ export async function crashLoop(o) {
     log(`run ended: exit ${r.code}; ${JSON.stringify(summary.jobs)}`);
     if (![0, 6].includes(r.code)) throw new Error(`run exited ${r.code}: ${JSON.stringify(summary.jobs)}\n${r.stderr.slice(-3000)}`);
     // Done: nothing left but jobs held as unknown (rerunning would not touch them).
-    if (summary.unresolved.every((u) => u.status === 'unknown')) return { kills, cycles, byPhase, summary, unknownIds: [...unknownSeen], cleanRuns };
+    if (summary.unresolved.every((u) => u.status === 'unknown')) return { kills, cycles, byPhase, summary, unknownIds: [...unknownSeen], cleanRuns, bracketChecks, bracketProblems };
     if (++cleanRuns > (o.maxCleanRuns ?? 10)) throw new Error(`still unresolved after ${cleanRuns} uninterrupted runs: ${JSON.stringify(summary.unresolved.slice(0, 5))}`);
   }
 }

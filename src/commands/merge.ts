@@ -5,6 +5,7 @@ import type { CommandIO } from '../cli/io.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { PaiwoError, UserError } from '../errors/paiwo-error.js';
 import { computeTotals, type JobStatus, type Ledger, type LedgerJob } from '../results/ledger-types.js';
+import { budgetSpentOf } from '../results/ledger-money.js';
 import { JOURNAL_FILE, LEDGER_FILE, readLedger, writeLedger } from '../results/ledger-store.js';
 import { readRunningOwner } from './status.js';
 import { formatStatusMarkdown, summarizeLedger } from '../results/report-status.js';
@@ -146,7 +147,8 @@ export async function mergeCommand(dirs: readonly string[], options: MergeOption
   io.stdout.write(
     [
       `merged ${dirs.length} folder${dirs.length === 1 ? '' : 's'}${intoHasLedger && !dirs.some((d) => resolve(d) === resolve(into)) ? ` and the ledger already in ${into}` : ''} into ${into}: ${t.jobs} jobs (${counts.join(', ') || 'none'})${result.duplicates > 0 ? `, ${result.duplicates} found in more than one folder` : ''}`,
-      `credits: ${t.credits_spent} spent, ${t.credits_refunded} refunded`,
+      `credits: ${t.credits_spent} spent, ${t.credits_refunded} refunded${t.credits_unknown > 0 ? `, up to ${t.credits_unknown} more may have been charged (unknown outcomes)` : ''}`,
+      ...manifestBudgets(result.ledger.jobs).map((b) => `budget: ${b.manifest}: ${b.spent} of max_credits ${b.maxCredits}${b.spent > b.maxCredits ? ' (OVER)' : ''}`),
       `videos: ${files.linked} linked, ${files.copied} copied, ${files.inPlace} already there`,
       `ledger: ${join(into, LEDGER_FILE)}`,
       `report: ${report}`,
@@ -154,6 +156,21 @@ export async function mergeCommand(dirs: readonly string[], options: MergeOption
     ].join('\n'),
   );
   return EXIT.ok;
+}
+
+/**
+ * Each manifest's spend (what may have been charged, net of refunds: ledger-money.ts) against its whole
+ * `max_credits`, across the shards merged: the budget the shards shared.
+ */
+function manifestBudgets(jobs: readonly LedgerJob[]): { manifest: string; spent: number; maxCredits: number }[] {
+  const byManifest = new Map<string, LedgerJob[]>();
+  for (const j of jobs) byManifest.set(j.manifest_name, [...(byManifest.get(j.manifest_name) ?? []), j]);
+  const out: { manifest: string; spent: number; maxCredits: number }[] = [];
+  for (const [manifest, list] of byManifest) {
+    const budgets = list.flatMap((j) => (j.budget ? [j.budget.max_credits] : []));
+    if (budgets.length > 0) out.push({ manifest, spent: budgetSpentOf(list), maxCredits: Math.min(...budgets) });
+  }
+  return out;
 }
 
 function uniqueDirs(dirs: readonly string[]): string[] {

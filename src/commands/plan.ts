@@ -7,6 +7,7 @@ import { loadManifests } from '../manifest/load-manifests.js';
 import type { Job, LoadedManifest, ManifestSet } from '../manifest/types.js';
 import { PRICE_TABLE_VERSION } from '../model/prices.js';
 import { planProgress, type JobNeed, type PlanProgress } from './plan-progress.js';
+import { shardBudget } from '../manifest/shard-jobs.js';
 
 export interface PlanCommandOptions {
   /** One JSON document on stdout instead of tables. */
@@ -62,7 +63,18 @@ function counts(jobs: readonly Job[], needOf: (job: Job) => JobNeed): NeedCounts
   return c;
 }
 
-function manifestSummary(m: LoadedManifest, progress: PlanProgress): Record<string, unknown> {
+/**
+ * The manifest's `max_credits` and, with `--shard`, this shard's share of it (what `run --shard` will give it:
+ * in proportion to the shard's estimated cost).
+ */
+function budgetOf(m: LoadedManifest, shard: Shard | undefined): { max_credits: number; share: number } | null {
+  if (m.run.maxCredits === undefined) return null;
+  const share = shard && shard.count > 1 ? shardBudget(m.run.maxCredits, sumCredits(m.jobs), m.unshardedCredits ?? sumCredits(m.jobs), shard.count) : m.run.maxCredits;
+  return { max_credits: m.run.maxCredits, share };
+}
+
+function manifestSummary(m: LoadedManifest, progress: PlanProgress, shard: Shard | undefined): Record<string, unknown> {
+  const budget = budgetOf(m, shard);
   return {
     path: m.path,
     name: m.name,
@@ -70,6 +82,7 @@ function manifestSummary(m: LoadedManifest, progress: PlanProgress): Record<stri
     estimated_credits: sumCredits(m.jobs),
     max_jobs: m.maxJobs,
     ...(m.run.out !== undefined && { out: m.run.out }),
+    ...(budget && { max_credits: budget.max_credits, ...(shard && shard.count > 1 && { max_credits_share: budget.share }) }),
     out_dir: progress.outDirOf(m),
     ...counts(m.jobs, (j) => progress.needIn(m, j)),
   };
@@ -77,7 +90,7 @@ function manifestSummary(m: LoadedManifest, progress: PlanProgress): Record<stri
 
 async function writeJson(set: ManifestSet, progress: PlanProgress, shard: Shard | undefined, out: Writable): Promise<void> {
   const head = {
-    manifests: set.manifests.map((m) => manifestSummary(m, progress)),
+    manifests: set.manifests.map((m) => manifestSummary(m, progress, shard)),
     total_jobs: set.jobs.length,
     estimated_credits: sumCredits(set.jobs),
     ...counts(set.jobs, progress.need),
@@ -123,7 +136,7 @@ function progressLine(c: NeedCounts): string {
   return parts.join(', ');
 }
 
-function table(m: LoadedManifest, progress: PlanProgress, cwd: string): string {
+function table(m: LoadedManifest, progress: PlanProgress, shard: Shard | undefined, cwd: string): string {
   const rows = m.jobs.slice(0, PLAN_TABLE_ROWS).map((j) => [
     j.id,
     j.file,
@@ -140,8 +153,10 @@ function table(m: LoadedManifest, progress: PlanProgress, cwd: string): string {
     `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell.padStart(widths[c]!) : fit(cell, widths[c]!))).join('  ')}`.trimEnd();
   const rel = relative(cwd, progress.outDirOf(m));
   const dir = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? progress.outDirOf(m) : rel;
+  const budget = budgetOf(m, shard);
+  const budgetText = budget ? `; max_credits ${n(budget.max_credits)}${budget.share !== budget.max_credits || (shard && shard.count > 1) ? `, this shard's share ${n(budget.share)}` : ''}` : '';
   const lines = [
-    `${m.name}  (${m.path})  ${plural(m.jobs.length, 'job')}, ${plural(sumCredits(m.jobs), 'credit')}`,
+    `${m.name}  (${m.path})  ${plural(m.jobs.length, 'job')}, ${plural(sumCredits(m.jobs), 'credit')}${budgetText}`,
     `  in ${dir}: ${progressLine(counts(m.jobs, (j) => progress.needIn(m, j)))}`,
     line(header),
     ...rows.map(line),
@@ -151,7 +166,7 @@ function table(m: LoadedManifest, progress: PlanProgress, cwd: string): string {
 }
 
 function writeTables(set: ManifestSet, progress: PlanProgress, shard: Shard | undefined, cwd: string, out: Writable): void {
-  for (const m of set.manifests) out.write(`${table(m, progress, cwd)}\n`);
+  for (const m of set.manifests) out.write(`${table(m, progress, shard, cwd)}\n`);
   const credits = sumCredits(set.jobs);
   out.write(
     `total: ${plural(set.manifests.length, 'manifest')}, ${plural(set.jobs.length, 'job')}, about ${plural(credits, 'credit')}` +

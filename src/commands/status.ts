@@ -33,7 +33,9 @@ export function formatStatus(status: LedgerStatus): string {
   const counts = JOB_STATUSES.filter((s) => status.by_status[s] > 0).map((s) => `${status.by_status[s]} ${s}`);
   lines.push(`${status.out}: ${status.jobs} job${status.jobs === 1 ? '' : 's'}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`);
   lines.push(
-    `credits: ${status.credits_spent} spent, ${status.credits_refunded} refunded, ${status.credits_spent - status.credits_refunded} net`,
+    `credits: ${status.credits_spent} spent, ${status.credits_refunded} refunded, ${status.credits_spent - status.credits_refunded} net` +
+      (status.credits_unknown > 0 ? `; up to ${status.credits_unknown} more may have been charged (unknown outcomes)` : '') +
+      (status.max_credits !== null ? `; max_credits ${status.max_credits}` : ''),
   );
   if (status.running) lines.push(`a run is in progress: pid ${status.running.pid} on ${status.running.hostname} since ${status.running.started_at}`);
   if (status.unresolved.length > 0) {

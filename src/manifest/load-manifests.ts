@@ -145,7 +145,7 @@ export async function scanManifests(patterns: readonly string[], options: LoadMa
   const shard = options.shard;
   return {
     files,
-    manifests: shard ? manifests.map((m) => ({ ...m, jobs: shardJobs(m.jobs, shard) })) : manifests,
+    manifests: shard ? manifests.map((m) => ({ ...m, jobs: shardJobs(m.jobs, shard), unshardedCredits: m.jobs.reduce((sum, j) => sum + j.estimatedCredits, 0) })) : manifests,
     jobs: shardJobs(all, shard),
     diagnostics,
   };

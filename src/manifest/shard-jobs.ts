@@ -14,3 +14,13 @@ export function shardJobs<T extends Pick<Job, 'id'>>(jobs: readonly T[], shard: 
   if (!shard || shard.count === 1) return [...jobs];
   return jobs.filter((j) => shardOf(j.id, shard.count) === shard.index);
 }
+
+/**
+ * A shard's share of a manifest's `max_credits`: in proportion to its jobs' estimated cost, rounded down, so the
+ * shards' shares never add up to more than the budget, and each shard can finish its jobs when the whole
+ * manifest fits (budget ≥ whole cost ⇒ share ≥ this shard's cost). A manifest with no priced job: an even split.
+ */
+export function shardBudget(maxCredits: number, shardCredits: number, wholeCredits: number, count = 1): number {
+  if (wholeCredits <= 0) return Math.floor(maxCredits / Math.max(1, count));
+  return Math.floor((maxCredits * Math.min(shardCredits, wholeCredits)) / wholeCredits);
+}

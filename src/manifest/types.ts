@@ -70,6 +70,8 @@ export interface LoadedManifest {
   readonly jobs: readonly Job[];
   readonly run: RunSettings;
   readonly maxJobs: number;
+  /** With `--shard`: the estimated credits of all the manifest's jobs, every shard's (`jobs` holds this shard's). */
+  readonly unshardedCredits?: number;
 }
 
 /** What the loader hands on: every manifest, and every problem of every file. */

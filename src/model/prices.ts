@@ -26,3 +26,11 @@ export function estimateCredits(request: Pick<SubmitRequest, 'quality' | 'durati
   if (!cell) return undefined;
   return wantsAudio(request) ? cell[1] : cell[0];
 }
+
+/**
+ * The price class of a request: the cell of the table it is priced by (quality, duration, sound). The budget
+ * calibrates its holds per class from what the service really charged (src/scheduler/budget.ts).
+ */
+export function priceClassOf(request: Pick<SubmitRequest, 'model' | 'quality' | 'duration' | 'generate_audio_switch'>): string {
+  return `${request.model}/${request.quality}/${request.duration}s/${wantsAudio(request) ? 'audio' : 'silent'}`;
+}

@@ -46,6 +46,7 @@ export function renderReport(ledger: Ledger, options: RenderReportOptions = {}):
 ${JOB_STATUSES.filter((s) => totals.by_status[s] > 0).map((s) => html`<div class="chip s-${s}"><dt>${s}</dt><dd data-total="${s}">${totals.by_status[s]}</dd></div>`)}
 <div class="chip"><dt>credits spent</dt><dd data-total="credits_spent">${totals.credits_spent}</dd></div>
 <div class="chip"><dt>credits refunded</dt><dd data-total="credits_refunded">${totals.credits_refunded}</dd></div>
+${totals.credits_unknown > 0 ? html`<div class="chip"><dt>credits not known</dt><dd data-total="credits_unknown">${totals.credits_unknown}</dd></div>` : ''}
 <div class="chip"><dt>video data</dt><dd>${formatBytes(bytes)}</dd></div>
 </dl>
 ${renderFilters(jobs, filterAxes)}

@@ -1,9 +1,10 @@
+import { budgetLimitOf, budgetShortfallOf, isBudgetSkip, lastAttemptMayBeCharged, moneyOf, unresolvedJobs, UNRESOLVED_STATUSES } from './ledger-money.js';
 import type { JobStatus, Ledger, LedgerError, LedgerJob } from './ledger-types.js';
 import { JOB_STATUSES } from './ledger-types.js';
 import type { LockOwner } from './output-lock.js';
 
-/** A job that still needs the user (or another run) before its outcome is known. */
-export const UNRESOLVED_STATUSES: readonly JobStatus[] = ['unknown', 'submitting', 'submitted', 'skipped', 'pending'];
+/** A job that still needs the user (or another run) before its outcome is known (ledger-money.ts). */
+export { UNRESOLVED_STATUSES };
 
 export interface StatusEntry {
   readonly id: string;
@@ -18,9 +19,13 @@ export interface LedgerStatus {
   readonly out: string;
   readonly jobs: number;
   readonly by_status: Record<JobStatus, number>;
+  /** Known charges, refunds (each at most its charge), estimates of charges not known: ledger-money.ts. */
   readonly credits_spent: number;
   readonly credits_refunded: number;
-  /** Credits the budget-skipped jobs are estimated to cost: how far to raise `max_credits` to finish them. */
+  readonly credits_unknown: number;
+  /** The max_credits the folder was last run with (a shard's share), or null. */
+  readonly max_credits: number | null;
+  /** How far to raise `max_credits` to finish the budget-skipped jobs (0 when none). */
   readonly budget_shortfall: number;
   /** The runner holding the folder right now, if any (a crashed runner's lock is not reported). */
   readonly running: LockOwner | null;
@@ -31,8 +36,8 @@ export interface LedgerStatus {
 /** What the ledger says, for people (status, the merge summary) and machines (status --json). */
 export function summarizeLedger(outDir: string, ledger: Ledger, running: LockOwner | null = null): LedgerStatus {
   const { totals } = ledger;
-  const skippedForBudget = ledger.jobs.filter((j) => j.status === 'skipped' && isBudgetSkip(j));
-  const budget_shortfall = skippedForBudget.reduce((sum, j) => sum + j.estimated_credits, 0);
+  const money = moneyOf(ledger.jobs);
+  const max_credits = budgetLimitOf(ledger.jobs);
   const entry = (job: LedgerJob): StatusEntry => ({
     id: job.id,
     status: job.status,
@@ -45,17 +50,15 @@ export function summarizeLedger(outDir: string, ledger: Ledger, running: LockOwn
     out: outDir,
     jobs: totals.jobs,
     by_status: totals.by_status,
-    credits_spent: totals.credits_spent,
-    credits_refunded: totals.credits_refunded,
-    budget_shortfall,
+    credits_spent: money.credits_spent,
+    credits_refunded: money.credits_refunded,
+    credits_unknown: money.credits_unknown,
+    max_credits,
+    budget_shortfall: budgetShortfallOf(ledger.jobs, max_credits) ?? 0,
     running,
-    unresolved: ledger.jobs.filter((j) => UNRESOLVED_STATUSES.includes(j.status)).map(entry),
+    unresolved: unresolvedJobs(ledger.jobs).map(entry),
     failed: ledger.jobs.filter((j) => j.status === 'failed' || j.status === 'moderated').map(entry),
   };
-}
-
-function isBudgetSkip(job: LedgerJob): boolean {
-  return job.error === null || String(job.error.code).toUpperCase() === 'BUDGET';
 }
 
 /** What to do about a job the account's empty balance (500090) kept from being submitted. */
@@ -78,6 +81,9 @@ export function whatToDo(job: LedgerJob, runInProgress = false): string {
     case 'submitted':
       return runInProgress ? `generating (${video}); the run in progress is polling it` : `generated or generating (${video}), not downloaded yet: rerun the same command to keep polling and download it (no new charge)`;
     case 'skipped':
+      if (isBudgetSkip(job) && lastAttemptMayBeCharged(job)) {
+        return `a resubmit skipped by the budget; its earlier submit may have been charged (check your DMXAPI console for ${video}): raise max_credits (or --max-credits) by ${job.estimated_credits} and rerun with --resubmit-unknown to pay again`;
+      }
       if (isBudgetSkip(job)) return `skipped by the budget: raise max_credits (or --max-credits) by ${job.estimated_credits} to run it, then rerun the same command`;
       if (job.error?.code === 'ERR_500090') return OUT_OF_CREDITS;
       return `skipped: ${job.error?.message ?? 'no reason recorded'}; rerun the same command`;
@@ -106,7 +112,7 @@ const MARKDOWN_LIST_MAX = 50;
 export function formatStatusMarkdown(status: LedgerStatus, title: string): string {
   const lines = [`## ${markdownCell(title)}`, '', `${status.jobs} jobs in \`${markdownCell(status.out)}\``, '', '| status | jobs |', '|---|---:|'];
   for (const s of JOB_STATUSES) if (status.by_status[s] > 0) lines.push(`| ${s} | ${status.by_status[s]} |`);
-  lines.push('', `**Credits:** ${status.credits_spent} spent, ${status.credits_refunded} refunded.`);
+  lines.push('', `**Credits:** ${status.credits_spent} spent, ${status.credits_refunded} refunded${status.credits_unknown > 0 ? `, up to ${status.credits_unknown} more not known (unknown outcomes)` : ''}.`);
   if (status.budget_shortfall > 0) lines.push('', `**Budget:** raise max_credits by ${status.budget_shortfall} (estimated) to finish the skipped jobs.`);
   const table = (heading: string, entries: readonly StatusEntry[]) => {
     if (entries.length === 0) return;

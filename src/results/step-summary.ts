@@ -18,7 +18,10 @@ export function formatStepSummary(summary: RunSummary): string {
   for (const s of JOB_STATUSES) if (summary.jobs[s] > 0) lines.push(`| ${s} | ${summary.jobs[s]} |`);
   lines.push('');
   lines.push(
-    `**Credits:** ${summary.credits_spent} spent (${summary.credits_spent_this_run} in this run), ${summary.credits_refunded} refunded.` +
+    `**Credits:** ${summary.credits_spent} spent (${summary.credits_spent_this_run} in this run), ${summary.credits_refunded} refunded` +
+      (summary.credits_unknown > 0 ? `, up to ${summary.credits_unknown} more not known (unknown outcomes)` : '') +
+      '.' +
+      summary.budgets.map((b) => ` **Budget:** ${b.spent} of max_credits ${b.max_credits}${b.max_credits !== b.manifest_max_credits ? ` (this shard's share of ${b.manifest_max_credits})` : ''}.`).join('') +
       (summary.budget_shortfall !== null ? ` **Budget:** ${summary.budget_shortfall} more credits of max_credits would finish the skipped jobs.` : ''),
   );
   if (summary.stopped.length > 0) lines.push('', `**Stopped early:** ${summary.stopped.join(', ')}`);

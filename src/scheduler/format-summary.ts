@@ -34,7 +34,11 @@ export function formatRunSummary(s: RunSummary): string {
   const counts = JOB_STATUSES.filter((st) => s.jobs[st] > 0).map((st) => `${s.jobs[st]} ${st}`);
   out.push('');
   out.push(`paiwo-batch run: ${s.total_jobs} job${s.total_jobs === 1 ? '' : 's'}${counts.length ? ` — ${counts.join(', ')}` : ''} (${(s.duration_ms / 1000).toFixed(1)} s)`);
-  out.push(`credits: ${s.credits_spent} spent in ${s.out_dirs.length === 1 ? 'this folder' : 'these folders'} (${s.credits_spent_this_run} in this run), ${s.credits_refunded} refunded`);
+  out.push(
+    `credits: ${s.credits_spent} spent in ${s.out_dirs.length === 1 ? 'this folder' : 'these folders'} (${s.credits_spent_this_run} in this run), ${s.credits_refunded} refunded` +
+      (s.credits_unknown > 0 ? `, up to ${s.credits_unknown} more may have been charged (unknown outcomes)` : ''),
+  );
+  for (const b of s.budgets) out.push(`budget: ${b.spent} of max_credits ${b.max_credits}${b.max_credits !== b.manifest_max_credits ? ` (this shard's share of ${b.manifest_max_credits})` : ''}${s.budgets.length > 1 ? ` in ${shown(b.out_dir)}` : ''}`);
   for (const dir of s.out_dirs) {
     const report = s.reports.find((r) => r.startsWith(dir));
     out.push(`output: ${shown(dir)}/  — videos, ${shown(join(dir, 'ledger.json'))}${report ? `, ${shown(report)}` : ''}`);

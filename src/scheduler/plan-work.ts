@@ -2,7 +2,8 @@ import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../manifest/types.js';
 import type { LedgerStore } from '../results/ledger-store.js';
-import type { LedgerJob } from '../results/ledger-types.js';
+import { attemptsOf, lastAttemptMayBeCharged } from '../results/ledger-money.js';
+import type { JobBudget, LedgerJob } from '../results/ledger-types.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSettings, RunTarget, WorkItem } from './run-context.js';
 
@@ -16,10 +17,12 @@ export interface ResumeOptions {
   readonly retryFailed: boolean;
   /** Submit `unknown` jobs again (they may be paid twice). */
   readonly resubmitUnknown: boolean;
+  /** The budget this run gives the folder, recorded on each planned job (status and merge read it). */
+  readonly budget?: JobBudget | null;
 }
 
 /** A fresh ledger record for a planned job. */
-export function ledgerRecordOf(job: Job, now: string): LedgerJob {
+export function ledgerRecordOf(job: Job, now: string, budget: JobBudget | null = null): LedgerJob {
   return {
     id: job.id,
     manifest: job.manifest,
@@ -39,6 +42,7 @@ export function ledgerRecordOf(job: Job, now: string): LedgerJob {
     height: null,
     has_audio: null,
     attempts: 0,
+    budget,
     error: null,
     axes: { ...job.axes },
     ...(job.promotedFrom !== undefined && { promoted_from: job.promotedFrom }),
@@ -87,7 +91,9 @@ export function needOf(rec: LedgerJob | undefined, fileIntact: boolean, options:
       return 'held';
     case 'pending':
     case 'skipped':
-      return 'submit';
+      // A job whose last submit may have been charged (a resubmit of an unknown job that the budget skipped)
+      // is still held like an unknown one: sent again only with --resubmit-unknown.
+      return lastAttemptMayBeCharged(rec) && !options.resubmitUnknown ? 'held' : 'submit';
   }
 }
 
@@ -115,16 +121,17 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
     const rec = store.job(job.id);
     const need = needOf(rec, await fileIntact(outDir, rec), options);
     if (!rec) {
-      fresh.push(ledgerRecordOf(job, now));
+      fresh.push(ledgerRecordOf(job, now, options.budget ?? null));
       submits.push(item('submit'));
       continue;
     }
-    if (rec.status !== 'succeeded') writes.push(refreshPlanFields(store, rec, job));
+    if (rec.status !== 'succeeded') writes.push(refreshPlanFields(store, rec, job, options.budget ?? null));
     if (rec.status === 'submitting') {
       // The intent was on disk but not the answer: the request may have been accepted and charged.
       writes.push(
         store.update(rec.id, {
           status: 'unknown',
+          submits: attemptsOf(rec).map((a) => (a.outcome === 'submitting' ? { ...a, outcome: 'unknown' as const } : a)),
           error: { code: 'INTERRUPTED_SUBMIT', message: 'the runner stopped while this submit was on the wire; it may have been accepted and charged' },
         }),
       );
@@ -155,11 +162,15 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
   return [...polls, ...submits];
 }
 
-/** An edited manifest may rename a job's file or move it to another manifest; its identity (the request) is the same. */
-function refreshPlanFields(store: LedgerStore, rec: LedgerJob, job: Job): Promise<void> {
+/**
+ * An edited manifest may rename a job's file or move it to another manifest; its identity (the request) is the
+ * same. The budget of this run and a promoted job's source are recorded too.
+ */
+function refreshPlanFields(store: LedgerStore, rec: LedgerJob, job: Job, budget: JobBudget | null): Promise<void> {
   const from = job.promotedFrom ?? rec.promoted_from;
-  if (rec.file === job.file && rec.manifest === job.manifest && rec.estimated_credits === job.estimatedCredits && rec.manifest_name === job.manifestName && rec.promoted_from === from) {
+  const sameBudget = (rec.budget ?? null) === budget || (rec.budget && budget && rec.budget.max_credits === budget.max_credits && rec.budget.share === budget.share);
+  if (rec.file === job.file && rec.manifest === job.manifest && rec.estimated_credits === job.estimatedCredits && rec.manifest_name === job.manifestName && rec.promoted_from === from && sameBudget) {
     return Promise.resolve();
   }
-  return store.update(rec.id, { file: job.file, manifest: job.manifest, manifest_name: job.manifestName, estimated_credits: job.estimatedCredits, axes: { ...job.axes }, ...(from !== undefined && { promoted_from: from }) });
+  return store.update(rec.id, { file: job.file, manifest: job.manifest, manifest_name: job.manifestName, estimated_credits: job.estimatedCredits, axes: { ...job.axes }, budget, ...(from !== undefined && { promoted_from: from }) });
 }

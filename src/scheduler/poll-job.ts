@@ -5,6 +5,26 @@ import { retryCall } from './retry-call.js';
 import type { RunContext, WorkItem } from './run-context.js';
 import { sleep } from './sleep.js';
 import { isStop } from './submit-job.js';
+import { attemptsOf, refundCapOf } from '../results/ledger-money.js';
+import type { LedgerJob, SubmitAttempt } from '../results/ledger-types.js';
+
+/**
+ * The refund of a moderated video (status 7): what the service reported (else the rest of the charge), at most
+ * what is left of the charge of the attempt that made this video; and the history with it recorded.
+ */
+export function refundOf(job: LedgerJob, videoId: string, reported: number | null): { refund: number; submits: SubmitAttempt[] | null } {
+  const history = attemptsOf(job);
+  const i = history.findLastIndex((a) => a.outcome === 'accepted' && a.video_id === videoId);
+  if (i < 0) {
+    const left = Math.max(0, (job.credits ?? 0) - job.credits_refunded);
+    return { refund: Math.min(Math.max(0, reported ?? left), left), submits: null };
+  }
+  const a = history[i]!;
+  const left = Math.max(0, refundCapOf(a) - a.credits_refunded);
+  const refund = Math.min(Math.max(0, reported ?? left), left);
+  const submits = history.map((x, k) => (k === i ? { ...x, credits_refunded: x.credits_refunded + refund } : x));
+  return { refund, submits };
+}
 
 export type PollOutcome =
   /** Status 1: the video is ready at `url`. */
@@ -69,11 +89,16 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
           return { kind: 'done', status };
         case 7: {
           // The provider refunds a moderated generation (B.1): the charge of this submit comes back.
-          const refund = status.credits ?? Math.max(0, (job.credits ?? 0) - job.credits_refunded);
+          // A refund counts at most the charge of the submit that made this video (a larger one is not believed).
+          const { refund, submits } = refundOf(job, videoId, status.credits);
+          if (status.credits !== null && status.credits > refund) {
+            ctx.logger.warn({ job: item.id, videoId, reported: status.credits, counted: refund }, 'refund reported above its charge: counted at the charge');
+          }
           budget.refund(refund);
           await store.update(item.id, {
             status: 'moderated',
             credits_refunded: job.credits_refunded + refund,
+            ...(submits && { submits }),
             finished_at: now,
             error: { code: 'STATUS_7', message: 'rejected by content moderation; credits refunded. Not retried: change the prompt.' },
           });

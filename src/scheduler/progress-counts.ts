@@ -1,4 +1,5 @@
 import { expectedGenerationMs } from '../model/generation-time.js';
+import { moneyOf } from '../results/ledger-money.js';
 import type { LedgerStore } from '../results/ledger-store.js';
 
 /**
@@ -82,7 +83,8 @@ export function progressReader(
             expectedMs += typicalMs(id, job.request);
         }
       }
-      for (const job of store.jobs) creditsSpent += (job.credits ?? 0) - job.credits_refunded;
+      const money = moneyOf(store.jobs);
+      creditsSpent += money.credits_spent - money.credits_refunded;
     }
     const finished = n.succeeded + n.failed + n.moderated + n.unknown + n.skipped;
     startFinished ??= finished;

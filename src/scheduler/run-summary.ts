@@ -1,5 +1,6 @@
 import { EXIT } from '../cli/exit-codes.js';
-import { emptyStatusCounts, type JobStatus, type LedgerError, type LedgerJob } from '../results/ledger-types.js';
+import { budgetShortfallOf, budgetSpentOf, isBudgetSkip, isUnresolved, moneyOf } from '../results/ledger-money.js';
+import { emptyStatusCounts, type JobBudget, type JobStatus, type LedgerError, type LedgerJob } from '../results/ledger-types.js';
 import { OUT_OF_CREDITS, whatToDo as whatToDoNow } from '../results/report-status.js';
 import type { StopReason } from './run-control.js';
 
@@ -23,10 +24,13 @@ export interface RunSummary {
   /** The jobs of this run (the planned ones; other jobs of the ledgers are not counted). */
   readonly total_jobs: number;
   readonly jobs: Readonly<Record<JobStatus, number>>;
-  /** Of the output folders' ledgers, across every run there. */
+  /** Of the output folders' ledgers, across every run there (ledger-money.ts: the bracket). */
   readonly credits_spent: number;
   readonly credits_refunded: number;
+  readonly credits_unknown: number;
   readonly credits_spent_this_run: number;
+  /** Per output folder with a budget: its max_credits (this shard's share with --shard) and what may be spent. */
+  readonly budgets: readonly { readonly out_dir: string; readonly max_credits: number; readonly manifest_max_credits: number; readonly spent: number }[];
   readonly unresolved: readonly UnresolvedJob[];
   readonly failed: readonly FailedJob[];
   /** Credits missing from max_credits to finish the jobs skipped for budget; null when none was. */
@@ -35,8 +39,6 @@ export interface RunSummary {
   readonly reports: readonly string[];
   readonly duration_ms: number;
 }
-
-const UNRESOLVED: ReadonlySet<JobStatus> = new Set(['unknown', 'submitting', 'submitted', 'pending', 'skipped']);
 
 /** Why a job that was never submitted was not: the run stopped submitting, and the user can act on the cause. */
 const PENDING_BECAUSE: Readonly<Partial<Record<StopReason, string>>> = {
@@ -86,8 +88,7 @@ export interface SummaryInputs {
     readonly allJobs: readonly LedgerJob[];
     readonly spentAtStart: number;
     readonly maxCredits: number | undefined;
-    /** What the budget counts as spent now (net of refunds, unknown outcomes included). */
-    readonly budgetSpent: number;
+    readonly budget: JobBudget | null;
   }[];
   readonly stopped: readonly StopReason[];
   readonly reports: readonly string[];
@@ -98,30 +99,30 @@ export function summarizeRun(input: SummaryInputs): RunSummary {
   const jobs = emptyStatusCounts();
   const unresolved: UnresolvedJob[] = [];
   const failed: FailedJob[] = [];
+  const budgets: RunSummary['budgets'][number][] = [];
   let total = 0;
   let spent = 0;
   let refunded = 0;
+  let unknown = 0;
   let spentThisRun = 0;
   let shortfall: number | null = null;
   for (const t of input.targets) {
-    let folderSpent = 0;
-    for (const j of t.allJobs) {
-      folderSpent += j.credits ?? 0;
-      refunded += j.credits_refunded;
-    }
-    spent += folderSpent;
-    spentThisRun += folderSpent - t.spentAtStart;
-    let skippedEstimate = 0;
+    const money = moneyOf(t.allJobs);
+    spent += money.credits_spent;
+    refunded += money.credits_refunded;
+    unknown += money.credits_unknown;
+    spentThisRun += money.credits_spent - t.spentAtStart;
     for (const j of t.jobs) {
       total++;
       jobs[j.status]++;
       const base = { id: j.id, out_dir: t.outDir, status: j.status, video_id: j.video_id, file: j.file, error: j.error };
-      if (UNRESOLVED.has(j.status)) unresolved.push({ ...base, what_to_do: whatToDo(j, input.stopped) });
+      if (isUnresolved(j)) unresolved.push({ ...base, what_to_do: whatToDo(j, input.stopped) });
       if (j.status === 'failed' || j.status === 'moderated') failed.push(base);
-      if (j.status === 'skipped' && j.error?.code === 'BUDGET') skippedEstimate += j.estimated_credits;
     }
-    if (skippedEstimate > 0 && t.maxCredits !== undefined) {
-      shortfall = (shortfall ?? 0) + Math.max(0, t.budgetSpent + skippedEstimate - t.maxCredits);
+    if (t.maxCredits !== undefined) {
+      budgets.push({ out_dir: t.outDir, max_credits: t.maxCredits, manifest_max_credits: t.budget?.max_credits ?? t.maxCredits, spent: budgetSpentOf(t.allJobs) });
+      const short = budgetShortfallOf(t.jobs.some(isBudgetSkip) ? t.allJobs : [], t.maxCredits);
+      if (short !== null) shortfall = (shortfall ?? 0) + short;
     }
   }
   return {
@@ -131,7 +132,9 @@ export function summarizeRun(input: SummaryInputs): RunSummary {
     jobs,
     credits_spent: spent,
     credits_refunded: refunded,
+    credits_unknown: unknown,
     credits_spent_this_run: spentThisRun,
+    budgets,
     unresolved,
     failed,
     budget_shortfall: shortfall,

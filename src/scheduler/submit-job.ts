@@ -1,5 +1,6 @@
 import { ApiError } from '../api/api-error.js';
-import type { LedgerError } from '../results/ledger-types.js';
+import { attemptsOf } from '../results/ledger-money.js';
+import type { LedgerError, SubmitAttempt } from '../results/ledger-types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { retryCall } from './retry-call.js';
 import { RunStopped } from './run-control.js';
@@ -28,40 +29,48 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
   const job = store.job(item.id)!;
   if (ctx.control.submitsStopped) return false;
   const estimate = job.estimated_credits;
-  if (!budget.tryReserve(estimate)) {
-    await store.update(item.id, { status: 'skipped', error: { code: 'BUDGET', message: `over budget: ${budget.describe(estimate)}` } });
+  const hold = await budget.reserve(job.request, estimate);
+  if (hold === null) {
+    await store.update(item.id, { status: 'skipped', error: { code: 'BUDGET', message: `over budget: ${budget.describe(job.request, estimate)}` } });
     ctx.logger.info({ job: item.id, estimate }, 'skipped: over the max_credits budget');
     return false;
   }
-  let charged = 0;
+  let settled: Parameters<typeof budget.settle>[1] = { kind: 'refused' };
   try {
     await retryCall(
       async () => {
         if (ctx.control.submitsStopped) throw new SubmitsStopped();
-        await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, error: null }, { durable: true });
+        const history = [...attemptsOf(job), newAttempt(estimate)];
+        await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, submits: history, error: null }, { durable: true });
         crashPoint('submit-intent');
         try {
           const accepted = await ctx.rate.schedule(() => ctx.client.submit(job.request, ctx.control.wire.signal));
           crashPoint('submit-answered');
-          charged = accepted.credits;
+          settled = { kind: 'accepted', credits: accepted.credits };
           // Recorded inside the attempt: whatever happens next (an abort, a crash), the paid id is on disk.
           await store.update(item.id, {
             status: 'submitted',
             video_id: accepted.videoId,
             credits: (job.credits ?? 0) + accepted.credits,
+            submits: withLast(history, { outcome: 'accepted', video_id: accepted.videoId, credits: accepted.credits, request_id: accepted.requestId ?? null }),
             submitted_at: new Date().toISOString(),
             finished_at: null,
             error: null,
           }, { durable: true });
           ctx.logger.info({ job: item.id, videoId: accepted.videoId, credits: accepted.credits }, 'submitted');
         } catch (error) {
+          const requestId = error instanceof ApiError ? (error.requestId ?? null) : null;
           if (error instanceof ApiError && error.kind === 'outcome-unknown') {
-            charged = estimate; // it may have been charged: the budget assumes so
-            await store.update(item.id, { status: 'unknown', error: errorOf(error) }, { durable: true });
+            settled = { kind: 'unknown' }; // it may have been charged: the budget assumes so
+            await store.update(item.id, { status: 'unknown', submits: withLast(history, { outcome: 'unknown', request_id: requestId }), error: errorOf(error) }, { durable: true });
             ctx.logger.warn({ job: item.id, code: error.code }, 'submit outcome unknown: held, not resubmitted');
           } else if (error instanceof ApiError || isStop(error)) {
             // Refused, or aborted before it was sent: nothing was charged, so the job is back to pending.
-            await store.update(item.id, { status: 'pending', ...(error instanceof ApiError ? { error: errorOf(error) } : {}) });
+            await store.update(item.id, {
+              status: 'pending',
+              submits: withLast(history, { outcome: 'refused', request_id: requestId }),
+              ...(error instanceof ApiError ? { error: errorOf(error) } : {}),
+            });
           }
           throw error;
         }
@@ -86,8 +95,18 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
     await recordRefusal(ctx, item, error);
     return false;
   } finally {
-    budget.settle(estimate, charged);
+    budget.settle(hold, settled);
   }
+}
+
+/** The intent of one more submit, before its bytes leave. */
+function newAttempt(estimate: number): SubmitAttempt {
+  return { at: new Date().toISOString(), outcome: 'submitting', video_id: null, credits: null, estimated_credits: estimate, credits_refunded: 0, request_id: null };
+}
+
+/** The history with its last attempt (the one in flight) updated. */
+function withLast(history: readonly SubmitAttempt[], patch: Partial<SubmitAttempt>): SubmitAttempt[] {
+  return [...history.slice(0, -1), { ...history[history.length - 1]!, ...patch }];
 }
 
 /** The final answer to a submit that was not accepted. */

@@ -99,12 +99,15 @@ function handleSubmit(
     fail: plan.fires('fail-generation', 'submit'),
     slow: plan.fires('slow-generation', 'submit'),
     stuck: plan.fires('stuck-generation', 'submit'),
+    overcharge: plan.fires('overcharge', 'submit'),
+    hideCharge: plan.fires('zero-charge', 'submit'),
+    refundAboveCharge: plan.fires('refund-above-charge', 'submit'),
   });
   // The ambiguous cases: the video exists and is paid for, but the client cannot know.
   if (plan.fires('504-after-charge', 'submit')) return sendHtml(res, 504);
   if (plan.fires('reset-after', 'submit')) return resetConnection(req.socket);
   if (plan.fires('stall', 'submit')) return;
-  sendJson(res, 200, submitSuccessText(video.id, video.credits));
+  sendJson(res, 200, submitSuccessText(video.id, video.reportedCredits));
 }
 
 async function handleFetch(ctx: SimContext, req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void> {
@@ -150,7 +153,8 @@ async function handleFetch(ctx: SimContext, req: IncomingMessage, res: ServerRes
       width: done ? video.width : 0,
       height: done ? video.height : 0,
       hasAudio: done ? video.hasAudio : false,
-      credits: video.credits,
+      // At status 7 `credits` is the refund (B.1): the charge, unless a fault reports another.
+      credits: status === 7 && video.reportedRefund !== null ? video.reportedRefund : video.reportedCredits,
     }),
   );
 }

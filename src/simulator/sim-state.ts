@@ -25,7 +25,12 @@ export interface SimVideo {
   readonly request: SubmitRequest;
   readonly body: unknown;
   readonly bodySha256: string;
+  /** What the account was really charged (what the stats count). */
   readonly credits: number;
+  /** What the answers say was charged (the `zero-charge` fault says 0). */
+  readonly reportedCredits: number;
+  /** What a fetch of the moderated video reports as its refund, when not the charge (`refund-above-charge`). */
+  readonly reportedRefund: number | null;
   refunded: number;
   readonly seed: number;
   readonly width: number;
@@ -51,7 +56,18 @@ export interface AcceptFlags {
   readonly fail: boolean;
   readonly slow: boolean;
   readonly stuck: boolean;
+  /** `overcharge`: charged OVERCHARGE_FACTOR × the table (and the answers say so). */
+  readonly overcharge?: boolean;
+  /** `zero-charge`: charged the table, but the answers say 0 credits. */
+  readonly hideCharge?: boolean;
+  /** `refund-above-charge`: ends moderated; the fetch then reports REFUND_REPORTED, the account gets its charge back. */
+  readonly refundAboveCharge?: boolean;
 }
+
+/** What the `overcharge` fault charges, as a multiple of the price table. */
+export const OVERCHARGE_FACTOR = 2;
+/** The refund the `refund-above-charge` fault reports (the account is refunded the real charge only). */
+export const REFUND_REPORTED = 1_000_000;
 
 export interface SimStateConfig {
   readonly seed: number;
@@ -151,7 +167,7 @@ export class SimState {
     const { width, height } = outputSize(request.quality, request.aspect_ratio);
     const ms = expectedGenerationMs(request) * jitter * this.config.timeScale * (flags.slow ? SLOW_FACTOR : 1);
     const endsMono = flags.stuck ? Infinity : now + ms;
-    const credits = this.creditsFor(request);
+    const credits = this.creditsFor(request) * (flags.overcharge ? OVERCHARGE_FACTOR : 1);
 
     const video: SimVideo = {
       id,
@@ -159,12 +175,14 @@ export class SimState {
       body,
       bodySha256,
       credits,
+      reportedCredits: flags.hideCharge ? 0 : credits,
+      reportedRefund: flags.refundAboveCharge ? REFUND_REPORTED : null,
       refunded: 0,
       seed,
       width,
       height,
       hasAudio: audio,
-      outcome: isModerated(request.input, this.config.moderationWords) ? 7 : failed ? 8 : 1,
+      outcome: flags.refundAboveCharge || isModerated(request.input, this.config.moderationWords) ? 7 : failed ? 8 : 1,
       status: 5,
       createdAtMs: Date.now(),
       startedMono: now,

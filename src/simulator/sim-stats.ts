@@ -8,7 +8,10 @@ export interface SimVideoStats {
   readonly body_sha256: string;
   /** 5 while generating, then 1, 7 or 8. */
   readonly status: number;
+  /** What the account was really charged (the `overcharge` fault charges more than the table). */
   readonly credits: number;
+  /** What the answers said was charged (the `zero-charge` fault says 0). */
+  readonly reported_credits: number;
   /** Credits returned to the balance (moderation, status 7). */
   readonly refunded: number;
   /** The seed used (random when 0 or none was asked). */

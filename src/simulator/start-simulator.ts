@@ -260,6 +260,7 @@ function buildStats(ctx: SimContext): SimStats {
       body_sha256: v.bodySha256,
       status: v.status,
       credits: v.credits,
+      reported_credits: v.reportedCredits,
       refunded: v.refunded,
       seed: v.seed,
       width: v.width,

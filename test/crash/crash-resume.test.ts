@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Plain ESM shared with bench/crash-300.mjs.
 import { runCli, startSimulatorProcess } from '../../bench/lib/cli-process.mjs';
 import { crashLoop, crashManifest, verifyCrashRun } from '../../bench/lib/crash-harness.mjs';
+import { checkMoneyBracket } from '../../bench/lib/money-bracket.mjs';
 
 /**
  * The short version of `npm run crash`: 40 jobs, 8 SIGKILLs (random moments and named points), seeded. With 2
@@ -62,6 +63,9 @@ describe('crash and resume (kill -9)', () => {
       maxDelayMs: 900,
     });
     expect(loop.kills).toBe(KILLS);
+    // After every run, killed or not, the account's net charge lay within status --json's bracket.
+    expect(loop.bracketProblems).toEqual([]);
+    expect(loop.bracketChecks).toBe(loop.cycles.length);
     // What the folder showed right after those kills: a snapshot temp file, and jobs caught `submitting`.
     expect(loop.byPhase).toMatchObject({ snapshot: expect.any(Number), submit: expect.any(Number) });
     expect(loop.cycles.flatMap((c) => (c.crashAt ? [c.crashAt] : []))).toEqual(['submit-answered:2', 'snapshot:1', 'submit-intent:1', 'download:1']);
@@ -85,6 +89,8 @@ describe('crash and resume (kill -9)', () => {
     expect(resubmit.code, resubmit.stderr).toBe(0);
     const stats = await sim.stats();
     expect(stats.submits.accepted - before.submits.accepted).toBe(unknownIds.length);
+    // The earlier attempts of the resubmitted jobs may have been charged: status still counts them.
+    expect((await checkMoneyBracket({ outDirs: [outDir], stats })).problem).toBeNull();
     const v = await verifyCrashRun({ outDir, stats, unknownIds, resubmittedIds: unknownIds, allResolved: true });
     expect(v.problems).toEqual([]);
     expect(v.succeeded).toBe(JOBS);

@@ -445,3 +445,77 @@ export const HOSTILE_ROWS: readonly FaultRow[] = [
     does: 'never renamed into place; `submitted` with the error, no `.part` left',
   },
 ];
+
+/** Money against a gateway whose charges are not the table's (issue 10): the budget holds, the ledger brackets the account. */
+export const MONEY_ROWS: readonly FaultRow[] = [
+  {
+    fault: 'overcharge (2 × the table) with a budget',
+    spec: 'overcharge',
+    prompts: [...THREE, 'a bird at dawn'],
+    run: { concurrency: 4 },
+    args: ['--max-credits', '140'],
+    // The first submit goes alone and is charged 70 for an estimate of 35: the others are held at 70 each.
+    statuses: { succeeded: 2, skipped: 2 },
+    exit: 4,
+    accepted: 2,
+    does: 'the first submit of a price class goes alone; holds are calibrated from what it really cost (charge ÷ estimate), so the budget is not passed',
+    check: (o) => {
+      expect(o.stats.credits.charged).toBeLessThanOrEqual(140);
+      expect(o.ledger.totals.credits_spent).toBe(o.stats.credits.charged);
+    },
+  },
+  {
+    fault: 'zero charge reported for a priced job',
+    spec: 'zero-charge',
+    args: ['--max-credits', '70'],
+    statuses: { succeeded: 2, skipped: 1 },
+    exit: 4,
+    accepted: 2,
+    does: 'the ledger records the 0 the service said; the budget counts the estimate, and `credits_unknown` brackets the real charge',
+    check: (o) => {
+      expect(o.stats.credits.charged).toBe(70);
+      expect(o.ledger.jobs.filter((j) => j.status === 'succeeded').map((j) => j.credits)).toEqual([0, 0]);
+      expect(o.ledger.totals).toMatchObject({ credits_spent: 0, credits_unknown: 70 });
+    },
+  },
+  {
+    fault: 'refund above its charge (status 7)',
+    spec: 'refund-above-charge@first=1',
+    prompts: [...THREE, 'a bird at dawn'],
+    run: { concurrency: 1 },
+    args: ['--max-credits', '70'],
+    // 35 charged and refunded (1,000,000 reported: counted as 35), then 35 + 35; the fourth does not fit.
+    statuses: { moderated: 1, succeeded: 2, skipped: 1 },
+    exit: 4,
+    accepted: 3,
+    does: 'a refund counts at most its charge (the larger figure is logged): the budget and `credits_refunded` never count it',
+    check: (o) => {
+      expect(o.ledger.totals.credits_refunded).toBe(35);
+      expect(o.stats.credits.charged - o.stats.credits.refunded).toBeLessThanOrEqual(70);
+    },
+  },
+  {
+    fault: '--resubmit-unknown after a charged unknown',
+    spec: '504-after-charge@first=1',
+    args: ['--max-credits', '140'],
+    statuses: { unknown: 1, succeeded: 2 },
+    exit: 6,
+    accepted: 3,
+    does: 'the earlier attempt stays in the job\'s attempt history: `credits_unknown` and the budget keep counting it after the resubmit',
+    check: async (o) => {
+      // 70 spent + 35 that may have been: a resubmit (35 more) does not fit 105.
+      const tight = await o.again(['--resubmit-unknown', '--max-credits', '105']);
+      expect(tight.code).toBe(4);
+      expect(tight.stats.submits.accepted).toBe(3);
+      // Not resubmitted by a plain rerun either: its last attempt may have been charged.
+      expect((await tight.again(['--max-credits', '1000'])).stats.submits.accepted).toBe(3);
+      const resubmit = await o.again(['--resubmit-unknown', '--max-credits', '140']);
+      expect(resubmit.code).toBe(0);
+      expect(resubmit.stats.submits.accepted).toBe(4);
+      expect(resubmit.ledger.totals).toMatchObject({ credits_spent: 105, credits_unknown: 35 });
+      const job = resubmit.ledger.jobs.find((j) => (j.submits ?? []).length === 2)!;
+      expect(job.submits!.map((a) => a.outcome)).toEqual(['unknown', 'accepted']);
+      expect(job.submits![1]!.request_id).toEqual(expect.any(String));
+    },
+  },
+];

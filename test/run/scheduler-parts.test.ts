@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/api/api-error.js';
 import { expectedGenerationMs } from '../../src/model/generation-time.js';
 import { Budget } from '../../src/scheduler/budget.js';
+import { makeLedgerJob } from '../ledger/make-job.js';
 import { GenerationSlots } from '../../src/scheduler/generation-slots.js';
 import { maxVideoBytes } from '../../src/scheduler/media-size-cap.js';
 import { PollSchedule } from '../../src/scheduler/poll-schedule.js';
@@ -73,15 +74,18 @@ describe('retryCall', () => {
 });
 
 describe('budget', () => {
-  it('counts spent, in-flight reservations and refunds against max_credits', () => {
-    const b = new Budget(200, 80);
-    expect(b.tryReserve(80)).toBe(true);
-    expect(b.tryReserve(80)).toBe(false); // 80 spent + 80 in flight + 80 > 200
-    b.settle(80, 80);
+  const request = { model: 'paiwo-v5.6-ttv', input: 'x', aspect_ratio: '16:9', quality: '540p', duration: 5 } as const;
+  it('counts spent, in-flight reservations and refunds against max_credits', async () => {
+    const b = new Budget(200, [makeLedgerJob('a', { status: 'succeeded', credits: 80, submits: [{ at: 't', outcome: 'accepted', video_id: '1', credits: 80, estimated_credits: 80, credits_refunded: 0, request_id: null }] })]);
+    expect(b.spentCredits).toBe(80);
+    const first = await b.reserve(request, 80);
+    expect(first?.amount).toBe(80);
+    expect(await b.reserve(request, 80)).toBeNull(); // 80 spent + 80 in flight + 80 > 200
+    b.settle(first!, { kind: 'accepted', credits: 80 });
     expect(b.spentCredits).toBe(160);
     b.refund(80);
-    expect(b.tryReserve(35)).toBe(true);
-    expect(new Budget(undefined, 1e9).tryReserve(1e9)).toBe(true);
+    expect(await b.reserve(request, 35)).not.toBeNull();
+    expect(await new Budget(undefined).reserve(request, 1e9)).not.toBeNull();
   });
 });
 

@@ -30,7 +30,7 @@ afterEach(async () => {
 async function runJobs(jobs: ReturnType<typeof makeJob>[], simOptions: SimulatorOptions, opts: { concurrency?: number; maxCredits?: number } = {}) {
   sim = await startSimulator({ timeScale: TS, ...simOptions });
   const store = await openLedger(dir);
-  const target: RunTarget = { outDir: dir, store, budget: new Budget(opts.maxCredits, 0) };
+  const target: RunTarget = { outDir: dir, store, budget: new Budget(opts.maxCredits) };
   const items = await planWork(target, jobs.map((job) => ({ job, settings })), { retryFailed: false, resubmitUnknown: false }, silentLogger);
   const client = new ApiClient({ baseUrl: sim.url, apiKey: 'k' });
   const control = new RunControl();

@@ -37,8 +37,8 @@ function mixedLedger() {
     ...base,
     makeJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: '2026-11-24T08:00:05.000Z', error: { code: 'HTTP_504', message: 'gateway timeout after sending' } }),
     makeJob({ id: 'sub', status: 'submitted', video_id: '9007199254740993', credits: 80 }),
-    makeJob({ id: 'skip', status: 'skipped', estimated_credits: 115, error: { code: 'BUDGET', message: 'would exceed max_credits 200' } }),
-    makeJob({ id: 'skip2', status: 'skipped', estimated_credits: 80, error: { code: 'BUDGET', message: 'would exceed max_credits 200' } }),
+    makeJob({ id: 'skip', status: 'skipped', estimated_credits: 115, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
+    makeJob({ id: 'skip2', status: 'skipped', estimated_credits: 80, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
     makeJob({ id: 'pend', status: 'pending' }),
     makeJob({ id: 'bad', status: 'failed', video_id: '385043936817999', credits: 80, error: { code: 8, message: 'generation failed\n\u001b[31mred\u001b[0m' } }),
     makeJob({ id: 'mod', status: 'moderated', video_id: '385043936817998', credits: 80, credits_refunded: 80, error: { code: 7, message: 'rejected by content moderation' } }),
@@ -57,7 +57,7 @@ describe('status', () => {
     expect(text).toMatch(/unk +unknown .*\n.*check your DMXAPI console for a video submitted around 2026-11-24T08:00:05.000Z; rerun with --resubmit-unknown to pay again/);
     expect(text).toMatch(/sub +submitted .*\n.*video 9007199254740993.*rerun the same command to keep polling/);
     expect(text).toMatch(/skip +skipped .*\n.*raise max_credits \(or --max-credits\) by 115/);
-    expect(text).toContain('budget: raise max_credits by 195 credits');
+    expect(text).toContain('budget: raise max_credits by 95 credits');
     expect(text).toMatch(/pend +pending .*\n.*not submitted yet: rerun the same command/);
     expect(text).toMatch(/bad +failed .*video 385043936817999\n +error 8: generation failed \[31mred \[0m\n.*--retry-failed/);
     expect(text).toMatch(/mod +moderated .*\n.*error 7: rejected by content moderation\n.*change the prompt/);
@@ -74,7 +74,10 @@ describe('status', () => {
     expect(status.by_status.unknown).toBe(1);
     expect(status.credits_spent).toBe(400);
     expect(status.credits_refunded).toBe(80);
-    expect(status.budget_shortfall).toBe(195);
+    // 400 spent − 80 refunded + 80 that may have been (the unknown job) + 195 skipped − 500.
+    expect(status.budget_shortfall).toBe(95);
+    expect(status.credits_unknown).toBe(80);
+    expect(status.max_credits).toBe(500);
     expect(status.unresolved.map((e) => [e.id, e.status])).toEqual([['unk', 'unknown'], ['sub', 'submitted'], ['skip', 'skipped'], ['skip2', 'skipped'], ['pend', 'pending']]);
     expect(status.unresolved.find((e) => e.id === 'sub')?.video_id).toBe('9007199254740993');
     expect(status.failed.map((e) => e.id)).toEqual(['bad', 'mod']);
