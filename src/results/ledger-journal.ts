@@ -1,6 +1,7 @@
 import { constants, fdatasync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { UserError } from '../errors/paiwo-error.js';
+import { diskFullPoint } from '../util/crash-point.js';
 import type { Ledger, LedgerJob } from './ledger-types.js';
 
 /**
@@ -32,6 +33,8 @@ export class LedgerJournal {
   private syncQueued = false;
   /** While a snapshot is being written, lines wait here: the journal is truncated when it is done. */
   private held: string[] | null = null;
+  /** Appends held with `held` that did not ask for fdatasync: acknowledged once their line is written. */
+  private heldWaiters: SyncWaiter[] = [];
   private broken: unknown = null;
 
   private constructor(
@@ -58,17 +61,31 @@ export class LedgerJournal {
   append(event: LedgerEvent, sync: boolean): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     const line = `${JSON.stringify(event)}\n`;
-    if (this.held) this.held.push(line);
-    else {
-      try {
-        writeSync(this.fh.fd, line);
-      } catch (error) {
-        // A partial line may be on disk now; appending after it would corrupt the next event too.
-        this.broken = error;
-        return Promise.reject(error);
-      }
+    if (this.held) {
+      // Not in the file yet: the promise waits for the line (and its fdatasync, if asked) like any other.
+      this.held.push(line);
+      if (sync) return this.drain();
+      return new Promise<void>((resolve, reject) => this.heldWaiters.push({ resolve, reject }));
+    }
+    try {
+      this.writeLine(line);
+    } catch (error) {
+      // A partial line may be on disk now; appending after it would corrupt the next event too. A snapshot
+      // (truncate) clears this.
+      this.broken = error;
+      return Promise.reject(error);
     }
     return sync ? this.drain() : Promise.resolve();
+  }
+
+  /** One write(2); a short write (the disk filled mid-line) is a failure like ENOSPC. */
+  private writeLine(text: string): void {
+    diskFullPoint('journal');
+    const bytes = Buffer.from(text);
+    const written = writeSync(this.fh.fd, bytes);
+    if (written !== bytes.length) {
+      throw Object.assign(new Error(`short write to the ledger journal (${written} of ${bytes.length} bytes): is the disk full?`), { code: 'ENOSPC' });
+    }
   }
 
   /** Resolves once everything appended so far is fdatasync'd (sharing the next fdatasync with other waiters). */
@@ -85,8 +102,9 @@ export class LedgerJournal {
 
   /**
    * Runs `op` with appends held in memory and no fdatasync in progress: a snapshot writes the ledger, then
-   * truncates the journal and lets the held lines through. An event held there is not acknowledged before it is
-   * written, so nothing that waits for it (a submit) goes ahead early.
+   * truncates the journal and lets the held lines through. An event held there is acknowledged only once its
+   * line is written after the truncation (and fdatasync'd, if it asked for that), so nothing that waits for it
+   * goes ahead early and a kill during the snapshot cannot lose an acknowledged event.
    */
   exclusive<T>(op: () => Promise<T>): Promise<T> {
     const result = this.chain.then(async () => {
@@ -95,13 +113,19 @@ export class LedgerJournal {
         return await op();
       } finally {
         const lines = this.held;
+        const waiters = this.heldWaiters;
         this.held = null;
-        if (lines.length > 0) {
+        this.heldWaiters = [];
+        if (lines.length > 0 && !this.broken) {
           try {
-            writeSync(this.fh.fd, lines.join(''));
+            this.writeLine(lines.join(''));
           } catch (error) {
-            this.broken ??= error;
+            this.broken = error;
           }
+        }
+        for (const w of waiters) {
+          if (this.broken) w.reject(this.broken);
+          else w.resolve();
         }
       }
     });
@@ -116,6 +140,8 @@ export class LedgerJournal {
   async truncate(): Promise<void> {
     await this.fh.truncate(0);
     await this.fh.datasync();
+    // Whatever a failed write left (a torn line) is gone, and the snapshot holds every event: appends may go on.
+    this.broken = null;
   }
 
   async close(): Promise<void> {
