@@ -38,13 +38,13 @@ export function registerRun(program: Command): void {
         // Everything recorded is already fsync'd in the journal; the next run replays it.
         process.exit(EXIT.interrupted);
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      // SIGHUP (the terminal closed, an ssh session dropped) is a stop like SIGTERM, not a kill.
+      const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+      for (const name of stopSignals) process.on(name, onSignal);
       try {
         process.exitCode = await runCommand(paths, { ...options, signal: interrupt.signal }, io);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const name of stopSignals) process.off(name, onSignal);
       }
     });
 }
