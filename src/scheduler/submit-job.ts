@@ -86,7 +86,8 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
       {
         retries: item.settings.retries,
         timeScale: ctx.timeScale,
-        signal: ctx.control.work.signal,
+        // A stop of submits alone (an empty balance) also ends a backoff wait at once.
+        signal: AbortSignal.any([ctx.control.work.signal, ctx.control.submits.signal]),
         maxThrottledMs: item.settings.jobTimeoutMs,
         onThrottled: () => ctx.slots.throttle(ctx.generating),
         onRetry: (error, attempt) => {
