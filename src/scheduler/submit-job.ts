@@ -36,53 +36,10 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
     ctx.logger.info({ job: item.id, estimate }, 'skipped: over the max_credits budget');
     return false;
   }
-  let charged = 0;
+  const charge = { credits: 0 };
   try {
     await retryCall(
-      async () => {
-        let intent = false;
-        try {
-          // Waits for the request-rate window; a stop while waiting drops it (never sent, nothing journaled).
-          const accepted = await ctx.rate.schedule(async () => {
-            if (ctx.control.submitsStopped) throw new SubmitsStopped();
-            // The intent is durable immediately before the bytes leave, never before a wait: a kill while this
-            // submit waited for the window or a backoff leaves the job `pending`, not `unknown`.
-            await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, error: null }, { durable: true });
-            intent = true;
-            crashPoint('submit-intent');
-            // Ctrl+C during that fdatasync: nothing has left yet.
-            if (ctx.control.submitsStopped) throw new SubmitsStopped();
-            return ctx.client.submit(job.request, ctx.control.wire.signal);
-          }, ctx.control.submits.signal);
-          crashPoint('submit-answered');
-          charged = accepted.credits;
-          // Recorded inside the attempt: whatever happens next (an abort, a crash), the paid id is on disk.
-          await recordAnswer(ctx, item, accepted.videoId, {
-            status: 'submitted',
-            video_id: accepted.videoId,
-            credits: (job.credits ?? 0) + accepted.credits,
-            submitted_at: new Date().toISOString(),
-            finished_at: null,
-            error: null,
-          });
-          ctx.logger.info({ job: item.id, videoId: accepted.videoId, credits: accepted.credits }, 'submitted');
-        } catch (error) {
-          if (error instanceof ApiError && error.kind === 'outcome-unknown') {
-            charged = estimate; // it may have been charged: the budget assumes so
-            await store.update(item.id, { status: 'unknown', error: errorOf(error) }, { durable: true });
-            ctx.logger.warn({ job: item.id, code: error.code }, 'submit outcome unknown: held, not resubmitted');
-            if (error.stopsRun) {
-              ctx.logger.error({ job: item.id, code: error.code }, 'the API endpoint looks wrong (check the base URL): stopping the run');
-              ctx.control.stopAll('account-refused');
-            }
-          } else if ((error instanceof ApiError || isStop(error)) && intent) {
-            // Refused, or stopped before it was sent: nothing was charged, so the job is back to pending —
-            // durably, or a kill now would leave `submitting` on disk and hold a job never charged as unknown.
-            await store.update(item.id, { status: 'pending', ...(error instanceof ApiError ? { error: errorOf(error) } : {}) }, { durable: true });
-          }
-          throw error;
-        }
-      },
+      () => attemptSubmit(ctx, item, charge),
       {
         retries: item.settings.retries,
         timeScale: ctx.timeScale,
@@ -104,7 +61,59 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
     await recordRefusal(ctx, item, error);
     return false;
   } finally {
-    budget.settle(estimate, charged);
+    budget.settle(estimate, charge.credits);
+  }
+}
+
+/**
+ * One attempt: wait for the request-rate window, journal the intent durably, send, and journal the answer
+ * durably. Sets `charge.credits` to what the budget must count for it.
+ */
+async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { credits: number }): Promise<void> {
+  const { store } = item.target;
+  const job = store.job(item.id)!;
+  const estimate = job.estimated_credits;
+  let intent = false;
+  try {
+    // Waits for the request-rate window; a stop while waiting drops it (never sent, nothing journaled).
+    const accepted = await ctx.rate.schedule(async () => {
+      if (ctx.control.submitsStopped) throw new SubmitsStopped();
+      // The intent is durable immediately before the bytes leave, never before a wait: a kill while this
+      // submit waited for the window or a backoff leaves the job `pending`, not `unknown`.
+      await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, error: null }, { durable: true });
+      intent = true;
+      crashPoint('submit-intent');
+      // Ctrl+C during that fdatasync: nothing has left yet.
+      if (ctx.control.submitsStopped) throw new SubmitsStopped();
+      return ctx.client.submit(job.request, ctx.control.wire.signal);
+    }, ctx.control.submits.signal);
+    crashPoint('submit-answered');
+    charge.credits = accepted.credits;
+    // Recorded inside the attempt: whatever happens next (an abort, a crash), the paid id is on disk.
+    await recordAnswer(ctx, item, accepted.videoId, {
+      status: 'submitted',
+      video_id: accepted.videoId,
+      credits: (job.credits ?? 0) + accepted.credits,
+      submitted_at: new Date().toISOString(),
+      finished_at: null,
+      error: null,
+    });
+    ctx.logger.info({ job: item.id, videoId: accepted.videoId, credits: accepted.credits }, 'submitted');
+  } catch (error) {
+    if (error instanceof ApiError && error.kind === 'outcome-unknown') {
+      charge.credits = estimate; // it may have been charged: the budget assumes so
+      await store.update(item.id, { status: 'unknown', error: errorOf(error) }, { durable: true });
+      ctx.logger.warn({ job: item.id, code: error.code }, 'submit outcome unknown: held, not resubmitted');
+      if (error.stopsRun) {
+        ctx.logger.error({ job: item.id, code: error.code }, 'the API endpoint looks wrong (check the base URL): stopping the run');
+        ctx.control.stopAll('account-refused');
+      }
+    } else if ((error instanceof ApiError || isStop(error)) && intent) {
+      // Refused, or stopped before it was sent: nothing was charged, so the job is back to pending —
+      // durably, or a kill now would leave `submitting` on disk and hold a job never charged as unknown.
+      await store.update(item.id, { status: 'pending', ...(error instanceof ApiError ? { error: errorOf(error) } : {}) }, { durable: true });
+    }
+    throw error;
   }
 }
 
