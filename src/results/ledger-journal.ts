@@ -17,6 +17,16 @@ export type LedgerEvent =
 interface SyncWaiter {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+  /**
+   * Waits for "everything appended so far" (`drain`), so fails if any append failed. A waiter for its own
+   * line (written in full before it waited) only needs the fdatasync: a later line that failed does not undo it.
+   */
+  readonly strict: boolean;
+}
+
+interface HeldWaiter extends SyncWaiter {
+  /** Also wait for fdatasync once the held line is written. */
+  readonly sync: boolean;
 }
 
 /**
@@ -34,7 +44,7 @@ export class LedgerJournal {
   /** While a snapshot is being written, lines wait here: the journal is truncated when it is done. */
   private held: string[] | null = null;
   /** Appends held with `held` that did not ask for fdatasync: acknowledged once their line is written. */
-  private heldWaiters: SyncWaiter[] = [];
+  private heldWaiters: HeldWaiter[] = [];
   private broken: unknown = null;
 
   private constructor(
@@ -64,8 +74,7 @@ export class LedgerJournal {
     if (this.held) {
       // Not in the file yet: the promise waits for the line (and its fdatasync, if asked) like any other.
       this.held.push(line);
-      if (sync) return this.drain();
-      return new Promise<void>((resolve, reject) => this.heldWaiters.push({ resolve, reject }));
+      return new Promise<void>((resolve, reject) => this.heldWaiters.push({ resolve, reject, strict: false, sync }));
     }
     try {
       this.writeLine(line);
@@ -75,7 +84,7 @@ export class LedgerJournal {
       this.broken = error;
       return Promise.reject(error);
     }
-    return sync ? this.drain() : Promise.resolve();
+    return sync ? this.waitSync(false) : Promise.resolve();
   }
 
   /** One write(2); a short write (the disk filled mid-line) is a failure like ENOSPC. */
@@ -90,9 +99,13 @@ export class LedgerJournal {
 
   /** Resolves once everything appended so far is fdatasync'd (sharing the next fdatasync with other waiters). */
   drain(): Promise<void> {
+    return this.waitSync(true);
+  }
+
+  private waitSync(strict: boolean): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      this.waiters.push({ resolve, reject, strict });
       if (!this.syncQueued) {
         this.syncQueued = true;
         this.chain = this.chain.then(() => this.sync());
@@ -125,6 +138,7 @@ export class LedgerJournal {
         }
         for (const w of waiters) {
           if (this.broken) w.reject(this.broken);
+          else if (w.sync) this.waitSync(false).then(w.resolve, w.reject);
           else w.resolve();
         }
       }
@@ -154,10 +168,14 @@ export class LedgerJournal {
     const batch = this.waiters;
     this.waiters = [];
     try {
-      if (this.broken) throw this.broken;
       // The callback form: a FileHandle promise per fsync costs measurably more CPU at thousands of submits.
       await new Promise<void>((resolve, reject) => fdatasync(this.fh.fd, (error) => (error ? reject(error) : resolve())));
-      for (const w of batch) w.resolve();
+      // A line written in full before a later one failed is durable now: its caller (a paid answer) must not
+      // be told otherwise. Only "everything so far" waiters learn of the failure.
+      for (const w of batch) {
+        if (w.strict && this.broken) w.reject(this.broken);
+        else w.resolve();
+      }
     } catch (error) {
       this.broken ??= error;
       for (const w of batch) w.reject(error);
