@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ApiClient } from './api/api-client.js';
 import type { Shard } from './cli/io.js';
-import { InternalError, PaiwoError } from './errors/paiwo-error.js';
+import { InternalError, OutputUnwritableError, PaiwoError } from './errors/paiwo-error.js';
 import { loadManifests } from './manifest/load-manifests.js';
 import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.js';
 import { openLedger, type LedgerStore } from './results/ledger-store.js';
@@ -56,6 +56,9 @@ export interface RunBatchOptions {
   /** Manifest warnings (the loader's non-fatal diagnostics). */
   readonly onWarnings?: (warnings: readonly Diagnostic[]) => void;
 }
+
+/** Errors of the filesystem that mean the output folder cannot be written (exit 7), not a bug. */
+const UNWRITABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
 
 /** How long submits already on the wire may take to answer after Ctrl+C before they are abandoned (as unknown). */
 const WIRE_GRACE_MS = 15_000;
@@ -154,6 +157,11 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   }
   if (failure !== null) {
     if (failure instanceof PaiwoError) throw failure;
+    const code = (failure as NodeJS.ErrnoException | null)?.code;
+    if (code !== undefined && UNWRITABLE.has(code)) {
+      // The user's disk, not a bug: exit 7 without a stack. Whatever was acknowledged is in the journal.
+      throw new OutputUnwritableError(code, `the output folder cannot be written (${(failure as Error).message}); free some space or fix its permissions, then rerun the same command`, { cause: failure });
+    }
     throw new InternalError(`run failed: ${(failure as Error)?.message ?? String(failure)}`, { cause: failure });
   }
 

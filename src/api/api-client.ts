@@ -6,10 +6,11 @@ import { estimateCredits } from '../model/prices.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
 import { ApiError, type ApiErrorKind, type ApiOperation } from './api-error.js';
-import { classifyErrCode, classifyHttpStatus, classifyNetworkFailure } from './classify-failure.js';
+import { classifyErrCode, classifyFetchHttpStatus, classifyFetchNetworkFailure } from './classify-failure.js';
 import { postJson } from './post-json.js';
 import { asRecord, field, idText, integerOf, numberOf, parseJsonText, stringOf } from './read-json.js';
 import { parseRetryAfter } from './retry-after.js';
+import { classifySubmit } from './submit-outcome.js';
 
 export interface ApiClientOptions {
   /** e.g. https://www.dmxapi.cn or the simulator's http://127.0.0.1:PORT; the path /v1/responses is appended. */
@@ -228,7 +229,7 @@ export class ApiClient {
     }
     if (outcome.type === 'failure') {
       this.#logger.debug({ op: operation, ms, code: outcome.code, sent: outcome.sent }, 'api call failed');
-      const kind = classifyNetworkFailure(outcome.code, outcome.sent, operation);
+      const kind = operation === 'submit' ? classifySubmit({ type: 'no-answer', sent: outcome.sent }).kind : classifyFetchNetworkFailure(outcome.code);
       const what = outcome.code === 'TIMEOUT' ? `no answer within ${this.#timeoutMs} ms` : `network error ${outcome.code}`;
       const when = operation === 'submit' ? (outcome.sent ? ' after the request was sent; it may have been accepted' : ' before the request was sent') : '';
       throw this.#error({ kind, operation, code: outcome.code, cause: outcome.cause }, `${what}${when}`);
@@ -249,16 +250,20 @@ export class ApiClient {
       if (status < 200 || status >= 300) this.#logger.warn({ op: operation, status }, 'ErrCode 0 with a non-2xx HTTP status; trusting ErrCode');
       return { resp: asRecord(field(envelope, 'Resp')), envelope, status, requestId };
     }
-    if (envelope !== undefined && errCode !== undefined) {
-      const rule = classifyErrCode(errCode, operation);
-      throw this.#error({ ...base, kind: rule.kind, code: `ERR_${errCode}`, errCode }, `ErrCode ${errCode} (${rule.meaning})${errMsg ? `: ${excerpt(errMsg)}` : ''}${after}`);
-    }
-
     const gateway = asRecord(field(envelope, 'error'));
     const gatewayCode = stringOf(field(gateway, 'code')) ?? (integerOf(field(gateway, 'code'))?.toString() || undefined);
+    // A submit's answer is judged by the one submit-outcome table; `submit` notes whether it stops the run.
+    const submit = operation === 'submit' ? classifySubmit({ type: 'answer', status, ...(errCode !== undefined && { errCode }), ...(gatewayCode !== undefined && { gatewayCode }) }) : undefined;
+    const more = submit?.stopsRun ? { stopsRun: true } : {};
+    const unknownNote = submit?.kind === 'outcome-unknown' ? '; it may have been accepted' : '';
+    if (envelope !== undefined && errCode !== undefined) {
+      const rule = classifyErrCode(errCode, operation);
+      throw this.#error({ ...base, ...more, kind: submit?.kind ?? rule.kind, code: `ERR_${errCode}`, errCode }, `${status >= 200 && status < 300 ? '' : `HTTP ${status} `}ErrCode ${errCode} (${rule.meaning})${errMsg ? `: ${excerpt(errMsg)}` : ''}${after}${unknownNote}`);
+    }
+
     const gatewayMessage = stringOf(field(gateway, 'message'));
-    let kind: ApiErrorKind = classifyHttpStatus(status, operation, gatewayCode);
-    // A 2xx we could not read is the ambiguous case for a submit; for a fetch it is worth another try.
+    let kind: ApiErrorKind = submit?.kind ?? classifyFetchHttpStatus(status, gatewayCode);
+    // A 2xx we could not read is worth another try for a fetch.
     if (status >= 200 && status < 300 && operation === 'fetch' && envelope === undefined) kind = 'transient';
     let detail: string;
     if (gateway !== undefined) detail = `${gatewayCode ?? ''}${gatewayMessage ? `: ${excerpt(gatewayMessage)}` : ''}`.trim();
@@ -268,11 +273,11 @@ export class ApiClient {
     if (status >= 300 && status < 400 && typeof headers.location === 'string') detail += ` (redirected to ${excerpt(headers.location, 120)}; check the base URL)`;
     if (status === 404 || status === 405) detail += ` (is ${this.#endpoint.origin} the API's base URL?)`;
     const code = outcome.bodyError === 'TOO_LARGE' && status >= 200 && status < 300 ? 'TOO_LARGE' : `HTTP_${status}`;
-    throw this.#error({ ...base, kind, code }, `HTTP ${status}${detail ? ` ${detail}` : ''}${after}`);
+    throw this.#error({ ...base, ...more, kind, code }, `HTTP ${status}${detail ? ` ${detail}` : ''}${after}${unknownNote}`);
   }
 
   /** Every message passes here: whatever the service echoes, the key never leaves in an error. */
-  #error(init: { kind: ApiErrorKind; operation: ApiOperation; code: string; httpStatus?: number; errCode?: number; retryAfterMs?: number; requestId?: string; cause?: unknown }, message: string): ApiError {
+  #error(init: { kind: ApiErrorKind; operation: ApiOperation; code: string; httpStatus?: number; errCode?: number; retryAfterMs?: number; requestId?: string; stopsRun?: boolean; cause?: unknown }, message: string): ApiError {
     const text = `${init.operation}: ${message}`;
     const safe = this.#apiKey.length >= 4 ? text.split(this.#apiKey).join('[redacted]') : text;
     return new ApiError({ ...init, message: safe });

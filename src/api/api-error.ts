@@ -9,9 +9,9 @@ export type ApiErrorKind =
   | 'rate-limited'
   /** ErrCode 500044: retryable, lower concurrency. */
   | 'concurrency-limit'
-  /** ErrCode 500069/99999, HTTP 500/503 (not model_not_found), connection refused, not sent: retryable. */
+  /** ErrCode 500069/99999; a submit that never fully left (connection refused); a fetch refused: retryable. */
   | 'overloaded'
-  /** Submit only: may have been accepted (timeout/reset after sending, 502/504/524, bad 2xx body). Never resubmit. */
+  /** Submit only: may have been accepted (anything the submit-outcome table cannot prove refused). Never resubmit. */
   | 'outcome-unknown'
   /** Fetch only: network failure, 5xx, timeout, unreadable body. Retryable: a fetch never charges. */
   | 'transient'
@@ -62,6 +62,8 @@ export interface ApiErrorInit {
   readonly retryAfterMs?: number;
   /** The answer's `X-Rixapi-Request-Id` (contract B.9), when there was an answer. */
   readonly requestId?: string;
+  /** Submit only: the endpoint itself looks wrong (submit-outcome.ts), so the run stops submitting. */
+  readonly stopsRun?: boolean;
   readonly cause?: unknown;
 }
 
@@ -76,6 +78,7 @@ export class ApiError extends PaiwoError {
   readonly httpStatus?: number;
   readonly errCode?: number;
   readonly requestId?: string;
+  readonly stopsRun: boolean;
 
   constructor(init: ApiErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -88,5 +91,6 @@ export class ApiError extends PaiwoError {
     if (init.httpStatus !== undefined) this.httpStatus = init.httpStatus;
     if (init.errCode !== undefined) this.errCode = init.errCode;
     if (init.requestId !== undefined) this.requestId = init.requestId;
+    this.stopsRun = init.stopsRun === true;
   }
 }

@@ -35,31 +35,22 @@ export function classifyErrCode(errCode: number, operation: ApiOperation): ErrCo
 }
 
 /**
- * The kind of an answer that carries no usable ErrCode, from its HTTP status and the gateway's error code
- * (B.3), or of a 2xx whose body was cut, too large or not the expected JSON.
+ * The kind of a FETCH answer that carries no usable ErrCode, from its HTTP status and the gateway's error code
+ * (B.3). A fetch never charges, so everything that might pass is worth another try. Submits are decided by the
+ * submit-outcome table (submit-outcome.ts), never here.
  */
-export function classifyHttpStatus(status: number, operation: ApiOperation, gatewayCode: string | undefined): ApiErrorKind {
-  const submit = operation === 'submit';
+export function classifyFetchHttpStatus(status: number, gatewayCode: string | undefined): ApiErrorKind {
   if (gatewayCode === 'model_not_found') return 'account-refused';
   // A redirect, a missing endpoint or a refused method: the base URL is wrong for every call of the run.
   if ((status >= 300 && status < 400) || status === 401 || status === 403 || status === 404 || status === 405) return 'account-refused';
   if (status === 429) return 'rate-limited';
-  // 408: the server gave up waiting for our request, so it was not taken.
-  if (status === 408) return submit ? 'overloaded' : 'transient';
+  if (status === 408 || status >= 500) return 'transient';
   if (status >= 400 && status < 500) return 'invalid-request';
-  // The issue names "5xx before the request was accepted" retryable: the gateway itself refused.
-  if (status === 500 || status === 503) return 'overloaded';
-  // 502, 504, 524 and the rest: the upstream may have taken the submit before the gateway gave up.
-  if (status >= 500) return submit ? 'outcome-unknown' : 'transient';
-  // 1xx/2xx without the expected body.
-  return submit ? 'outcome-unknown' : 'protocol';
+  // 1xx/2xx without the expected body (a 2xx that is not JSON at all is made `transient` by the client).
+  return 'protocol';
 }
 
-/**
- * The kind of a call that got no answer at all. Before the body was flushed the service cannot have taken
- * the submit; after it, it may have.
- */
-export function classifyNetworkFailure(code: string, sent: boolean, operation: ApiOperation): ApiErrorKind {
-  if (operation === 'fetch') return code === 'ECONNREFUSED' ? 'overloaded' : 'transient';
-  return sent ? 'outcome-unknown' : 'overloaded';
+/** The kind of a FETCH that got no answer at all: asked again (a fetch never charges). */
+export function classifyFetchNetworkFailure(code: string): ApiErrorKind {
+  return code === 'ECONNREFUSED' ? 'overloaded' : 'transient';
 }

@@ -10,6 +10,7 @@ import { registerReport } from './commands/report.js';
 import { registerStatus } from './commands/status.js';
 import { registerMerge } from './commands/merge.js';
 import { registerPromote } from './commands/promote.js';
+import { registerAdopt } from './commands/adopt.js';
 import { VERSION } from '../util/version.js';
 
 function buildProgram(): Command {
@@ -18,7 +19,7 @@ function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerValidate, registerPlan, registerRun, registerSimulator, registerReport, registerStatus, registerMerge, registerPromote]) {
+  for (const register of [registerValidate, registerPlan, registerRun, registerSimulator, registerReport, registerStatus, registerMerge, registerPromote, registerAdopt]) {
     register(program);
   }
   return program;

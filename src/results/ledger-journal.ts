@@ -1,6 +1,7 @@
 import { constants, fdatasync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { UserError } from '../errors/paiwo-error.js';
+import { diskFullPoint } from '../util/crash-point.js';
 import type { Ledger, LedgerJob } from './ledger-types.js';
 
 /**
@@ -16,6 +17,16 @@ export type LedgerEvent =
 interface SyncWaiter {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+  /**
+   * Waits for "everything appended so far" (`drain`), so fails if any append failed. A waiter for its own
+   * line (written in full before it waited) only needs the fdatasync: a later line that failed does not undo it.
+   */
+  readonly strict: boolean;
+}
+
+interface HeldWaiter extends SyncWaiter {
+  /** Also wait for fdatasync once the held line is written. */
+  readonly sync: boolean;
 }
 
 /**
@@ -32,6 +43,8 @@ export class LedgerJournal {
   private syncQueued = false;
   /** While a snapshot is being written, lines wait here: the journal is truncated when it is done. */
   private held: string[] | null = null;
+  /** Appends held with `held` that did not ask for fdatasync: acknowledged once their line is written. */
+  private heldWaiters: HeldWaiter[] = [];
   private broken: unknown = null;
 
   private constructor(
@@ -58,24 +71,41 @@ export class LedgerJournal {
   append(event: LedgerEvent, sync: boolean): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     const line = `${JSON.stringify(event)}\n`;
-    if (this.held) this.held.push(line);
-    else {
-      try {
-        writeSync(this.fh.fd, line);
-      } catch (error) {
-        // A partial line may be on disk now; appending after it would corrupt the next event too.
-        this.broken = error;
-        return Promise.reject(error);
-      }
+    if (this.held) {
+      // Not in the file yet: the promise waits for the line (and its fdatasync, if asked) like any other.
+      this.held.push(line);
+      return new Promise<void>((resolve, reject) => this.heldWaiters.push({ resolve, reject, strict: false, sync }));
     }
-    return sync ? this.drain() : Promise.resolve();
+    try {
+      this.writeLine(line);
+    } catch (error) {
+      // A partial line may be on disk now; appending after it would corrupt the next event too. A snapshot
+      // (truncate) clears this.
+      this.broken = error;
+      return Promise.reject(error);
+    }
+    return sync ? this.waitSync(false) : Promise.resolve();
+  }
+
+  /** One write(2); a short write (the disk filled mid-line) is a failure like ENOSPC. */
+  private writeLine(text: string): void {
+    diskFullPoint('journal');
+    const bytes = Buffer.from(text);
+    const written = writeSync(this.fh.fd, bytes);
+    if (written !== bytes.length) {
+      throw Object.assign(new Error(`short write to the ledger journal (${written} of ${bytes.length} bytes): is the disk full?`), { code: 'ENOSPC' });
+    }
   }
 
   /** Resolves once everything appended so far is fdatasync'd (sharing the next fdatasync with other waiters). */
   drain(): Promise<void> {
+    return this.waitSync(true);
+  }
+
+  private waitSync(strict: boolean): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      this.waiters.push({ resolve, reject, strict });
       if (!this.syncQueued) {
         this.syncQueued = true;
         this.chain = this.chain.then(() => this.sync());
@@ -85,8 +115,9 @@ export class LedgerJournal {
 
   /**
    * Runs `op` with appends held in memory and no fdatasync in progress: a snapshot writes the ledger, then
-   * truncates the journal and lets the held lines through. An event held there is not acknowledged before it is
-   * written, so nothing that waits for it (a submit) goes ahead early.
+   * truncates the journal and lets the held lines through. An event held there is acknowledged only once its
+   * line is written after the truncation (and fdatasync'd, if it asked for that), so nothing that waits for it
+   * goes ahead early and a kill during the snapshot cannot lose an acknowledged event.
    */
   exclusive<T>(op: () => Promise<T>): Promise<T> {
     const result = this.chain.then(async () => {
@@ -95,13 +126,20 @@ export class LedgerJournal {
         return await op();
       } finally {
         const lines = this.held;
+        const waiters = this.heldWaiters;
         this.held = null;
-        if (lines.length > 0) {
+        this.heldWaiters = [];
+        if (lines.length > 0 && !this.broken) {
           try {
-            writeSync(this.fh.fd, lines.join(''));
+            this.writeLine(lines.join(''));
           } catch (error) {
-            this.broken ??= error;
+            this.broken = error;
           }
+        }
+        for (const w of waiters) {
+          if (this.broken) w.reject(this.broken);
+          else if (w.sync) this.waitSync(false).then(w.resolve, w.reject);
+          else w.resolve();
         }
       }
     });
@@ -116,6 +154,8 @@ export class LedgerJournal {
   async truncate(): Promise<void> {
     await this.fh.truncate(0);
     await this.fh.datasync();
+    // Whatever a failed write left (a torn line) is gone, and the snapshot holds every event: appends may go on.
+    this.broken = null;
   }
 
   async close(): Promise<void> {
@@ -128,10 +168,14 @@ export class LedgerJournal {
     const batch = this.waiters;
     this.waiters = [];
     try {
-      if (this.broken) throw this.broken;
       // The callback form: a FileHandle promise per fsync costs measurably more CPU at thousands of submits.
       await new Promise<void>((resolve, reject) => fdatasync(this.fh.fd, (error) => (error ? reject(error) : resolve())));
-      for (const w of batch) w.resolve();
+      // A line written in full before a later one failed is durable now: its caller (a paid answer) must not
+      // be told otherwise. Only "everything so far" waiters learn of the failure.
+      for (const w of batch) {
+        if (w.strict && this.broken) w.reject(this.broken);
+        else w.resolve();
+      }
     } catch (error) {
       this.broken ??= error;
       for (const w of batch) w.reject(error);

@@ -1,6 +1,7 @@
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
+import { diskFullPoint } from '../util/crash-point.js';
 import { computeTotals, type Ledger } from './ledger-types.js';
 
 /** The snapshot as people and other tools read it: totals recomputed from the jobs, never stored apart. */
@@ -19,6 +20,7 @@ export async function writeFileAtomic(path: string, text: string, beforeRename?:
   await unlink(tmp).catch(() => undefined);
   const fh = await open(tmp, 'wx', 0o666);
   try {
+    diskFullPoint('snapshot');
     await fh.writeFile(text);
     await fh.datasync();
   } catch (error) {

@@ -64,6 +64,9 @@ export function summarizeLedger(outDir: string, ledger: Ledger, running: LockOwn
 /** What to do about a job the account's empty balance (500090) kept from being submitted. */
 export const OUT_OF_CREDITS = "not submitted: the account ran out of credits (500090); top up the account's credits and rerun the same command";
 
+/** The command that settles a held submit by hand (src/commands/adopt.ts). */
+const ADOPT = (id: string): string => `\`paiwo-batch adopt <out> ${id} <video-id>\``;
+
 /** One sentence per job: what happened and what the user can do about it. */
 export function whatToDo(job: LedgerJob, runInProgress = false): string {
   const video = job.video_id ? `video ${job.video_id}` : 'a video';
@@ -72,12 +75,12 @@ export function whatToDo(job: LedgerJob, runInProgress = false): string {
     case 'unknown':
       return (
         `the submit's outcome is unknown and it may have been charged: check your DMXAPI console for ${video}` +
-        `${when ? ` submitted around ${when}` : ''}; rerun with --resubmit-unknown to pay again`
+        `${when ? ` submitted around ${when}` : ''}; rerun with --resubmit-unknown to pay again, or, if you find it, record it with ${ADOPT(job.id)}`
       );
     case 'submitting':
       return runInProgress
         ? 'being submitted by the run in progress'
-        : `a submit was in flight when the run stopped and may have been charged: the next run holds it as unknown; check your DMXAPI console for ${video}${when ? ` around ${when}` : ''}, or rerun with --resubmit-unknown to pay again`;
+        : `a submit was in flight when the run stopped and may have been charged: the next run holds it as unknown; check your DMXAPI console for ${video}${when ? ` around ${when}` : ''}, or rerun with --resubmit-unknown to pay again; if you find it, record it with ${ADOPT(job.id)}`;
     case 'submitted':
       return runInProgress ? `generating (${video}); the run in progress is polling it` : `generated or generating (${video}), not downloaded yet: rerun the same command to keep polling and download it (no new charge)`;
     case 'skipped':

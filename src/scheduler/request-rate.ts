@@ -27,7 +27,12 @@ export class RequestRate {
     });
   }
 
-  schedule<T>(call: () => Promise<T>): Promise<T> {
-    return this.queue ? this.queue.add(call) : call();
+  /**
+   * Runs `call` when the window allows. Aborting `signal` drops the call if it is still waiting (it rejects with
+   * the signal's reason and never runs): after Ctrl+C no waiting submit leaves.
+   */
+  async schedule<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
+    return this.queue ? this.queue.add(call, signal ? { signal } : {}) : call();
   }
 }

@@ -9,11 +9,13 @@ export type StopReason = 'interrupted' | 'account-refused' | 'insufficient-balan
  * the wire, only after a grace period so their answers — video ids already paid for — get recorded.
  */
 export class RunControl {
+  /** Aborted the moment submitting stops: submits still waiting (the request-rate queue) are dropped. */
+  readonly submits = new AbortController();
   readonly work = new AbortController();
   readonly wire = new AbortController();
   constructor() {
     // Every sleep, fetch and download of the run listens on these: hundreds at once is normal, not a leak.
-    setMaxListeners(0, this.work.signal, this.wire.signal);
+    setMaxListeners(0, this.submits.signal, this.work.signal, this.wire.signal);
   }
   private reasons = new Set<StopReason>();
   private graceTimer: NodeJS.Timeout | null = null;
@@ -32,6 +34,7 @@ export class RunControl {
 
   stopSubmits(reason: StopReason): void {
     this.reasons.add(reason);
+    if (!this.submits.signal.aborted) this.submits.abort(new RunStopped(reason));
   }
 
   /** Stops submitting and aborts polls and downloads (the account is refused, or the runner itself failed). */
@@ -40,7 +43,7 @@ export class RunControl {
     if (!this.work.signal.aborted) this.work.abort(new RunStopped(reason));
   }
 
-  /** Ctrl+C / SIGTERM: like stopAll, and submits on the wire are abandoned after `graceMs`. */
+  /** Ctrl+C / SIGTERM / SIGHUP: like stopAll, and submits on the wire are abandoned after `graceMs`. */
   interrupt(graceMs: number): void {
     this.stopAll('interrupted');
     if (this.graceTimer || this.wire.signal.aborted) return;

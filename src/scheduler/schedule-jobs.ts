@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import { expectedGenerationMs } from '../model/generation-time.js';
 import type { ApiClient } from '../api/api-client.js';
+import { PaidNotRecordedError, type UnrecordedVideo } from '../errors/paid-not-recorded.js';
 import type { Logger } from '../util/logger.js';
 import { downloadJob } from './download-job.js';
 import { GenerationSlots } from './generation-slots.js';
@@ -62,8 +63,11 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
   };
   let peak = 0;
   let fatal: unknown = null;
+  const unrecorded: UnrecordedVideo[] = [];
   const fail = (error: unknown) => {
     // A failure of the runner itself (the disk refused the ledger): stop everything, report it at the end.
+    // Paid ids that could not be recorded are all kept: each must reach the user.
+    if (error instanceof PaidNotRecordedError) unrecorded.push(...error.videos);
     if (fatal === null) fatal = error;
     options.control.stopAll('internal');
   };
@@ -91,6 +95,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
   } finally {
     slots.close();
   }
+  if (unrecorded.length > 0) throw new PaidNotRecordedError(unrecorded, fatal instanceof PaidNotRecordedError ? fatal.reason : fatal);
   if (fatal !== null) throw fatal;
   return { peakGenerating: peak, throttles: slots.throttleCount };
 }

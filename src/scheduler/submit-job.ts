@@ -1,9 +1,13 @@
 import { ApiError } from '../api/api-error.js';
 import { attemptsOf } from '../results/ledger-money.js';
 import type { LedgerError, SubmitAttempt } from '../results/ledger-types.js';
+import { PaidNotRecordedError } from '../errors/paid-not-recorded.js';
+import type { LedgerPatch } from '../results/ledger-store.js';
 import { crashPoint } from '../util/crash-point.js';
 import { retryCall } from './retry-call.js';
 import { RunStopped } from './run-control.js';
+import { sleep } from './sleep.js';
+import type { Budget } from './budget.js';
 import type { RunContext, WorkItem } from './run-context.js';
 
 /** Thrown inside the retry loop when the run stops submitting: not an ApiError, so never retried. */
@@ -35,50 +39,15 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
     ctx.logger.info({ job: item.id, estimate }, 'skipped: over the max_credits budget');
     return false;
   }
-  let settled: Parameters<typeof budget.settle>[1] = { kind: 'refused' };
+  const charge: { settled: Settled } = { settled: { kind: 'refused' } };
   try {
     await retryCall(
-      async () => {
-        if (ctx.control.submitsStopped) throw new SubmitsStopped();
-        const history = [...attemptsOf(job), newAttempt(estimate)];
-        await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, submits: history, error: null }, { durable: true });
-        crashPoint('submit-intent');
-        try {
-          const accepted = await ctx.rate.schedule(() => ctx.client.submit(job.request, ctx.control.wire.signal));
-          crashPoint('submit-answered');
-          settled = { kind: 'accepted', credits: accepted.credits };
-          // Recorded inside the attempt: whatever happens next (an abort, a crash), the paid id is on disk.
-          await store.update(item.id, {
-            status: 'submitted',
-            video_id: accepted.videoId,
-            credits: (job.credits ?? 0) + accepted.credits,
-            submits: withLast(history, { outcome: 'accepted', video_id: accepted.videoId, credits: accepted.credits, request_id: accepted.requestId ?? null }),
-            submitted_at: new Date().toISOString(),
-            finished_at: null,
-            error: null,
-          }, { durable: true });
-          ctx.logger.info({ job: item.id, videoId: accepted.videoId, credits: accepted.credits }, 'submitted');
-        } catch (error) {
-          const requestId = error instanceof ApiError ? (error.requestId ?? null) : null;
-          if (error instanceof ApiError && error.kind === 'outcome-unknown') {
-            settled = { kind: 'unknown' }; // it may have been charged: the budget assumes so
-            await store.update(item.id, { status: 'unknown', submits: withLast(history, { outcome: 'unknown', request_id: requestId }), error: errorOf(error) }, { durable: true });
-            ctx.logger.warn({ job: item.id, code: error.code }, 'submit outcome unknown: held, not resubmitted');
-          } else if (error instanceof ApiError || isStop(error)) {
-            // Refused, or aborted before it was sent: nothing was charged, so the job is back to pending.
-            await store.update(item.id, {
-              status: 'pending',
-              submits: withLast(history, { outcome: 'refused', request_id: requestId }),
-              ...(error instanceof ApiError ? { error: errorOf(error) } : {}),
-            });
-          }
-          throw error;
-        }
-      },
+      () => attemptSubmit(ctx, item, charge),
       {
         retries: item.settings.retries,
         timeScale: ctx.timeScale,
-        signal: ctx.control.work.signal,
+        // A stop of submits alone (an empty balance) also ends a backoff wait at once.
+        signal: AbortSignal.any([ctx.control.work.signal, ctx.control.submits.signal]),
         maxThrottledMs: item.settings.jobTimeoutMs,
         onThrottled: () => ctx.slots.throttle(ctx.generating),
         onRetry: (error, attempt) => {
@@ -95,7 +64,69 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
     await recordRefusal(ctx, item, error);
     return false;
   } finally {
-    budget.settle(hold, settled);
+    budget.settle(hold, charge.settled);
+  }
+}
+
+/** How a submit ended for the budget (budget.ts settles the hold with it). */
+type Settled = Parameters<Budget['settle']>[1];
+
+/**
+ * One attempt: wait for the request-rate window, journal the intent (with a new entry in the job's attempt
+ * history) durably, send, and journal the answer durably. Sets `charge.settled` to what the budget must count.
+ */
+async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled: Settled }): Promise<void> {
+  const { store } = item.target;
+  const job = store.job(item.id)!;
+  const estimate = job.estimated_credits;
+  const history = [...attemptsOf(job), newAttempt(estimate)];
+  let intent = false;
+  try {
+    // Waits for the request-rate window; a stop while waiting drops it (never sent, nothing journaled).
+    const accepted = await ctx.rate.schedule(async () => {
+      if (ctx.control.submitsStopped) throw new SubmitsStopped();
+      // The intent is durable immediately before the bytes leave, never before a wait: a kill while this
+      // submit waited for the window or a backoff leaves the job `pending`, not `unknown`.
+      await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, submits: history, error: null }, { durable: true });
+      intent = true;
+      crashPoint('submit-intent');
+      // Ctrl+C during that fdatasync: nothing has left yet.
+      if (ctx.control.submitsStopped) throw new SubmitsStopped();
+      return ctx.client.submit(job.request, ctx.control.wire.signal);
+    }, ctx.control.submits.signal);
+    crashPoint('submit-answered');
+    charge.settled = { kind: 'accepted', credits: accepted.credits };
+    // Recorded inside the attempt: whatever happens next (an abort, a crash), the paid id is on disk.
+    await recordAnswer(ctx, item, accepted.videoId, {
+      status: 'submitted',
+      video_id: accepted.videoId,
+      credits: (job.credits ?? 0) + accepted.credits,
+      submits: withLast(history, { outcome: 'accepted', video_id: accepted.videoId, credits: accepted.credits, request_id: accepted.requestId ?? null }),
+      submitted_at: new Date().toISOString(),
+      finished_at: null,
+      error: null,
+    });
+    ctx.logger.info({ job: item.id, videoId: accepted.videoId, credits: accepted.credits }, 'submitted');
+  } catch (error) {
+    const requestId = error instanceof ApiError ? (error.requestId ?? null) : null;
+    if (error instanceof ApiError && error.kind === 'outcome-unknown') {
+      charge.settled = { kind: 'unknown' }; // it may have been charged: the budget assumes so
+      await store.update(item.id, { status: 'unknown', submits: withLast(history, { outcome: 'unknown', request_id: requestId }), error: errorOf(error) }, { durable: true });
+      ctx.logger.warn({ job: item.id, code: error.code }, 'submit outcome unknown: held, not resubmitted');
+      if (error.stopsRun) {
+        ctx.logger.error({ job: item.id, code: error.code }, 'the API endpoint looks wrong (check the base URL): stopping the run');
+        ctx.control.stopAll('account-refused');
+      }
+    } else if ((error instanceof ApiError || isStop(error)) && intent) {
+      // Refused, or stopped before it was sent: nothing was charged, so the job is back to pending —
+      // durably, or a kill now would leave `submitting` on disk and hold a job never charged as unknown.
+      await store.update(
+        item.id,
+        { status: 'pending', submits: withLast(history, { outcome: 'refused', request_id: requestId }), ...(error instanceof ApiError ? { error: errorOf(error) } : {}) },
+        { durable: true },
+      );
+    }
+    throw error;
   }
 }
 
@@ -140,4 +171,37 @@ async function recordRefusal(ctx: RunContext, item: WorkItem, error: ApiError): 
       await store.update(id, { status: 'pending', error: { code: error.code, message: `gave up after retries: ${error.message}` } });
       ctx.logger.warn({ job: id, code: error.code }, 'submit kept failing; left pending for the next run');
   }
+}
+
+/** Tries to make a paid answer durable after the journal refused it: this many snapshots, the waits doubling. */
+const RECORD_RETRIES = 5;
+const RECORD_FIRST_WAIT_MS = 250;
+
+/**
+ * Writes the answer to a paid submit. A paid video's id is never only in memory: if the journal refuses the line
+ * (disk full, I/O error), submitting stops at once and the whole ledger is rewritten (snapshot: a new file, then
+ * the journal emptied) a bounded number of times; if that still fails, a PaidNotRecordedError carries the ids.
+ */
+async function recordAnswer(ctx: RunContext, item: WorkItem, videoId: string, patch: LedgerPatch): Promise<void> {
+  const { store, outDir } = item.target;
+  let failure: unknown;
+  try {
+    await store.update(item.id, patch, { durable: true });
+    return;
+  } catch (error) {
+    failure = error;
+  }
+  ctx.control.stopSubmits('internal');
+  ctx.logger.error({ job: item.id, videoId, err: failure }, 'could not record a paid video id; no more submits, trying again');
+  for (let retry = 0; retry < RECORD_RETRIES; retry++) {
+    await sleep(RECORD_FIRST_WAIT_MS * 2 ** retry * Math.min(1, ctx.timeScale));
+    try {
+      await store.snapshot(); // the job's record in memory already holds the answer
+      ctx.logger.warn({ job: item.id, videoId }, 'paid video id recorded after all');
+      return;
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw new PaidNotRecordedError([{ outDir, jobId: item.id, videoId, file: store.job(item.id)!.file }], failure);
 }

@@ -105,6 +105,9 @@ function handleSubmit(
   });
   // The ambiguous cases: the video exists and is paid for, but the client cannot know.
   if (plan.fires('504-after-charge', 'submit')) return sendHtml(res, 504);
+  if (plan.fires('500-after-charge', 'submit')) {
+    return sendJson(res, 500, gatewayErrorText('upstream_error', 'upstream returned an error after accepting the task', String(res.getHeader('X-Rixapi-Request-Id') ?? '')));
+  }
   if (plan.fires('reset-after', 'submit')) return resetConnection(req.socket);
   if (plan.fires('stall', 'submit')) return;
   sendJson(res, 200, submitSuccessText(video.id, video.reportedCredits));

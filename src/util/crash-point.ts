@@ -20,3 +20,26 @@ export function crashPoint(point: string): void {
   if (spec === null || spec.point !== point) return;
   if (++reached === spec.n) process.kill(process.pid, 'SIGKILL');
 }
+
+/**
+ * Test-only disk-full point (test/run/paid-not-recorded.test.ts): with `PAIWO_DISK_FULL_AT=<n>[:<k>]`, the n-th
+ * write of a journal line and every output-folder write after it (journal lines, snapshots) fail with ENOSPC, as
+ * a disk that fills at that moment would; with `:<k>` only k writes fail, then the disk has room again.
+ * Without the variable (always, in real use) it is one comparison.
+ */
+const diskFull = parseDiskFull(process.env.PAIWO_DISK_FULL_AT);
+let journalWrites = 0;
+
+function parseDiskFull(text: string | undefined): { at: number; left: number } | null {
+  const m = text ? /^(\d+)(?::(\d+))?$/.exec(text.trim()) : null;
+  return m ? { at: Number(m[1]), left: m[2] === undefined ? Infinity : Number(m[2]) } : null;
+}
+
+/** Called before each write to the output folder; `journal` for a journal line (those are counted). */
+export function diskFullPoint(write: 'journal' | 'snapshot'): void {
+  if (diskFull === null) return;
+  if (write === 'journal') journalWrites++;
+  if (journalWrites < diskFull.at || diskFull.left <= 0) return;
+  diskFull.left--;
+  throw Object.assign(new Error('ENOSPC: no space left on device, write (PAIWO_DISK_FULL_AT)'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+}

@@ -199,9 +199,13 @@ describe('ErrCode → kind, retryable, exit code', () => {
     expect(await submitFailure()).toMatchObject({ kind: 'invalid-request', retryable: false });
   });
 
-  it('ErrCode decides even when the HTTP status says otherwise, and may be a string', async () => {
-    reply = json(500, '{"ErrCode":"500044","ErrMsg":"busy"}');
-    expect(await submitFailure()).toMatchObject({ kind: 'concurrency-limit', httpStatus: 500 });
+  it('ErrCode may be a string; on a fetch it decides even when the HTTP status says otherwise', async () => {
+    reply = json(200, '{"ErrCode":"500044","ErrMsg":"busy"}');
+    expect(await submitFailure()).toMatchObject({ kind: 'concurrency-limit', httpStatus: 200 });
+    reply = json(500, '{"ErrCode":"500069","ErrMsg":"busy"}');
+    expect(await fetchFailure()).toMatchObject({ kind: 'overloaded', httpStatus: 500 });
+    // A submit: a 500 does not prove a refusal, whatever its body says (submit-outcome.ts).
+    expect(await submitFailure()).toMatchObject({ kind: 'outcome-unknown', httpStatus: 500 });
   });
 });
 
@@ -231,13 +235,15 @@ describe('gateway answers (HTTP status)', () => {
     expect(e.retryAfterMs).toBeLessThanOrEqual(120_000);
   });
 
-  it('503 model_not_found stops the run; a plain 503 or 500 is overloaded', async () => {
+  it('503 model_not_found stops the run; a plain 503 or 500 is unknown on submit, transient on fetch', async () => {
     reply = json(503, gateway('model_not_found', 'no channel for model paiwo-v5.6-ttv'));
     expect(await submitFailure()).toMatchObject({ kind: 'account-refused', exitCode: 3 });
     reply = json(503, gateway('upstream_error', 'busy'));
-    expect(await submitFailure()).toMatchObject({ kind: 'overloaded', retryable: true });
+    expect(await submitFailure()).toMatchObject({ kind: 'outcome-unknown', retryable: false });
+    expect(await fetchFailure()).toMatchObject({ kind: 'transient', retryable: true });
     reply = json(500, 'Internal Server Error');
-    expect(await submitFailure()).toMatchObject({ kind: 'overloaded', retryable: true, code: 'HTTP_500' });
+    expect(await submitFailure()).toMatchObject({ kind: 'outcome-unknown', retryable: false, code: 'HTTP_500' });
+    expect(await fetchFailure()).toMatchObject({ kind: 'transient', retryable: true, code: 'HTTP_500' });
   });
 
   it.each([502, 504, 524])('%i: unknown outcome on submit, transient on fetch', async (status) => {
@@ -257,22 +263,24 @@ describe('gateway answers (HTTP status)', () => {
     expect(e.message).not.toContain('<');
   });
 
-  it('a 404 or a redirect means a wrong base URL: stop the run', async () => {
+  it('a 404 or a redirect means a wrong base URL: stop the run (a submit is held unknown: not proof of a refusal)', async () => {
     reply = json(404, 'not found');
     const e = await submitFailure();
-    expect(e).toMatchObject({ kind: 'account-refused', code: 'HTTP_404' });
+    expect(e).toMatchObject({ kind: 'outcome-unknown', stopsRun: true, code: 'HTTP_404' });
     expect(e.message).toContain('base URL');
+    expect(await fetchFailure()).toMatchObject({ kind: 'account-refused', code: 'HTTP_404' });
     reply = (res) => {
       res.writeHead(301, { Location: 'https://elsewhere.example/v1/responses' });
       res.end();
     };
-    expect(await submitFailure()).toMatchObject({ kind: 'account-refused', code: 'HTTP_301' });
-    expect(requests).toHaveLength(2); // the redirect was not followed
+    expect(await submitFailure()).toMatchObject({ kind: 'outcome-unknown', stopsRun: true, code: 'HTTP_301' });
+    expect(requests).toHaveLength(3); // the redirect was not followed
   });
 
-  it('a plain 400 is fatal for the job', async () => {
+  it('a plain 400 is unknown on a submit (not proof of a refusal), fatal on a fetch', async () => {
     reply = json(400, gateway('invalid_request', 'bad json'));
-    expect(await submitFailure()).toMatchObject({ kind: 'invalid-request', retryable: false });
+    expect(await submitFailure()).toMatchObject({ kind: 'outcome-unknown', retryable: false });
+    expect(await fetchFailure()).toMatchObject({ kind: 'invalid-request', retryable: false });
   });
 });
 

@@ -89,12 +89,36 @@ export const SUBMIT_ROWS: readonly FaultRow[] = [
     firings: { '99999': 2 },
   },
   {
-    fault: 'HTML 500 (gateway refused)',
-    spec: 'html-500@max=3',
+    fault: 'HTML 500 on a submit',
+    spec: 'html-500/submit@first=1',
+    statuses: { unknown: 1, succeeded: 2 },
+    exit: 6,
+    accepted: 2,
+    does: 'the job becomes `unknown` and is held: a 500 does not prove the submit was refused (it may come after the charge), so it is never paid again on a guess',
+    firings: { 'html-500': 1 },
+  },
+  {
+    fault: 'HTML 500 on a fetch',
+    spec: 'html-500/fetch@max=3',
     statuses: all(3),
     exit: 0,
-    does: 'submit: retried (the gateway refused before the upstream took it); fetch: retried',
+    does: 'retried (a fetch never charges)',
     firings: { 'html-500': 3 },
+  },
+  {
+    fault: '500 after charging',
+    spec: '500-after-charge@first=1',
+    statuses: { unknown: 1, succeeded: 2 },
+    exit: 6,
+    accepted: 3,
+    does: 'the job becomes `unknown` and is held (the account paid for it): settle it with `paiwo-batch adopt` or `--resubmit-unknown`; never paid twice on its own',
+    firings: { '500-after-charge': 1 },
+    check: async (o) => {
+      const rerun = await o.again();
+      expect(rerun.code).toBe(6);
+      expect(rerun.stats.submits.accepted).toBe(3);
+      expect(rerun.stats.submits.duplicate_bodies).toBe(0);
+    },
   },
   {
     fault: 'HTML 502 on a submit',

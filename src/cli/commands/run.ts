@@ -41,13 +41,13 @@ export function registerRun(program: Command): void {
         if (io.isTTY) io.stderr.write(`${RESTORE_TERMINAL}\n`);
         process.exit(EXIT.interrupted);
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      // SIGHUP (the terminal closed, an ssh session dropped) is a stop like SIGTERM, not a kill.
+      const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+      for (const name of stopSignals) process.on(name, onSignal);
       try {
         process.exitCode = await runCommand(paths, { ...options, signal: interrupt.signal }, io);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const name of stopSignals) process.off(name, onSignal);
       }
     });
 }
