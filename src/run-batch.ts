@@ -4,7 +4,9 @@ import type { Shard } from './cli/io.js';
 import { InternalError, PaiwoError } from './errors/paiwo-error.js';
 import { loadManifests } from './manifest/load-manifests.js';
 import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.js';
-import { openLedger, type LedgerStore } from './results/ledger-store.js';
+import { LEDGER_FILE, openLedger, type LedgerStore } from './results/ledger-store.js';
+import { readLedgerSnapshot } from './results/ledger-snapshot.js';
+import { checkFolderService, serviceOf } from './results/service-identity.js';
 import { computeTotals, type LedgerJob } from './results/ledger-types.js';
 import { writeReport } from './results/write-report.js';
 import { Budget } from './scheduler/budget.js';
@@ -33,7 +35,13 @@ export interface RunBatchOptions {
   readonly patterns: readonly string[];
   /** @default process.cwd() */
   readonly cwd?: string;
-  readonly baseUrl: string;
+  /** The API's base URL; not used with `simulator`. */
+  readonly baseUrl?: string;
+  /**
+   * A rehearsal: starts the built-in simulator for the run's output folders (where it keeps its state) and
+   * returns its URL. The ledgers record `"simulator"`, and folders default to `output/<name>.rehearsal/`.
+   */
+  readonly simulator?: (outDirs: readonly string[]) => Promise<string>;
   readonly apiKey: string;
   readonly overrides?: RunOverrides;
   /** Multiplies every client-side delay (poll intervals, backoff, Retry-After, timeouts). @default 1 */
@@ -50,6 +58,9 @@ export interface RunBatchOptions {
   /** Manifest warnings (the loader's non-fatal diagnostics). */
   readonly onWarnings?: (warnings: readonly Diagnostic[]) => void;
 }
+
+/** Added to a rehearsal's default output folder: `output/<name>.rehearsal/`. */
+export const REHEARSAL_SUFFIX = '.rehearsal';
 
 /** How long submits already on the wire may take to answer after Ctrl+C before they are abandoned (as unknown). */
 const WIRE_GRACE_MS = 15_000;
@@ -79,12 +90,18 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
   if (warnings.length > 0) options.onWarnings?.(warnings);
 
-  const folders = planFolders(set, overrides, options.shard, cwd);
+  const rehearsal = options.simulator !== undefined;
+  const service = serviceOf(options.baseUrl ?? '', rehearsal);
+  const folders = planFolders(set, overrides, options.shard, cwd, rehearsal);
+  // Before anything starts or is sent: every folder's recorded service must be this run's (the ledger store
+  // checks again under the lock).
+  for (const folder of folders) checkFolderService(folder.outDir, (await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE)))?.service, service);
+  const baseUrl = options.simulator ? await options.simulator(folders.map((f) => f.outDir)) : options.baseUrl!;
   const logger = typeof options.logger === 'function' ? options.logger(folders.map((f) => f.outDir)) : (options.logger ?? silentLogger);
   // An HTTP exchange does not get faster with the simulator: the deadline shrinks with the time-scale, but not
   // below 10 s, so a busy machine does not turn answered submits into "unknown" ones.
   const callTimeoutMs = Math.max(10_000, 60_000 * timeScale);
-  const client = new ApiClient({ baseUrl: options.baseUrl, apiKey: options.apiKey, timeoutMs: callTimeoutMs, logger });
+  const client = new ApiClient({ baseUrl, apiKey: options.apiKey, timeoutMs: callTimeoutMs, logger });
   const control = new RunControl();
   const onInterrupt = () => {
     logger.warn('interrupted: no new submits; recording what is on the wire, then saving');
@@ -98,7 +115,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   try {
     const items: WorkItem[] = [];
     for (const folder of folders) {
-      const store = await openLedger(folder.outDir, { logger });
+      const store = await openLedger(folder.outDir, { logger, service });
       const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, budgetSpent(store.jobs)) };
       opened.push({ folder, store, target, spentAtStart: computeTotals(store.jobs).credits_spent });
       items.push(...(await planWork(target, folder.jobs, { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false }, logger)));
@@ -167,7 +184,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
     durationMs: Date.now() - started,
   });
   logger.info({ exit_code: summary.exit_code, jobs: summary.jobs, credits_spent: summary.credits_spent, duration_ms: summary.duration_ms }, 'run finished');
-  return summary;
+  return { ...summary, service };
 }
 
 /** What the budget counts as spent: charges net of refunds, and the estimate of every submit that may have been charged. */
@@ -189,17 +206,20 @@ function rate(manifests: readonly LoadedManifest[], overrides: RunOverrides): { 
 
 /**
  * Groups the jobs by output folder: `--out`, else the manifest's `run.out`, else `output/<manifest name>/`;
- * a shard without `--out` writes to `<that>/shard-k-of-n/` so shards never share a ledger. Per-job settings
+ * a rehearsal without `--out` adds `.rehearsal` to that folder's name (`output/<name>.rehearsal/`), so it never
+ * takes the real run's folder; a shard without `--out` writes to `<that>/shard-k-of-n/` so shards never share a
+ * ledger. Per-job settings
  * come from the job's own manifest; a folder's budget is the strictest `max_credits` of the manifests in it.
  */
-function planFolders(set: ManifestSet, overrides: RunOverrides, shard: Shard | undefined, cwd: string): FolderPlan[] {
+function planFolders(set: ManifestSet, overrides: RunOverrides, shard: Shard | undefined, cwd: string, rehearsal: boolean): FolderPlan[] {
   const byPath = new Map(set.manifests.map((m) => [m.path, m]));
   const byName = new Map(set.manifests.map((m) => [m.name, m]));
   const folders = new Map<string, FolderPlan & { budgets: number[] }>();
   const outOf = (m: LoadedManifest): string => {
     if (overrides.out !== undefined) return resolve(cwd, overrides.out);
     const base = m.run.out ?? join('output', m.name);
-    const dir = isAbsolute(base) ? base : resolve(cwd, base);
+    const real = isAbsolute(base) ? base : resolve(cwd, base);
+    const dir = rehearsal ? `${real}${REHEARSAL_SUFFIX}` : real;
     return shard ? join(dir, `shard-${shard.index}-of-${shard.count}`) : dir;
   };
   const settingsOf = new Map<LoadedManifest, JobSettings>();

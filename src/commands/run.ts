@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { join, relative } from 'node:path';
 import type { CommandIO, Shard } from '../cli/io.js';
 import { UserError } from '../errors/paiwo-error.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
@@ -65,16 +66,28 @@ export async function runCommand(patterns: readonly string[], options: RunComman
     return createLogger({ level, destination: io.stderr as never });
   };
 
+  const cwd = options.cwd ?? process.cwd();
   let simulator: Simulator | null = null;
+  // One persistent service per rehearsal folder: its state (videos, ids, charges, balance) lives in the folders.
+  const startRehearsal = async (outDirs: readonly string[]): Promise<string> => {
+    simulator = await startSimulator({
+      timeScale,
+      apiKey: SIMULATOR_KEY,
+      // Another folder's rehearsal (a shard, say) gets other ids: the state's seed is drawn once, when it is new.
+      seed: randomInt(1, 2 ** 31),
+      stateDir: outDirs,
+      takes: true,
+      onNotice: (message) => io.stderr.write(`${message}\n`),
+    });
+    const where = outDirs.map((d) => `${relative(cwd, d) || '.'}/`).join(', ');
+    io.stderr.write(`Rehearsal: the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent), writing ${where}\n`);
+    return simulator.url;
+  };
   try {
-    if (options.simulator) {
-      simulator = await startSimulator({ timeScale, apiKey: SIMULATOR_KEY });
-      io.stderr.write(`Using the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent)\n`);
-    }
     const summary = await runBatch({
       patterns,
-      cwd: options.cwd ?? process.cwd(),
-      baseUrl: simulator?.url ?? options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL,
+      cwd,
+      ...(options.simulator ? { simulator: startRehearsal } : { baseUrl: options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL }),
       apiKey,
       timeScale,
       overrides: {
@@ -103,6 +116,6 @@ export async function runCommand(patterns: readonly string[], options: RunComman
     if (stepSummary) await appendStepSummary(stepSummary, summary);
     return summary.exit_code;
   } finally {
-    await simulator?.close();
+    await (simulator as Simulator | null)?.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { JobStatus, Ledger, LedgerError, LedgerJob } from './ledger-types.js';
 import { JOB_STATUSES } from './ledger-types.js';
 import type { LockOwner } from './output-lock.js';
+import { isRehearsal } from './service-identity.js';
 
 /** A job that still needs the user (or another run) before its outcome is known. */
 export const UNRESOLVED_STATUSES: readonly JobStatus[] = ['unknown', 'submitting', 'submitted', 'skipped', 'pending'];
@@ -16,6 +17,9 @@ export interface StatusEntry {
 
 export interface LedgerStatus {
   readonly out: string;
+  /** What the jobs ran against: `"simulator"` (a rehearsal), the API origin, or null (an older ledger). */
+  readonly service: string | null;
+  readonly rehearsal: boolean;
   readonly jobs: number;
   readonly by_status: Record<JobStatus, number>;
   readonly credits_spent: number;
@@ -43,6 +47,8 @@ export function summarizeLedger(outDir: string, ledger: Ledger, running: LockOwn
   });
   return {
     out: outDir,
+    service: ledger.service ?? null,
+    rehearsal: isRehearsal(ledger.service),
     jobs: totals.jobs,
     by_status: totals.by_status,
     credits_spent: totals.credits_spent,

@@ -34,6 +34,8 @@ export interface RunSummary {
   readonly stopped: readonly StopReason[];
   readonly reports: readonly string[];
   readonly duration_ms: number;
+  /** The service the run sent to (`"simulator"` for a rehearsal, else the API origin); set by runBatch. */
+  readonly service?: string;
 }
 
 const UNRESOLVED: ReadonlySet<JobStatus> = new Set(['unknown', 'submitting', 'submitted', 'pending', 'skipped']);
