@@ -1,9 +1,12 @@
 /** `GET|HEAD /media/...`: the CDN side. Real MP4 bytes, Range support, and the media faults. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assetChunks, type MediaAsset } from './media-library.js';
+import { takeKey as takeKeyOf } from './render-take.js';
 import { htmlErrorText, gatewayErrorText, sendJson, sendText } from './responses.js';
 import { pump, resetConnection } from './send-stream.js';
 import type { SimContext } from './sim-context.js';
+import { takeSpecOf } from './render-take.js';
+import type { SimVideo } from './sim-state.js';
 
 const TOKEN = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_seed\d+\.mp4$/;
 const LIE_EXTRA_BYTES = 1024 * 1024;
@@ -45,7 +48,7 @@ export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: Se
   const { quality, aspect_ratio } = video.request;
   const asset = plan.fires('oversize-media', 'media')
     ? media.asset(quality, aspect_ratio, video.hasAudio, options.oversizeMediaBytes)
-    : media.asset(quality, aspect_ratio, video.hasAudio, options.largeMediaBytes);
+    : await videoAsset(ctx, video);
   const mode: Mode = plan.fires('truncate-media', 'media')
     ? 'truncate'
     : plan.fires('stall', 'media')
@@ -54,6 +57,20 @@ export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: Se
         ? 'lying'
         : 'normal';
   await serveAsset(ctx, req, res, asset, mode);
+}
+
+/**
+ * What a finished video's URL serves: its rendered take, else (no ffmpeg, `largeMediaBytes`) the shipped clip of
+ * its size, padded when asked.
+ */
+export async function videoAsset(ctx: SimContext, video: SimVideo): Promise<MediaAsset> {
+  const { media, options, takes } = ctx;
+  if (takes && options.largeMediaBytes === undefined) {
+    const spec = takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio);
+    const bytes = await takes.take(spec);
+    if (bytes) return media.takeAsset(takeKeyOf(spec), bytes);
+  }
+  return media.asset(video.request.quality, video.request.aspect_ratio, video.hasAudio, options.largeMediaBytes);
 }
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`; `undefined` = ignore the header (RFC 9110), `null` = unsatisfiable. */

@@ -91,6 +91,11 @@ export class MediaLibrary {
     return { key: `${name}@${size}`, fixture, padHeader: freeBoxHeader(size - fixture.length), size };
   }
 
+  /** A rendered take (render-take.ts), served as is. */
+  takeAsset(key: string, bytes: Buffer): MediaAsset {
+    return { key: `take:${key}`, fixture: bytes, padHeader: Buffer.alloc(0), size: bytes.length };
+  }
+
   /** sha256 of a full download of the asset; computed once per fixture and size (a padded one streams through). */
   sha256(asset: MediaAsset): string {
     let hex = this.hashes.get(asset.key);

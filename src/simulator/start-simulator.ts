@@ -11,6 +11,9 @@
  * on each request). Faults: see fault-spec.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { FaultPlan } from './fault-plan.js';
@@ -23,7 +26,9 @@ import { readBody } from './read-body.js';
 import { gatewayErrorText, sendJson } from './responses.js';
 import type { ResolvedSimulatorOptions, SimContext } from './sim-context.js';
 import type { SimStats } from './sim-stats.js';
-import { SimState } from './sim-state.js';
+import { SimState, type SimVideo } from './sim-state.js';
+import { openSimJournal, type SimJournal } from './sim-persist.js';
+import { TakeRenderer, takeKey, takeSpecOf } from './render-take.js';
 
 export interface SimulatorOptions {
   /** @default 0 (any free port) */
@@ -66,6 +71,21 @@ export interface SimulatorOptions {
   readonly retryAfterSeconds?: number;
   /** Requests are logged at debug. @default silent */
   readonly logger?: Logger;
+  /**
+   * Keep the state (videos, ids, charges, balance) in this folder (`simulator-state.jsonl`), or alike in each of
+   * these folders, and start from what is there: one persistent service across restarts (sim-persist.ts).
+   * @default none: the state lives and dies with the process
+   */
+  readonly stateDir?: string | readonly string[];
+  /**
+   * Serve each video as a distinct take of its requested duration and size, showing its prompt, seed and
+   * settings (render-take.ts; needs ffmpeg, else the shipped clip). Not with `largeMediaBytes`. @default false
+   */
+  readonly takes?: boolean;
+  /** Where rendered takes are cached. @default `<first stateDir>/simulator-takes/`, else a new temporary folder */
+  readonly takesCacheDir?: string;
+  /** Said once to the user (e.g. "no ffmpeg: the shipped clip instead"). @default logger.warn */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface Simulator {
@@ -112,8 +132,9 @@ function resolveOptions(o: SimulatorOptions): ResolvedSimulatorOptions {
   };
 }
 
-function newState(options: ResolvedSimulatorOptions): SimState {
-  return new SimState({
+function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undefined): SimState {
+  return new SimState(
+    {
     seed: options.seed,
     timeScale: options.timeScale,
     concurrency: options.concurrency,
@@ -121,7 +142,21 @@ function newState(options: ResolvedSimulatorOptions): SimState {
     bigIds: options.bigIds,
     moderationWords: options.moderationWords,
     failureRate: options.failureRate,
-  });
+    },
+    journal,
+  );
+}
+
+function stateDirsOf(o: SimulatorOptions): readonly string[] {
+  if (o.stateDir === undefined) return [];
+  return typeof o.stateDir === 'string' ? [o.stateDir] : o.stateDir;
+}
+
+function newRenderer(input: SimulatorOptions, logger: Logger): TakeRenderer | null {
+  if (!input.takes) return null;
+  const dirs = stateDirsOf(input);
+  const cacheDir = input.takesCacheDir ?? (dirs[0] !== undefined ? join(dirs[0], 'simulator-takes') : mkdtempSync(join(tmpdir(), 'paiwo-sim-takes-')));
+  return new TakeRenderer({ cacheDir, onNotice: input.onNotice ?? ((message) => logger.warn(message)) });
 }
 
 function newPlan(options: ResolvedSimulatorOptions, faults: readonly ResolvedFault[]): FaultPlan {
@@ -133,11 +168,14 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   const startFaults = resolveFaults(input.faults);
   const logger = input.logger ?? silentLogger;
   let requestSeq = 0;
+  const dirs = stateDirsOf(input);
+  const journal = dirs.length > 0 ? openSimJournal(dirs) : undefined;
   const ctx: SimContext = {
     options,
     media: new MediaLibrary(),
+    takes: newRenderer(input, logger),
     logger,
-    state: newState(options),
+    state: newState(options, journal),
     plan: newPlan(options, startFaults),
     baseUrl: '',
     nextRequestId: () => `${Date.now().toString().slice(0, 10)}${String(++requestSeq).padStart(8, '0')}`,
@@ -154,7 +192,8 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     ctx.state.balance = balance;
   };
   const reset = (): void => {
-    ctx.state = newState(options);
+    journal?.reset();
+    ctx.state = newState(options, journal);
     ctx.plan = newPlan(options, startFaults);
   };
 
@@ -239,6 +278,17 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   };
 }
 
+/** The sha256 a download of a finished video gets; `null` for a take not rendered yet. */
+function servedSha256(ctx: SimContext, v: SimVideo): string | null {
+  const { media, options, takes } = ctx;
+  if (takes && !takes.unavailable && options.largeMediaBytes === undefined) {
+    const spec = takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio);
+    const bytes = takes.peek(spec);
+    return bytes ? media.sha256(media.takeAsset(takeKey(spec), bytes)) : null;
+  }
+  return media.sha256(media.asset(v.request.quality, v.request.aspect_ratio, v.hasAudio, options.largeMediaBytes));
+}
+
 function buildStats(ctx: SimContext): SimStats {
   const { state, plan, media, options } = ctx;
   state.drain(performance.now());
@@ -265,7 +315,7 @@ function buildStats(ctx: SimContext): SimStats {
       width: v.width,
       height: v.height,
       has_audio: v.hasAudio,
-      sha256: v.status === 1 ? media.sha256(media.asset(v.request.quality, v.request.aspect_ratio, v.hasAudio, options.largeMediaBytes)) : null,
+      sha256: v.status === 1 ? servedSha256(ctx, v) : null,
       created_at: new Date(v.createdAtMs).toISOString(),
       finished_at: v.finishedAtMs === null ? null : new Date(v.finishedAtMs).toISOString(),
       fetches: v.fetches,
