@@ -128,7 +128,7 @@ export interface TakeRendererOptions {
   readonly cacheDir: string;
   /** Told once when takes fall back to the shipped clip. */
   readonly onNotice: (message: string) => void;
-  /** @default 'ffmpeg' (PAIWO_FFMPEG overrides) */
+  /** @default 'ffmpeg' on the PATH */
   readonly ffmpeg?: string;
 }
 
@@ -197,7 +197,7 @@ export class TakeRenderer {
     const display = drawsPrompt ? spec.prompt : `(a prompt of ${[...spec.prompt].length} characters in a script no installed font draws)`;
     await writeFile(textFile, takeText(spec, Math.max(12, Math.floor((spec.width * 0.9) / (Math.min(spec.width, spec.height) / 16) / 0.6)), display));
     try {
-      await runFfmpeg(this.options.ffmpeg ?? process.env.PAIWO_FFMPEG ?? 'ffmpeg', ffmpegArgs(spec, textName, font, tmp), this.options.cacheDir);
+      await runFfmpeg(this.options.ffmpeg ?? 'ffmpeg', ffmpegArgs(spec, textName, font, tmp), this.options.cacheDir);
       await rename(tmp, file);
       return await readFile(file);
     } catch (error) {

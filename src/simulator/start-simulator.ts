@@ -84,6 +84,8 @@ export interface SimulatorOptions {
   readonly takes?: boolean;
   /** Where rendered takes are cached. @default `<first stateDir>/simulator-takes/`, else a new temporary folder */
   readonly takesCacheDir?: string;
+  /** The ffmpeg to render takes with. @default `ffmpeg` on the PATH */
+  readonly ffmpegPath?: string;
   /** Said once to the user (e.g. "no ffmpeg: the shipped clip instead"). @default logger.warn */
   readonly onNotice?: (message: string) => void;
 }
@@ -156,7 +158,11 @@ function newRenderer(input: SimulatorOptions, logger: Logger): TakeRenderer | nu
   if (!input.takes) return null;
   const dirs = stateDirsOf(input);
   const cacheDir = input.takesCacheDir ?? (dirs[0] !== undefined ? join(dirs[0], 'simulator-takes') : mkdtempSync(join(tmpdir(), 'paiwo-sim-takes-')));
-  return new TakeRenderer({ cacheDir, onNotice: input.onNotice ?? ((message) => logger.warn(message)) });
+  return new TakeRenderer({
+    cacheDir,
+    onNotice: input.onNotice ?? ((message) => logger.warn(message)),
+    ...(input.ffmpegPath !== undefined && { ffmpeg: input.ffmpegPath }),
+  });
 }
 
 function newPlan(options: ResolvedSimulatorOptions, faults: readonly ResolvedFault[]): FaultPlan {
