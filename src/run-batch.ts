@@ -6,8 +6,9 @@ import { loadManifests } from './manifest/load-manifests.js';
 import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.js';
 import { LEDGER_FILE, openLedger, type LedgerStore } from './results/ledger-store.js';
 import { readLedgerSnapshot } from './results/ledger-snapshot.js';
-import { checkFolderService, serviceOf } from './results/service-identity.js';
-import { computeTotals, type LedgerJob } from './results/ledger-types.js';
+import { checkFolderService, serviceOf, SIMULATOR_SERVICE } from './results/service-identity.js';
+import { isShippedClip } from './simulator/media-library.js';
+import { computeTotals, type Ledger, type LedgerJob } from './results/ledger-types.js';
 import { writeReport } from './results/write-report.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork, type PlannedJob } from './scheduler/plan-work.js';
@@ -95,7 +96,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   const folders = planFolders(set, overrides, options.shard, cwd, rehearsal);
   // Before anything starts or is sent: every folder's recorded service must be this run's (the ledger store
   // checks again under the lock).
-  for (const folder of folders) checkFolderService(folder.outDir, (await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE)))?.service, service);
+  for (const folder of folders) checkFolderService(folder.outDir, recordedService(await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE))), service);
   const baseUrl = options.simulator ? await options.simulator(folders.map((f) => f.outDir)) : options.baseUrl!;
   const logger = typeof options.logger === 'function' ? options.logger(folders.map((f) => f.outDir)) : (options.logger ?? silentLogger);
   // An HTTP exchange does not get faster with the simulator: the deadline shrinks with the time-scale, but not
@@ -185,6 +186,16 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   });
   logger.info({ exit_code: summary.exit_code, jobs: summary.jobs, credits_spent: summary.credits_spent, duration_ms: summary.duration_ms }, 'run finished');
   return { ...summary, service };
+}
+
+/**
+ * The service a folder's ledger ran against. Ledgers from before it was recorded have none — unless their videos
+ * are the simulator's shipped clips, which only a rehearsal (the old `--simulator` wrote to the real folder) has.
+ */
+function recordedService(ledger: Ledger | null): string | undefined {
+  if (!ledger) return undefined;
+  if (ledger.service !== undefined) return ledger.service;
+  return ledger.jobs.some((j) => j.status === 'succeeded' && j.sha256 !== null && isShippedClip(j.sha256)) ? SIMULATOR_SERVICE : undefined;
 }
 
 /** What the budget counts as spent: charges net of refunds, and the estimate of every submit that may have been charged. */

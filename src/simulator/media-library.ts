@@ -5,7 +5,7 @@
  * generated as a stream: a 1 GB file costs no memory.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AspectRatio, Quality } from '../model/capabilities.js';
 
@@ -64,6 +64,17 @@ export function* assetChunks(asset: MediaAsset, start: number, end: number): Gen
     yield ZEROS.subarray(0, n);
     pos += n;
   }
+}
+
+let shipped: Set<string> | undefined;
+
+/**
+ * Whether a video is one of the shipped clips, i.e. the simulator made it: how a ledger from before ledgers
+ * recorded their service is recognised as a rehearsal's.
+ */
+export function isShippedClip(sha256: string): boolean {
+  shipped ??= new Set(readdirSync(MEDIA_DIR).filter((f) => f.endsWith('.mp4')).map((f) => createHash('sha256').update(readFileSync(`${MEDIA_DIR}/${f}`)).digest('hex')));
+  return shipped.has(sha256);
 }
 
 export class MediaLibrary {

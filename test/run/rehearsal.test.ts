@@ -21,7 +21,8 @@ let project: Awaited<ReturnType<typeof tempProject>>;
 let real: Sim | undefined;
 
 beforeAll(async () => {
-  real = await startSimulatorProcess(['--time-scale', TS, '--api-key', KEY]);
+  // With --takes its videos are distinct files, as a real service's are (not the simulator's shipped clip).
+  real = await startSimulatorProcess(['--time-scale', TS, '--api-key', KEY, '--takes']);
 });
 afterAll(async () => {
   await real?.close();
@@ -138,17 +139,46 @@ describe('an interrupted rehearsal resumes as a real run would', () => {
   });
 });
 
-describe('older ledgers', () => {
-  it('a folder whose ledger records no service is accepted, and the run records its own', async () => {
-    project = await tempProject();
-    await writeManifest(project.dir, ['a quiet harbour'], [1]);
-    expect((await runReal()).code).toBe(0);
-    const file = join(project.dir, 'output/t/ledger.json');
+describe('ledgers written before the service was recorded', () => {
+  async function forgetService(out: string): Promise<void> {
+    const file = join(project.dir, out, 'ledger.json');
     const old = JSON.parse(await readFile(file, 'utf8')) as Ledger;
     delete old.service;
     await writeFile(file, JSON.stringify(old));
+  }
+
+  it('are accepted, and the run records its own service', async () => {
+    project = await tempProject();
+    await writeManifest(project.dir, ['a quiet harbour'], [1]);
+    expect((await runReal()).code).toBe(0);
+    await forgetService('output/t');
     const again = await runReal();
     expect(again.code, again.stderr).toBe(0);
     expect((await readLedger(join(project.dir, 'output/t'))).service).toBe(new URL(real!.url).origin);
+  });
+
+  it("are recognised as a rehearsal's when their videos are the simulator's shipped clip (what older versions left in the real folder)", async () => {
+    project = await tempProject();
+    await writeManifest(project.dir, ['a quiet harbour'], [1]);
+    // No ffmpeg on the PATH: the simulator says so once and serves its shipped clip, as every older version did.
+    const old = await rehearse(['--out', 'output/t'], { PATH: project.dir });
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stderr.match(/ffmpeg was not found/g)).toHaveLength(1);
+    await forgetService('output/t');
+    const before = await real!.stats();
+    const refused = await runReal();
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/holds jobs run against the built-in simulator \(a rehearsal\)/);
+    expect((await real!.stats()).submits.accepted).toBe(before.submits.accepted);
+  });
+});
+
+describe('rehearsal folders', () => {
+  it("a manifest's run.out gets .rehearsal added, like the default folder", async () => {
+    project = await tempProject();
+    await writeManifest(project.dir, ['a quiet harbour'], [1], 'run:\n  out: results/sweep\n');
+    const r = await rehearse();
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readLedger(join(project.dir, 'results/sweep.rehearsal'))).service).toBe('simulator');
   });
 });
