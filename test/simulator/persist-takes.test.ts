@@ -137,3 +137,22 @@ describe('takes without ffmpeg', () => {
     expect(notices[0]).toMatch(/ffmpeg was not found.*shipped test clip/);
   });
 });
+
+describe('paiwo-batch simulator --state-dir', () => {
+  it('killed with SIGKILL and started again on the same folder, it still knows every video it accepted', async () => {
+    const { startSimulatorProcess } = await import('../../bench/lib/cli-process.mjs');
+    const a = await startSimulatorProcess(['--time-scale', '0.001', '--seed', '4', '--state-dir', dir]);
+    const ids = [idOf((await submit(a.url, { seed: 1 })).text), idOf((await submit(a.url, { seed: 2 })).text)];
+    process.kill(a.pid!, 'SIGKILL');
+    await a.close();
+    const b = await startSimulatorProcess(['--time-scale', '0.001', '--seed', '4', '--state-dir', dir]);
+    try {
+      for (const id of ids) expect((await waitDone(b.url, id)).resp.status).toBe(1);
+      const third = idOf((await submit(b.url, { seed: 3 })).text);
+      expect(ids).not.toContain(third);
+      expect(((await b.stats()) as { videos: { id: string }[] }).videos.map((v) => v.id)).toEqual([...ids, third]);
+    } finally {
+      await b.close();
+    }
+  });
+});
