@@ -46,9 +46,9 @@ export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: Se
   }
 
   const { quality, aspect_ratio } = video.request;
-  const asset = plan.fires('oversize-media', 'media')
-    ? media.asset(quality, aspect_ratio, video.hasAudio, options.oversizeMediaBytes)
-    : await videoAsset(ctx, video);
+  const take = plan.fires('oversize-media', 'media') ? media.asset(quality, aspect_ratio, video.hasAudio, options.oversizeMediaBytes) : videoAsset(ctx, video);
+  // Only a take still being rendered is waited for; every other answer starts in the same tick, as before.
+  const asset = take instanceof Promise ? await take : take;
   const mode: Mode = plan.fires('truncate-media', 'media')
     ? 'truncate'
     : plan.fires('stall', 'media')
@@ -63,14 +63,12 @@ export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: Se
  * What a finished video's URL serves: its rendered take, else (no ffmpeg, `largeMediaBytes`) the shipped clip of
  * its size, padded when asked.
  */
-export async function videoAsset(ctx: SimContext, video: SimVideo): Promise<MediaAsset> {
+export function videoAsset(ctx: SimContext, video: SimVideo): MediaAsset | Promise<MediaAsset> {
   const { media, options, takes } = ctx;
-  if (takes && options.largeMediaBytes === undefined) {
-    const spec = takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio);
-    const bytes = await takes.take(spec);
-    if (bytes) return media.takeAsset(takeKeyOf(spec), bytes);
-  }
-  return media.asset(video.request.quality, video.request.aspect_ratio, video.hasAudio, options.largeMediaBytes);
+  const clip = (): MediaAsset => media.asset(video.request.quality, video.request.aspect_ratio, video.hasAudio, options.largeMediaBytes);
+  if (!takes || options.largeMediaBytes !== undefined) return clip();
+  const spec = takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio);
+  return takes.take(spec).then((bytes) => (bytes ? media.takeAsset(takeKeyOf(spec), bytes) : clip()));
 }
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`; `undefined` = ignore the header (RFC 9110), `null` = unsatisfiable. */

@@ -25,10 +25,10 @@ import { createPrng, deriveSeed } from './prng.js';
 import { readBody } from './read-body.js';
 import { gatewayErrorText, sendJson } from './responses.js';
 import type { ResolvedSimulatorOptions, SimContext } from './sim-context.js';
-import type { SimStats } from './sim-stats.js';
-import { SimState, type SimVideo } from './sim-state.js';
+import { buildStats, type SimStats } from './sim-stats.js';
+import { SimState } from './sim-state.js';
 import { openSimJournal, type SimJournal } from './sim-persist.js';
-import { TakeRenderer, takeKey, takeSpecOf } from './render-take.js';
+import { TakeRenderer } from './render-take.js';
 
 export interface SimulatorOptions {
   /** @default 0 (any free port) */
@@ -283,50 +283,3 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
       }),
   };
 }
-
-/** The sha256 a download of a finished video gets; `null` for a take not rendered yet. */
-function servedSha256(ctx: SimContext, v: SimVideo): string | null {
-  const { media, options, takes } = ctx;
-  if (takes && !takes.unavailable && options.largeMediaBytes === undefined) {
-    const spec = takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio);
-    const bytes = takes.peek(spec);
-    return bytes ? media.sha256(media.takeAsset(takeKey(spec), bytes)) : null;
-  }
-  return media.sha256(media.asset(v.request.quality, v.request.aspect_ratio, v.hasAudio, options.largeMediaBytes));
-}
-
-function buildStats(ctx: SimContext): SimStats {
-  const { state, plan, media, options } = ctx;
-  state.drain(performance.now());
-  const cpu = process.cpuUsage();
-  return {
-    requests: state.requests,
-    submits: { accepted: state.accepted, rejected: state.rejected, duplicate_bodies: state.duplicateBodies },
-    fetches: state.fetches,
-    media: { requests: state.mediaRequests, bytes: state.mediaBytes },
-    credits: { charged: state.charged, refunded: state.refunded },
-    balance: state.balance,
-    concurrency: { limit: options.concurrency, current: state.inFlight, peak: state.peak },
-    faults: { ...plan.counts } as Record<string, number>,
-    fault_spec: formatFaults(plan.faults),
-    cpu: { user: cpu.user, system: cpu.system },
-    videos: state.order.map((v) => ({
-      id: v.id,
-      request: v.body,
-      body_sha256: v.bodySha256,
-      status: v.status,
-      credits: v.credits,
-      refunded: v.refunded,
-      seed: v.seed,
-      width: v.width,
-      height: v.height,
-      has_audio: v.hasAudio,
-      sha256: v.status === 1 ? servedSha256(ctx, v) : null,
-      created_at: new Date(v.createdAtMs).toISOString(),
-      finished_at: v.finishedAtMs === null ? null : new Date(v.finishedAtMs).toISOString(),
-      fetches: v.fetches,
-      media_requests: v.mediaRequests,
-    })),
-  };
-}
-
