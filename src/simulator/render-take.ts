@@ -161,6 +161,11 @@ export class TakeRenderer {
     return p;
   }
 
+  /** `null` when the take is in memory; else the promise of it (starting the render if needed). */
+  ready(spec: TakeSpec): Promise<unknown> | null {
+    return this.memory.has(takeKey(spec)) ? null : this.take(spec);
+  }
+
   /** The take if it is in memory already (for stats), without rendering. */
   peek(spec: TakeSpec): Buffer | undefined {
     return this.memory.get(takeKey(spec));

@@ -154,6 +154,7 @@ export class SimState {
     this.idPrng = createPrng(deriveSeed(this.config.seed, `ids#${this.order.length}`));
     this.genPrng = createPrng(deriveSeed(this.config.seed, `generation#${this.order.length}`));
     this.drain(now);
+    this.peak = this.inFlight; // videos that ended while the service was down never counted at once
   }
 
   private restoreVideo(p: PersistedVideo, offset: number): void {
@@ -213,21 +214,41 @@ export class SimState {
   }
 
   /** Applies every generation end and slot release due at `now`. */
+  /**
+   * What a generation that is due to end still waits for (its take being rendered), or `null`: it ends, and
+   * frees its slot, only then — so a download never waits for a render and renders pace the submits.
+   */
+  gate: ((video: SimVideo) => Promise<unknown> | null) | null = null;
+
   drain(now: number): void {
     for (let e = this.events.popDue(now); e; e = this.events.popDue(now)) {
       const v = e.video;
       if (e.kind === 'end' && v.status === 5) {
-        v.status = v.outcome;
-        v.finishedAtMs = v.createdAtMs + (v.endsMono - v.startedMono);
-        if (v.outcome === 7) {
-          this.applyRefund(v);
-          this.journal?.append({ t: 'refund', id: v.id }, false);
+        const wait = v.outcome === 1 ? this.gate?.(v) : null;
+        if (wait) {
+          void wait.then(() => this.finish(v, v.createdAtMs + Math.max(v.endsMono - v.startedMono, performance.now() - v.startedMono)));
+          continue;
         }
-      }
-      if (v.slotHeld) {
-        v.slotHeld = false;
-        this.inFlight--;
-      }
+        this.finish(v, v.createdAtMs + (v.endsMono - v.startedMono));
+      } else this.releaseSlot(v);
+    }
+  }
+
+  private finish(v: SimVideo, finishedAtMs: number): void {
+    if (v.status !== 5) return;
+    v.status = v.outcome;
+    v.finishedAtMs = finishedAtMs;
+    if (v.outcome === 7) {
+      this.applyRefund(v);
+      this.journal?.append({ t: 'refund', id: v.id }, false);
+    }
+    this.releaseSlot(v);
+  }
+
+  private releaseSlot(v: SimVideo): void {
+    if (v.slotHeld) {
+      v.slotHeld = false;
+      this.inFlight--;
     }
   }
 

@@ -28,7 +28,7 @@ import type { ResolvedSimulatorOptions, SimContext } from './sim-context.js';
 import { buildStats, type SimStats } from './sim-stats.js';
 import { SimState } from './sim-state.js';
 import { openSimJournal, type SimJournal } from './sim-persist.js';
-import { TakeRenderer } from './render-take.js';
+import { TakeRenderer, takeSpecOf } from './render-take.js';
 
 export interface SimulatorOptions {
   /** @default 0 (any free port) */
@@ -134,8 +134,8 @@ function resolveOptions(o: SimulatorOptions): ResolvedSimulatorOptions {
   };
 }
 
-function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undefined): SimState {
-  return new SimState(
+function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undefined, takes: TakeRenderer | null): SimState {
+  const state = new SimState(
     {
     seed: options.seed,
     timeScale: options.timeScale,
@@ -147,6 +147,8 @@ function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undef
     },
     journal,
   );
+  if (takes && options.largeMediaBytes === undefined) state.gate = (v) => takes.ready(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio));
+  return state;
 }
 
 function stateDirsOf(o: SimulatorOptions): readonly string[] {
@@ -176,12 +178,13 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   let requestSeq = 0;
   const dirs = stateDirsOf(input);
   const journal = dirs.length > 0 ? openSimJournal(dirs) : undefined;
+  const takes = newRenderer(input, logger);
   const ctx: SimContext = {
     options,
     media: new MediaLibrary(),
-    takes: newRenderer(input, logger),
+    takes,
     logger,
-    state: newState(options, journal),
+    state: newState(options, journal, takes),
     plan: newPlan(options, startFaults),
     baseUrl: '',
     nextRequestId: () => `${Date.now().toString().slice(0, 10)}${String(++requestSeq).padStart(8, '0')}`,
@@ -199,7 +202,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   };
   const reset = (): void => {
     journal?.reset();
-    ctx.state = newState(options, journal);
+    ctx.state = newState(options, journal, takes);
     ctx.plan = newPlan(options, startFaults);
   };
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -96,7 +96,7 @@ describe.skipIf(SKIP_WITHOUT_FFMPEG)(`distinct takes (ffmpeg)${WHY_SKIPPED}`, ()
       const done = await waitDone(s.url, id);
       const bytes = await download(done.resp.url);
       const file = join(dir, `take-${i}.mp4`);
-      await import('node:fs/promises').then((fs) => fs.writeFile(file, bytes));
+      await writeFile(file, bytes);
       const { width, height } = outputSize(c.quality, c.aspect_ratio);
       const got = await probe(file);
       expect({ width: got.width, height: got.height, audio: got.audio }).toEqual({ width, height, audio: c.generate_audio_switch });
@@ -108,6 +108,24 @@ describe.skipIf(SKIP_WITHOUT_FFMPEG)(`distinct takes (ffmpeg)${WHY_SKIPPED}`, ()
     // The stats report the hash of what was served.
     const { createHash } = await import('node:crypto');
     expect(s.stats().videos.map((v) => v.sha256)).toEqual(files.map((b) => createHash('sha256').update(b).digest('hex')));
+  });
+
+  it('a generation ends only once its take is rendered, so a download never waits for ffmpeg', async () => {
+    // An ffmpeg that waits for a file before it starts: the render is held as long as the test wants.
+    const gate = join(dir, 'go');
+    const fake = join(dir, 'slow-ffmpeg.sh');
+    await writeFile(fake, `#!/bin/sh\nwhile [ ! -e '${gate}' ]; do sleep 0.02; done\nexec ffmpeg "$@"\n`, { mode: 0o755 });
+    const s = await start({ timeScale: 0.001, takes: true, takesCacheDir: join(dir, 'cache'), ffmpegPath: fake });
+    const id = idOf((await submit(s.url, { quality: '360p', seed: 4 })).text);
+    const due = Date.now() + 250; // ten times the generation time at this scale
+    while (Date.now() < due) expect((await fetchVideo(s.url, id)).resp.status).toBe(5);
+    expect(s.stats().concurrency.current).toBe(1); // it still holds its slot
+    await writeFile(gate, '');
+    const done = await waitDone(s.url, id);
+    expect(done.resp.status).toBe(1);
+    expect(s.stats().concurrency.current).toBe(0);
+    const bytes = await download(done.resp.url);
+    expect(bytes.equals(await readFile(new URL('../../fixtures/media/360p-16x9-audio.mp4', import.meta.url)))).toBe(false);
   });
 
   it('a take is cached by what it shows: the same request is the same file, and a Range request gets its bytes', async () => {
