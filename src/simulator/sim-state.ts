@@ -14,6 +14,7 @@ import { EventHeap } from './event-heap.js';
 import { createPrng, deriveSeed, type Prng } from './prng.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import type { PersistedVideo, SimEvent, SimJournal } from './sim-persist.js';
+import { validateSubmit } from './validate-submit.js';
 
 /** Contract B.1: a job stuck "generating" for 10 minutes has its slot released. */
 export const STUCK_SLOT_RELEASE_MS = 10 * 60 * 1000;
@@ -158,7 +159,9 @@ export class SimState {
   }
 
   private restoreVideo(p: PersistedVideo, offset: number): void {
-    const request = p.body as SubmitRequest;
+    // The request as the submit validated it (the raw body may hold nulls the validation dropped).
+    const checked = validateSubmit(p.body as Record<string, unknown>);
+    const request = checked.ok ? checked.request : (p.body as SubmitRequest);
     const bodySha256 = createHash('sha256').update(canonicalJson(p.body)).digest('hex');
     if (this.bodies.has(bodySha256)) this.duplicateBodies++;
     else this.bodies.add(bodySha256);
