@@ -5,7 +5,7 @@
  * submit starts it, and only a download of that very take waits for it. Without ffmpeg (or when an encode
  * fails) the caller serves the shipped clip instead, and the user is told once.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
@@ -138,6 +138,8 @@ export class TakeRenderer {
   private readonly memory = new Map<string, Buffer>();
   /** ffmpeg is missing: every take is the shipped clip. */
   unavailable = false;
+  private closed = false;
+  private readonly running = new Set<ChildProcess>();
   private told = false;
   private readonly font = FONT_CANDIDATES.find((f) => existsSync(f)) ?? null;
   private readonly cjkFont = CJK_FONT_CANDIDATES.find((f) => existsSync(f)) ?? null;
@@ -190,8 +192,14 @@ export class TakeRenderer {
     return run;
   }
 
+  /** Stops: no further encode starts, the one running is killed (a stopped rehearsal exits at once). */
+  close(): void {
+    this.closed = true;
+    for (const child of this.running) child.kill('SIGKILL');
+  }
+
   private async render(key: string, spec: TakeSpec, file: string): Promise<Buffer | null> {
-    if (this.unavailable) return null;
+    if (this.unavailable || this.closed) return null;
     await mkdir(this.options.cacheDir, { recursive: true });
     // ffmpeg runs in the cache folder and reads the text by a bare hex name: no path reaches the filter graph.
     const textName = `${key}.txt`;
@@ -202,11 +210,12 @@ export class TakeRenderer {
     const display = drawsPrompt ? spec.prompt : `(a prompt of ${[...spec.prompt].length} characters in a script no installed font draws)`;
     await writeFile(textFile, takeText(spec, Math.max(12, Math.floor((spec.width * 0.9) / (Math.min(spec.width, spec.height) / 16) / 0.6)), display));
     try {
-      await runFfmpeg(this.options.ffmpeg ?? 'ffmpeg', ffmpegArgs(spec, textName, font, tmp), this.options.cacheDir);
+      await runFfmpeg(this.options.ffmpeg ?? 'ffmpeg', ffmpegArgs(spec, textName, font, tmp), this.options.cacheDir, this.running);
       await rename(tmp, file);
       return await readFile(file);
     } catch (error) {
       await unlink(tmp).catch(() => undefined);
+      if (this.closed) return null;
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
       if (missing) this.unavailable = true;
       this.tell(missing ? 'ffmpeg was not found' : `ffmpeg failed (${(error as Error).message.split('\n')[0]})`);
@@ -223,9 +232,11 @@ export class TakeRenderer {
   }
 }
 
-function runFfmpeg(command: string, args: string[], cwd: string): Promise<void> {
+function runFfmpeg(command: string, args: string[], cwd: string, running: Set<ChildProcess>): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    running.add(child);
+    child.once('close', () => running.delete(child));
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 4000) stderr += d.toString();

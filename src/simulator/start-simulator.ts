@@ -281,6 +281,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     reset,
     close: () =>
       new Promise<void>((resolve) => {
+        takes?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -128,6 +128,28 @@ describe.skipIf(SKIP_WITHOUT_FFMPEG)(`distinct takes (ffmpeg)${WHY_SKIPPED}`, ()
     expect(bytes.equals(await readFile(new URL('../../fixtures/media/360p-16x9-audio.mp4', import.meta.url)))).toBe(false);
   });
 
+  it('closing the simulator kills the encode in progress, so a stopped rehearsal exits at once', async () => {
+    const pidFile = join(dir, 'pid');
+    const fake = join(dir, 'endless-ffmpeg.sh');
+    await writeFile(fake, `#!/bin/sh\necho $$ > '${pidFile}'\nwhile :; do sleep 0.05; done\n`, { mode: 0o755 });
+    const s = await start({ timeScale: 0.001, takes: true, takesCacheDir: join(dir, 'cache'), ffmpegPath: fake });
+    await submit(s.url, { quality: '360p', seed: 6 });
+    let pid = '';
+    while (pid === '') pid = (await readFile(pidFile, 'utf8').catch(() => '')).trim();
+    await s.close();
+    const alive = () => {
+      try {
+        process.kill(Number(pid), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const until = Date.now() + 10_000;
+    while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(alive()).toBe(false);
+  });
+
   it('a take is cached by what it shows: the same request is the same file, and a Range request gets its bytes', async () => {
     const s = await start({ takes: true, takesCacheDir: join(dir, 'cache') });
     const body = { input: 'two identical takes', quality: '360p', duration: 5, seed: 9 } as const;
