@@ -43,6 +43,7 @@ export { downloadVideo, type DownloadOptions, type DownloadResult } from './resu
 export { DownloadError } from './results/download-error.js';
 export { writeReport } from './results/write-report.js';
 export { mergeLedgers } from './commands/merge.js';
+export { serviceOf, isRehearsal, SIMULATOR_SERVICE } from './results/service-identity.js';
 
 // The simulator
 export { startSimulator, type Simulator, type SimulatorOptions } from './simulator/start-simulator.js';

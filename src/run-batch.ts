@@ -4,10 +4,14 @@ import type { Shard } from './cli/io.js';
 import { InternalError, OutputUnwritableError, PaiwoError } from './errors/paiwo-error.js';
 import { loadManifests } from './manifest/load-manifests.js';
 import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.js';
-import { openLedger, type LedgerStore } from './results/ledger-store.js';
 import { moneyOf } from './results/ledger-money.js';
 import type { JobBudget } from './results/ledger-types.js';
 import { shardBudget } from './manifest/shard-jobs.js';
+import { LEDGER_FILE, openLedger, type LedgerStore } from './results/ledger-store.js';
+import { readLedgerSnapshot } from './results/ledger-snapshot.js';
+import { checkFolderService, serviceOf, SIMULATOR_SERVICE } from './results/service-identity.js';
+import { isShippedClip } from './simulator/media-library.js';
+import type { Ledger } from './results/ledger-types.js';
 import { writeReport } from './results/write-report.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork, type PlannedJob } from './scheduler/plan-work.js';
@@ -35,11 +39,13 @@ export interface RunBatchOptions {
   readonly patterns: readonly string[];
   /** @default process.cwd() */
   readonly cwd?: string;
+  /** The API's base URL; not used with `simulator`. */
+  readonly baseUrl?: string;
   /**
-   * The API's base URL, or a function that starts the service (the in-process simulator) and returns it: called
-   * only once the manifests are loaded and valid, so a bad manifest or a missing file never starts anything.
+   * A rehearsal: starts the built-in simulator for the run's output folders (where it keeps its state) and
+   * returns its URL. The ledgers record `"simulator"`, and folders default to `output/<name>.rehearsal/`.
    */
-  readonly baseUrl: string | (() => Promise<string>);
+  readonly simulator?: (outDirs: readonly string[]) => Promise<string>;
   readonly apiKey: string;
   readonly overrides?: RunOverrides;
   /** Multiplies every client-side delay (poll intervals, backoff, Retry-After, timeouts). @default 1 */
@@ -59,6 +65,9 @@ export interface RunBatchOptions {
 
 /** Errors of the filesystem that mean the output folder cannot be written (exit 7), not a bug. */
 const UNWRITABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
+
+/** Added to a rehearsal's default output folder: `output/<name>.rehearsal/`. */
+export const REHEARSAL_SUFFIX = '.rehearsal';
 
 /** How long submits already on the wire may take to answer after Ctrl+C before they are abandoned (as unknown). */
 const WIRE_GRACE_MS = 15_000;
@@ -91,12 +100,17 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
   if (warnings.length > 0) options.onWarnings?.(warnings);
 
-  const folders = planFolders(set, overrides, options.shard, cwd);
+  const rehearsal = options.simulator !== undefined;
+  const service = serviceOf(options.baseUrl ?? '', rehearsal);
+  const folders = planFolders(set, overrides, options.shard, cwd, rehearsal);
+  // Before anything starts or is sent: every folder's recorded service must be this run's (the ledger store
+  // checks again under the lock).
+  for (const folder of folders) checkFolderService(folder.outDir, recordedService(await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE))), service);
+  const baseUrl = options.simulator ? await options.simulator(folders.map((f) => f.outDir)) : options.baseUrl!;
   const logger = typeof options.logger === 'function' ? options.logger(folders.map((f) => f.outDir)) : (options.logger ?? silentLogger);
   // An HTTP exchange does not get faster with the simulator: the deadline shrinks with the time-scale, but not
   // below 10 s, so a busy machine does not turn answered submits into "unknown" ones.
   const callTimeoutMs = Math.max(10_000, 60_000 * timeScale);
-  const baseUrl = typeof options.baseUrl === 'string' ? options.baseUrl : await options.baseUrl();
   const client = new ApiClient({ baseUrl, apiKey: options.apiKey, timeoutMs: callTimeoutMs, logger });
   const control = new RunControl();
   const onInterrupt = () => {
@@ -111,7 +125,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   try {
     const items: WorkItem[] = [];
     for (const folder of folders) {
-      const store = await openLedger(folder.outDir, { logger });
+      const store = await openLedger(folder.outDir, { logger, service });
       const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, store.jobs) };
       opened.push({ folder, store, target, spentAtStart: moneyOf(store.jobs).credits_spent });
       const resume = { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false, budget: folder.budget };
@@ -188,7 +202,17 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
     durationMs: Date.now() - started,
   });
   logger.info({ exit_code: summary.exit_code, jobs: summary.jobs, credits_spent: summary.credits_spent, duration_ms: summary.duration_ms }, 'run finished');
-  return summary;
+  return { ...summary, service };
+}
+
+/**
+ * The service a folder's ledger ran against. Ledgers from before it was recorded have none — unless their videos
+ * are the simulator's shipped clips, which only a rehearsal (the old `--simulator` wrote to the real folder) has.
+ */
+function recordedService(ledger: Ledger | null): string | undefined {
+  if (!ledger) return undefined;
+  if (ledger.service !== undefined) return ledger.service;
+  return ledger.jobs.some((j) => j.status === 'succeeded' && j.sha256 !== null && isShippedClip(j.sha256)) ? SIMULATOR_SERVICE : undefined;
 }
 
 function rate(manifests: readonly LoadedManifest[], overrides: RunOverrides): { requestsPerSecond?: number } {
@@ -199,13 +223,17 @@ function rate(manifests: readonly LoadedManifest[], overrides: RunOverrides): { 
 }
 
 /**
+/**
  * A manifest's output folder (absolute): `out` (the `--out` flag), else its `run.out`, else
- * `output/<manifest name>/`; a shard without `out` uses `<that>/shard-k-of-n/` so shards never share a ledger.
+ * `output/<manifest name>/`; a rehearsal without `out` adds `.rehearsal` to that folder's name
+ * (`output/<name>.rehearsal/`), so it never takes the real run's folder; a shard without `out` uses
+ * `<that>/shard-k-of-n/` so shards never share a ledger.
  */
-export function outputFolderOf(m: LoadedManifest, out: string | undefined, shard: Shard | undefined, cwd: string): string {
+export function outputFolderOf(m: LoadedManifest, out: string | undefined, shard: Shard | undefined, cwd: string, rehearsal = false): string {
   if (out !== undefined) return resolve(cwd, out);
   const base = m.run.out ?? join('output', m.name);
-  const dir = isAbsolute(base) ? base : resolve(cwd, base);
+  const real = isAbsolute(base) ? base : resolve(cwd, base);
+  const dir = rehearsal ? `${real}${REHEARSAL_SUFFIX}` : real;
   return shard ? join(dir, `shard-${shard.index}-of-${shard.count}`) : dir;
 }
 
@@ -214,11 +242,11 @@ export function outputFolderOf(m: LoadedManifest, out: string | undefined, shard
  * come from the job's own manifest; a folder's budget is the strictest `max_credits` of the manifests in it (or
  * `--max-credits`), and a shard's is its share of that, in proportion to its jobs' estimated cost.
  */
-function planFolders(set: ManifestSet, overrides: RunOverrides, shard: Shard | undefined, cwd: string): FolderPlan[] {
+function planFolders(set: ManifestSet, overrides: RunOverrides, shard: Shard | undefined, cwd: string, rehearsal: boolean): FolderPlan[] {
   const byPath = new Map(set.manifests.map((m) => [m.path, m]));
   const byName = new Map(set.manifests.map((m) => [m.name, m]));
   const folders = new Map<string, { outDir: string; jobs: PlannedJob[]; budgets: number[]; wholeCredits: number }>();
-  const outOf = (m: LoadedManifest): string => outputFolderOf(m, overrides.out, shard, cwd);
+  const outOf = (m: LoadedManifest): string => outputFolderOf(m, overrides.out, shard, cwd, rehearsal);
   const settingsOf = new Map<LoadedManifest, JobSettings>();
   for (const m of set.manifests) {
     settingsOf.set(m, {

@@ -10,6 +10,7 @@ import { JOURNAL_FILE, LEDGER_FILE, readLedger, writeLedger } from '../results/l
 import { readRunningOwner } from './status.js';
 import { formatStatusMarkdown, summarizeLedger } from '../results/report-status.js';
 import { writeReport } from '../results/write-report.js';
+import { describeService } from '../results/service-identity.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { canonicalJson } from '../util/canonical-json.js';
 
@@ -86,13 +87,31 @@ export function mergeLedgers(sources: readonly MergeSource[]): MergeResult {
     }
   }
   const jobs = [...kept.values()].map((k) => k.job);
+  const service = mergedService(sources);
   return {
-    ledger: { version: 1, jobs, totals: computeTotals(jobs) },
+    ledger: { version: 1, ...(service !== undefined && { service }), jobs, totals: computeTotals(jobs) },
     sourceOf: new Map([...kept.entries()].map(([id, k]) => [id, k.dir])),
     conflicts,
     duplicates,
     warnings,
   };
+}
+
+/**
+ * The one service all the ledgers ran against (service-identity.ts); a rehearsal's shards never merge with a
+ * real run's. Ledgers that recorded none (older versions) take no part in the decision.
+ */
+function mergedService(sources: readonly MergeSource[]): string | undefined {
+  const recorded = sources.filter((s) => s.ledger.service !== undefined);
+  const first = recorded[0];
+  const other = recorded.find((s) => s.ledger.service !== first?.ledger.service);
+  if (first && other) {
+    throw new UserError(
+      'SERVICE_MISMATCH',
+      `${first.dir} ran against ${describeService(first.ledger.service!)} and ${other.dir} against ${describeService(other.ledger.service!)}: a rehearsal and a real run (or two services) never share a ledger; nothing was written`,
+    );
+  }
+  return first?.ledger.service;
 }
 
 /** Why two records of one id cannot be the same job, or `null` when they can. */

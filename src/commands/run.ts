@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { join, relative } from 'node:path';
 import type { CommandIO, Shard } from '../cli/io.js';
 import { UserError } from '../errors/paiwo-error.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
@@ -73,18 +74,28 @@ export async function runCommand(patterns: readonly string[], options: RunComman
     else io.stderr.write(`\n${text}\n`);
   };
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
+  const cwd = options.cwd ?? process.cwd();
   let simulator: Simulator | null = null;
-  // Started by runBatch only after the manifests loaded and validated: a typo never starts a server first.
-  const startBuiltInSimulator = async (): Promise<string> => {
-    simulator = await startSimulator({ timeScale, apiKey: SIMULATOR_KEY });
-    io.stderr.write(`Using the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent)\n`);
+  // One persistent service per rehearsal folder: its state (videos, ids, charges, balance) lives in the folders.
+  const startRehearsal = async (outDirs: readonly string[]): Promise<string> => {
+    simulator = await startSimulator({
+      timeScale,
+      apiKey: SIMULATOR_KEY,
+      // Another folder's rehearsal (a shard, say) gets other ids: the state's seed is drawn once, when it is new.
+      seed: randomInt(1, 2 ** 31),
+      stateDir: outDirs,
+      takes: true,
+      onNotice: (message) => io.stderr.write(`${message}\n`),
+    });
+    const where = outDirs.map((d) => `${relative(cwd, d) || '.'}/`).join(', ');
+    io.stderr.write(`Rehearsal: the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent), writing ${where}\n`);
     return simulator.url;
   };
   try {
     const summary = await runBatch({
       patterns,
-      cwd: options.cwd ?? process.cwd(),
-      baseUrl: options.simulator ? startBuiltInSimulator : (options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL),
+      cwd,
+      ...(options.simulator ? { simulator: startRehearsal } : { baseUrl: options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL }),
       apiKey,
       timeScale,
       overrides: {

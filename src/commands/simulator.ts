@@ -20,6 +20,10 @@ export interface SimulatorCommandOptions {
   readonly failureRate?: number;
   readonly retryAfter?: number;
   readonly verbose?: boolean;
+  /** Keep the state in this folder and start from what is there. */
+  readonly stateDir?: string;
+  /** Render a distinct take per video (ffmpeg). */
+  readonly takes?: boolean;
   /** Resolves when the simulator should stop; default: the first SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
   readonly logger?: Logger;
@@ -57,11 +61,13 @@ export async function simulatorCommand(opts: SimulatorCommandOptions, io: Comman
     mediaTtlMs: opts.mediaTtl,
     failureRate: opts.failureRate,
     retryAfterSeconds: opts.retryAfter,
+    ...(opts.stateDir !== undefined && { stateDir: opts.stateDir }),
+    ...(opts.takes && { takes: true }),
     logger,
   };
   const sim = await startSimulator(options);
   io.stdout.write(`${sim.url}\n`);
-  logger.info({ url: sim.url, stats: `${sim.url}/__sim/stats` }, 'simulator listening');
+  logger.info({ url: sim.url, stats: `${sim.url}/__sim/stats`, ...(opts.stateDir !== undefined && { state_dir: opts.stateDir }) }, 'simulator listening');
   const signal = await (opts.until ?? untilSignal());
   logger.info({ signal }, 'simulator stopping');
   await sim.close();

@@ -32,6 +32,8 @@ export function formatStatus(status: LedgerStatus): string {
   const lines: string[] = [];
   const counts = JOB_STATUSES.filter((s) => status.by_status[s] > 0).map((s) => `${status.by_status[s]} ${s}`);
   lines.push(`${status.out}: ${status.jobs} job${status.jobs === 1 ? '' : 's'}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`);
+  if (status.rehearsal) lines.push('rehearsal: run against the built-in simulator (simulated credits, test videos)');
+  else if (status.service) lines.push(`service: ${status.service}`);
   lines.push(
     `credits: ${status.credits_spent} spent, ${status.credits_refunded} refunded, ${status.credits_spent - status.credits_refunded} net` +
       (status.credits_unknown > 0 ? `; up to ${status.credits_unknown} more may have been charged (unknown outcomes)` : '') +

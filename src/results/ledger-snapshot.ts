@@ -6,7 +6,13 @@ import { computeTotals, type Ledger } from './ledger-types.js';
 
 /** The snapshot as people and other tools read it: totals recomputed from the jobs, never stored apart. */
 export function serializeLedger(ledger: Ledger): string {
-  const out: Ledger = { version: 1, journal_seq: ledger.journal_seq ?? 0, jobs: ledger.jobs, totals: computeTotals(ledger.jobs) };
+  const out: Ledger = {
+    version: 1,
+    journal_seq: ledger.journal_seq ?? 0,
+    ...(ledger.service !== undefined && { service: ledger.service }),
+    jobs: ledger.jobs,
+    totals: computeTotals(ledger.jobs),
+  };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
@@ -65,7 +71,13 @@ export async function readLedgerSnapshot(path: string): Promise<Ledger | null> {
   if (value?.version !== 1 || !Array.isArray(value.jobs)) {
     throw new UserError('LEDGER_CORRUPT', `${path} is not a version 1 paiwo-batch ledger`);
   }
-  return { version: 1, journal_seq: typeof value.journal_seq === 'number' ? value.journal_seq : 0, jobs: value.jobs, totals: computeTotals(value.jobs) };
+  return {
+    version: 1,
+    journal_seq: typeof value.journal_seq === 'number' ? value.journal_seq : 0,
+    ...(typeof value.service === 'string' && { service: value.service }),
+    jobs: value.jobs,
+    totals: computeTotals(value.jobs),
+  };
 }
 
 /**

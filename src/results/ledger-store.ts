@@ -7,6 +7,7 @@ import { LedgerJournal, replayJournal, type LedgerEvent } from './ledger-journal
 import { fsyncDir, readLedgerSnapshot, removeStaleTemps, serializeLedger, writeFileAtomic } from './ledger-snapshot.js';
 import { computeTotals, type Ledger, type LedgerJob } from './ledger-types.js';
 import { acquireOutputLock, type OutputLock } from './output-lock.js';
+import { checkFolderService } from './service-identity.js';
 
 export const LEDGER_FILE = 'ledger.json';
 export const JOURNAL_FILE = 'ledger.journal.jsonl';
@@ -18,6 +19,11 @@ export interface OpenLedgerOptions {
    * whichever is larger, so the rewrite costs O(1) per event amortised. @default 1000
    */
   readonly snapshotEvery?: number;
+  /**
+   * The service this runner sends to (service-identity.ts): refused (UserError) when the ledger records another
+   * one; recorded when the ledger has none yet.
+   */
+  readonly service?: string;
 }
 
 /** The fields an update may change (identity never changes). */
@@ -56,6 +62,13 @@ export class LedgerStore {
       if (stale.length > 0) logger.warn({ files: stale }, 'removed temporary files left by a killed run');
       const { ledger, tornTail } = await loadLedger(outDir);
       if (tornTail) logger.warn({ journal: join(outDir, JOURNAL_FILE) }, 'ignored a torn last journal line left by a crash');
+      if (options.service !== undefined) {
+        checkFolderService(outDir, ledger.service, options.service);
+        if (ledger.service === undefined && ledger.jobs.length > 0) {
+          logger.warn({ out: outDir, service: options.service }, 'this ledger did not record its service (an older version wrote it); recording this run\'s');
+        }
+        ledger.service = options.service;
+      }
       const journal = await LedgerJournal.open(join(outDir, JOURNAL_FILE));
       const store = new LedgerStore(outDir, ledger, journal, lock, options.snapshotEvery ?? 1000, logger);
       // Fold the replayed journal into a fresh snapshot, which also drops any torn tail before we append.
@@ -69,7 +82,8 @@ export class LedgerStore {
 
   /** The live ledger (totals are recomputed on each call). Do not mutate jobs directly: use `update`. */
   get ledger(): Ledger {
-    return { version: 1, journal_seq: this.seq, jobs: this.ledgerState.jobs, totals: computeTotals(this.ledgerState.jobs) };
+    const { service } = this.ledgerState;
+    return { version: 1, journal_seq: this.seq, ...(service !== undefined && { service }), jobs: this.ledgerState.jobs, totals: computeTotals(this.ledgerState.jobs) };
   }
 
   get jobs(): readonly LedgerJob[] {

@@ -103,6 +103,11 @@ export interface Ledger {
    * `ledger.journal.jsonl` skips events at or below it, so a replay over a newer snapshot is idempotent.
    */
   journal_seq?: number;
+  /**
+   * The service the folder's jobs ran against (service-identity.ts): `"simulator"` for a rehearsal, else the API
+   * origin (scheme://host:port, never a path or key). Absent in ledgers written before it existed.
+   */
+  service?: string;
   jobs: LedgerJob[];
   totals: LedgerTotals;
 }

@@ -1,6 +1,7 @@
 import { JOB_STATUSES, type Ledger, type LedgerJob } from './ledger-types.js';
 import { axisKey, axisNames, axisValues, layoutReport, promptOf, type PromptText, type ReportSection } from './report-layout.js';
 import { REPORT_SCRIPT, REPORT_STYLE } from './report-assets.js';
+import { isRehearsal } from './service-identity.js';
 import { html, jsonForScript, rawHtml, relativeFileUrl, type SafeHtml } from '../util/escape-html.js';
 
 export interface RenderReportOptions {
@@ -27,7 +28,8 @@ export function renderReport(ledger: Ledger, options: RenderReportOptions = {}):
   };
   const totals = ledger.totals;
   const bytes = jobs.reduce((sum, j) => sum + (j.status === 'succeeded' ? (j.bytes ?? 0) : 0), 0);
-  const title = sections.length === 1 ? `${sections[0]?.name} — paiwo-batch report` : 'paiwo-batch report';
+  const rehearsal = isRehearsal(ledger.service);
+  const title = `${sections.length === 1 ? `${sections[0]?.name} — ` : ''}paiwo-batch ${rehearsal ? 'rehearsal' : 'report'}`;
 
   const page = html`<!doctype html>
 <html lang="en">
@@ -41,7 +43,8 @@ export function renderReport(ledger: Ledger, options: RenderReportOptions = {}):
 <body>
 <header class="top">
 <h1>${title}</h1>
-<p class="meta">${options.generatedAt ? html`written ${options.generatedAt} · ` : ''}${totals.jobs} job${totals.jobs === 1 ? '' : 's'} in ${sections.length} manifest${sections.length === 1 ? '' : 's'}</p>
+${rehearsal ? html`<p class="meta"><strong>Rehearsal</strong> against the built-in simulator: no credits were spent and the videos are test takes. Run the manifest without <code>--simulator</code> for real videos.</p>
+` : ''}<p class="meta">${options.generatedAt ? html`written ${options.generatedAt} · ` : ''}${totals.jobs} job${totals.jobs === 1 ? '' : 's'} in ${sections.length} manifest${sections.length === 1 ? '' : 's'}</p>
 <dl class="totals" id="totals">
 ${JOB_STATUSES.filter((s) => totals.by_status[s] > 0).map((s) => html`<div class="chip s-${s}"><dt>${s}</dt><dd data-total="${s}">${totals.by_status[s]}</dd></div>`)}
 <div class="chip"><dt>credits spent</dt><dd data-total="credits_spent">${totals.credits_spent}</dd></div>

@@ -2,6 +2,7 @@ import { budgetLimitOf, budgetShortfallOf, isBudgetSkip, lastAttemptMayBeCharged
 import type { JobStatus, Ledger, LedgerError, LedgerJob } from './ledger-types.js';
 import { JOB_STATUSES } from './ledger-types.js';
 import type { LockOwner } from './output-lock.js';
+import { isRehearsal } from './service-identity.js';
 
 /** A job that still needs the user (or another run) before its outcome is known (ledger-money.ts). */
 export { UNRESOLVED_STATUSES };
@@ -17,6 +18,9 @@ export interface StatusEntry {
 
 export interface LedgerStatus {
   readonly out: string;
+  /** What the jobs ran against: `"simulator"` (a rehearsal), the API origin, or null (an older ledger). */
+  readonly service: string | null;
+  readonly rehearsal: boolean;
   readonly jobs: number;
   readonly by_status: Record<JobStatus, number>;
   /** Known charges, refunds (each at most its charge), estimates of charges not known: ledger-money.ts. */
@@ -48,6 +52,8 @@ export function summarizeLedger(outDir: string, ledger: Ledger, running: LockOwn
   });
   return {
     out: outDir,
+    service: ledger.service ?? null,
+    rehearsal: isRehearsal(ledger.service),
     jobs: totals.jobs,
     by_status: totals.by_status,
     credits_spent: money.credits_spent,

@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { JOB_STATUSES } from './ledger-types.js';
 import type { RunSummary } from '../scheduler/run-summary.js';
+import { isRehearsal } from './service-identity.js';
 
 /** Table cells come from manifests and the service: keep them on one line and out of the table syntax. */
 function cell(text: string): string {
@@ -12,7 +13,9 @@ const LIST_MAX = 50;
 /** The Markdown a GitHub Actions job shows on its summary page: counts, credits, failures, what is left to do. */
 export function formatStepSummary(summary: RunSummary): string {
   const lines: string[] = [];
-  lines.push(`## paiwo-batch run — exit ${summary.exit_code}`, '');
+  const rehearsal = isRehearsal(summary.service);
+  lines.push(`## paiwo-batch ${rehearsal ? 'rehearsal' : 'run'} — exit ${summary.exit_code}`, '');
+  if (rehearsal) lines.push('**Rehearsal** against the built-in simulator: simulated credits, test videos.', '');
   lines.push(`${summary.total_jobs} jobs in ${summary.out_dirs.map((d) => `\`${cell(d)}\``).join(', ')} (${(summary.duration_ms / 1000).toFixed(1)} s)`, '');
   lines.push('| status | jobs |', '|---|---:|');
   for (const s of JOB_STATUSES) if (summary.jobs[s] > 0) lines.push(`| ${s} | ${summary.jobs[s]} |`);

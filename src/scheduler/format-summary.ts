@@ -1,6 +1,7 @@
 import { join, relative } from 'node:path';
 import { JOB_STATUSES } from '../results/ledger-types.js';
 import type { FailedJob, RunSummary } from './run-summary.js';
+import { isRehearsal } from '../results/service-identity.js';
 
 const LIST_MAX = 10;
 
@@ -33,7 +34,8 @@ export function formatRunSummary(s: RunSummary): string {
   const out: string[] = [];
   const counts = JOB_STATUSES.filter((st) => s.jobs[st] > 0).map((st) => `${s.jobs[st]} ${st}`);
   out.push('');
-  out.push(`paiwo-batch run: ${s.total_jobs} job${s.total_jobs === 1 ? '' : 's'}${counts.length ? ` — ${counts.join(', ')}` : ''} (${(s.duration_ms / 1000).toFixed(1)} s)`);
+  const rehearsal = isRehearsal(s.service);
+  out.push(`paiwo-batch ${rehearsal ? 'rehearsal' : 'run'}: ${s.total_jobs} job${s.total_jobs === 1 ? '' : 's'}${counts.length ? ` — ${counts.join(', ')}` : ''} (${(s.duration_ms / 1000).toFixed(1)} s)`);
   out.push(
     `credits: ${s.credits_spent} spent in ${s.out_dirs.length === 1 ? 'this folder' : 'these folders'} (${s.credits_spent_this_run} in this run), ${s.credits_refunded} refunded` +
       (s.credits_unknown > 0 ? `, up to ${s.credits_unknown} more may have been charged (unknown outcomes)` : ''),
@@ -43,6 +45,7 @@ export function formatRunSummary(s: RunSummary): string {
     const report = s.reports.find((r) => r.startsWith(dir));
     out.push(`output: ${shown(dir)}/  — videos, ${shown(join(dir, 'ledger.json'))}${report ? `, ${shown(report)}` : ''}`);
   }
+  if (rehearsal) out.push('rehearsal: against the built-in simulator — simulated credits, test videos. Run without --simulator for real (it writes its own folder).');
   if (s.failed.length > 0) {
     out.push('', `failed or moderated (${s.failed.length}):`);
     for (const j of s.failed.slice(0, LIST_MAX)) {

@@ -38,6 +38,8 @@ export interface RunSummary {
   readonly stopped: readonly StopReason[];
   readonly reports: readonly string[];
   readonly duration_ms: number;
+  /** The service the run sent to (`"simulator"` for a rehearsal, else the API origin); set by runBatch. */
+  readonly service?: string;
 }
 
 /** Why a job that was never submitted was not: the run stopped submitting, and the user can act on the cause. */

@@ -7,6 +7,7 @@ import { businessErrorText, fetchSuccessText, gatewayErrorText, isoSeconds, send
 import { pump, resetConnection } from './send-stream.js';
 import type { SimContext } from './sim-context.js';
 import { isModerated, type SimVideo } from './sim-state.js';
+import { takeSpecOf } from './render-take.js';
 import { validateSubmit } from './validate-submit.js';
 
 /** Where a media URL points: shaped like the sample's (A.2), served by the same server. */
@@ -103,6 +104,10 @@ function handleSubmit(
     hideCharge: plan.fires('zero-charge', 'submit'),
     refundAboveCharge: plan.fires('refund-above-charge', 'submit'),
   });
+  // Its take is encoded while it "generates", so the download rarely waits for it.
+  if (ctx.takes && video.outcome === 1 && options.largeMediaBytes === undefined) {
+    void ctx.takes.take(takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio));
+  }
   // The ambiguous cases: the video exists and is paid for, but the client cannot know.
   if (plan.fires('504-after-charge', 'submit')) return sendHtml(res, 504);
   if (plan.fires('500-after-charge', 'submit')) {

@@ -1,9 +1,12 @@
 /** `GET|HEAD /media/...`: the CDN side. Real MP4 bytes, Range support, and the media faults. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assetChunks, type MediaAsset } from './media-library.js';
+import { takeKey as takeKeyOf } from './render-take.js';
 import { htmlErrorText, gatewayErrorText, sendJson, sendText } from './responses.js';
 import { pump, resetConnection } from './send-stream.js';
 import type { SimContext } from './sim-context.js';
+import { takeSpecOf } from './render-take.js';
+import type { SimVideo } from './sim-state.js';
 
 const TOKEN = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_seed\d+\.mp4$/;
 const LIE_EXTRA_BYTES = 1024 * 1024;
@@ -43,9 +46,9 @@ export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: Se
   }
 
   const { quality, aspect_ratio } = video.request;
-  const asset = plan.fires('oversize-media', 'media')
-    ? media.asset(quality, aspect_ratio, video.hasAudio, options.oversizeMediaBytes)
-    : media.asset(quality, aspect_ratio, video.hasAudio, options.largeMediaBytes);
+  const take = plan.fires('oversize-media', 'media') ? media.asset(quality, aspect_ratio, video.hasAudio, options.oversizeMediaBytes) : videoAsset(ctx, video);
+  // Only a take still being rendered is waited for; every other answer starts in the same tick, as before.
+  const asset = take instanceof Promise ? await take : take;
   const mode: Mode = plan.fires('truncate-media', 'media')
     ? 'truncate'
     : plan.fires('stall', 'media')
@@ -54,6 +57,18 @@ export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: Se
         ? 'lying'
         : 'normal';
   await serveAsset(ctx, req, res, asset, mode);
+}
+
+/**
+ * What a finished video's URL serves: its rendered take, else (no ffmpeg, `largeMediaBytes`) the shipped clip of
+ * its size, padded when asked.
+ */
+export function videoAsset(ctx: SimContext, video: SimVideo): MediaAsset | Promise<MediaAsset> {
+  const { media, options, takes } = ctx;
+  const clip = (): MediaAsset => media.asset(video.request.quality, video.request.aspect_ratio, video.hasAudio, options.largeMediaBytes);
+  if (!takes || options.largeMediaBytes !== undefined) return clip();
+  const spec = takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio);
+  return takes.take(spec).then((bytes) => (bytes ? media.takeAsset(takeKeyOf(spec), bytes) : clip()));
 }
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`; `undefined` = ignore the header (RFC 9110), `null` = unsatisfiable. */

@@ -5,7 +5,7 @@
  * generated as a stream: a 1 GB file costs no memory.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AspectRatio, Quality } from '../model/capabilities.js';
 
@@ -66,6 +66,25 @@ export function* assetChunks(asset: MediaAsset, start: number, end: number): Gen
   }
 }
 
+let shipped: Set<string> | undefined;
+
+/**
+ * Whether a video is one of the shipped clips, i.e. the simulator made it: how a ledger from before ledgers
+ * recorded their service is recognised as a rehearsal's.
+ */
+export function isShippedClip(sha256: string): boolean {
+  if (!shipped) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(MEDIA_DIR).filter((f) => f.endsWith('.mp4'));
+    } catch {
+      // An install without the fixtures: nothing can be recognised, and the ledger is taken as it is.
+    }
+    shipped = new Set(names.map((f) => createHash('sha256').update(readFileSync(`${MEDIA_DIR}/${f}`)).digest('hex')));
+  }
+  return shipped.has(sha256);
+}
+
 export class MediaLibrary {
   private readonly fixtures = new Map<string, Buffer>();
   private readonly hashes = new Map<string, string>();
@@ -89,6 +108,11 @@ export class MediaLibrary {
       return { key: name, fixture, padHeader: Buffer.alloc(0), size: fixture.length };
     }
     return { key: `${name}@${size}`, fixture, padHeader: freeBoxHeader(size - fixture.length), size };
+  }
+
+  /** A rendered take (render-take.ts), served as is. */
+  takeAsset(key: string, bytes: Buffer): MediaAsset {
+    return { key: `take:${key}`, fixture: bytes, padHeader: Buffer.alloc(0), size: bytes.length };
   }
 
   /** sha256 of a full download of the asset; computed once per fixture and size (a padded one streams through). */

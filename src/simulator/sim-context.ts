@@ -1,6 +1,7 @@
 import type { Logger } from '../util/logger.js';
 import type { FaultPlan } from './fault-plan.js';
 import type { MediaLibrary } from './media-library.js';
+import type { TakeRenderer } from './render-take.js';
 import type { SimState } from './sim-state.js';
 
 /** Options with every default filled in (see SimulatorOptions for the meaning of each). */
@@ -27,6 +28,8 @@ export interface ResolvedSimulatorOptions {
 export interface SimContext {
   readonly options: ResolvedSimulatorOptions;
   readonly media: MediaLibrary;
+  /** Distinct rendered takes; `null`: every video is the shipped clip of its size. */
+  readonly takes: TakeRenderer | null;
   readonly logger: Logger;
   state: SimState;
   plan: FaultPlan;

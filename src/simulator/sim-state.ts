@@ -13,6 +13,8 @@ import { capabilitiesOf } from '../model/capabilities.js';
 import { EventHeap } from './event-heap.js';
 import { createPrng, deriveSeed, type Prng } from './prng.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import type { PersistedVideo, SimEvent, SimJournal } from './sim-persist.js';
+import { validateSubmit } from './validate-submit.js';
 
 /** Contract B.1: a job stuck "generating" for 10 minutes has its slot released. */
 export const STUCK_SLOT_RELEASE_MS = 10 * 60 * 1000;
@@ -98,11 +100,10 @@ export class SimState {
   readonly tokens = new Map<string, { video: SimVideo; validFrom: number }>();
   private readonly events = new EventHeap<GenEvent>();
   private readonly bodies = new Set<string>();
-  private readonly idPrng: Prng;
-  private readonly genPrng: Prng;
+  private idPrng: Prng;
+  private genPrng: Prng;
   private nextId: bigint;
-
-  balance: number | null;
+  private balanceValue: number | null;
   inFlight = 0;
   peak = 0;
   requests = 0;
@@ -115,32 +116,160 @@ export class SimState {
   charged = 0;
   refunded = 0;
 
-  constructor(readonly config: SimStateConfig) {
-    this.balance = config.balance;
+  /** `journal`: the state survives restarts (sim-persist.ts); its events are replayed here first. */
+  constructor(
+    readonly config: SimStateConfig,
+    private readonly journal?: SimJournal,
+  ) {
+    this.balanceValue = config.balance;
     this.idPrng = createPrng(deriveSeed(config.seed, 'ids'));
     this.genPrng = createPrng(deriveSeed(config.seed, 'generation'));
     // 15 digits like the sample (385043936817661); with bigIds every id is odd and above 2^53, so no id
     // survives a trip through a JS number.
     this.nextId = config.bigIds ? 9_007_199_254_740_993n + 2n * BigInt(this.idPrng.int(1_000_000_000)) : 385_000_000_000_000n + BigInt(this.idPrng.int(1_000_000_000_000));
+    if (journal) this.replay(journal.load(), performance.now());
+  }
+
+  get balance(): number | null {
+    return this.balanceValue;
+  }
+
+  /** Sets the account's credits (`/__sim/balance`); remembered across restarts. */
+  set balance(value: number | null) {
+    this.balanceValue = value;
+    this.journal?.append({ t: 'balance', balance: value }, true);
+  }
+
+  /** Wall-clock ms of a monotonic instant of this process. */
+  private wall(mono: number): number {
+    return Date.now() + (mono - performance.now());
+  }
+
+  /**
+   * Rebuilds the state a previous process left: videos with their charges, refunds, balance and tokens; the
+   * generations still running are scheduled on the same wall clock. New ids continue past every id issued, and
+   * the random streams are derived afresh so no token repeats.
+   */
+  private replay(events: readonly SimEvent[], now: number): void {
+    const offset = now - Date.now(); // wall → mono
+    for (const e of events) {
+      if (e.t === 'balance') this.balanceValue = e.balance;
+      else if (e.t === 'token') {
+        const video = this.videos.get(e.id);
+        if (!video) continue;
+        video.token = e.token;
+        video.tokenValidFrom = e.valid_from_ms + offset;
+        this.tokens.set(e.token, { video, validFrom: video.tokenValidFrom });
+      } else if (e.t === 'refund') {
+        const v = this.videos.get(e.id);
+        if (!v || v.status !== 5) continue;
+        v.status = 7;
+        v.finishedAtMs = v.createdAtMs + (v.endsMono - v.startedMono);
+        this.applyRefund(v);
+      } else if (e.t === 'video') this.restoreVideo(e.v, offset);
+    }
+    this.idPrng = createPrng(deriveSeed(this.config.seed, `ids#${this.order.length}`));
+    this.genPrng = createPrng(deriveSeed(this.config.seed, `generation#${this.order.length}`));
+    this.drain(now);
+    this.peak = this.inFlight; // videos that ended while the service was down never counted at once
+  }
+
+  private restoreVideo(p: PersistedVideo, offset: number): void {
+    // The request as the submit validated it (the raw body may hold nulls the validation dropped).
+    const checked = validateSubmit(p.body as Record<string, unknown>);
+    const request = checked.ok ? checked.request : (p.body as SubmitRequest);
+    const bodySha256 = createHash('sha256').update(canonicalJson(p.body)).digest('hex');
+    if (this.bodies.has(bodySha256)) this.duplicateBodies++;
+    else this.bodies.add(bodySha256);
+    const caps = capabilitiesOf(request.model);
+    const { width, height } = outputSize(request.quality, request.aspect_ratio);
+    const endsMono = p.ends_at_ms === null ? Infinity : p.ends_at_ms + offset;
+    const video: SimVideo = {
+      id: p.id,
+      request,
+      body: p.body,
+      bodySha256,
+      credits: p.credits,
+      reportedCredits: p.reported_credits ?? p.credits,
+      reportedRefund: p.reported_refund ?? null,
+      refunded: 0,
+      seed: p.seed,
+      width,
+      height,
+      hasAudio: wantsAudio(request) && caps?.audioSwitch !== false,
+      outcome: p.outcome,
+      status: 5,
+      createdAtMs: p.created_at_ms,
+      startedMono: p.created_at_ms + offset,
+      endsMono,
+      finishedAtMs: null,
+      slotHeld: true,
+      fetches: 0,
+      mediaRequests: 0,
+      token: p.token,
+      tokenValidFrom: p.token_valid_from_ms === null ? Infinity : p.token_valid_from_ms + offset,
+    };
+    this.insert(video, p.release_at_ms + offset);
+    const id = BigInt(p.id);
+    if (id >= this.nextId) this.nextId = id + (this.config.bigIds ? 2n : 1n);
+  }
+
+  /** Adds a charged video holding a slot, and schedules its end and its slot's forced release. */
+  private insert(video: SimVideo, releaseAt: number): void {
+    this.videos.set(video.id, video);
+    this.order.push(video);
+    this.tokens.set(video.token, { video, validFrom: video.tokenValidFrom });
+    this.accepted++;
+    this.charged += video.credits;
+    if (this.balanceValue !== null) this.balanceValue -= video.credits;
+    this.inFlight++;
+    if (this.inFlight > this.peak) this.peak = this.inFlight;
+    if (video.endsMono !== Infinity) this.events.push({ at: video.endsMono, video, kind: 'end' });
+    if (video.endsMono > releaseAt) this.events.push({ at: releaseAt, video, kind: 'release' });
+  }
+
+  private applyRefund(v: SimVideo): void {
+    v.refunded = v.credits;
+    this.refunded += v.credits;
+    if (this.balanceValue !== null) this.balanceValue += v.credits;
   }
 
   /** Applies every generation end and slot release due at `now`. */
+  /**
+   * What a generation that is due to end still waits for (its take being rendered), or `null`: it ends, and
+   * frees its slot, only then — so a download never waits for a render and renders pace the submits.
+   */
+  gate: ((video: SimVideo) => Promise<unknown> | null) | null = null;
+
   drain(now: number): void {
     for (let e = this.events.popDue(now); e; e = this.events.popDue(now)) {
       const v = e.video;
       if (e.kind === 'end' && v.status === 5) {
-        v.status = v.outcome;
-        v.finishedAtMs = v.createdAtMs + (v.endsMono - v.startedMono);
-        if (v.outcome === 7) {
-          v.refunded = v.credits;
-          this.refunded += v.credits;
-          if (this.balance !== null) this.balance += v.credits;
+        const wait = v.outcome === 1 ? this.gate?.(v) : null;
+        if (wait) {
+          void wait.then(() => this.finish(v, v.createdAtMs + Math.max(v.endsMono - v.startedMono, performance.now() - v.startedMono)));
+          continue;
         }
-      }
-      if (v.slotHeld) {
-        v.slotHeld = false;
-        this.inFlight--;
-      }
+        this.finish(v, v.createdAtMs + (v.endsMono - v.startedMono));
+      } else this.releaseSlot(v);
+    }
+  }
+
+  private finish(v: SimVideo, finishedAtMs: number): void {
+    if (v.status !== 5) return;
+    v.status = v.outcome;
+    v.finishedAtMs = finishedAtMs;
+    if (v.outcome === 7) {
+      this.applyRefund(v);
+      this.journal?.append({ t: 'refund', id: v.id }, false);
+    }
+    this.releaseSlot(v);
+  }
+
+  private releaseSlot(v: SimVideo): void {
+    if (v.slotHeld) {
+      v.slotHeld = false;
+      this.inFlight--;
     }
   }
 
@@ -194,18 +323,29 @@ export class SimState {
       token,
       tokenValidFrom: endsMono,
     };
-    this.videos.set(id, video);
-    this.order.push(video);
-    this.tokens.set(token, { video, validFrom: endsMono });
-    this.accepted++;
-    this.charged += credits;
-    if (this.balance !== null) this.balance -= credits;
-    this.inFlight++;
-    if (this.inFlight > this.peak) this.peak = this.inFlight;
-
     const releaseAt = now + STUCK_SLOT_RELEASE_MS * this.config.timeScale;
-    if (endsMono !== Infinity) this.events.push({ at: endsMono, video, kind: 'end' });
-    if (endsMono > releaseAt) this.events.push({ at: releaseAt, video, kind: 'release' });
+    // On disk before the id can leave: a restarted simulator knows every video a client was told about.
+    this.journal?.append(
+      {
+        t: 'video',
+        v: {
+          id,
+          body,
+          credits,
+          ...(video.reportedCredits !== credits && { reported_credits: video.reportedCredits }),
+          ...(video.reportedRefund !== null && { reported_refund: video.reportedRefund }),
+          seed,
+          outcome: video.outcome,
+          created_at_ms: video.createdAtMs,
+          ends_at_ms: endsMono === Infinity ? null : this.wall(endsMono),
+          release_at_ms: this.wall(releaseAt),
+          token,
+          token_valid_from_ms: endsMono === Infinity ? null : this.wall(endsMono),
+        },
+      },
+      true,
+    );
+    this.insert(video, releaseAt);
     return video;
   }
 
@@ -214,6 +354,7 @@ export class SimState {
     video.token = uuid(this.genPrng);
     video.tokenValidFrom = now;
     this.tokens.set(video.token, { video, validFrom: now });
+    this.journal?.append({ t: 'token', id: video.id, token: video.token, valid_from_ms: this.wall(now) }, false);
   }
 }
 

@@ -1,3 +1,8 @@
+import { formatFaults } from './fault-spec.js';
+import { takeKey, takeSpecOf } from './render-take.js';
+import type { SimContext } from './sim-context.js';
+import type { SimVideo } from './sim-state.js';
+
 /** What `GET /__sim/stats` and `Simulator.stats()` return: enough to prove nothing was paid twice or lost. */
 export interface SimVideoStats {
   /** The exact decimal id, as written in the responses. */
@@ -51,3 +56,51 @@ export interface SimStats {
   readonly cpu: { readonly user: number; readonly system: number };
   readonly videos: readonly SimVideoStats[];
 }
+
+/** The sha256 a download of a finished video gets; `null` for a take not rendered yet. */
+function servedSha256(ctx: SimContext, v: SimVideo): string | null {
+  const { media, options, takes } = ctx;
+  if (takes && !takes.unavailable && options.largeMediaBytes === undefined) {
+    const spec = takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio);
+    const bytes = takes.peek(spec);
+    return bytes ? media.sha256(media.takeAsset(takeKey(spec), bytes)) : null;
+  }
+  return media.sha256(media.asset(v.request.quality, v.request.aspect_ratio, v.hasAudio, options.largeMediaBytes));
+}
+
+export function buildStats(ctx: SimContext): SimStats {
+  const { state, plan, media, options } = ctx;
+  state.drain(performance.now());
+  const cpu = process.cpuUsage();
+  return {
+    requests: state.requests,
+    submits: { accepted: state.accepted, rejected: state.rejected, duplicate_bodies: state.duplicateBodies },
+    fetches: state.fetches,
+    media: { requests: state.mediaRequests, bytes: state.mediaBytes },
+    credits: { charged: state.charged, refunded: state.refunded },
+    balance: state.balance,
+    concurrency: { limit: options.concurrency, current: state.inFlight, peak: state.peak },
+    faults: { ...plan.counts } as Record<string, number>,
+    fault_spec: formatFaults(plan.faults),
+    cpu: { user: cpu.user, system: cpu.system },
+    videos: state.order.map((v) => ({
+      id: v.id,
+      request: v.body,
+      body_sha256: v.bodySha256,
+      status: v.status,
+      credits: v.credits,
+      reported_credits: v.reportedCredits,
+      refunded: v.refunded,
+      seed: v.seed,
+      width: v.width,
+      height: v.height,
+      has_audio: v.hasAudio,
+      sha256: v.status === 1 ? servedSha256(ctx, v) : null,
+      created_at: new Date(v.createdAtMs).toISOString(),
+      finished_at: v.finishedAtMs === null ? null : new Date(v.finishedAtMs).toISOString(),
+      fetches: v.fetches,
+      media_requests: v.mediaRequests,
+    })),
+  };
+}
+

@@ -11,6 +11,9 @@
  * on each request). Faults: see fault-spec.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { FaultPlan } from './fault-plan.js';
@@ -22,8 +25,10 @@ import { createPrng, deriveSeed } from './prng.js';
 import { readBody } from './read-body.js';
 import { gatewayErrorText, sendJson } from './responses.js';
 import type { ResolvedSimulatorOptions, SimContext } from './sim-context.js';
-import type { SimStats } from './sim-stats.js';
+import { buildStats, type SimStats } from './sim-stats.js';
 import { SimState } from './sim-state.js';
+import { openSimJournal, type SimJournal } from './sim-persist.js';
+import { TakeRenderer, takeSpecOf } from './render-take.js';
 
 export interface SimulatorOptions {
   /** @default 0 (any free port) */
@@ -66,6 +71,23 @@ export interface SimulatorOptions {
   readonly retryAfterSeconds?: number;
   /** Requests are logged at debug. @default silent */
   readonly logger?: Logger;
+  /**
+   * Keep the state (videos, ids, charges, balance) in this folder (`simulator-state.jsonl`), or alike in each of
+   * these folders, and start from what is there: one persistent service across restarts (sim-persist.ts).
+   * @default none: the state lives and dies with the process
+   */
+  readonly stateDir?: string | readonly string[];
+  /**
+   * Serve each video as a distinct take of its requested duration and size, showing its prompt, seed and
+   * settings (render-take.ts; needs ffmpeg, else the shipped clip). Not with `largeMediaBytes`. @default false
+   */
+  readonly takes?: boolean;
+  /** Where rendered takes are cached. @default `<first stateDir>/simulator-takes/`, else a new temporary folder */
+  readonly takesCacheDir?: string;
+  /** The ffmpeg to render takes with. @default `ffmpeg` on the PATH */
+  readonly ffmpegPath?: string;
+  /** Said once to the user (e.g. "no ffmpeg: the shipped clip instead"). @default logger.warn */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface Simulator {
@@ -112,8 +134,9 @@ function resolveOptions(o: SimulatorOptions): ResolvedSimulatorOptions {
   };
 }
 
-function newState(options: ResolvedSimulatorOptions): SimState {
-  return new SimState({
+function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undefined, takes: TakeRenderer | null): SimState {
+  const state = new SimState(
+    {
     seed: options.seed,
     timeScale: options.timeScale,
     concurrency: options.concurrency,
@@ -121,6 +144,26 @@ function newState(options: ResolvedSimulatorOptions): SimState {
     bigIds: options.bigIds,
     moderationWords: options.moderationWords,
     failureRate: options.failureRate,
+    },
+    journal,
+  );
+  if (takes && options.largeMediaBytes === undefined) state.gate = (v) => takes.ready(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio));
+  return state;
+}
+
+function stateDirsOf(o: SimulatorOptions): readonly string[] {
+  if (o.stateDir === undefined) return [];
+  return typeof o.stateDir === 'string' ? [o.stateDir] : o.stateDir;
+}
+
+function newRenderer(input: SimulatorOptions, logger: Logger): TakeRenderer | null {
+  if (!input.takes) return null;
+  const dirs = stateDirsOf(input);
+  const cacheDir = input.takesCacheDir ?? (dirs[0] !== undefined ? join(dirs[0], 'simulator-takes') : mkdtempSync(join(tmpdir(), 'paiwo-sim-takes-')));
+  return new TakeRenderer({
+    cacheDir,
+    onNotice: input.onNotice ?? ((message) => logger.warn(message)),
+    ...(input.ffmpegPath !== undefined && { ffmpeg: input.ffmpegPath }),
   });
 }
 
@@ -133,11 +176,15 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   const startFaults = resolveFaults(input.faults);
   const logger = input.logger ?? silentLogger;
   let requestSeq = 0;
+  const dirs = stateDirsOf(input);
+  const journal = dirs.length > 0 ? openSimJournal(dirs) : undefined;
+  const takes = newRenderer(input, logger);
   const ctx: SimContext = {
     options,
     media: new MediaLibrary(),
+    takes,
     logger,
-    state: newState(options),
+    state: newState(options, journal, takes),
     plan: newPlan(options, startFaults),
     baseUrl: '',
     nextRequestId: () => `${Date.now().toString().slice(0, 10)}${String(++requestSeq).padStart(8, '0')}`,
@@ -154,7 +201,8 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     ctx.state.balance = balance;
   };
   const reset = (): void => {
-    ctx.state = newState(options);
+    journal?.reset();
+    ctx.state = newState(options, journal, takes);
     ctx.plan = newPlan(options, startFaults);
   };
 
@@ -233,45 +281,9 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     reset,
     close: () =>
       new Promise<void>((resolve) => {
+        takes?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
 }
-
-function buildStats(ctx: SimContext): SimStats {
-  const { state, plan, media, options } = ctx;
-  state.drain(performance.now());
-  const cpu = process.cpuUsage();
-  return {
-    requests: state.requests,
-    submits: { accepted: state.accepted, rejected: state.rejected, duplicate_bodies: state.duplicateBodies },
-    fetches: state.fetches,
-    media: { requests: state.mediaRequests, bytes: state.mediaBytes },
-    credits: { charged: state.charged, refunded: state.refunded },
-    balance: state.balance,
-    concurrency: { limit: options.concurrency, current: state.inFlight, peak: state.peak },
-    faults: { ...plan.counts } as Record<string, number>,
-    fault_spec: formatFaults(plan.faults),
-    cpu: { user: cpu.user, system: cpu.system },
-    videos: state.order.map((v) => ({
-      id: v.id,
-      request: v.body,
-      body_sha256: v.bodySha256,
-      status: v.status,
-      credits: v.credits,
-      reported_credits: v.reportedCredits,
-      refunded: v.refunded,
-      seed: v.seed,
-      width: v.width,
-      height: v.height,
-      has_audio: v.hasAudio,
-      sha256: v.status === 1 ? media.sha256(media.asset(v.request.quality, v.request.aspect_ratio, v.hasAudio, options.largeMediaBytes)) : null,
-      created_at: new Date(v.createdAtMs).toISOString(),
-      finished_at: v.finishedAtMs === null ? null : new Date(v.finishedAtMs).toISOString(),
-      fetches: v.fetches,
-      media_requests: v.mediaRequests,
-    })),
-  };
-}
-

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
+import { SKIP_WITHOUT_FFMPEG, WHY_SKIPPED } from '../simulator/ffmpeg-available.js';
 
 const exec = promisify(execFile);
 const ROOT = process.cwd();
@@ -40,7 +41,7 @@ describe('npm run demo', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'paiwo-demo-'));
     await cp(join(ROOT, 'manifests'), join(dir, 'manifests'), { recursive: true });
-    out = join(dir, 'output/demo');
+    out = join(dir, 'output/demo.rehearsal');
     first = await demo(dir);
     ledger1 = await readLedger(out);
     mtimes1 = new Map(await Promise.all(ledger1.jobs.map(async (j) => [j.file, (await stat(join(out, j.file))).mtimeMs] as const)));
@@ -54,13 +55,24 @@ describe('npm run demo', () => {
 
   it('runs the demo matrix against the built-in simulator with no API key and says where the results are', () => {
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout + first.stderr).toContain(join('output', 'demo'));
+    expect(first.stdout + first.stderr).toContain(join('output', 'demo.rehearsal'));
+    expect(first.stdout).toMatch(/^paiwo-batch rehearsal: /m);
     expect(first.stdout + first.stderr).toMatch(/report\.html/);
     expect(ledger1.jobs.length).toBeGreaterThanOrEqual(8);
     expect(ledger1.totals.by_status.succeeded).toBe(ledger1.jobs.length);
   });
 
-  it('leaves output/demo/ with the videos, ledger.json and report.html', async () => {
+  it('records that it was a rehearsal, in the ledger and in the report', async () => {
+    expect(ledger1.service).toBe('simulator');
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('paiwo-batch rehearsal');
+  });
+
+  it.skipIf(SKIP_WITHOUT_FFMPEG)(`shows eight different takes: no two videos are the same file${WHY_SKIPPED}`, () => {
+    expect(new Set(ledger1.jobs.map((j) => j.sha256)).size).toBe(ledger1.jobs.length);
+    expect(new Set(ledger1.jobs.map((j) => j.video_id)).size).toBe(ledger1.jobs.length);
+  });
+
+  it('leaves output/demo.rehearsal/ with the videos, ledger.json and report.html', async () => {
     const files = await readdir(out);
     expect(files).toContain('ledger.json');
     expect(files).toContain('report.html');

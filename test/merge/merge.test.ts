@@ -79,6 +79,15 @@ describe('mergeLedgers', () => {
     expect(mergeLedgers([src('s1', [failed]), src('s2', [moderated])]).conflicts[0]?.reason).toMatch(/different outcomes/);
   });
 
+  it('keeps the service the shards ran against, and refuses to merge a rehearsal with a real run', () => {
+    const a = makeJob({ id: 'a' });
+    const b = makeJob({ id: 'b' });
+    const rehearsal = (dir: string, job: LedgerJob) => ({ dir, ledger: { ...makeLedger([job]), service: 'simulator' } as Ledger });
+    expect(mergeLedgers([rehearsal('s1', a), rehearsal('s2', b)]).ledger.service).toBe('simulator');
+    const real = { dir: 'r', ledger: { ...makeLedger([b]), service: 'https://www.dmxapi.cn' } as Ledger };
+    expect(() => mergeLedgers([rehearsal('s1', a), real])).toThrow(/s1 ran against the built-in simulator \(a rehearsal\) and r against https:\/\/www\.dmxapi\.cn/);
+  });
+
   it('treats the same request with its fields in another order as the same job', () => {
     const a = makeJob({ id: 'x' });
     const reordered = { ...a, request: Object.fromEntries(Object.entries(a.request).reverse()) as LedgerJob['request'] };

@@ -126,7 +126,7 @@ describeWith([TMUX], 'the live display in a real terminal (tmux)', () => {
         expect(after).not.toMatch(/succeeded \||\| ETA|credits \||\^C/);
         const lines = after.split('\n');
         expect(lines.some((l) => l.startsWith('SIGINT: stopping — no new submits'))).toBe(true);
-        expect(lines.some((l) => /^paiwo-batch run: 24 jobs — /.test(l))).toBe(true);
+        expect(lines.some((l) => /^paiwo-batch (run|rehearsal): 24 jobs — /.test(l))).toBe(true);
         expect(lines.some((l) => l.startsWith('exit 130: interrupted'))).toBe(true);
         // The cursor is shown again.
         const { stdout: cursor } = await tmux('display-message', '-p', '-t', session, '#{cursor_flag}');

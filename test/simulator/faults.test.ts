@@ -226,7 +226,7 @@ describe('media faults', () => {
   });
 
   it('expire-media refuses an old URL with 403; the next fetch returns a fresh one that works', async () => {
-    const s = await sim({ faults: 'expire-media', mediaTtlMs: 20 });
+    const s = await sim({ faults: 'expire-media@max=1', mediaTtlMs: 20 });
     const { id, url } = await doneUrl(s);
     await sleep(60);
     const old = await rawRequest(url);

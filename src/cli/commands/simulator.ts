@@ -26,6 +26,8 @@ export function registerSimulator(program: Command): void {
     .option('--media-ttl <ms>', 'media URL lifetime in ms (default 1 hour × time-scale); the expire-media fault refuses older URLs', parsePositiveInt)
     .option('--failure-rate <share>', 'share of generations that end in status 8 (0..1)', parseRate)
     .option('--retry-after <seconds>', 'Retry-After value of the 429 fault', parseNonNegativeInt)
+    .option('--state-dir <dir>', 'keep the state (videos, ids, charges, balance) in this folder and resume from it: one service across restarts')
+    .option('--takes', 'serve each video as a distinct take of its duration and size showing its prompt and seed (needs ffmpeg)')
     .option('--verbose', 'log every request (pino, debug level) on stderr')
     .action(async (opts: Parameters<typeof simulatorCommand>[0]) => {
       process.exitCode = await simulatorCommand(opts, processIO());
