@@ -9,6 +9,7 @@ import { registerSimulator } from './commands/simulator.js';
 import { registerReport } from './commands/report.js';
 import { registerStatus } from './commands/status.js';
 import { registerMerge } from './commands/merge.js';
+import { registerReview } from './commands/review.js';
 import { VERSION } from '../util/version.js';
 
 function buildProgram(): Command {
@@ -17,7 +18,7 @@ function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerValidate, registerPlan, registerRun, registerSimulator, registerReport, registerStatus, registerMerge]) {
+  for (const register of [registerValidate, registerPlan, registerRun, registerSimulator, registerReport, registerReview, registerStatus, registerMerge]) {
     register(program);
   }
   return program;
