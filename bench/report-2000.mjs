@@ -28,7 +28,7 @@ if (!existsSync(CHROMIUM)) {
 function sweep(prompts, seeds) {
   const jobs = [];
   for (let p = 0; p < prompts; p++) for (const ar of ['16:9', '9:16']) for (const q of ['360p', '540p']) for (let s = 1; s <= seeds; s++) {
-    const id = `b${String(jobs.length).padStart(6, '0')}${'0'.repeat(58)}`.slice(0, 64);
+    const id = `b${String(jobs.length).padStart(15, '0')}`; // job ids are 16 hex characters
     jobs.push({
       id, manifest: 'manifests/sweep.yaml', manifest_name: 'sweep', status: 'succeeded', video_id: String(385043936810000 + jobs.length),
       seed_requested: s, seed: 700000000 + s, estimated_credits: q === '360p' ? 45 : 60, credits: q === '360p' ? 45 : 60, credits_refunded: 0,

@@ -19,6 +19,7 @@ dl { margin: 0; }
 .chip dt { color: var(--muted); }
 .chip dd { margin: 0; font-weight: 600; }
 .axes { display: flex; flex-wrap: wrap; gap: 6px 14px; margin: 6px 0; align-items: center; }
+#filter-box summary { cursor: pointer; color: var(--muted); }
 .filters { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
 .filter { border: 1px solid var(--line); border-radius: 8px; padding: 2px 8px; margin: 0; max-height: 7em; max-width: 100%; overflow: auto; }
 .filter legend { font-weight: 600; padding: 0 4px; }
@@ -75,6 +76,7 @@ button.mark.on[data-mark="reject"] { background: var(--bad); color: #fff; }
 .record dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 button.linkish { background: none; border: 0; padding: 0; color: var(--info); text-decoration: underline; cursor: pointer; font: inherit; }
 .file { font-size: 12px; }
+code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
 @media (max-width: 700px) {
   header.top, main { padding-left: 8px; padding-right: 8px; }
   table.grid, .grid thead, .grid tbody, .grid tr, .grid th, .grid td { display: block; border: 0; padding: 2px 0; }

@@ -44,6 +44,7 @@ ${JOB_STATUSES.filter((s) => totals.by_status[s] > 0).map((s) => html`<div class
 <noscript><p class="notice">This report is a review tool and needs JavaScript; the facts are in ledger.json beside it.</p></noscript>
 <div id="controls"></div>
 <div class="bar"><span id="shown" aria-live="polite"></span><button type="button" id="download">Download picks.json</button><span id="saved" aria-live="polite"></span></div>
+<p class="hint" id="promote" hidden>Re-render the favourites at full quality with the seed the service used: <code>paiwo-batch promote &lt;this folder&gt; --picks &lt;this folder&gt;/picks.json --quality 1080p -o promoted.yaml</code></p>
 </header>
 <main id="grid"></main>
 <script type="application/json" id="paiwo-data">${rawHtml(jsonForScript(reportData(ledger, options)))}</script>

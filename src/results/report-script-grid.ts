@@ -227,7 +227,7 @@ function renderUnit(u) {
   const tr = el('tr', { 'data-row': label }, th);
   for (const ck of g.cols) {
     const list = (r.cells.get(ck) || []).slice(u.slice * CELL_SLICE, (u.slice + 1) * CELL_SLICE);
-    const td = el('td', { 'data-label': colKeyLabel(ck), class: list.length === 0 ? 'none' : null });
+    const td = el('td', { 'data-label': state.cols < 0 ? null : AXES[state.cols].name + ' ' + colKeyLabel(ck), class: list.length === 0 ? 'none' : null });
     const box = el('div', { class: 'cell' });
     for (const t of list) { box.append(card(t)); n++; }
     td.append(box);
@@ -242,7 +242,7 @@ function placeholderWord(t) {
   return 'no poster';
 }
 function innerLabel(t) {
-  return LAYOUT.inner.map(function (i) { return AXES[i].name + ' ' + valueLabel(i, t.axes[i]); }).join(' \u00b7 ');
+  return LAYOUT.inner.filter(function (i) { return t.axes[i] >= 0; }).map(function (i) { return AXES[i].name + ' ' + valueLabel(i, t.axes[i]); }).join(' \u00b7 ');
 }
 function thumbBox(t, cls) {
   const ratio = /^(\d{1,2}):(\d{1,2})$/.exec(t.request.aspect_ratio || '');

@@ -93,9 +93,11 @@ function buildControls() {
     [['all', 'all takes'], ['favourite', '\u2605 favourites'], ['reject', '\u2715 rejects'], ['noreject', 'hide rejects'], ['unmarked', 'unmarked'], ['noted', 'with a note']].map(function (o) { return el('option', { value: o[0], text: o[1] }); }));
   markSel.value = state.mark;
   const size = el('input', { id: 'size', type: 'range', min: '0', max: '400', step: '20', value: String(state.size), on: { change: function () { state.size = Number(size.value); changed(); } } });
+  const previous = document.getElementById('filter-box');
+  const open = previous ? previous.open : window.innerWidth >= 700;
   document.getElementById('controls').replaceChildren(
     el('div', { class: 'axes' }, axisSelect('group', 'Group by'), axisSelect('rows', 'Rows'), axisSelect('cols', 'Columns'), el('label', null, 'Marks ', markSel), el('label', null, 'Size ', size)),
-    el('div', { class: 'filters' }, filters));
+    el('details', { id: 'filter-box', open: open }, el('summary', { text: 'Show / hide values' }), el('div', { class: 'filters' }, filters)));
 }
 function changed() { for (const [ai, set] of state.hide) if (set.size === 0) state.hide.delete(ai); writeHash(); render(); }
 function updateSummary() {
@@ -103,6 +105,7 @@ function updateSummary() {
   for (const m of marks.values()) { if (m.mark === 'favourite') fav++; if (m.mark === 'reject') rej++; }
   const shown = LAYOUT ? LAYOUT.order.length : 0;
   document.getElementById('shown').textContent = (shown === TAKES.length ? 'Showing all ' + TAKES.length + ' takes' : 'Showing ' + shown + ' of ' + TAKES.length + ' takes') + ' \u00b7 \u2605 ' + fav + ' favourite' + (fav === 1 ? '' : 's') + ' \u00b7 \u2715 ' + rej + ' rejected';
+  document.getElementById('promote').hidden = fav === 0;
 }
 
 // ---- full-screen view: the take, its record, its marks; arrows step through the grid ----
@@ -111,6 +114,7 @@ document.body.append(viewer);
 function openTake(id) {
   const t = BY_ID.get(id);
   if (!t) return;
+  stopHover();
   state.take = id;
   writeHash();
   const link = t.promoted_from !== null && BY_ID.has(t.promoted_from) ? { id: t.promoted_from, label: 'source' } : PROMOTED.has(id) ? { id: PROMOTED.get(id)[0], label: 'promoted' } : null;
@@ -217,9 +221,12 @@ grid.addEventListener('pointerover', function (e) {
 grid.addEventListener('pointerout', function (e) {
   const f = e.target.closest('figure.take');
   if (!f || (e.relatedTarget && f.contains(e.relatedTarget))) return;
+  stopHover();
+});
+function stopHover() {
   clearTimeout(hoverTimer);
   if (hoverVideo.parentNode) { hoverVideo.pause(); hoverVideo.removeAttribute('src'); hoverVideo.load(); hoverVideo.remove(); }
-});
+}
 
 // ---- start ----
 loadPicks();

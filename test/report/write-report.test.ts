@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/results/write-report.js';
-import { layoutReport, NO_VALUE } from '../../src/results/report-layout.js';
+import { axisNames, axisValues, NO_VALUE } from '../../src/results/report-layout.js';
+import { reportData } from '../../src/results/report-data.js';
 import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { dataJson, readPageData } from './report-page.js';
 
@@ -16,38 +17,26 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('layoutReport', () => {
-  it('puts the first varying axis in rows, the next in columns, seeds inside cells, one-value axes in the header', () => {
-    const jobs = demoLedger().jobs.map((j) => ({ ...j, axes: { ...j.axes, quality: '540p' } }));
-    const [section] = layoutReport(jobs);
-    expect(section?.rowAxis?.name).toBe('prompt');
-    expect(section?.columnAxes.map((a) => a.name)).toEqual(['aspect_ratio']);
-    expect(section?.innerAxes.map((a) => a.name)).toEqual(['seed']);
-    expect(section?.constants).toEqual([{ name: 'quality', value: '540p' }]);
-    expect(section?.rows.map((r) => r.key)).toEqual(['cat', 'fox']);
-    expect(section?.rows[0]?.cells.map((c) => c.map((j) => j.axes.seed))).toEqual([[1, 2], [1, 2]]);
-  });
-
-  it('orders values naturally whatever order a merged ledger lists jobs in, and keeps only columns that hold jobs', () => {
+describe('the axes of the report', () => {
+  it('orders values naturally whatever order a merged ledger lists jobs in', () => {
     const mk = (id: string, quality: '360p' | '720p' | '1080p', seed: number, aspect: '16:9' | '9:16') =>
       makeJob({ id, request: { model: 'paiwo-v5.6-ttv', input: 'p', aspect_ratio: aspect, quality, duration: 5, seed }, axes: { prompt: 'p', aspect_ratio: aspect, quality, seed } });
     const jobs = [mk('a', '1080p', 10, '9:16'), mk('b', '360p', 2, '16:9'), mk('c', '720p', 10, '16:9'), mk('d', '360p', 10, '16:9')];
-    const [section] = layoutReport(jobs);
-    // prompt has one value, so aspect ratio becomes the rows and quality the columns.
-    expect(section?.rowAxis?.name).toBe('aspect_ratio');
-    expect(section?.rowAxis?.values).toEqual(['16:9', '9:16']);
-    expect(section?.columns.map((c) => c.keys)).toEqual([['360p'], ['720p'], ['1080p']]);
-    expect(section?.innerAxes[0]?.values).toEqual(['2', '10']);
+    expect(axisNames(jobs)).toEqual(['prompt', 'aspect_ratio', 'quality', 'seed']);
+    expect(axisValues(jobs, 'quality')).toEqual(['360p', '720p', '1080p']);
+    expect(axisValues(jobs, 'aspect_ratio')).toEqual(['16:9', '9:16']);
+    expect(axisValues(jobs, 'seed')).toEqual(['2', '10']);
   });
 
-  it('gives an axis only some jobs have (from an include) a "none" value, and one section per manifest', () => {
+  it('gives an axis only some jobs have (from an include) a "none" value; the page data gives it -1', () => {
     const a = makeJob({ id: 'a', axes: { prompt: 'cat', aspect_ratio: '16:9' } });
     const b = makeJob({ id: 'b', axes: { prompt: 'cat', aspect_ratio: '16:9', duration: 8 } });
-    const c = makeJob({ id: 'c', manifest: 'other.yaml', manifest_name: 'other' });
-    const sections = layoutReport([a, b, c]);
-    expect(sections.map((s) => s.name)).toEqual(['demo', 'other']);
-    expect(sections[0]?.rowAxis?.name).toBe('duration');
-    expect(sections[0]?.rowAxis?.values).toEqual(['8', NO_VALUE]);
+    expect(axisValues([a, b], 'duration')).toEqual(['8', NO_VALUE]);
+    const data = reportData(makeLedger([a, b])) as { axes: { name: string; values: string[] }[]; takes: unknown[][]; fields: string[] };
+    const axesAt = data.fields.indexOf('axes');
+    const duration = data.axes.findIndex((x) => x.name === 'duration');
+    expect(data.axes[duration]?.values).toEqual(['8']);
+    expect(data.takes.map((t) => (t[axesAt] as number[])[duration])).toEqual([-1, 0]);
   });
 });
 
