@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { lstat, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LedgerJob } from './ledger-types.js';
 import { relativeFileUrl } from '../util/escape-html.js';
@@ -42,6 +42,7 @@ export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], 
   const dirInfo = await lstat(dir).catch(() => null);
   // A planted link would send our writes elsewhere: posters are then neither read nor written.
   if (dirInfo && !dirInfo.isDirectory()) return { posters, ffmpeg: true };
+  if (dirInfo) await removeStalePosterTemps(dir);
   const todo: { job: LedgerJob; video: string; poster: string }[] = [];
   for (const job of jobs) {
     const rel = posterPath(job.id);
@@ -94,4 +95,22 @@ function extractPoster(ffmpeg: string, video: string, poster: string): Promise<'
       );
     });
   });
+}
+
+/** Temp posters of a runner that was killed mid-extraction (its pid is gone): nobody else will rename them. */
+async function removeStalePosterTemps(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(/\.tmp-(\d+)-/.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, lstat, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -160,6 +160,25 @@ describe('posters', () => {
       await writeFile(join(folder, 'bad.mp4'), 'not a video');
       const result = await ensurePosters(folder, jobs);
       expect(result).toEqual({ posters: new Map(), ffmpeg: true });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('posters left half-made', () => {
+  it('a temp poster of a killed runner is removed at the next report; one of a live process is not', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-stale-'));
+    try {
+      await mkdir(join(folder, '.posters'));
+      // pid 2^22 + 7 is above the largest pid Linux can hand out (pid_max ≤ 2^22): never a live process.
+      const dead = join(folder, '.posters', 'a.jpg.tmp-4194311-x.jpg');
+      const live = join(folder, '.posters', `b.jpg.tmp-${process.ppid}-y.jpg`);
+      await writeFile(dead, 'half');
+      await writeFile(live, 'half');
+      await ensurePosters(folder, []);
+      expect(existsSync(dead)).toBe(false);
+      expect(existsSync(live)).toBe(true);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
