@@ -18,7 +18,7 @@ export function renderReport(ledger: Ledger, options: RenderReportOptions = {}):
   const totals = ledger.totals;
   const bytes = jobs.reduce((sum, j) => sum + (j.status === 'succeeded' ? (j.bytes ?? 0) : 0), 0);
   const title = manifests.size === 1 ? `${[...manifests.values()][0]} — paiwo-batch report` : 'paiwo-batch report';
-  const csp = `default-src 'none'; script-src ${REPORT_SCRIPT_HASH}; style-src 'unsafe-inline'; img-src 'self' file: blob: data:; media-src 'self' file: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'`;
+  const csp = `default-src 'none'; script-src ${REPORT_SCRIPT_HASH}; style-src 'unsafe-inline'; img-src 'self' file:; media-src 'self' file:; connect-src 'self'; base-uri 'none'; form-action 'none'`;
 
   const page = html`<!doctype html>
 <html lang="en">
