@@ -29,11 +29,20 @@ export function posterPath(jobId: string): string | null {
   return SAFE_ID.test(jobId) ? `${POSTER_DIR}/${jobId}.jpg` : null;
 }
 
+/** Videos per ffmpeg process: its start-up costs more than a frame, so a batch is ~4× cheaper than one each. */
+const BATCH = 8;
+
+interface PosterItem {
+  readonly id: string;
+  readonly video: string;
+  readonly poster: string;
+}
+
 /**
  * Makes sure every succeeded take whose video is in the folder has a poster frame, extracting the missing or
  * stale ones (older than the video) with ffmpeg's `thumbnail` filter, a representative frame rather than the
- * often black first one. Extracted once: a rerun only stats. Never fails the report: a video ffmpeg cannot read
- * simply has no poster, and a missing ffmpeg is reported through `ffmpeg: false`.
+ * often black first one, several videos per ffmpeg process. Extracted once: a rerun only stats. Never fails the
+ * report: a video ffmpeg cannot read simply has no poster, and a missing ffmpeg is reported through `ffmpeg: false`.
  */
 export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], options: PosterOptions = {}): Promise<PosterResult> {
   const ffmpeg = options.ffmpeg ?? process.env.PAIWO_FFMPEG ?? 'ffmpeg';
@@ -43,55 +52,63 @@ export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], 
   // A planted link would send our writes elsewhere: posters are then neither read nor written.
   if (dirInfo && !dirInfo.isDirectory()) return { posters, ffmpeg: true };
   if (dirInfo) await removeStalePosterTemps(dir);
-  const todo: { job: LedgerJob; video: string; poster: string }[] = [];
+  const candidates: PosterItem[] = [];
   for (const job of jobs) {
     const rel = posterPath(job.id);
     if (job.status !== 'succeeded' || rel === null || relativeFileUrl(job.file) === null) continue;
-    todo.push({ job, video: join(outDir, job.file), poster: join(outDir, rel) });
+    candidates.push({ id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) });
   }
-  let ffmpegOk = options.extract !== false;
-  let ffmpegMissing = false;
+  const todo: PosterItem[] = [];
+  // Bounded parallelism: a sweep of thousands of takes must not open thousands of handles at once.
+  for (let i = 0; i < candidates.length; i += 64) {
+    await Promise.all(
+      candidates.slice(i, i + 64).map(async (item) => {
+        const [video, poster] = await Promise.all([stat(item.video).catch(() => null), lstat(item.poster).catch(() => null)]);
+        if (!video?.isFile()) return;
+        if (poster?.isFile() && poster.mtimeMs >= video.mtimeMs) posters.set(item.id, posterPath(item.id)!);
+        else todo.push(item);
+      }),
+    );
+  }
+  if (todo.length === 0 || options.extract === false) return { posters, ffmpeg: true };
+  if (!dirInfo) await mkdir(dir, { recursive: true });
+  let missing = false;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < todo.length) {
-      const item = todo[next++]!;
-      const [video, poster] = await Promise.all([stat(item.video).catch(() => null), lstat(item.poster).catch(() => null)]);
-      if (!video?.isFile()) continue;
-      if (poster?.isFile() && poster.mtimeMs >= video.mtimeMs) {
-        posters.set(item.job.id, posterPath(item.job.id)!);
-        continue;
-      }
-      if (!ffmpegOk) continue;
-      if (!dirInfo) await mkdir(dir, { recursive: true });
-      const outcome = await extractPoster(ffmpeg, item.video, item.poster);
-      if (outcome === 'ok') posters.set(item.job.id, posterPath(item.job.id)!);
-      if (outcome === 'no-ffmpeg') {
-        ffmpegOk = false;
-        ffmpegMissing = true;
-      }
+    while (next < todo.length && !missing) {
+      const batch = todo.slice(next, next + BATCH);
+      next += BATCH;
+      let outcome = await extractPosters(ffmpeg, batch);
+      // One unreadable video fails the whole batch: then each on its own, so only that one goes without.
+      if (outcome === 'failed' && batch.length > 1) {
+        for (const item of batch) if ((outcome = await extractPosters(ffmpeg, [item])) === 'ok') posters.set(item.id, posterPath(item.id)!);
+      } else if (outcome === 'ok') for (const item of batch) posters.set(item.id, posterPath(item.id)!);
+      if (outcome === 'no-ffmpeg') missing = true;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
-  return { posters, ffmpeg: !ffmpegMissing };
+  return { posters, ffmpeg: !missing };
 }
 
-/** One frame to `<poster>.tmp-…`, renamed into place only when ffmpeg succeeded (a reader never sees half a JPEG). */
-function extractPoster(ffmpeg: string, video: string, poster: string): Promise<'ok' | 'failed' | 'no-ffmpeg'> {
-  const temp = `${poster}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}.jpg`;
-  const args = ['-nostdin', '-v', 'error', '-y', '-i', video, '-an', '-vf', 'thumbnail=50,scale=480:-2', '-frames:v', '1', '-q:v', '5', temp];
+/**
+ * One frame per video to `<poster>.tmp-…`, each renamed into place only when ffmpeg succeeded for all (a reader
+ * never sees half a JPEG). Frames are scaled before `thumbnail` compares them, which keeps its buffer small.
+ */
+function extractPosters(ffmpeg: string, items: readonly PosterItem[]): Promise<'ok' | 'failed' | 'no-ffmpeg'> {
+  const suffix = `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}.jpg`;
+  const args = ['-nostdin', '-v', 'error', '-y'];
+  for (const item of items) args.push('-i', item.video);
+  items.forEach((item, i) => args.push('-map', `${i}:v:0`, '-an', '-vf', 'scale=480:-2,thumbnail=30', '-frames:v', '1', '-q:v', '5', item.poster + suffix));
+  const cleanup = () => Promise.all(items.map((item) => unlink(item.poster + suffix).catch(() => undefined)));
   return new Promise((resolve) => {
-    execFile(ffmpeg, args, { timeout: 30_000, windowsHide: true }, (error) => {
+    execFile(ffmpeg, args, { timeout: 30_000 + 5_000 * items.length, windowsHide: true }, (error) => {
       if (error) {
-        void unlink(temp).catch(() => undefined);
-        resolve((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-ffmpeg' : 'failed');
+        void cleanup().then(() => resolve((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-ffmpeg' : 'failed'));
         return;
       }
-      rename(temp, poster).then(
+      Promise.all(items.map((item) => rename(item.poster + suffix, item.poster))).then(
         () => resolve('ok'),
-        () => {
-          void unlink(temp).catch(() => undefined);
-          resolve('failed');
-        },
+        () => void cleanup().then(() => resolve('failed')),
       );
     });
   });

@@ -44,19 +44,19 @@ function setMark(id, change) {
 function persist() {
   const doc = picksDocument();
   try { localStorage.setItem(STORE_KEY, JSON.stringify(doc)); } catch (e) { /* see loadPicks */ }
-  if (!REVIEW) { saveStatus('kept in this browser: use \u201cDownload picks.json\u201d to keep them'); return; }
+  if (!REVIEW) { saveStatus('kept in this browser: use \u201cDownload picks.json\u201d to keep them', 'local'); return; }
   if (saving) { saveAgain = true; return; }
-  saveStatus('saving\u2026');
+  saveStatus('saving\u2026', 'saving');
   saving = fetch('/picks', { method: 'POST', headers: { 'content-type': 'application/json', 'x-paiwo-token': TOKEN }, body: JSON.stringify(doc) })
-    .then(function (res) { return res.ok ? res.json().then(function (b) { saveStatus('saved to ' + b.path); }) : res.text().then(function (t) { saveStatus('NOT saved: ' + t, true); }); })
-    .catch(function (e) { saveStatus('NOT saved: the review server is gone (' + e.message + ')', true); })
+    .then(function (res) { return res.ok ? res.json().then(function (b) { saveStatus('saved to ' + b.path, 'saved'); }) : res.text().then(function (t) { saveStatus('NOT saved: ' + t, 'error'); }); })
+    .catch(function (e) { saveStatus('NOT saved: the review server is gone (' + e.message + ')', 'error'); })
     .finally(function () { saving = null; if (saveAgain) { saveAgain = false; persist(); } });
 }
-function saveStatus(text, bad) {
+function saveStatus(text, kind) {
   const out = document.getElementById('saved');
   out.textContent = text;
-  out.className = bad ? 'bad' : '';
-  out.setAttribute('data-state', saving ? 'saving' : bad ? 'error' : 'saved');
+  out.className = kind === 'error' ? 'bad' : '';
+  out.setAttribute('data-state', kind);
 }
 function downloadPicks() {
   const url = URL.createObjectURL(new Blob([JSON.stringify(picksDocument(), null, 2) + '\n'], { type: 'application/json' }));
@@ -233,8 +233,8 @@ loadPicks();
 readHash();
 buildControls();
 document.getElementById('download').addEventListener('click', downloadPicks);
-if (!REVIEW) saveStatus(marks.size > 0 ? 'marks from picks.json and this browser' : 'marks stay in this browser; \u201cDownload picks.json\u201d saves them');
-else saveStatus('marks are saved to picks.json by paiwo-batch review');
+if (!REVIEW) saveStatus(marks.size > 0 ? 'marks from picks.json and this browser' : 'marks stay in this browser; \u201cDownload picks.json\u201d saves them', 'local');
+else saveStatus('marks are saved to picks.json by paiwo-batch review', 'saved');
 if (!DATA.ffmpeg && TAKES.some(function (t) { return t.src && !t.poster; })) {
   const n = document.getElementById('notice');
   n.textContent = 'Posters need ffmpeg: install it and run paiwo-batch report on this folder again. Until then each take shows a labelled placeholder.';

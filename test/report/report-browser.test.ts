@@ -139,6 +139,8 @@ describe.skipIf(NO_BROWSER)('the report as a review tool, served by paiwo-batch 
     await page.locator('#note').fill('too dark, "hands" <b>odd</b>');
     await page.locator('#note').blur();
     await expect.poll(async () => JSON.parse(await readFile(join(dir, 'picks.json'), 'utf8').catch(() => '{}')).takes?.job5?.note).toBe('too dark, "hands" <b>odd</b>');
+    await expect.poll(() => page.locator('#saved').getAttribute('data-state')).toBe('saved');
+    expect(await page.locator('#saved').textContent()).toBe(`saved to ${join(dir, 'picks.json')}`);
     const picks = JSON.parse(await readFile(join(dir, 'picks.json'), 'utf8'));
     expect(picks).toMatchObject({ version: 1, takes: { job1: { mark: 'favourite', note: '' }, job5: { mark: 'reject', note: 'too dark, "hands" <b>odd</b>' } } });
     expect(Object.keys(picks.takes).sort()).toEqual(['job1', 'job5']);

@@ -153,13 +153,15 @@ describe('posters', () => {
     }
   });
 
-  it('a video ffmpeg cannot read simply has no poster', async () => {
+  it('a video ffmpeg cannot read simply has no poster; the others of its batch still get theirs', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-bad-'));
     try {
-      const jobs = [makeJob({ id: 'bad', file: 'bad.mp4' })];
+      const jobs = [makeJob({ id: 'good1', file: 'good1.mp4' }), makeJob({ id: 'bad', file: 'bad.mp4' }), makeJob({ id: 'good2', file: 'good2.mp4' })];
       await writeFile(join(folder, 'bad.mp4'), 'not a video');
+      for (const f of ['good1.mp4', 'good2.mp4']) await copyFile(join(MEDIA, '360p-1x1-silent.mp4'), join(folder, f));
       const result = await ensurePosters(folder, jobs);
-      expect(result).toEqual({ posters: new Map(), ffmpeg: true });
+      expect([...result.posters.keys()].sort()).toEqual(['good1', 'good2']);
+      expect(result.ffmpeg).toBe(true);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
