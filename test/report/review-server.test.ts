@@ -186,3 +186,23 @@ describe('posters left half-made', () => {
     }
   });
 });
+
+describe('posters and links', () => {
+  it('a .posters planted as a link is neither written through nor read', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-link-'));
+    try {
+      const elsewhere = join(folder, 'elsewhere');
+      await mkdir(elsewhere);
+      const out = join(folder, 'out');
+      await mkdir(out);
+      await symlink(elsewhere, join(out, '.posters'));
+      const jobs = [makeJob({ id: 'job0', file: 'job0.mp4' })];
+      await copyFile(join(MEDIA, '360p-1x1-silent.mp4'), join(out, 'job0.mp4'));
+      const result = await ensurePosters(out, jobs);
+      expect(result.posters.size).toBe(0);
+      expect(existsSync(join(elsewhere, 'job0.jpg'))).toBe(false);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
