@@ -39,7 +39,7 @@ table.grid { border-collapse: collapse; }
 td.none { background: repeating-linear-gradient(45deg, transparent 0 6px, var(--card) 6px 12px); min-width: 40px; }
 .cell { display: flex; flex-wrap: wrap; gap: 4px; max-width: calc(var(--thumb) * 4 + 12px); }
 .nocols .cell { max-width: none; }
-figure.take { margin: 0; width: var(--thumb); background: var(--card); border-radius: 6px; overflow: hidden; border: 2px solid transparent; cursor: pointer; position: relative; }
+figure.take { margin: 0; width: var(--thumb); min-width: 64px; background: var(--card); border-radius: 6px; overflow: hidden; border: 2px solid transparent; cursor: pointer; position: relative; }
 figure.take:focus-visible { outline: 3px solid var(--info); }
 .thumb, .v-ph { position: relative; width: 100%; aspect-ratio: 16 / 9; background: #000; }
 .thumb img, .thumb video.hover { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; display: block; }
