@@ -29,6 +29,16 @@ describe('paiwo-batch report', () => {
     expect(readPageData(await readFile(join(dir, 'report.html'), 'utf8')).takes.filter((t) => t.src !== null)).toHaveLength(8);
   });
 
+  it('says on stderr when posters need ffmpeg, and still writes the report', async () => {
+    const ledger = demoLedger();
+    await writeLedger(dir, ledger);
+    for (const job of ledger.jobs) await writeFile(join(dir, job.file), 'x');
+    const { stdout, stderr } = await exec('node', [CLI, 'report', dir], { env: { ...process.env, PAIWO_FFMPEG: join(dir, 'no-ffmpeg') } });
+    expect(stdout.trim()).toBe(join(dir, 'report.html'));
+    expect(stderr).toContain('ffmpeg not found');
+    expect(readPageData(await readFile(join(dir, 'report.html'), 'utf8')).raw.ffmpeg).toBe(false);
+  });
+
   it('includes what only the journal knows (a run that crashed before its snapshot)', async () => {
     const store = await openLedger(dir);
     await store.put(makeJob({ id: 'late', status: 'pending' }));
