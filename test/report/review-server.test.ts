@@ -98,6 +98,13 @@ describe('paiwo-batch review: the server', () => {
     expect(readPageData((await call(server.url)).body).raw.picks).toEqual(PICKS);
   });
 
+  it('serialises saves: ten at once all succeed and leave one whole picks.json', async () => {
+    const docs = Array.from({ length: 10 }, (_, i) => ({ version: 1, updated_at: `2026-12-01T12:00:0${i}.000Z`, takes: { [`job${i % 8}`]: { mark: 'favourite', note: `n${i}` } } }));
+    const answers = await Promise.all(docs.map((d) => post(JSON.stringify(d))));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(docs).toContainEqual(JSON.parse(await readFile(join(dir, 'picks.json'), 'utf8')));
+  });
+
   it('never puts the API key in the page', async () => {
     await writeLedger(dir, makeLedger([...demoLedger().jobs, makeJob({ id: 'k', status: 'failed', error: { code: 401, message: 'bad key sk-never-in-the-page-123' } })]));
     expect((await call(server.url)).body).not.toContain('sk-never-in-the-page-123');
