@@ -69,6 +69,9 @@ const UNWRITABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO
 /** Added to a rehearsal's default output folder: `output/<name>.rehearsal/`. */
 export const REHEARSAL_SUFFIX = '.rehearsal';
 
+/** Poster frames a run's own report extracts at most (the rest: `paiwo-batch report` or `review`). */
+export const RUN_POSTER_LIMIT = 200;
+
 /** How long submits already on the wire may take to answer after Ctrl+C before they are abandoned (as unknown). */
 const WIRE_GRACE_MS = 15_000;
 
@@ -182,7 +185,9 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   const reports: string[] = [];
   for (const o of opened) {
     try {
-      reports.push(await writeReport(o.folder.outDir, o.store.ledger));
+      // Posters cost ~20–40 ms of ffmpeg each: a run makes a bounded number, so its end stays prompt at any size;
+      // `report` and `review` make the rest (the page says so).
+      reports.push(await writeReport(o.folder.outDir, o.store.ledger, { posterLimit: RUN_POSTER_LIMIT }));
     } catch (error) {
       // The videos and the ledger are what matter; a report can be written again with `paiwo-batch report`.
       logger.error({ err: error, out: o.folder.outDir }, 'could not write report.html');

@@ -11,6 +11,7 @@ import { registerStatus } from './commands/status.js';
 import { registerMerge } from './commands/merge.js';
 import { registerPromote } from './commands/promote.js';
 import { registerAdopt } from './commands/adopt.js';
+import { registerReview } from './commands/review.js';
 import { VERSION } from '../util/version.js';
 
 function buildProgram(): Command {
@@ -19,7 +20,7 @@ function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerValidate, registerPlan, registerRun, registerSimulator, registerReport, registerStatus, registerMerge, registerPromote, registerAdopt]) {
+  for (const register of [registerValidate, registerPlan, registerRun, registerSimulator, registerReport, registerReview, registerStatus, registerMerge, registerPromote, registerAdopt]) {
     register(program);
   }
   return program;

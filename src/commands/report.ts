@@ -1,12 +1,16 @@
 import type { CommandIO } from '../cli/io.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { readLedger } from '../results/ledger-store.js';
+import { ensurePosters } from '../results/posters.js';
 import { writeReport } from '../results/write-report.js';
 
 /** `paiwo-batch report <out>`: (re)writes report.html from the ledger (snapshot + journal); sends nothing. */
 export async function reportCommand(outDir: string, io: CommandIO): Promise<number> {
   const ledger = await readLedger(outDir);
-  const path = await writeReport(outDir, ledger, { secrets: [io.env.DMXAPI_API_KEY] });
+  // Posters first, so a missing ffmpeg is said here too, not only in the page.
+  const { ffmpeg } = await ensurePosters(outDir, ledger.jobs, { ffmpeg: io.env.PAIWO_FFMPEG });
+  if (!ffmpeg) io.stderr.write('paiwo-batch: ffmpeg not found: the report shows labelled placeholders instead of poster frames; install ffmpeg (or set PAIWO_FFMPEG) and run report again\n');
+  const path = await writeReport(outDir, ledger, { secrets: [io.env.DMXAPI_API_KEY], ffmpeg: io.env.PAIWO_FFMPEG });
   io.stdout.write(`${path}\n`);
   return EXIT.ok;
 }

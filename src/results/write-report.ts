@@ -3,6 +3,8 @@ import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ledger } from './ledger-types.js';
 import { renderReport } from './report-html.js';
+import { ensurePosters } from './posters.js';
+import { readPicks, type Picks } from './picks.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 
 export const REPORT_FILE = 'report.html';
@@ -15,16 +17,37 @@ export interface WriteReportOptions {
   readonly secrets?: readonly (string | undefined)[];
   /** @default now */
   readonly now?: Date;
+  /** Extract missing poster frames with ffmpeg (`false`: use those already cached). @default true */
+  readonly extractPosters?: boolean;
+  /** Extract at most this many missing posters (a run's report: `report`/`review` make the rest). @default all */
+  readonly posterLimit?: number;
+  /** The ffmpeg to run for posters. @default process.env.PAIWO_FFMPEG ?? 'ffmpeg' */
+  readonly ffmpeg?: string;
+}
+
+export interface BuildReportOptions extends WriteReportOptions {
+  /** The page is served by `paiwo-batch review`, which saves marks to picks.json. */
+  readonly review?: boolean;
 }
 
 /**
- * Writes `<outDir>/report.html`, the gallery of the ledger's jobs, and returns its path. The page is written to a
- * temporary file and renamed, so a reader never sees half a report.
+ * The report page for a folder: posters made (once per video) or reused, `<out>/picks.json` shown as marks,
+ * secrets scrubbed. A picks.json that cannot be read is left out rather than failing the run that writes this.
+ */
+export async function buildReportPage(outDir: string, ledger: Ledger, options: BuildReportOptions = {}): Promise<string> {
+  const missingFiles = await findMissingFiles(outDir, ledger);
+  const { posters, ffmpeg, deferred } = await ensurePosters(outDir, ledger.jobs, { extract: options.extractPosters, ffmpeg: options.ffmpeg, ...(options.posterLimit !== undefined && { maxExtract: options.posterLimit }) });
+  const picks: Picks | null = await readPicks(outDir).catch(() => null);
+  const page = renderReport(ledger, { missingFiles, posters, ffmpeg, postersDeferred: deferred, picks, review: options.review, generatedAt: (options.now ?? new Date()).toISOString() });
+  return redactSecrets(page, options.secrets ?? [process.env.DMXAPI_API_KEY]);
+}
+
+/**
+ * Writes `<outDir>/report.html`, the review page of the ledger's takes, and returns its path. The page is written
+ * to a temporary file and renamed, so a reader never sees half a report.
  */
 export async function writeReport(outDir: string, ledger: Ledger, options: WriteReportOptions = {}): Promise<string> {
-  const missingFiles = await findMissingFiles(outDir, ledger);
-  let page = renderReport(ledger, { missingFiles, generatedAt: (options.now ?? new Date()).toISOString() });
-  page = redactSecrets(page, options.secrets ?? [process.env.DMXAPI_API_KEY]);
+  const page = await buildReportPage(outDir, ledger, options);
   const path = join(outDir, REPORT_FILE);
   const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   try {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,135 +8,270 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeReport } from '../../src/results/write-report.js';
-import { readLedger } from '../../src/results/ledger-store.js';
-import type { Ledger } from '../../src/results/ledger-types.js';
-import type { LedgerJob } from '../../src/results/ledger-types.js';
+import { readLedger, writeLedger } from '../../src/results/ledger-store.js';
+import { startReviewServer, type ReviewServer } from '../../src/results/review-server.js';
+import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
 import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { CHROMIUM, CHROMIUM_PATH, describeWith } from '../helpers/requirements.js';
 
 const exec = promisify(execFile);
 const MEDIA = resolve('fixtures/media');
-const SCREENSHOT = resolve('test-results/report-hostile.png');
-const DEMO_SCREENSHOT = resolve('test-results/report.png');
 const CLI = resolve('dist/cli/main.js');
 const LAUNCH = {
   executablePath: CHROMIUM_PATH,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 };
+// Skipped, with the reason, only on a machine without Chromium; under CI (which installs it) a missing browser
+// fails the run (test/helpers/requirements.ts).
 
-// The page must render and filter in a real browser: skipped, with the reason, where no Chromium is installed;
-// a failure under CI (.ci/run installs it).
-describeWith([CHROMIUM], 'report.html in headless Chromium', () => {
+/** The demo sweep, hostile text from another "manifest", and a 1080p take promoted from job1. */
+function reviewJobs(): LedgerJob[] {
+  const demo = demoLedger({ 3: 'failed' }).jobs;
+  const promoted = makeJob({
+    id: 'promo1',
+    manifest: 'manifests/promoted.yaml',
+    manifest_name: 'promoted',
+    file: 'promo1.mp4',
+    request: { model: 'paiwo-v5.6-ttv', input: 'A kitten playing in the grass', aspect_ratio: '16:9', quality: '1080p', duration: 5, seed: 713039308 },
+    axes: { prompt: 'cat', aspect_ratio: '16:9', quality: '1080p' },
+  });
+  (promoted as LedgerJob & { promoted_from: string }).promoted_from = 'job1';
+  const evil = makeJob({
+    id: 'evil1',
+    manifest: 'manifests/evil.yaml',
+    manifest_name: 'evil <b>name</b>',
+    status: 'failed',
+    video_id: '"><img src=x onerror="window.__pwned=5">',
+    error: { code: '</script><script>window.__pwned=3</script>', message: `<img src=x onerror="window.__pwned=6"> javascript:alert(1)` },
+    request: { model: 'paiwo-v5.6-ttv', input: `<script>window.__pwned=1</script> it's a "quote"`, aspect_ratio: '1:1', quality: '360p', duration: 5 },
+    axes: { prompt: `x" onmouseover="window.__pwned=2`, quality: '360p' },
+  });
+  return [...demo, promoted, evil];
+}
+
+async function copyMedia(dir: string, jobs: readonly LedgerJob[]): Promise<void> {
+  for (const job of jobs) {
+    if (job.status !== 'succeeded') continue;
+    const quality = job.request.quality === '1080p' ? '720p' : job.request.quality;
+    await copyFile(join(MEDIA, `${quality}-${job.request.aspect_ratio.replace(':', 'x')}-audio.mp4`), join(dir, job.file));
+  }
+}
+
+const videoCount = (page: Page) => page.locator('video').count();
+const title = (page: Page) => page.locator('.v-pane').first().getAttribute('data-id');
+
+describeWith([CHROMIUM], 'the report as a review tool, served by paiwo-batch review, in headless Chromium', () => {
   let dir: string;
   let browser: Browser;
   let page: Page;
+  let server: ReviewServer;
   let jobs: LedgerJob[];
-  const requests: string[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-report-browser-'));
-    const demo = demoLedger({ 3: 'failed', 6: 'unknown' });
-    const hostile: LedgerJob[] = [
-      makeJob({
-        id: 'evil1',
-        manifest: 'manifests/evil.yaml',
-        manifest_name: 'evil <b>name</b>',
-        file: 'javascript:window.__pwned=4.mp4',
-        video_id: '"><img src=x onerror="window.__pwned=5">',
-        request: { model: 'paiwo-v5.6-ttv', input: `<script>window.__pwned=1</script> it's a "quote"`, aspect_ratio: '1:1', quality: '360p', duration: 5 },
-        axes: { prompt: `x" onmouseover="window.__pwned=2`, quality: '360p' },
-      }),
-      makeJob({
-        id: 'evil2',
-        manifest: 'manifests/evil.yaml',
-        manifest_name: 'evil <b>name</b>',
-        status: 'failed',
-        error: { code: '</script><script>window.__pwned=3</script>', message: `<img src=x onerror="window.__pwned=6"> javascript:alert(1)` },
-        request: { model: 'paiwo-v5.6-ttv', input: `</script><script>window.__pwned=7</script>`, aspect_ratio: '1:1', quality: '720p', duration: 5 },
-        axes: { prompt: `x" onmouseover="window.__pwned=2`, quality: '720p' },
-      }),
-    ];
-    jobs = [...demo.jobs, ...hostile];
-    for (const job of jobs) {
-      if (job.status !== 'succeeded') continue;
-      const ratio = job.request.aspect_ratio.replace(':', 'x');
-      await copyFile(join(MEDIA, `${job.request.quality}-${ratio}-audio.mp4`), join(dir, job.file));
-    }
-    await writeReport(dir, makeLedger(jobs));
-
+    dir = await mkdtemp(join(tmpdir(), 'paiwo-review-browser-'));
+    jobs = reviewJobs();
+    await copyMedia(dir, jobs);
+    await writeLedger(dir, makeLedger(jobs));
+    server = await startReviewServer({ outDir: dir });
     browser = await chromium.launch(LAUNCH);
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    await page.goto(server.url);
+    await page.locator('figure.take').first().waitFor();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await rm(dir, { recursive: true, force: true });
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('lays the demo sweep out as prompts × aspect ratios with seeds side by side', async () => {
-    const demo = page.locator('section.manifest').first();
-    expect(await demo.locator('tbody tr').count()).toBe(2);
-    expect(await demo.locator('thead th[data-col]').allTextContents()).toEqual(['aspect_ratio 16:9', 'aspect_ratio 9:16']);
-    expect(await demo.locator('tbody td').count()).toBe(4);
-    for (const td of await demo.locator('tbody td').all()) expect(await td.locator('figure.job').count()).toBe(2);
-    expect(await page.locator('figure.job').count()).toBe(jobs.length);
-    // Failed and unknown jobs are labelled empty cells, not players.
-    expect(await demo.locator('figure.job video').count()).toBe(6);
-    expect(await demo.locator('figure.s-failed .empty').textContent()).toContain('generation failed on the provider side');
-    expect(await demo.locator('figure.s-unknown .empty strong').textContent()).toBe('unknown');
+  it('shows poster frames ffmpeg extracted, and no <video> until a take is looked at', async () => {
+    expect(await page.locator('figure.take').count()).toBe(jobs.length);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('figure.take img')).every((i) => (i as HTMLImageElement).naturalWidth > 0));
+    expect(await page.locator('figure.take img').count()).toBe(jobs.filter((j) => j.status === 'succeeded').length);
+    expect(existsSync(join(dir, '.posters/job0.jpg'))).toBe(true);
+    expect(await videoCount(page)).toBe(0);
+    // The failed take is a labelled placeholder.
+    expect(await page.locator('figure[data-id="job3"] .ph strong').textContent()).toBe('failed');
   });
 
-  it('loads a video file from the folder (metadata: Chromium builds without H.264 still parse the MP4 header)', async () => {
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('video')).some((v) => v.readyState >= 1), undefined, { timeout: 20_000 });
-    const loaded = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('video'))
-        .filter((v) => v.readyState >= 1)
-        .map((v) => ({ src: v.getAttribute('src'), width: v.videoWidth, duration: v.duration })),
-    );
-    expect(loaded.length).toBeGreaterThan(0);
-    expect(loaded[0]?.src).toMatch(/^[a-z]+_(16x9|9x16)_540p_5s_seed\d\.mp4$/);
-    expect(loaded[0]?.duration).toBeGreaterThan(0);
-    expect(requests.every((u) => u.startsWith('file://'))).toBe(true);
+  it('lets the user choose the axes of rows and columns, and keeps the view in the URL', async () => {
+    await page.locator('#axis-rows').selectOption({ label: 'aspect_ratio' });
+    await page.locator('#axis-cols').selectOption({ label: 'seed' });
+    const demo = page.locator('section.group', { has: page.locator('h2', { hasText: 'demo' }) });
+    expect(await demo.locator('thead th[scope="col"]').allTextContents()).toEqual(['seed 1', 'seed 2']);
+    expect(await demo.locator('tbody th[scope="row"]').allTextContents()).toEqual(['aspect_ratio 16:9', 'aspect_ratio 9:16']);
+    expect(await demo.locator('tbody tr').first().locator('td').first().locator('figure.take').evaluateAll((f) => f.map((e) => e.getAttribute('data-id')))).toEqual(['job0', 'job4']);
+    expect(decodeURIComponent(new URL(page.url()).hash)).toContain('rows=aspect_ratio&cols=seed');
+    // Back to prompts × aspect ratios for the next steps, through the URL alone (a bookmark).
+    await page.goto(server.url + '#group=manifest&rows=prompt&cols=aspect_ratio');
+    await page.reload();
+    expect(await demo.locator('thead th[scope="col"]').allTextContents()).toEqual(['aspect_ratio 16:9', 'aspect_ratio 9:16']);
   });
 
-  it('filters hide cells by status and by axis, and empty rows and columns with them', async () => {
-    const visible = () => page.locator('figure.job:visible').count();
-    await page.locator('input[data-filter="status"][value="succeeded"]').uncheck();
-    expect(await visible()).toBe(jobs.filter((j) => j.status !== 'succeeded').length);
-    await page.locator('input[data-filter="status"][value="succeeded"]').check();
-    expect(await visible()).toBe(jobs.length);
-
-    const axisFilter = page.locator('fieldset.filter', { has: page.locator('legend', { hasText: 'aspect_ratio' }) });
-    await axisFilter.locator('input[value="9:16"]').uncheck();
-    expect(await visible()).toBe(jobs.filter((j) => j.axes.aspect_ratio !== '9:16').length);
-    const demo = page.locator('section.manifest').first();
-    expect(await demo.locator('thead th[data-col]:visible').count()).toBe(1);
-    await axisFilter.locator('input[value="9:16"]').check();
-    expect(await page.locator('#shown').textContent()).toContain(`all ${jobs.length}`);
+  it('opens a take full screen with its ledger record and steps with the arrow keys', async () => {
+    await page.locator('figure[data-id="job0"]').click();
+    await expect.poll(() => title(page)).toBe('job0');
+    const record = page.locator('#viewer .record');
+    expect(await record.textContent()).toContain('seed asked1seed used713039308');
+    expect(await record.textContent()).toContain('request.quality540p');
+    expect(await videoCount(page)).toBe(1);
+    await page.keyboard.press('ArrowRight'); // along the row: seed 2 of the same cell
+    await expect.poll(() => title(page)).toBe('job1');
+    await page.keyboard.press('ArrowRight'); // next column
+    await expect.poll(() => title(page)).toBe('job2');
+    await page.keyboard.press('ArrowDown'); // next row (fox), same column
+    await expect.poll(() => title(page)).toBe('job6');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => title(page)).toBe('job5');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => title(page)).toBe('job1');
+    expect(new URL(page.url()).hash).toContain('take=job1');
+    expect(await videoCount(page)).toBeLessThanOrEqual(2);
   });
 
-  it('shows hostile text from manifests and the service without running it', async () => {
+  it('marks two takes and saves them to picks.json through the review server; a reload shows them', async () => {
+    await page.keyboard.press('f'); // job1: favourite
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => title(page)).toBe('job5');
+    await page.locator('#viewer button[data-mark="reject"]').click();
+    await page.locator('#note').fill('too dark, "hands" <b>odd</b>');
+    await page.locator('#note').blur();
+    await expect.poll(async () => JSON.parse(await readFile(join(dir, 'picks.json'), 'utf8').catch(() => '{}')).takes?.job5?.note).toBe('too dark, "hands" <b>odd</b>');
+    await expect.poll(() => page.locator('#saved').getAttribute('data-state')).toBe('saved');
+    expect(await page.locator('#saved').textContent()).toBe(`saved to ${join(dir, 'picks.json')}`);
+    const picks = JSON.parse(await readFile(join(dir, 'picks.json'), 'utf8'));
+    expect(picks).toMatchObject({ version: 1, takes: { job1: { mark: 'favourite', note: '' }, job5: { mark: 'reject', note: 'too dark, "hands" <b>odd</b>' } } });
+    expect(Object.keys(picks.takes).sort()).toEqual(['job1', 'job5']);
+    expect(Date.parse(picks.updated_at)).toBeGreaterThan(0);
+
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => localStorage.clear()); // what comes back must come from picks.json
+    await page.reload();
+    await page.locator('#viewer').waitFor({ state: 'hidden' });
+    expect(await page.locator('figure.take.m-favourite').evaluateAll((f) => f.map((e) => e.getAttribute('data-id')))).toEqual(['job1']);
+    expect(await page.locator('figure.take.m-reject').evaluateAll((f) => f.map((e) => e.getAttribute('data-id')))).toEqual(['job5']);
+    expect(await page.locator('figure[data-id="job5"] .noted').getAttribute('title')).toBe('too dark, "hands" <b>odd</b>');
+    // The marks filter lives in the URL too.
+    await page.locator('#mark-filter').selectOption('favourite');
+    expect(await page.locator('figure.take').count()).toBe(1);
+    expect(new URL(page.url()).hash).toContain('mark=favourite');
+    await page.locator('#mark-filter').selectOption('all');
+  });
+
+  it('filters by status and by any axis value, and a filtered view is a URL', async () => {
+    await page.locator('input[data-filter="status"][value="failed"]').uncheck();
+    expect(await page.locator('figure.take').count()).toBe(jobs.filter((j) => j.status !== 'failed').length);
+    await page.locator('input[data-filter="status"][value="failed"]').check();
+    const hash = '#group=manifest&rows=prompt&cols=aspect_ratio&hide=prompt%3Dfox&hide=aspect_ratio%3D9%3A16';
+    await page.goto(server.url + hash);
+    await page.reload();
+    const ids = await page.locator('figure.take').evaluateAll((f) => f.map((e) => e.getAttribute('data-id')));
+    // evil1 has no aspect ratio at all (its value is "—"), so hiding 9:16 keeps it.
+    expect(ids.sort()).toEqual(['evil1', 'job0', 'job1', 'promo1']);
+    expect(await page.locator('#shown').textContent()).toContain(`Showing 4 of ${jobs.length} takes`);
+    await page.goto(server.url + '#');
+    await page.reload();
+  });
+
+  it('links a promoted take to its source and shows them side by side', async () => {
+    await page.locator('figure[data-id="promo1"]').click();
+    await expect.poll(() => page.locator('.v-pane').evaluateAll((p) => p.map((e) => e.getAttribute('data-id')))).toEqual(['promo1', 'job1']);
+    expect(await page.locator('#viewer .links').textContent()).toContain('promoted from job1');
+    expect(await page.locator('#viewer .record').textContent()).toContain('request.quality1080p');
+    expect(await videoCount(page)).toBe(2);
+    await page.locator('#viewer .links button[data-goto="job1"]').click();
+    await expect.poll(() => page.locator('.v-pane').evaluateAll((p) => p.map((e) => e.getAttribute('data-id')))).toEqual(['job1', 'promo1']);
+    expect(await page.locator('#viewer .links').textContent()).toContain('promoted to promo1');
+    await page.keyboard.press('Escape');
+    expect(await videoCount(page)).toBe(0);
+  });
+
+  it('shows hostile text from manifests and the service as text, running none of it', async () => {
+    await page.locator('figure[data-id="evil1"]').hover();
+    await page.locator('figure[data-id="evil1"]').click();
+    expect(await page.locator('#viewer .record').textContent()).toContain('<img src=x onerror="window.__pwned=6"> javascript:alert(1)');
+    expect(await page.locator('#viewer .record').textContent()).toContain(`<script>window.__pwned=1</script> it's a "quote"`);
+    await page.keyboard.press('Escape');
+    expect(await page.locator('section.group h2', { hasText: 'evil' }).textContent()).toContain('evil <b>name</b>');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
-    await page.locator('section.manifest').nth(1).locator('tbody th').first().hover();
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
-    const evil = page.locator('section.manifest').nth(1);
-    expect(await evil.locator('h2').textContent()).toContain('evil <b>name</b>');
-    expect(await evil.textContent()).toContain('<script>window.__pwned=1</script>');
-    expect(await evil.textContent()).toContain('window.__pwned=6');
-    const urls = await page.evaluate(() => Array.from(document.querySelectorAll('[src],[href]')).map((e) => e.getAttribute('src') ?? e.getAttribute('href') ?? ''));
-    expect(urls.some((u) => /^\s*javascript:/i.test(u))).toBe(false);
-    // The embedded data survives `</script>` in it and parses back to the same text.
-    const data = await page.evaluate(() => JSON.parse(document.getElementById('paiwo-data')?.textContent ?? 'null'));
-    expect(data.jobs.find((j: { id: string }) => j.id === 'evil2').prompt).toBe('</script><script>window.__pwned=7</script>');
+    expect(await page.locator('img[src="x"], b').count()).toBe(0);
   });
 
-  it('saves a screenshot', async () => {
+  it('gives a phone a grid of two takes per line without sideways scrolling', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await phone.goto(server.url);
+    const cards = phone.locator('section.group').first().locator('figure.take');
+    await cards.first().waitFor();
+    const [a, b] = [await cards.nth(0).boundingBox(), await cards.nth(1).boundingBox()];
+    expect(a && b && Math.abs(a.y - b.y) < 2 && b.x > a.x + a.width - 1).toBe(true);
+    expect(a!.width).toBeGreaterThan(120);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await mkdir(resolve('test-results'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    expect(existsSync(SCREENSHOT)).toBe(true);
-    await writeFile(join(dir, 'done'), '');
+    await phone.screenshot({ path: resolve('test-results/report-phone.png') });
+    await phone.close();
+  });
+});
+
+describeWith([CHROMIUM], 'report.html opened from disk (no server)', () => {
+  let dir: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'paiwo-report-static-'));
+    browser = await chromium.launch(LAUNCH);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps marks in the browser, offers them as picks.json, and says once that posters need ffmpeg', async () => {
+    const jobs = demoLedger().jobs;
+    await copyMedia(dir, jobs);
+    await writeReport(dir, makeLedger(jobs), { ffmpeg: join(dir, 'no-such-ffmpeg') });
+    const page = await browser.newPage({ acceptDownloads: true });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    await page.locator('figure.take').first().waitFor();
+    expect(await page.locator('#notice').textContent()).toContain('Posters need ffmpeg');
+    expect(await page.locator('figure[data-id="job2"] .ph').textContent()).toContain('aspect_ratio 9:16');
+    await page.locator('figure[data-id="job2"]').click();
+    await page.keyboard.press('f');
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await expect.poll(() => page.locator('figure.take.m-favourite').evaluateAll((f) => f.map((e) => e.getAttribute('data-id')))).toEqual(['job2']);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download').click()]);
+    const picks = JSON.parse(await readFile((await download.path())!, 'utf8'));
+    expect(download.suggestedFilename()).toBe('picks.json');
+    expect(picks).toMatchObject({ version: 1, takes: { job2: { mark: 'favourite', note: '' } } });
+    expect(requests.every((u) => u.startsWith('file://') || u.startsWith('blob:'))).toBe(true);
+    await page.close();
+  });
+
+  it('stays bounded with 2,000 takes: paged rendering and at most a few <video> elements', async () => {
+    const jobs: LedgerJob[] = [];
+    for (let p = 0; p < 20; p++) for (const q of ['360p', '540p'] as const) for (let s = 1; s <= 50; s++) {
+      const id = `t${jobs.length}`;
+      jobs.push(makeJob({ id, request: { model: 'paiwo-v5.6-ttv', input: `prompt ${p}`, aspect_ratio: '16:9', quality: q, duration: 5, seed: s }, axes: { prompt: `p${p}`, quality: q, seed: s } }));
+    }
+    const big = join(dir, 'big');
+    await mkdir(big);
+    await writeReport(big, makeLedger(jobs), { extractPosters: false });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(pathToFileURL(join(big, 'report.html')).href);
+    await page.locator('figure.take').first().waitFor();
+    const first = await page.locator('figure.take').count();
+    expect(first).toBeLessThan(jobs.length);
+    expect(await page.locator('#shown').textContent()).toContain('Showing all 2000 takes');
+    for (let i = 0; i < 30 && (await page.locator('figure.take').count()) < jobs.length; i++) {
+      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      await page.waitForTimeout(50);
+    }
+    expect(await page.locator('figure.take').count()).toBe(jobs.length);
+    expect(await videoCount(page)).toBe(0);
+    await page.close();
   });
 });
 
@@ -163,24 +298,25 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('shows every job of the run in its grid cell, each video loading from the folder', async () => {
+  it('shows every take of the run with its poster, the prompt in the manifest\'s words, and plays one full screen', async () => {
     expect(ledger.totals.by_status.succeeded).toBe(ledger.jobs.length);
-    expect(await page.locator('figure.job').count()).toBe(ledger.jobs.length);
+    await page.locator('figure.take').first().waitFor();
+    expect(await page.locator('figure.take').count()).toBe(ledger.jobs.length);
     expect(await page.locator('tbody tr').count()).toBe(2);
-    expect(await page.locator('thead th[data-col]').count()).toBe(2);
-    // The prompt (and its negative prompt) label the row, in the manifest's own words and script.
+    expect(await page.locator('thead th[scope="col"]').count()).toBe(2);
     const kitten = page.locator('tbody tr', { has: page.locator('th', { hasText: 'kitten' }) });
     expect(await kitten.locator('th .prompt').textContent()).toBe('一只小猫在草地上玩耍');
     expect(await kitten.locator('th .negative').textContent()).toContain('不需要出现人物');
-    for (const td of await page.locator('tbody td').all()) expect(await td.locator('video').count()).toBe(2);
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('video')).every((v) => v.readyState >= 1), undefined, { timeout: 20_000 });
-    const sizes = await page.evaluate(() => Array.from(document.querySelectorAll('video')).map((v) => [v.getAttribute('src'), v.videoWidth, v.videoHeight]));
-    const byFile = new Map(ledger.jobs.map((j) => [j.file, j]));
-    for (const [src, width, height] of sizes) {
-      const job = byFile.get(decodeURIComponent(String(src)));
-      expect([width, height]).toEqual([job?.width, job?.height]);
-    }
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('figure.take img')).every((i) => (i as HTMLImageElement).naturalWidth > 0));
+    expect(await page.locator('figure.take img').count()).toBe(ledger.jobs.length);
+    await page.locator('figure.take').first().click();
+    await page.waitForFunction(() => ((document.querySelector('#viewer video') as HTMLVideoElement | null)?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
+    const [width, height] = await page.evaluate(() => { const v = document.querySelector('#viewer video') as HTMLVideoElement; return [v.videoWidth, v.videoHeight]; });
+    const id = await page.locator('.v-pane').first().getAttribute('data-id');
+    const job = ledger.jobs.find((j) => j.id === id);
+    expect([width, height]).toEqual([job?.width, job?.height]);
+    await page.keyboard.press('Escape');
     await mkdir(resolve('test-results'), { recursive: true });
-    await page.screenshot({ path: DEMO_SCREENSHOT, fullPage: true });
+    await page.screenshot({ path: resolve('test-results/report.png'), fullPage: true });
   });
 });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { demoLedger, makeJob } from '../fixtures/ledgers/make-ledger.js';
+import { readPageData } from './report-page.js';
 
 const exec = promisify(execFile);
 const CLI = join(process.cwd(), 'dist/cli/main.js');
@@ -25,7 +26,17 @@ describe('paiwo-batch report', () => {
     for (const job of ledger.jobs) await writeFile(join(dir, job.file), 'x');
     const { stdout } = await exec('node', [CLI, 'report', dir]);
     expect(stdout.trim()).toBe(join(dir, 'report.html'));
-    expect((await readFile(join(dir, 'report.html'), 'utf8')).match(/<video /g)).toHaveLength(8);
+    expect(readPageData(await readFile(join(dir, 'report.html'), 'utf8')).takes.filter((t) => t.src !== null)).toHaveLength(8);
+  });
+
+  it('says on stderr when posters need ffmpeg, and still writes the report', async () => {
+    const ledger = demoLedger();
+    await writeLedger(dir, ledger);
+    for (const job of ledger.jobs) await writeFile(join(dir, job.file), 'x');
+    const { stdout, stderr } = await exec('node', [CLI, 'report', dir], { env: { ...process.env, PAIWO_FFMPEG: join(dir, 'no-ffmpeg') } });
+    expect(stdout.trim()).toBe(join(dir, 'report.html'));
+    expect(stderr).toContain('ffmpeg not found');
+    expect(readPageData(await readFile(join(dir, 'report.html'), 'utf8')).raw.ffmpeg).toBe(false);
   });
 
   it('includes what only the journal knows (a run that crashed before its snapshot)', async () => {

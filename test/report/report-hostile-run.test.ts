@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
+import { dataJson, markupOf, readPageData } from './report-page.js';
 
 const exec = promisify(execFile);
 const CLI = join(process.cwd(), 'dist/cli/main.js');
@@ -46,23 +47,29 @@ describe('the report of a run against a hostile service', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('has one card per job and the service did hand out bad URLs', () => {
-    expect(page.match(/<figure class="job/g)).toHaveLength(ledger.jobs.length);
+  it('has one take per job and the service did hand out bad URLs', () => {
+    expect(readPageData(page).takes).toHaveLength(ledger.jobs.length);
     expect(ledger.jobs).toHaveLength(4);
     expect((sim.stats().faults['bad-url'] ?? 0) + (sim.stats().faults['redirect-scheme'] ?? 0)).toBeGreaterThan(0);
   });
 
   it('points src and href only at files inside its folder', () => {
-    const urls = [...page.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((m) => m[1] ?? '');
-    for (const url of urls) expect(url).toMatch(/^[\w%.()-]+\.mp4$/);
-    expect(page).not.toMatch(/(src|href)=["']?\s*(javascript|file|data):/i);
+    // The markup has no src or href; the page's script takes them only from the data's src and poster fields.
+    expect(markupOf(page)).not.toMatch(/\s(src|href)=/);
+    const { takes } = readPageData(page);
+    for (const t of takes) {
+      if (t.src !== null) expect(t.src).toMatch(/^[\w%.()-]+\.mp4$/);
+      if (t.poster !== null) expect(t.poster).toMatch(/^\.posters\/[\w-]+\.jpg$/);
+    }
+    expect(takes.some((t) => t.src !== null)).toBe(true);
   });
 
   it('shows the hostile prompt as text and runs none of it', () => {
     expect(page.match(/<script/g)).toHaveLength(2);
-    expect(page).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt; &quot;double&quot; &#39;single&#39; &lt;/script&gt;&lt;!--');
-    const json = /<script type="application\/json" id="paiwo-data">([^]*?)<\/script>/.exec(page)?.[1] ?? '';
-    expect(JSON.parse(json).jobs.some((j: { prompt: string }) => j.prompt.startsWith('<script>'))).toBe(true);
+    expect(markupOf(page)).not.toContain('window.__pwned');
+    expect(dataJson(page)).not.toContain('<');
+    const prompts = readPageData(page).takes.map((t) => t.request.input);
+    expect(prompts).toContain(`<script>window.__pwned=1</script> "double" 'single' </script><!--`);
   });
 
   it('never contains the API key', () => {

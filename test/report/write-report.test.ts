@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/results/write-report.js';
-import { layoutReport, NO_VALUE } from '../../src/results/report-layout.js';
+import { axisNames, axisValues, NO_VALUE } from '../../src/results/report-layout.js';
+import { reportData } from '../../src/results/report-data.js';
 import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { dataJson, readPageData } from './report-page.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -14,63 +17,79 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('layoutReport', () => {
-  it('puts the first varying axis in rows, the next in columns, seeds inside cells, one-value axes in the header', () => {
-    const jobs = demoLedger().jobs.map((j) => ({ ...j, axes: { ...j.axes, quality: '540p' } }));
-    const [section] = layoutReport(jobs);
-    expect(section?.rowAxis?.name).toBe('prompt');
-    expect(section?.columnAxes.map((a) => a.name)).toEqual(['aspect_ratio']);
-    expect(section?.innerAxes.map((a) => a.name)).toEqual(['seed']);
-    expect(section?.constants).toEqual([{ name: 'quality', value: '540p' }]);
-    expect(section?.rows.map((r) => r.key)).toEqual(['cat', 'fox']);
-    expect(section?.rows[0]?.cells.map((c) => c.map((j) => j.axes.seed))).toEqual([[1, 2], [1, 2]]);
-  });
-
-  it('orders values naturally whatever order a merged ledger lists jobs in, and keeps only columns that hold jobs', () => {
+describe('the axes of the report', () => {
+  it('orders values naturally whatever order a merged ledger lists jobs in', () => {
     const mk = (id: string, quality: '360p' | '720p' | '1080p', seed: number, aspect: '16:9' | '9:16') =>
       makeJob({ id, request: { model: 'paiwo-v5.6-ttv', input: 'p', aspect_ratio: aspect, quality, duration: 5, seed }, axes: { prompt: 'p', aspect_ratio: aspect, quality, seed } });
     const jobs = [mk('a', '1080p', 10, '9:16'), mk('b', '360p', 2, '16:9'), mk('c', '720p', 10, '16:9'), mk('d', '360p', 10, '16:9')];
-    const [section] = layoutReport(jobs);
-    // prompt has one value, so aspect ratio becomes the rows and quality the columns.
-    expect(section?.rowAxis?.name).toBe('aspect_ratio');
-    expect(section?.rowAxis?.values).toEqual(['16:9', '9:16']);
-    expect(section?.columns.map((c) => c.keys)).toEqual([['360p'], ['720p'], ['1080p']]);
-    expect(section?.innerAxes[0]?.values).toEqual(['2', '10']);
+    expect(axisNames(jobs)).toEqual(['prompt', 'aspect_ratio', 'quality', 'seed']);
+    expect(axisValues(jobs, 'quality')).toEqual(['360p', '720p', '1080p']);
+    expect(axisValues(jobs, 'aspect_ratio')).toEqual(['16:9', '9:16']);
+    expect(axisValues(jobs, 'seed')).toEqual(['2', '10']);
   });
 
-  it('gives an axis only some jobs have (from an include) a "none" value, and one section per manifest', () => {
+  it('gives an axis only some jobs have (from an include) a "none" value; the page data gives it -1', () => {
     const a = makeJob({ id: 'a', axes: { prompt: 'cat', aspect_ratio: '16:9' } });
     const b = makeJob({ id: 'b', axes: { prompt: 'cat', aspect_ratio: '16:9', duration: 8 } });
-    const c = makeJob({ id: 'c', manifest: 'other.yaml', manifest_name: 'other' });
-    const sections = layoutReport([a, b, c]);
-    expect(sections.map((s) => s.name)).toEqual(['demo', 'other']);
-    expect(sections[0]?.rowAxis?.name).toBe('duration');
-    expect(sections[0]?.rowAxis?.values).toEqual(['8', NO_VALUE]);
+    expect(axisValues([a, b], 'duration')).toEqual(['8', NO_VALUE]);
+    const data = reportData(makeLedger([a, b])) as { axes: { name: string; values: string[] }[]; takes: unknown[][]; fields: string[] };
+    const axesAt = data.fields.indexOf('axes');
+    const duration = data.axes.findIndex((x) => x.name === 'duration');
+    expect(data.axes[duration]?.values).toEqual(['8']);
+    expect(data.takes.map((t) => (t[axesAt] as number[])[duration])).toEqual([-1, 0]);
   });
 });
 
 describe('writeReport', () => {
-  it('writes report.html beside the ledger with one cell per job, totals and filters for every varying axis', async () => {
+  it('writes report.html beside the ledger: totals, and every take once in the embedded data', async () => {
     const ledger = demoLedger({ 2: 'failed', 5: 'skipped' });
     for (const job of ledger.jobs) if (job.status === 'succeeded') await writeFile(join(dir, job.file), 'x');
-    const path = await writeReport(dir, ledger);
+    const path = await writeReport(dir, ledger, { ffmpeg: '/nonexistent/ffmpeg' });
     expect(path).toBe(join(dir, 'report.html'));
     const page = await readFile(path, 'utf8');
-    expect(page.match(/<figure class="job/g)).toHaveLength(8);
-    expect(page.match(/<video /g)).toHaveLength(6);
-    expect(page).toContain('<video src="cat_16x9_540p_5s_seed1.mp4" controls muted loop playsinline preload="metadata"');
+    const { takes, raw } = readPageData(page);
+    expect(takes.map((t) => t.id)).toEqual(ledger.jobs.map((j) => j.id));
+    expect(takes.filter((t) => t.src !== null)).toHaveLength(6);
+    expect(takes[0]).toMatchObject({ src: 'cat_16x9_540p_5s_seed1.mp4', status: 'succeeded', axes: { manifest: 'demo', prompt: 'cat', aspect_ratio: '16:9', seed: '1' } });
+    expect(takes[0]?.request).toMatchObject({ input: 'A kitten playing in the grass', seed: 1, quality: '540p' });
+    expect(raw.axes.map((a) => a.name)).toEqual(['manifest', 'prompt', 'aspect_ratio', 'seed']);
+    // Without ffmpeg: no posters, and the page is told so (it says once that posters need ffmpeg).
+    expect(raw.ffmpeg).toBe(false);
+    expect(takes.every((t) => t.poster === null)).toBe(true);
     expect(page).toContain('<dd data-total="credits_spent">480</dd>');
     expect(page).toContain('<dd data-total="failed">1</dd>');
-    for (const key of ['status', 'f0', 'f1', 'f2']) expect(page).toContain(`data-filter="${key}"`);
+    // No markup per take: the page's script renders the grid, so the page stays small.
+    expect(page).not.toContain('<figure');
+    expect(page).not.toContain('<video');
     expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?https?:/i);
     expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/\.tmp$/));
   });
 
-  it('labels a succeeded job whose file is gone instead of showing a dead player', async () => {
+  it('lets exactly its one inline script run (CSP hash), loads nothing from elsewhere', async () => {
+    const page = await readFile(await writeReport(dir, demoLedger(), { extractPosters: false }), 'utf8');
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page)?.[1] ?? '';
+    const scriptSrc = /script-src ([^;]+)/.exec(csp)?.[1] ?? '';
+    expect(scriptSrc).toMatch(/^'sha256-[A-Za-z0-9+/=]+'$/);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toMatch(/https?:/);
+    const scripts = [...page.matchAll(/<script>([^]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(scripts).toHaveLength(1);
+    expect(`'sha256-${createHash('sha256').update(scripts[0]!).digest('base64')}'`).toBe(scriptSrc);
+  });
+
+  it('marks a succeeded job whose file is gone as having no video', async () => {
     const ledger = makeLedger([makeJob({ id: 'gone', file: 'gone.mp4' })]);
-    const page = await readFile(await writeReport(dir, ledger), 'utf8');
-    expect(page).not.toContain('<video');
-    expect(page).toContain('<strong>file missing</strong>');
+    const { takes } = readPageData(await readFile(await writeReport(dir, ledger), 'utf8'));
+    expect(takes[0]).toMatchObject({ id: 'gone', status: 'succeeded', src: null, poster: null });
+  });
+
+  it('embeds the marks of <out>/picks.json; a broken picks.json is left out, not fatal', async () => {
+    const picks = { version: 1, updated_at: '2026-12-01T10:00:00.000Z', takes: { job1: { mark: 'favourite', note: 'the light' } } };
+    await writeFile(join(dir, 'picks.json'), JSON.stringify(picks));
+    const ledger = demoLedger();
+    expect(readPageData(await readFile(await writeReport(dir, ledger, { extractPosters: false }), 'utf8')).raw.picks).toEqual(picks);
+    await writeFile(join(dir, 'picks.json'), '{ not json');
+    expect(readPageData(await readFile(await writeReport(dir, ledger, { extractPosters: false }), 'utf8')).raw.picks).toBeNull();
   });
 
   it('never contains the API key, even when a service error message echoes it', async () => {
@@ -93,7 +112,7 @@ describe('writeReport', () => {
     }
   });
 
-  it('escapes text from manifests and the service in content, attributes and embedded JSON', async () => {
+  it('escapes text from manifests and the service in the markup and in the embedded JSON', async () => {
     const job = makeJob({
       id: 'evil',
       status: 'failed',
@@ -103,19 +122,23 @@ describe('writeReport', () => {
       request: { model: 'paiwo-v5.6-ttv', input: '</script><script>alert(1)</script>', aspect_ratio: '16:9', quality: '540p', duration: 5 },
       axes: { prompt: `p" autofocus onfocus="alert(1)`, seed: 1 },
     });
-    const page = await readFile(await writeReport(dir, makeLedger([job, makeJob({ id: 'ok', axes: { prompt: 'q', seed: 1 } })])), 'utf8');
+    const page = await readFile(await writeReport(dir, makeLedger([job, makeJob({ id: 'ok', manifest_name: '<i>n</i>', axes: { prompt: 'q', seed: 1 } })])), 'utf8');
     expect(page.match(/<script/g)).toHaveLength(2);
     expect(page).not.toContain('onerror="');
     expect(page).not.toContain('onfocus="');
-    expect(page).toContain('&lt;i&gt;n&lt;/i&gt;');
-    expect(page).toContain('&#39;single&#39; &quot;double&quot; &lt;b&gt;');
-    expect(page).toContain('data-f0="p&quot; autofocus onfocus=&quot;alert(1)"');
-    const json = /<script type="application\/json" id="paiwo-data">([^]*?)<\/script>/.exec(page)?.[1] ?? '';
-    expect(JSON.parse(json).jobs[0].prompt).toBe('</script><script>alert(1)</script>');
+    expect(page).not.toContain('<i>n</i>');
+    expect(page).toContain('<title>&lt;i&gt;n&lt;/i&gt; — paiwo-batch report</title>');
+    expect(dataJson(page)).not.toContain('<');
+    const { takes, raw } = readPageData(page);
+    expect(takes[0]?.request.input).toBe('</script><script>alert(1)</script>');
+    expect(takes[0]?.error?.message).toBe(`'single' "double" <b>`);
+    expect(takes[0]?.video_id).toBe(`1" onerror="alert(1)`);
+    expect(raw.axes.find((a) => a.name === 'prompt')?.values).toContain(`p" autofocus onfocus="alert(1)`);
   });
 
   it('writes a page for an empty ledger', async () => {
     const page = await readFile(await writeReport(dir, makeLedger([])), 'utf8');
-    expect(page).toContain('The ledger has no jobs yet.');
+    expect(readPageData(page).takes).toEqual([]);
+    expect(page).toContain('0 jobs in 0 manifests');
   });
 });

@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../errors/paiwo-error.js';
+import { writeFileAtomic } from './ledger-snapshot.js';
+
+/** `<out>/picks.json`: the marks a person gave takes in the report (agreed with `promote --picks`). */
+export const PICKS_FILE = 'picks.json';
+
+export const MARKS = ['favourite', 'reject'] as const;
+export type Mark = (typeof MARKS)[number];
+
+export interface TakePick {
+  readonly mark: Mark | null;
+  readonly note: string;
+}
+
+/** `{"version":1,"updated_at":"<ISO>","takes":{"<job id>":{"mark":"favourite"|"reject"|null,"note":"<text>"}}}` */
+export interface Picks {
+  readonly version: 1;
+  readonly updated_at: string;
+  readonly takes: Readonly<Record<string, TakePick>>;
+}
+
+/** A note longer than this is refused: a review note is a sentence, and the POST body has a size limit. */
+export const NOTE_MAX = 4000;
+
+export function emptyPicks(): Picks {
+  return { version: 1, updated_at: new Date(0).toISOString(), takes: {} };
+}
+
+/**
+ * Checks a picks document from disk or from the page. Unmarked takes (mark null, empty note) are dropped, so
+ * the file lists only what someone decided. Throws a `UserError` naming the first problem.
+ */
+export function parsePicks(value: unknown, where = PICKS_FILE): Picks {
+  const fail = (why: string): never => {
+    throw new UserError('PICKS_INVALID', `${where}: ${why}; expected {"version":1,"updated_at":"<ISO>","takes":{"<job id>":{"mark":"favourite"|"reject"|null,"note":"<text>"}}}`);
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('not a JSON object');
+  const doc = value as Record<string, unknown>;
+  if (doc.version !== 1) return fail('"version" is not 1');
+  const updated = typeof doc.updated_at === 'string' && !Number.isNaN(Date.parse(doc.updated_at)) ? doc.updated_at : null;
+  if (updated === null) return fail('"updated_at" is not an ISO date');
+  if (typeof doc.takes !== 'object' || doc.takes === null || Array.isArray(doc.takes)) return fail('"takes" is not an object');
+  const takes: Record<string, TakePick> = {};
+  for (const [id, raw] of Object.entries(doc.takes as Record<string, unknown>)) {
+    if (id.length === 0 || id.length > 200) return fail(`take id ${JSON.stringify(id.slice(0, 40))} is empty or too long`);
+    if (typeof raw !== 'object' || raw === null) return fail(`take ${id} is not an object`);
+    const { mark = null, note = '' } = raw as { mark?: unknown; note?: unknown };
+    if (mark !== null && !MARKS.includes(mark as Mark)) return fail(`take ${id}: mark must be "favourite", "reject" or null`);
+    if (typeof note !== 'string' || note.length > NOTE_MAX) return fail(`take ${id}: note must be text of at most ${NOTE_MAX} characters`);
+    if (mark === null && note.trim() === '') continue;
+    takes[id] = { mark: mark as Mark | null, note };
+  }
+  return { version: 1, updated_at: updated, takes };
+}
+
+/** The picks in `<outDir>/picks.json`, or `null` when there is none. A broken file is a `UserError`. */
+export async function readPicks(outDir: string): Promise<Picks | null> {
+  const path = join(outDir, PICKS_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UserError('PICKS_INVALID', `${path} is not valid JSON (${(error as Error).message})`);
+  }
+  return parsePicks(value, path);
+}
+
+/**
+ * Writes `<outDir>/picks.json` atomically (temp file opened with `wx`, fsync, rename): a planted link at either
+ * name is replaced, never written through. Callers serialise their writes (one temp name per process).
+ */
+export async function writePicks(outDir: string, picks: Picks): Promise<string> {
+  const path = join(outDir, PICKS_FILE);
+  const sorted = Object.fromEntries(Object.entries(picks.takes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  await writeFileAtomic(path, `${JSON.stringify({ version: 1, updated_at: picks.updated_at, takes: sorted }, null, 2)}\n`);
+  return path;
+}

@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { lstat, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LedgerJob } from './ledger-types.js';
+import { relativeFileUrl } from '../util/escape-html.js';
+
+/** Posters live beside the videos, one JPEG per take, named by the job id: `<out>/.posters/<id>.jpg`. */
+export const POSTER_DIR = '.posters';
+
+export interface PosterOptions {
+  /** The ffmpeg to run. @default process.env.PAIWO_FFMPEG ?? 'ffmpeg' */
+  readonly ffmpeg?: string;
+  /** ffmpeg processes at once. @default 2 */
+  readonly concurrency?: number;
+  /** `false`: use posters already on disk, extract none. @default true */
+  readonly extract?: boolean;
+  /** Extract at most this many (the rest are left for `report`/`review`, counted in `deferred`). @default all */
+  readonly maxExtract?: number;
+}
+
+export interface PosterResult {
+  /** Job id → poster URL relative to the output folder, for every take that has an up-to-date poster. */
+  readonly posters: ReadonlyMap<string, string>;
+  /** `false` when ffmpeg could not be started (not installed): the report says once that posters need it. */
+  readonly ffmpeg: boolean;
+  /** Takes left without a poster because of `maxExtract`. */
+  readonly deferred: number;
+}
+
+const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function posterPath(jobId: string): string | null {
+  return SAFE_ID.test(jobId) ? `${POSTER_DIR}/${jobId}.jpg` : null;
+}
+
+/** Videos per ffmpeg process: its start-up costs more than a frame, so a batch is ~4× cheaper than one each. */
+const BATCH = 8;
+
+interface PosterItem {
+  readonly id: string;
+  readonly video: string;
+  readonly poster: string;
+}
+
+/**
+ * Makes sure every succeeded take whose video is in the folder has a poster frame, extracting the missing or
+ * stale ones (older than the video) with ffmpeg's `thumbnail` filter, a representative frame rather than the
+ * often black first one, several videos per ffmpeg process. Extracted once: a rerun only stats. Never fails the
+ * report: a video ffmpeg cannot read simply has no poster, and a missing ffmpeg is reported through `ffmpeg: false`.
+ */
+export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], options: PosterOptions = {}): Promise<PosterResult> {
+  const ffmpeg = options.ffmpeg ?? process.env.PAIWO_FFMPEG ?? 'ffmpeg';
+  const posters = new Map<string, string>();
+  const dir = join(outDir, POSTER_DIR);
+  const dirInfo = await lstat(dir).catch(() => null);
+  // A planted link would send our writes elsewhere: posters are then neither read nor written.
+  if (dirInfo && !dirInfo.isDirectory()) return { posters, ffmpeg: true, deferred: 0 };
+  if (dirInfo) await removeStalePosterTemps(dir);
+  const candidates: PosterItem[] = [];
+  for (const job of jobs) {
+    const rel = posterPath(job.id);
+    if (job.status !== 'succeeded' || rel === null || relativeFileUrl(job.file) === null) continue;
+    candidates.push({ id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) });
+  }
+  const todo: PosterItem[] = [];
+  // Bounded parallelism: a sweep of thousands of takes must not open thousands of handles at once.
+  for (let i = 0; i < candidates.length; i += 64) {
+    await Promise.all(
+      candidates.slice(i, i + 64).map(async (item) => {
+        const [video, poster] = await Promise.all([stat(item.video).catch(() => null), lstat(item.poster).catch(() => null)]);
+        if (!video?.isFile()) return;
+        if (poster?.isFile() && poster.mtimeMs >= video.mtimeMs) posters.set(item.id, posterPath(item.id)!);
+        else todo.push(item);
+      }),
+    );
+  }
+  if (todo.length === 0 || options.extract === false) return { posters, ffmpeg: true, deferred: 0 };
+  const deferred = Math.max(0, todo.length - (options.maxExtract ?? Infinity));
+  if (deferred > 0) todo.length -= deferred;
+  if (!dirInfo) await mkdir(dir, { recursive: true });
+  let missing = false;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length && !missing) {
+      const batch = todo.slice(next, next + BATCH);
+      next += BATCH;
+      let outcome = await extractPosters(ffmpeg, batch);
+      // One unreadable video fails the whole batch: then each on its own, so only that one goes without.
+      if (outcome === 'failed' && batch.length > 1) {
+        for (const item of batch) if ((outcome = await extractPosters(ffmpeg, [item])) === 'ok') posters.set(item.id, posterPath(item.id)!);
+      } else if (outcome === 'ok') for (const item of batch) posters.set(item.id, posterPath(item.id)!);
+      if (outcome === 'no-ffmpeg') missing = true;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
+  return { posters, ffmpeg: !missing, deferred };
+}
+
+/**
+ * One frame per video to `<poster>.tmp-…`, each renamed into place only when ffmpeg succeeded for all (a reader
+ * never sees half a JPEG). Frames are scaled before `thumbnail` compares them, which keeps its buffer small.
+ */
+function extractPosters(ffmpeg: string, items: readonly PosterItem[]): Promise<'ok' | 'failed' | 'no-ffmpeg'> {
+  const suffix = `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}.jpg`;
+  const args = ['-nostdin', '-v', 'error', '-y'];
+  for (const item of items) args.push('-i', item.video);
+  items.forEach((item, i) => args.push('-map', `${i}:v:0`, '-an', '-vf', 'scale=480:-2,thumbnail=30', '-frames:v', '1', '-q:v', '5', item.poster + suffix));
+  const cleanup = () => Promise.all(items.map((item) => unlink(item.poster + suffix).catch(() => undefined)));
+  return new Promise((resolve) => {
+    execFile(ffmpeg, args, { timeout: 30_000 + 5_000 * items.length, windowsHide: true }, (error) => {
+      if (error) {
+        void cleanup().then(() => resolve((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-ffmpeg' : 'failed'));
+        return;
+      }
+      Promise.all(items.map((item) => rename(item.poster + suffix, item.poster))).then(
+        () => resolve('ok'),
+        () => void cleanup().then(() => resolve('failed')),
+      );
+    });
+  });
+}
+
+/** Temp posters of a runner that was killed mid-extraction (its pid is gone): nobody else will rename them. */
+async function removeStalePosterTemps(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(/\.tmp-(\d+)-/.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

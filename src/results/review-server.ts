@@ -1,0 +1,196 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { readLedger } from './ledger-store.js';
+import type { Ledger } from './ledger-types.js';
+import { parsePicks, readPicks, writePicks, emptyPicks, PICKS_FILE } from './picks.js';
+import { posterPath } from './posters.js';
+import { buildReportPage } from './write-report.js';
+import { relativeFileUrl } from '../util/escape-html.js';
+import { PaiwoError } from '../errors/paiwo-error.js';
+
+/** The largest picks document the endpoint accepts (10,000 takes with a sentence each fit easily). */
+export const PICKS_BODY_MAX = 4 * 1024 * 1024;
+
+export interface ReviewServerOptions {
+  readonly outDir: string;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+  /** Strings the page must never contain (the API key). */
+  readonly secrets?: readonly (string | undefined)[];
+  /** For tests: a fixed token. @default 24 random bytes */
+  readonly token?: string;
+}
+
+export interface ReviewServer {
+  /** `http://127.0.0.1:<port>/?token=<token>`: the only URL that opens the page. */
+  readonly url: string;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `paiwo-batch review`: serves `<out>`'s report on 127.0.0.1 only and saves the page's marks to `<out>/picks.json`.
+ * - The page (GET /) and the picks endpoint need the per-run random token (in the URL for the page, in an
+ *   `x-paiwo-token` header for the endpoint): another local page or process cannot read or write marks.
+ *   A custom header plus `application/json` also means no cross-origin form can post without a preflight,
+ *   which this server never grants.
+ * - The Host header must name the loopback address (no DNS rebinding).
+ * - Only the ledger's video files and their posters are served, nothing else from the folder.
+ */
+export async function startReviewServer(options: ReviewServerOptions): Promise<ReviewServer> {
+  const { outDir } = options;
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  let port = 0;
+  let writing: Promise<unknown> = Promise.resolve();
+  // What may be served besides the page: the ledger's videos and posters, refreshed each time the page is.
+  let media = mediaPaths(await readLedger(outDir));
+  const tokenOk = (given: string | null | undefined): boolean => {
+    const a = Buffer.from(given ?? '');
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      const status = error instanceof PaiwoError ? 400 : 500;
+      if (!res.headersSent) send(res, status, 'text/plain; charset=utf-8', error instanceof Error ? error.message : String(error));
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 403, 'text/plain', 'wrong Host: open the URL paiwo-batch review printed');
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    if (url.pathname === '/' && req.method === 'GET') {
+      if (!tokenOk(url.searchParams.get('token'))) return send(res, 403, 'text/plain', 'missing or wrong token: open the URL paiwo-batch review printed');
+      const ledger = await readLedger(outDir);
+      media = mediaPaths(ledger);
+      const page = await buildReportPage(outDir, ledger, { review: true, secrets: options.secrets });
+      return send(res, 200, 'text/html; charset=utf-8', page, { 'cache-control': 'no-store' });
+    }
+    if (url.pathname === '/picks') {
+      if (!tokenOk(req.headers['x-paiwo-token'] as string | undefined)) return send(res, 403, 'text/plain', 'missing or wrong token');
+      if (req.method === 'GET') return send(res, 200, 'application/json', JSON.stringify((await readPicks(outDir)) ?? emptyPicks()));
+      if (req.method !== 'POST') return send(res, 405, 'text/plain', 'GET or POST');
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return send(res, 415, 'text/plain', 'expected application/json');
+      const body = await readBody(req, PICKS_BODY_MAX);
+      if (body === null) return send(res, 413, 'text/plain', `picks larger than ${PICKS_BODY_MAX} bytes`, { connection: 'close' });
+      let value: unknown;
+      try {
+        value = JSON.parse(body);
+      } catch {
+        return send(res, 400, 'text/plain', 'not JSON');
+      }
+      const picks = parsePicks(value, 'the posted picks');
+      // One write at a time: the atomic writer uses one temp name per process.
+      const done = writing.then(() => writePicks(outDir, picks));
+      writing = done.catch(() => undefined);
+      const path = await done;
+      return send(res, 200, 'application/json', JSON.stringify({ ok: true, path, takes: Object.keys(picks.takes).length }));
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      let rel: string;
+      try {
+        rel = decodeURIComponent(url.pathname.slice(1));
+      } catch {
+        return send(res, 404, 'text/plain', 'not found');
+      }
+      if (!media.has(rel)) return send(res, 404, 'text/plain', 'not found');
+      return serveMedia(join(outDir, rel), rel.endsWith('.jpg') ? 'image/jpeg' : 'video/mp4', req, res);
+    }
+    return send(res, 405, 'text/plain', 'method not allowed');
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The relative paths the server may send: each succeeded take's video (inside the folder) and its poster. */
+function mediaPaths(ledger: Ledger): Set<string> {
+  const paths = new Set<string>();
+  for (const job of ledger.jobs) {
+    if (job.status !== 'succeeded' || relativeFileUrl(job.file) === null || job.file === PICKS_FILE) continue;
+    paths.add(job.file);
+    const poster = posterPath(job.id);
+    if (poster) paths.add(poster);
+  }
+  return paths;
+}
+
+/** One file, never through a link; Range requests are honoured (a browser seeks a video with them). */
+async function serveMedia(path: string, type: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const [info, link] = await Promise.all([stat(path).catch(() => null), lstat(path).catch(() => null)]);
+  if (!info?.isFile() || link?.isSymbolicLink()) return send(res, 404, 'text/plain', 'not found');
+  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+  let start = 0;
+  let end = info.size - 1;
+  if (range && (range[1] || range[2])) {
+    if (range[1]) {
+      start = Number(range[1]);
+      if (range[2]) end = Math.min(end, Number(range[2]));
+    } else start = Math.max(0, info.size - Number(range[2]));
+    if (start > end || start >= info.size) {
+      res.writeHead(416, { 'content-range': `bytes */${info.size}` });
+      res.end();
+      return;
+    }
+  }
+  const partial = range !== null && (range[1] !== '' || range[2] !== '');
+  res.writeHead(partial ? 206 : 200, {
+    'content-type': type,
+    'content-length': String(end - start + 1),
+    'accept-ranges': 'bytes',
+    'cache-control': 'no-cache',
+    ...(partial ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
+  });
+  if (req.method === 'HEAD' || info.size === 0) {
+    res.end();
+    return;
+  }
+  createReadStream(path, { start, end }).on('error', () => res.destroy()).pipe(res);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit && !over) {
+        over = true;
+        resolve(null);
+        req.resume();
+      } else if (!over) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': String(Buffer.byteLength(body)),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...headers,
+  });
+  res.end(body);
+}
