@@ -10,6 +10,7 @@ import { registerReport } from './commands/report.js';
 import { registerStatus } from './commands/status.js';
 import { registerMerge } from './commands/merge.js';
 import { VERSION } from '../util/version.js';
+import { printable } from '../util/printable.js';
 
 function buildProgram(): Command {
   const program = new Command('paiwo-batch')
@@ -30,11 +31,11 @@ function exitCodeFor(error: unknown): number {
     return EXIT.usage; // commander already printed the message
   }
   if (error instanceof PaiwoError) {
-    process.stderr.write(`paiwo-batch: ${error.message}\n`);
-    if (error.exitCode === EXIT.internal && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+    process.stderr.write(`paiwo-batch: ${printable(error.message)}\n`);
+    if (error.exitCode === EXIT.internal && error.cause) process.stderr.write(`${printable(String((error.cause as Error).stack ?? error.cause))}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`paiwo-batch: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.stderr.write(`paiwo-batch: internal error: ${printable((error as Error)?.stack ?? String(error))}\n`);
   return EXIT.internal;
 }
 

@@ -11,6 +11,7 @@ import { formatStatusMarkdown, summarizeLedger } from '../results/report-status.
 import { writeReport } from '../results/write-report.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { printable, printableLine } from '../util/printable.js';
 
 export interface MergeOptions {
   /** The merged output folder. */
@@ -139,19 +140,19 @@ export async function mergeCommand(dirs: readonly string[], options: MergeOption
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) await appendFile(summaryFile, formatStatusMarkdown(summarizeLedger(into, result.ledger), `paiwo-batch merge — ${dirs.length} folders`));
 
-  for (const warning of result.warnings) io.stderr.write(`paiwo-batch: warning: ${warning}\n`);
-  for (const missing of files.missing) io.stderr.write(`paiwo-batch: warning: ${missing}\n`);
+  for (const warning of result.warnings) io.stderr.write(`paiwo-batch: warning: ${printableLine(warning)}\n`);
+  for (const missing of files.missing) io.stderr.write(`paiwo-batch: warning: ${printableLine(missing)}\n`);
   const t = result.ledger.totals;
   const counts = Object.entries(t.by_status).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
   io.stdout.write(
-    [
+    printable([
       `merged ${dirs.length} folder${dirs.length === 1 ? '' : 's'}${intoHasLedger && !dirs.some((d) => resolve(d) === resolve(into)) ? ` and the ledger already in ${into}` : ''} into ${into}: ${t.jobs} jobs (${counts.join(', ') || 'none'})${result.duplicates > 0 ? `, ${result.duplicates} found in more than one folder` : ''}`,
       `credits: ${t.credits_spent} spent, ${t.credits_refunded} refunded`,
       `videos: ${files.linked} linked, ${files.copied} copied, ${files.inPlace} already there`,
       `ledger: ${join(into, LEDGER_FILE)}`,
       `report: ${report}`,
       '',
-    ].join('\n'),
+    ].join('\n')),
   );
   return EXIT.ok;
 }

@@ -8,6 +8,7 @@ import { startLineProgress, startTtyProgress } from '../scheduler/progress-displ
 import { formatRunSummary } from '../scheduler/format-summary.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
 import { createLogger, type Logger } from '../util/logger.js';
+import { printable, printableJson } from '../util/printable.js';
 
 export const DEFAULT_BASE_URL = 'https://www.dmxapi.cn';
 /** --simulator without --time-scale: a 25 s generation takes 0.5 s, for simulator and client alike. */
@@ -97,8 +98,8 @@ export async function runCommand(patterns: readonly string[], options: RunComman
       onWarnings: (warnings) => io.stderr.write(`${warnings.map(formatDiagnostic).join('\n')}\n`),
     });
     // People read the summary; with --json stdout is for machines, so it goes to stderr.
-    (options.json ? io.stderr : io.stdout).write(formatRunSummary(summary));
-    if (options.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    (options.json ? io.stderr : io.stdout).write(printable(formatRunSummary(summary)));
+    if (options.json) io.stdout.write(`${printableJson(JSON.stringify(summary, null, 2))}\n`);
     const stepSummary = io.env.GITHUB_STEP_SUMMARY;
     if (stepSummary) await appendStepSummary(stepSummary, summary);
     return summary.exit_code;
