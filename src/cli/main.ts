@@ -11,6 +11,7 @@ import { registerStatus } from './commands/status.js';
 import { registerMerge } from './commands/merge.js';
 import { VERSION } from '../util/version.js';
 import { printable } from '../util/printable.js';
+import { addSecret } from '../util/redact.js';
 
 function buildProgram(): Command {
   const program = new Command('paiwo-batch')
@@ -39,6 +40,8 @@ function exitCodeFor(error: unknown): number {
   return EXIT.internal;
 }
 
+// The key is a secret in every command's output (status and report read ledgers a hostile gateway wrote into).
+addSecret(process.env.DMXAPI_API_KEY);
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {

@@ -9,6 +9,7 @@ import { formatRunSummary } from '../scheduler/format-summary.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { printable, printableJson } from '../util/printable.js';
+import { addSecret } from '../util/redact.js';
 
 export const DEFAULT_BASE_URL = 'https://www.dmxapi.cn';
 /** --simulator without --time-scale: a 25 s generation takes 0.5 s, for simulator and client alike. */
@@ -56,6 +57,8 @@ export async function runCommand(patterns: readonly string[], options: RunComman
   if (!apiKey) {
     throw new UserError('API_KEY_MISSING', 'DMXAPI_API_KEY is not set. Export your DMXAPI key (it is read only from the environment), or add --simulator to rehearse without one.');
   }
+  // Redacted from every output from here on (the simulator's fixed key is not a secret).
+  if (!options.simulator) addSecret(apiKey);
   const timeScale = options.timeScale ?? (options.simulator ? SIMULATOR_TIME_SCALE : 1);
   const live = io.isTTY && options.progress !== false;
   const loggerFor = (outDirs: readonly string[]): Logger => {

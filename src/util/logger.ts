@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { redact, redactValue } from './redact.js';
 
 export type { Logger } from 'pino';
 
@@ -36,6 +37,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Whatever a field or a message holds (a URL the gateway built, an echoed header), the key is taken out.
+      formatters: { log: (object) => redactValue(object) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redact(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
     dest,
   );
