@@ -12,6 +12,7 @@ import { registerMerge } from './commands/merge.js';
 import { VERSION } from '../util/version.js';
 import { printable } from '../util/printable.js';
 import { addSecret } from '../util/redact.js';
+import { asOutputUnwritable } from '../errors/output-unwritable.js';
 
 function buildProgram(): Command {
   const program = new Command('paiwo-batch')
@@ -30,6 +31,12 @@ function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
     return EXIT.usage; // commander already printed the message
+  }
+  // A full or read-only disk is the user's environment, not a bug: one line naming the place, exit 7, no stack.
+  const unwritable = !(error instanceof PaiwoError) || error.exitCode === EXIT.internal ? asOutputUnwritable(error) : undefined;
+  if (unwritable) {
+    process.stderr.write(`paiwo-batch: ${printable(unwritable.message)}\n`);
+    return unwritable.exitCode;
   }
   if (error instanceof PaiwoError) {
     process.stderr.write(`paiwo-batch: ${printable(error.message)}\n`);

@@ -65,7 +65,7 @@ export async function runCommand(patterns: readonly string[], options: RunComman
     const level = options.logLevel ?? 'info';
     if (options.logFile) return createLogger({ level, destination: options.logFile });
     // Log lines would tear the live display apart: on a terminal they go beside the ledger instead.
-    if (live && outDirs[0]) return createLogger({ level, destination: join(outDirs[0], 'run.log') });
+    if (live && outDirs[0]) return createLogger({ level, destination: join(outDirs[0], 'run.log'), refuseLinks: true });
     return createLogger({ level, destination: io.stderr as never });
   };
 

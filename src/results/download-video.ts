@@ -245,7 +245,11 @@ async function attemptDownload(options: DownloadOptions, url: URL, dest: string,
     } finally {
       closeSync(fd);
     }
-    if (writeError !== undefined) throw writeError;
+    if (writeError !== undefined) {
+      // write(2) errors name no file; the user needs to know which disk filled up.
+      if (writeError instanceof Error && (writeError as NodeJS.ErrnoException).path === undefined) (writeError as NodeJS.ErrnoException).path = part;
+      throw writeError;
+    }
     if (failure !== undefined) {
       if (failure instanceof DownloadError || options.signal?.aborted) throw failure;
       if (expected !== undefined && bytes < expected) {
