@@ -16,6 +16,29 @@ const CENSOR = '[redacted]';
 /** The forms of every registered secret, raw ones first. */
 let forms: string[] = [];
 const raw = new Set<string>();
+/**
+ * A rolling hash of every MIN_FRAGMENT-long run of every form: one pass over a text, without allocating, tells
+ * whether there may be anything to take out (a hash collision only costs the full search).
+ */
+let fragments = new Set<number>();
+const BASE = 257;
+const BASE_POW = Array.from({ length: MIN_FRAGMENT - 1 }).reduce<number>((p) => Math.imul(p, BASE) >>> 0, 1);
+
+function mayHoldFragment(text: string): boolean {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (i >= MIN_FRAGMENT) h = (h - Math.imul(text.charCodeAt(i - MIN_FRAGMENT), BASE_POW)) >>> 0;
+    h = (Math.imul(h, BASE) + text.charCodeAt(i)) >>> 0;
+    if (i >= MIN_FRAGMENT - 1 && fragments.has(h)) return true;
+  }
+  return false;
+}
+
+function hashOf(run: string): number {
+  let h = 0;
+  for (let i = 0; i < run.length; i++) h = (Math.imul(h, BASE) + run.charCodeAt(i)) >>> 0;
+  return h;
+}
 
 /** The base64 characters that depend only on the secret, whatever comes before or after it (3 alignments). */
 function base64Cores(secret: Buffer, alphabet: 'base64' | 'base64url'): string[] {
@@ -55,12 +78,14 @@ export function addSecret(secret: string | undefined): void {
   // The raw secrets first (a whole key becomes one marker), then the encodings, longest first.
   raw.add(value);
   forms = [...new Set([...forms, ...next])].sort((a, b) => Number(raw.has(b)) - Number(raw.has(a)) || b.length - a.length);
+  for (const form of forms) for (let j = 0; j + MIN_FRAGMENT <= form.length; j++) fragments.add(hashOf(form.slice(j, j + MIN_FRAGMENT)));
 }
 
 /** Forgets every secret (tests). */
 export function clearSecrets(): void {
   forms = [];
   raw.clear();
+  fragments = new Set();
 }
 
 /** Takes every run of ≥ MIN_FRAGMENT characters of `form` out of `text`. */
@@ -85,6 +110,8 @@ function redactForm(text: string, form: string): string {
 /** `text` without any registered secret in any form. Cheap when no secret is registered. */
 export function redact(text: string): string {
   if (forms.length === 0 || text.length < MIN_FRAGMENT) return forms.length === 0 ? text : forms.reduce((t, f) => (f.length < MIN_FRAGMENT ? t.split(f).join(CENSOR) : t), text);
+  // The common case (nothing secret in it) costs one pass of set lookups, not a search per form and fragment.
+  if (!mayHoldFragment(text)) return text;
   let out = text;
   for (const form of forms) out = redactForm(out, form);
   return out === text ? out : out.replace(/(?:\[redacted\])+/g, CENSOR);
