@@ -73,7 +73,8 @@ function formsOf(secret: string): string[] {
  */
 export function addSecret(secret: string | undefined): void {
   const value = secret?.trim();
-  if (!value) return;
+  // A value of a few characters is not a key (and taking it out of every text would mangle ordinary words).
+  if (!value || value.length < 4) return;
   const next = value.length < MIN_FRAGMENT ? [value] : formsOf(value);
   // The raw secrets first (a whole key becomes one marker), then the encodings, longest first.
   raw.add(value);
