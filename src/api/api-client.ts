@@ -11,6 +11,7 @@ import { postJson } from './post-json.js';
 import { asRecord, field, idText, integerOf, numberOf, parseJsonText, stringOf } from './read-json.js';
 import { parseRetryAfter } from './retry-after.js';
 import { classifySubmit } from './submit-outcome.js';
+import { redact } from '../util/redact.js';
 
 export interface ApiClientOptions {
   /** e.g. https://www.dmxapi.cn or the simulator's http://127.0.0.1:PORT; the path /v1/responses is appended. */
@@ -38,8 +39,13 @@ export interface VideoStatus {
   readonly videoId: string;
   /** 5 generating, 1 done, 7 moderated, 8 failed, 6 deleted, anything else unknown. */
   readonly status: number;
-  /** Only meaningful when status === 1 (then always an http(s) URL). */
+  /** Only meaningful when `ready` (then always an http(s) URL). A status-5 answer may already carry one. */
   readonly url: string | null;
+  /**
+   * Done as DMXAPI's own poll loops define it (contract B.9): status 1 AND a non-empty url AND outputWidth > 0.
+   * A status-1 answer without them is "not yet": poll again.
+   */
+  readonly ready: boolean;
   readonly seed: number | null;
   readonly width: number;
   readonly height: number;
@@ -170,17 +176,19 @@ export class ApiClient {
     if (id !== undefined && id !== videoId) throw shape(`the answer is about video ${id}`);
     const status = integerOf(field(resp, 'status'));
     if (status === undefined) throw shape('Resp.status is not an integer');
-    const url = stringOf(field(resp, 'url')) ?? null;
+    const url = stringOf(field(resp, 'url'))?.trim() || null;
     // A finished video's URL is what the downloader will open: refuse file:, data:, javascript: here already.
-    if (status === 1 && (url === null || !isHttpUrl(url))) throw shape(`done but its url is not http(s): "${excerpt(url ?? 'null', 80)}"`);
+    if (status === 1 && url !== null && !isHttpUrl(url)) throw shape(`done but its url is not http(s): "${excerpt(url, 80)}"`);
+    const width = integerOf(field(resp, 'outputWidth')) ?? 0;
     const seed = integerOf(field(resp, 'seed'));
     const credits = numberOf(field(resp, 'credits'));
     return {
       videoId,
       status,
       url,
+      ready: status === 1 && url !== null && width > 0,
       seed: seed ?? null,
-      width: integerOf(field(resp, 'outputWidth')) ?? 0,
+      width,
       height: integerOf(field(resp, 'outputHeight')) ?? 0,
       hasAudio: field(resp, 'has_audio') === true,
       credits: credits ?? null,
@@ -238,7 +246,8 @@ export class ApiClient {
     const { status, headers } = outcome;
     const requestId = requestIdOf(headers);
     const retryAfterMs = parseRetryAfter(headers['retry-after']);
-    const text = outcome.body?.toString('utf8');
+    // Redacted before anything is excerpted from it: a gateway may echo the Authorization header.
+    const text = outcome.body ? this.#redact(outcome.body.toString('utf8')) : undefined;
     const envelope = text === undefined ? undefined : asRecord(parseJsonText(text));
     const errCode = integerOf(field(envelope, 'ErrCode'));
     const errMsg = stringOf(field(envelope, 'ErrMsg')) ?? '';
@@ -270,7 +279,7 @@ export class ApiClient {
     else if (outcome.bodyError !== undefined) detail = outcome.bodyError === 'TOO_LARGE' ? `answer larger than ${this.#maxResponseBytes} bytes, not read` : `answer cut off (${outcome.bodyError})`;
     else if (envelope === undefined) detail = text && text.trim() ? `non-JSON answer: "${excerpt(text, 120)}"` : 'empty answer';
     else detail = 'answer has neither ErrCode nor error';
-    if (status >= 300 && status < 400 && typeof headers.location === 'string') detail += ` (redirected to ${excerpt(headers.location, 120)}; check the base URL)`;
+    if (status >= 300 && status < 400 && typeof headers.location === 'string') detail += ` (redirected to ${excerpt(this.#redact(headers.location), 120)}; check the base URL)`;
     if (status === 404 || status === 405) detail += ` (is ${this.#endpoint.origin} the API's base URL?)`;
     const code = outcome.bodyError === 'TOO_LARGE' && status >= 200 && status < 300 ? 'TOO_LARGE' : `HTTP_${status}`;
     throw this.#error({ ...base, ...more, kind, code }, `HTTP ${status}${detail ? ` ${detail}` : ''}${after}${unknownNote}`);
@@ -278,8 +287,13 @@ export class ApiClient {
 
   /** Every message passes here: whatever the service echoes, the key never leaves in an error. */
   #error(init: { kind: ApiErrorKind; operation: ApiOperation; code: string; httpStatus?: number; errCode?: number; retryAfterMs?: number; requestId?: string; stopsRun?: boolean; cause?: unknown }, message: string): ApiError {
-    const text = `${init.operation}: ${message}`;
-    const safe = this.#apiKey.length >= 4 ? text.split(this.#apiKey).join('[redacted]') : text;
-    return new ApiError({ ...init, message: safe });
+    return new ApiError({ ...init, message: this.#redact(`${init.operation}: ${message}`) });
+  }
+
+  /** This client's key (even when no one registered it with redact.ts) and every registered secret, taken out. */
+  #redact(text: string): string {
+    const key = this.#apiKey;
+    const own = key.length >= 4 ? text.split(key).join('[redacted]').split(encodeURIComponent(key)).join('[redacted]') : text;
+    return redact(own);
   }
 }

@@ -13,6 +13,9 @@ import { registerPromote } from './commands/promote.js';
 import { registerAdopt } from './commands/adopt.js';
 import { registerReview } from './commands/review.js';
 import { VERSION } from '../util/version.js';
+import { printable } from '../util/printable.js';
+import { addSecret } from '../util/redact.js';
+import { asOutputUnwritable } from '../errors/output-unwritable.js';
 
 function buildProgram(): Command {
   const program = new Command('paiwo-batch')
@@ -32,15 +35,23 @@ function exitCodeFor(error: unknown): number {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
     return EXIT.usage; // commander already printed the message
   }
+  // A full or read-only disk is the user's environment, not a bug: one line naming the place, exit 7, no stack.
+  const unwritable = !(error instanceof PaiwoError) || error.exitCode === EXIT.internal ? asOutputUnwritable(error) : undefined;
+  if (unwritable) {
+    process.stderr.write(`paiwo-batch: ${printable(unwritable.message)}\n`);
+    return unwritable.exitCode;
+  }
   if (error instanceof PaiwoError) {
-    process.stderr.write(`paiwo-batch: ${error.message}\n`);
-    if (error.exitCode === EXIT.internal && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+    process.stderr.write(`paiwo-batch: ${printable(error.message)}\n`);
+    if (error.exitCode === EXIT.internal && error.cause) process.stderr.write(`${printable(String((error.cause as Error).stack ?? error.cause))}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`paiwo-batch: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.stderr.write(`paiwo-batch: internal error: ${printable((error as Error)?.stack ?? String(error))}\n`);
   return EXIT.internal;
 }
 
+// The key is a secret in every command's output (status and report read ledgers a hostile gateway wrote into).
+addSecret(process.env.DMXAPI_API_KEY);
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {

@@ -13,6 +13,7 @@ import { writeReport } from '../results/write-report.js';
 import { describeService } from '../results/service-identity.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { printable, printableLine } from '../util/printable.js';
 
 export interface MergeOptions {
   /** The merged output folder. */
@@ -159,12 +160,12 @@ export async function mergeCommand(dirs: readonly string[], options: MergeOption
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) await appendFile(summaryFile, formatStatusMarkdown(summarizeLedger(into, result.ledger), `paiwo-batch merge — ${dirs.length} folders`));
 
-  for (const warning of result.warnings) io.stderr.write(`paiwo-batch: warning: ${warning}\n`);
-  for (const missing of files.missing) io.stderr.write(`paiwo-batch: warning: ${missing}\n`);
+  for (const warning of result.warnings) io.stderr.write(`paiwo-batch: warning: ${printableLine(warning)}\n`);
+  for (const missing of files.missing) io.stderr.write(`paiwo-batch: warning: ${printableLine(missing)}\n`);
   const t = result.ledger.totals;
   const counts = Object.entries(t.by_status).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
   io.stdout.write(
-    [
+    printable([
       `merged ${dirs.length} folder${dirs.length === 1 ? '' : 's'}${intoHasLedger && !dirs.some((d) => resolve(d) === resolve(into)) ? ` and the ledger already in ${into}` : ''} into ${into}: ${t.jobs} jobs (${counts.join(', ') || 'none'})${result.duplicates > 0 ? `, ${result.duplicates} found in more than one folder` : ''}`,
       `credits: ${t.credits_spent} spent, ${t.credits_refunded} refunded${t.credits_unknown > 0 ? `, up to ${t.credits_unknown} more may have been charged (unknown outcomes)` : ''}`,
       ...manifestBudgets(result.ledger.jobs).map((b) => `budget: ${b.manifest}: ${b.spent} of max_credits ${b.maxCredits}${b.spent > b.maxCredits ? ' (OVER)' : ''}`),
@@ -172,7 +173,7 @@ export async function mergeCommand(dirs: readonly string[], options: MergeOption
       `ledger: ${join(into, LEDGER_FILE)}`,
       `report: ${report}`,
       '',
-    ].join('\n'),
+    ].join('\n')),
   );
   return EXIT.ok;
 }

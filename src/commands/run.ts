@@ -9,6 +9,8 @@ import { startLineProgress, startTtyProgress, type ProgressDisplay } from '../sc
 import { formatRunSummary } from '../scheduler/format-summary.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
 import { createLogger, type Logger } from '../util/logger.js';
+import { printable, printableJson } from '../util/printable.js';
+import { addSecret } from '../util/redact.js';
 
 export const DEFAULT_BASE_URL = 'https://www.dmxapi.cn';
 /** --simulator without --time-scale: a 25 s generation takes 0.5 s, for simulator and client alike. */
@@ -56,13 +58,15 @@ export async function runCommand(patterns: readonly string[], options: RunComman
   if (!apiKey) {
     throw new UserError('API_KEY_MISSING', 'DMXAPI_API_KEY is not set. Export your DMXAPI key (it is read only from the environment), or add --simulator to rehearse without one.');
   }
+  // Redacted from every output from here on (the simulator's fixed key is not a secret).
+  if (!options.simulator) addSecret(apiKey);
   const timeScale = options.timeScale ?? (options.simulator ? SIMULATOR_TIME_SCALE : 1);
   const live = io.isTTY && options.progress !== false;
   const loggerFor = (outDirs: readonly string[]): Logger => {
     const level = options.logLevel ?? 'info';
     if (options.logFile) return createLogger({ level, destination: options.logFile });
     // Log lines would tear the live display apart: on a terminal they go beside the ledger instead.
-    if (live && outDirs[0]) return createLogger({ level, destination: join(outDirs[0], 'run.log') });
+    if (live && outDirs[0]) return createLogger({ level, destination: join(outDirs[0], 'run.log'), refuseLinks: true });
     return createLogger({ level, destination: io.stderr as never });
   };
 
@@ -118,8 +122,8 @@ export async function runCommand(patterns: readonly string[], options: RunComman
       onWarnings: (warnings) => io.stderr.write(`${warnings.map(formatDiagnostic).join('\n')}\n`),
     });
     // People read the summary; with --json stdout is for machines, so it goes to stderr.
-    (options.json ? io.stderr : io.stdout).write(formatRunSummary(summary));
-    if (options.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    (options.json ? io.stderr : io.stdout).write(printable(formatRunSummary(summary)));
+    if (options.json) io.stdout.write(`${printableJson(JSON.stringify(summary, null, 2))}\n`);
     const stepSummary = io.env.GITHUB_STEP_SUMMARY;
     if (stepSummary) await appendStepSummary(stepSummary, summary);
     return summary.exit_code;

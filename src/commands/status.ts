@@ -6,6 +6,7 @@ import { readLedger } from '../results/ledger-store.js';
 import { isStale, LOCK_FILE, type LockOwner } from '../results/output-lock.js';
 import { summarizeLedger, type LedgerStatus } from '../results/report-status.js';
 import { exitCodeOf } from '../scheduler/run-summary.js';
+import { printable, printableJson } from '../util/printable.js';
 
 export interface StatusOptions {
   /** Print one JSON document on stdout instead of text. */
@@ -21,7 +22,8 @@ export interface StatusOptions {
 export async function statusCommand(outDir: string, options: StatusOptions, io: CommandIO): Promise<number> {
   const ledger = await readLedger(outDir);
   const status = summarizeLedger(outDir, ledger, await readRunningOwner(outDir));
-  io.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+  // A damaged ledger may hold terminal escapes anywhere: every byte shown is made printable.
+  io.stdout.write(options.json ? `${printableJson(JSON.stringify(status, null, 2))}\n` : printable(formatStatus(status)));
   return exitCodeOf({ stopped: [], jobs: status.by_status });
 }
 

@@ -1,11 +1,13 @@
 import type { Diagnostic } from '../manifest/types.js';
 import { UserError } from './paiwo-error.js';
+import { printableLine } from '../util/printable.js';
 
 /** `file:line:column  path.to.field  message` — one line per problem, as editors and CI annotate them. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
   const tag = d.severity === 'warning' ? 'warning: ' : '';
-  return `${where}  ${d.path || '(file)'}  ${tag}${d.message}`;
+  // A manifest's values (quoted in messages) may hold control characters: shown escaped, never obeyed.
+  return printableLine(`${where}  ${d.path || '(file)'}  ${tag}${d.message}`);
 }
 
 /** One or more manifests are invalid: carries every problem of every file at once. */

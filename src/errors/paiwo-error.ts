@@ -1,3 +1,5 @@
+import { redact } from '../util/redact.js';
+
 /**
  * Every error the tool raises on purpose is a `PaiwoError` with a stable `code`. Its family decides the exit
  * code (cli/exit-codes.ts); only the CLI entry maps families to exits and prints them.
@@ -8,7 +10,8 @@ export abstract class PaiwoError extends Error {
   abstract readonly exitCode: number;
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Redacted here, once: wherever the message goes next (ledger, journal, --json, status, report), it is clean.
+    super(redact(message), options);
     this.name = new.target.name;
   }
 }

@@ -39,6 +39,11 @@ const MODEL_NAMES_DEP = ['model'];
 /** `dependsOn` name of a whole matrix axis or include/exclude list (parse-manifest.ts gives it that name). */
 export const MATRIX_AXIS = 'matrix axis';
 const MIN_EXPANSION_CAP = 100_000;
+/**
+ * Whatever max_jobs says, no manifest expands past this many combinations: each is a paid video, and building
+ * millions of jobs would take gigabytes before any other check could run (a raised max_jobs is not a reason).
+ */
+export const ABSOLUTE_EXPANSION_CAP = 1_000_000;
 
 function textOf(field: string, value: Scalar, forFile: boolean): string {
   if (!forFile) return String(value);
@@ -91,6 +96,11 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
       if (!list && 'count' in spec && spec.from + spec.count - 1 > SEED_MAX) {
         error(['matrix', 'seed', 'count'], `seeds ${spec.from} … ${spec.from + spec.count - 1} go past ${SEED_MAX}`);
       }
+      // Checked before anything is drawn: more distinct seeds than exist would never end (and fill memory first).
+      if (!list && 'random' in spec && spec.random > SEED_MAX) {
+        error(['matrix', 'seed', 'random'], `${spec.random.toLocaleString('en-US')} distinct random seeds cannot exist: seeds go from 1 to ${SEED_MAX.toLocaleString('en-US')}`);
+        return { jobs: [], problems };
+      }
       axes.push({ key, kind: 'field', size: seedCount(spec), values: list ? spec : [], valuePath: (i) => (list ? ['matrix', 'seed', i] : ['matrix', 'seed']) });
     } else if ((REQUEST_FIELD_NAMES as string[]).includes(key)) {
       const values = raw as Scalar[];
@@ -121,8 +131,13 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
   }
   const raw = productSize(axes.map((a) => ({ key: a.key, values: { length: a.size } as unknown[] })));
   const cap = Math.max(ctx.maxJobs * MAX_GUARD_FACTOR, MIN_EXPANSION_CAP);
+  const sizeText = `${raw.toLocaleString('en-US')} combinations${data.repeat > 1 ? ` × repeat ${data.repeat}` : ''}`;
+  if ((raw + include.length) * data.repeat > ABSOLUTE_EXPANSION_CAP && cap > ABSOLUTE_EXPANSION_CAP) {
+    error(['matrix'], `the matrix has ${sizeText}, more than any manifest may plan (${ABSOLUTE_EXPANSION_CAP.toLocaleString('en-US')}, whatever max_jobs says); split it into several manifests`);
+    return { jobs: [], problems };
+  }
   if ((raw + include.length) * data.repeat > cap) {
-    error(['matrix'], `the matrix has ${raw.toLocaleString('en-US')} combinations${data.repeat > 1 ? ` × repeat ${data.repeat}` : ''}, far more than max_jobs (${ctx.maxJobs}); raise max_jobs or --max-jobs if you really mean it`);
+    error(['matrix'], `the matrix has ${sizeText}, far more than max_jobs (${ctx.maxJobs}); raise max_jobs or --max-jobs if you really mean it`);
     return { jobs: [], problems };
   }
   for (const a of axes) if (a.key === 'seed' && a.values.length === 0 && a.size > 0) a.values = expandSeeds(matrix.seed as SeedSpec);

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { SubmitRequest } from '../model/capabilities.js';
 import { canonicalRequestJson } from './canonical-request-json.js';
 
@@ -10,5 +10,6 @@ export const JOB_ID_LENGTH = 16;
  * two manifests is the same job; `repeat` copies differ only by index.
  */
 export function jobId(request: SubmitRequest, repeatIndex: number): string {
-  return hash('sha256', `${canonicalRequestJson(request)}\n${repeatIndex}`, 'hex').slice(0, JOB_ID_LENGTH);
+  // createHash, not crypto.hash: that one-shot helper exists only from Node 20.12 and `engines` admits 20.10.
+  return createHash('sha256').update(`${canonicalRequestJson(request)}\n${repeatIndex}`).digest('hex').slice(0, JOB_ID_LENGTH);
 }

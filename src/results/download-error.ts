@@ -13,10 +13,12 @@ export type DownloadErrorKind =
   | 'not-mp4'
   /** Connection refused/reset, idle timeout: retryable. */
   | 'network'
+  /** Slower than the minimum throughput (a trickle that never trips the idle timeout): retryable, resumes. */
+  | 'slow'
   /** Any other HTTP answer: retryable for 408, 429 and 5xx. */
   | 'http';
 
-const ALWAYS_RETRYABLE: ReadonlySet<DownloadErrorKind> = new Set(['truncated', 'network']);
+const ALWAYS_RETRYABLE: ReadonlySet<DownloadErrorKind> = new Set(['truncated', 'network', 'slow']);
 
 export interface DownloadErrorInit {
   readonly kind: DownloadErrorKind;

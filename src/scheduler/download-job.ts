@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { VideoStatus } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { DownloadError } from '../results/download-error.js';
+import { discardPart, type DownloadMemo } from '../results/download-part.js';
 import { downloadVideo } from '../results/download-video.js';
 import { crashPoint } from '../util/crash-point.js';
 import { maxVideoBytes } from './media-size-cap.js';
@@ -25,6 +26,8 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
   const video = { seed: done.seed, width: done.width, height: done.height, has_audio: done.hasAudio };
   const tries = item.settings.retries + 1;
   const maxBytes = maxVideoBytes(job.request);
+  // The file's size and ETag as first seen: every try resumes the same `.part` only while the file is the same.
+  const memo: DownloadMemo = {};
   try {
     if (!(await staysInside(outDir, dest))) {
       await store.update(item.id, {
@@ -36,7 +39,7 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const saved = await downloadVideo({ url, dest, maxBytes, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger, onProgress: onDownloadProgress });
+        const saved = await downloadVideo({ url, dest, maxBytes, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger, onProgress: onDownloadProgress, memo });
         await store.update(item.id, { ...video, status: 'succeeded', bytes: saved.bytes, sha256: saved.sha256, finished_at: new Date().toISOString(), error: null });
         ctx.logger.info({ job: item.id, file: job.file, bytes: saved.bytes }, 'saved');
         return;
@@ -44,6 +47,8 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
         if (!(error instanceof DownloadError)) throw error;
         const again = attempt < tries && (error.kind === 'expired' || error.retryable);
         if (!again) {
+          // Given up in this run: the job stays `submitted` and its next run downloads it from the start.
+          await discardPart(dest);
           await store.update(item.id, { ...video, error: { code: error.code, message: `${error.message}; rerun to download it again (it is paid for)` } });
           ctx.logger.error({ job: item.id, code: error.code }, 'download failed; left submitted for the next run');
           return;
@@ -51,7 +56,7 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
         ctx.logger.info({ job: item.id, code: error.code, attempt }, 'download failed; trying again');
         if (error.kind === 'expired') {
           const status = await fetchStatus(ctx, item, job.video_id!);
-          if (status.status !== 1 || !status.url) throw new DownloadError({ kind: 'http', message: `video ${job.video_id} is no longer available (status ${status.status})` });
+          if (!status.ready || !status.url) throw new DownloadError({ kind: 'http', message: `video ${job.video_id} is no longer available (status ${status.status})` });
           url = status.url;
         } else {
           await sleep(Math.min(30_000, 1_000 * 2 ** (attempt - 1)) * ctx.timeScale * jitter(), ctx.control.work.signal);
@@ -61,6 +66,7 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
   } catch (error) {
     if (isStop(error)) return;
     if (error instanceof ApiError || error instanceof DownloadError) {
+      await discardPart(dest);
       await store.update(item.id, { ...video, error: { code: error.code, message: `${error.message}; rerun to download it again (it is paid for)` } });
       if (error instanceof ApiError && error.kind === 'account-refused') ctx.control.stopAll('account-refused');
       return;

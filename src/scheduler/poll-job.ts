@@ -27,7 +27,7 @@ export function refundOf(job: LedgerJob, videoId: string, reported: number | nul
 }
 
 export type PollOutcome =
-  /** Status 1: the video is ready at `url`. */
+  /** Status 1 with a url and a width (contract B.9): the video is ready at `url`. */
   | { readonly kind: 'done'; readonly status: VideoStatus }
   /** Terminal without a video (moderated, failed, deleted, unknown id): recorded. */
   | { readonly kind: 'ended' }
@@ -83,7 +83,8 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
         return { kind: 'left' };
       }
       const now = new Date().toISOString();
-      switch (status.status) {
+      // Status 1 without a url or an outputWidth is not done yet (contract B.9): it is polled again below.
+      switch (status.ready ? 1 : status.status === 1 ? 5 : status.status) {
         case 1:
           // Recorded together with the download's outcome: one journal event instead of two.
           return { kind: 'done', status };
@@ -118,7 +119,7 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
           ctx.logger.warn({ job: item.id, videoId, status: status.status }, 'generation failed');
           return { kind: 'ended' };
         default: {
-          if (status.status !== 5) ctx.logger.warn({ job: item.id, videoId, status: status.status }, 'unknown status; still polling');
+          if (status.status !== 5 && status.status !== 1) ctx.logger.warn({ job: item.id, videoId, status: status.status }, 'unknown status; still polling');
           const wait = schedule.nextDelay(sinceSubmit()) * ts;
           if (Date.now() + wait > deadline) {
             await store.update(item.id, { error: { code: 'TIMEOUT', message: `still generating after job_timeout; rerun to keep polling video ${videoId}` } });

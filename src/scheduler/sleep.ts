@@ -6,8 +6,11 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     return;
   }
-  await delay(ms, undefined, signal ? { signal } : undefined);
+  // A timer longer than 2^31-1 ms fires at once (Node warns and uses 1 ms): long waits are taken in pieces.
+  for (let left = ms; left > 0; left -= MAX_TIMER_MS) await delay(Math.min(left, MAX_TIMER_MS), undefined, signal ? { signal } : undefined);
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A factor in [1 − spread, 1 + spread]: spreads retries of many jobs so they do not arrive together. */
 export function jitter(spread = 0.2): number {

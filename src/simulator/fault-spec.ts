@@ -62,6 +62,11 @@ export const FAULTS = {
   'oversize-media': { ops: ['media'], defaultOps: ['media'], does: 'serves oversizeMediaBytes (default 256 MiB, a padded valid MP4, streamed) whatever the reported dimensions' },
   'lying-length': { ops: ['media'], defaultOps: ['media'], does: 'declares a Content-Length 1 MiB larger than the bytes it sends, then closes the connection' },
   'redirect-scheme': { ops: ['media'], defaultOps: ['media'], does: 'answers 302 with Location: file:///etc/passwd' },
+  // A hostile world (issue 11): a trickling CDN, encoded URLs, "done" without a url, a key put in the media URL.
+  'slow-media': { ops: ['media'], defaultOps: ['media'], does: 'sends the headers, then one byte every second (scaled) and never more: only a minimum-throughput deadline ends it' },
+  'encoded-url': { ops: ['media'], defaultOps: ['media'], does: 'a media path with %2F-encoded slashes answers 404 NoSuchKey; the same path decoded is served (contract B.9)' },
+  'done-no-url': { ops: ['fetch'], defaultOps: ['fetch'], does: 'a finished video is answered with status 1 but an empty url and outputWidth 0 (not done yet, contract B.9)' },
+  'key-in-url': { ops: ['fetch'], defaultOps: ['fetch'], does: 'the media url carries the caller\'s Authorization header in its path and query (a badly written gateway)' },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof FAULTS;

@@ -24,6 +24,12 @@ function keyOf(header: string | undefined): string {
 
 const UNKNOWN_STATUSES = [2, 3, 9] as const;
 
+/** The key-in-url fault: a gateway that puts the caller's Authorization header into the media URL's path and query. */
+function keyInUrl(ctx: SimContext, url: string, authorization: string): string {
+  const tail = url.slice(`${ctx.baseUrl}/media/`.length);
+  return `${ctx.baseUrl}/media/echo/${encodeURIComponent(authorization)}/${tail}?auth=${encodeURIComponent(keyOf(authorization))}`;
+}
+
 export async function handleApi(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const text = await readBody(req);
   const rid = ctx.nextRequestId();
@@ -137,11 +143,16 @@ async function handleFetch(ctx: SimContext, req: IncomingMessage, res: ServerRes
 
   let status = video.status;
   if (plan.fires('unknown-status', 'fetch')) status = UNKNOWN_STATUSES[(plan.counts['unknown-status']! - 1) % UNKNOWN_STATUSES.length]!;
-  const done = status === 1;
+  let done = status === 1;
   let url = '';
   if (done) {
     if (now - video.tokenValidFrom > options.mediaTtlMs) state.renewToken(video, now);
     url = plan.fires('bad-url', 'fetch') ? 'file:///etc/passwd' : mediaUrl(ctx, video);
+    if (plan.fires('key-in-url', 'fetch')) url = keyInUrl(ctx, url, req.headers.authorization ?? '');
+    if (plan.fires('done-no-url', 'fetch')) {
+      url = '';
+      done = false; // status 1 without url and dimensions: not done yet (B.9)
+    }
   } else if (status !== 7 && status !== 8) {
     url = mediaUrl(ctx, video); // present while generating, but not served yet (B.1)
   }

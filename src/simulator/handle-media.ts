@@ -15,7 +15,7 @@ function sendXmlError(res: ServerResponse, status: number, code: string, message
   sendText(res, status, 'application/xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>\n`);
 }
 
-type Mode = 'normal' | 'truncate' | 'stall' | 'lying';
+type Mode = 'normal' | 'truncate' | 'stall' | 'lying' | 'slow';
 
 export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const { state, plan, options, media } = ctx;
@@ -41,6 +41,7 @@ export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: Se
     res.writeHead(302, { Location: 'file:///etc/passwd', 'Content-Length': '0' });
     return void res.end();
   }
+  if (/%2f/i.test(path) && plan.fires('encoded-url', 'media')) return sendXmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
   if (now - entry.validFrom > options.mediaTtlMs && plan.fires('expire-media', 'media')) {
     return sendXmlError(res, 403, 'AccessDenied', 'Request has expired');
   }
@@ -55,7 +56,9 @@ export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: Se
       ? 'stall'
       : plan.fires('lying-length', 'media')
         ? 'lying'
-        : 'normal';
+        : plan.fires('slow-media', 'media')
+          ? 'slow'
+          : 'normal';
   await serveAsset(ctx, req, res, asset, mode);
 }
 
@@ -107,6 +110,7 @@ async function serveAsset(ctx: SimContext, req: IncomingMessage, res: ServerResp
   res.writeHead(range ? 206 : 200, headers);
   if (req.method === 'HEAD') return void res.end();
 
+  if (mode === 'slow') return trickle(res, asset, start, end, 1_000 * ctx.options.timeScale);
   const sendUpTo = mode === 'truncate' || mode === 'stall' ? start + Math.floor(length / 2) : end;
   const state = ctx.state;
   const complete = await pump(res, assetChunks(asset, start, sendUpTo), (n) => {
@@ -116,4 +120,25 @@ async function serveAsset(ctx: SimContext, req: IncomingMessage, res: ServerResp
   if (mode === 'truncate') return resetConnection(req.socket);
   if (mode === 'stall') return; // headers and half the body, then silence; close() ends the socket
   res.end();
+}
+
+/** The slow-media fault: one byte per `everyMs` until the client gives up (the body would take hours). */
+function trickle(res: ServerResponse, asset: MediaAsset, start: number, end: number, everyMs: number): void {
+  const chunks = assetChunks(asset, start, end)[Symbol.iterator]();
+  let pending: Buffer = Buffer.alloc(0);
+  const timer = setInterval(() => {
+    if (res.destroyed) return clearInterval(timer);
+    if (pending.length === 0) {
+      const next = chunks.next();
+      if (next.done) {
+        clearInterval(timer);
+        return void res.end();
+      }
+      pending = next.value;
+    }
+    res.write(pending.subarray(0, 1));
+    pending = pending.subarray(1);
+  }, Math.max(1, everyMs));
+  timer.unref();
+  res.on('close', () => clearInterval(timer));
 }

@@ -1,4 +1,8 @@
+import { constants, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { UserError } from '../errors/paiwo-error.js';
+import { redact, redactValue } from './redact.js';
 
 export type { Logger } from 'pino';
 
@@ -23,19 +27,45 @@ export interface LoggerOptions {
   readonly level?: string;
   /** Where JSON lines go. @default stderr */
   readonly destination?: DestinationStream | string;
+  /**
+   * A file destination that is a symbolic link is refused (O_NOFOLLOW): for files the tool places itself
+   * (`<out>/run.log`), where a link may have been planted. A `--log-file` the user names is opened as named.
+   */
+  readonly refuseLinks?: boolean;
+}
+
+/** Opens a log file for appending, creating its folder; never through a link when `refuseLinks`. */
+function openLogFile(path: string, refuseLinks: boolean): number {
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (refuseLinks ? constants.O_NOFOLLOW : 0);
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    return openSync(path, flags, 0o666);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new UserError('LOG_LINK', `${path} is a symbolic link; paiwo-batch never writes its log through one. Remove the link and run again.`);
+    }
+    throw error;
+  }
 }
 
 /** Created once per command and passed down; library code never prints. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const dest =
     typeof options.destination === 'string'
-      ? pino.destination({ dest: options.destination, mkdir: true, sync: true })
+      ? pino.destination({ fd: openLogFile(options.destination, options.refuseLinks === true), sync: true })
       : (options.destination ?? pino.destination({ fd: 2, sync: true }));
   return pino(
     {
       level: options.level ?? 'info',
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Whatever a field or a message holds (a URL the gateway built, an echoed header), the key is taken out.
+      formatters: { log: (object) => redactValue(object) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redact(a) : a)) as Parameters<typeof method>);
+        },
+      },
     },
     dest,
   );

@@ -118,6 +118,7 @@ describe('the contract samples, byte for byte', () => {
       videoId: '385043936817661',
       status: 1,
       url: 'https://media.pixverseai.cn/pixverse%2Fmp4%2Fmedia%2Fweb%2Fori%2Ff0252026-da74-429e-b279-977385175a34_seed713039308.mp4',
+      ready: true,
       seed: 713039308,
       width: 1024,
       height: 576,
@@ -322,7 +323,7 @@ describe('answers of the wrong shape', () => {
   });
 
   it('fetch: a finished video whose url is not http(s) is refused; a generating one may carry anything', async () => {
-    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'data:video/mp4;base64,AAAA', '']) {
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'data:video/mp4;base64,AAAA']) {
       reply = json(200, JSON.stringify({ ErrCode: 0, Resp: { id: 385043936817661, status: 1, url } }).replace('"385043936817661"', '385043936817661'));
       const e = await fetchFailure();
       expect(e).toMatchObject({ kind: 'protocol', retryable: true });
@@ -330,6 +331,25 @@ describe('answers of the wrong shape', () => {
     reply = json(200, '{"ErrCode":0,"Resp":{"id":385043936817661,"status":5,"url":"file:///tmp/x"}}');
     const c = client();
     expect((await c.fetchVideo('385043936817661')).status).toBe(5);
+    c.close();
+  });
+
+  it('fetch: status 1 is done only with a non-empty url AND outputWidth > 0 (contract B.9); without them it is "not yet"', async () => {
+    const answers = [
+      { status: 1, url: '', outputWidth: 1024 },
+      { status: 1, outputWidth: 1024 },
+      { status: 1, url: 'https://cdn.example/v.mp4' },
+      { status: 1, url: 'https://cdn.example/v.mp4', outputWidth: 0 },
+      { status: 5, url: 'https://cdn.example/v.mp4', outputWidth: 1024 },
+    ];
+    const c = client();
+    for (const resp of answers) {
+      reply = json(200, JSON.stringify({ ErrCode: 0, Resp: { id: '385043936817661', ...resp } }));
+      const status = await c.fetchVideo('385043936817661');
+      expect(status.ready, JSON.stringify(resp)).toBe(false);
+    }
+    reply = json(200, JSON.stringify({ ErrCode: 0, Resp: { id: '385043936817661', status: 1, url: 'https://cdn.example/v.mp4', outputWidth: 1024 } }));
+    expect((await c.fetchVideo('385043936817661')).ready).toBe(true);
     c.close();
   });
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DownloadError } from '../../src/results/download-error.js';
+import { discardPart, type DownloadMemo } from '../../src/results/download-part.js';
 import { downloadVideo, type DownloadOptions } from '../../src/results/download-video.js';
 import { startHttpServer, type TestServer } from '../api/test-server.js';
 
@@ -16,6 +17,8 @@ const MP4_SHA = createHash('sha256').update(MP4).digest('hex');
 type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const routes = new Map<string, Route>();
 const seenRanges: Array<string | undefined> = [];
+const seenIfRange: Array<string | undefined> = [];
+const seenPaths: string[] = [];
 const seenErrors: unknown[] = [];
 let server: TestServer;
 let dir: string;
@@ -81,6 +84,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'paiwo-download-'));
   server = await startHttpServer((req, res) => {
     seenRanges.push(req.headers.range);
+    seenIfRange.push(req.headers['if-range'] as string | undefined);
+    seenPaths.push(new URL(req.url ?? '/', 'http://x').pathname);
     const route = routes.get(new URL(req.url ?? '/', 'http://x').pathname);
     if (route) route(req, res);
     else res.writeHead(404).end('not found');
@@ -89,6 +94,8 @@ beforeAll(async () => {
 afterEach(() => {
   routes.clear();
   seenRanges.length = 0;
+  seenIfRange.length = 0;
+  seenPaths.length = 0;
 });
 afterAll(async () => {
   await server.close();
@@ -117,12 +124,14 @@ describe('downloadVideo', () => {
     expect((await download('/hop')).result.sha256).toBe(MP4_SHA);
   });
 
-  it('a lying Content-Length is an error, not a short file; no .part is left', async () => {
+  it('a lying Content-Length is an error, not a short file; the .part is kept for the next try until discarded', async () => {
     routes.set('/lying.mp4', serveTruncated(MP4, 100 * 1024));
     const { error, dest } = await downloadFailure('/lying.mp4');
     expect(error).toMatchObject({ kind: 'truncated', retryable: true });
     expect(error.message).toContain(`${100 * 1024} of ${MP4.length}`);
     expect(await exists(dest)).toBe(false);
+    expect(await exists(`${dest}.part`)).toBe(true);
+    await discardPart(dest);
     expect(await exists(`${dest}.part`)).toBe(false);
   });
 
@@ -214,12 +223,80 @@ describe('downloadVideo', () => {
     expect((await downloadFailure('/tiny.mp4')).error.kind).toBe('not-mp4');
   });
 
-  it('5xx is retryable; after the last attempt nothing is left on disk', async () => {
+  it('5xx is retryable; after the last attempt no file and no empty part is left on disk', async () => {
     routes.set('/busy.mp4', (_req, res) => res.writeHead(503).end());
-    const { error, dest } = await downloadFailure('/busy.mp4', { attempts: 2 });
+    const { error } = await downloadFailure('/busy.mp4', { attempts: 2 });
     expect(error).toMatchObject({ kind: 'http', retryable: true, httpStatus: 503 });
     expect(seenRanges).toHaveLength(2);
     expect((await readdir(dir)).filter((f) => f.startsWith('_busy'))).toEqual([]);
+  });
+
+  it('a body trickling in (a byte at a time, never idle long) is cut at the minimum throughput, retried, and ends', async () => {
+    // Before: only an idle timeout, which a byte every few seconds never trips, so the run never ended.
+    const trickles: http.ServerResponse[] = [];
+    routes.set('/trickle.mp4', (req, res) => {
+      const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+      const start = m ? Number(m[1]) : 0;
+      res.writeHead(m ? 206 : 200, { 'Content-Length': MP4.length - start, ...(m && { 'Content-Range': `bytes ${start}-${MP4.length - 1}/${MP4.length}` }) });
+      let at = start;
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(MP4.subarray(at, ++at))), 20);
+      res.on('close', () => clearInterval(timer));
+      trickles.push(res);
+    });
+    const { error, dest } = await downloadFailure('/trickle.mp4', { attempts: 2, timeoutMs: 300, minBytesPerSecond: 1000 });
+    expect(error).toMatchObject({ kind: 'slow', retryable: true, code: 'DOWNLOAD_SLOW' });
+    expect(error.message).toContain('below the minimum throughput');
+    // The second try resumed what the first had received instead of starting again at byte 0.
+    expect(seenRanges).toHaveLength(2);
+    expect(seenRanges[0]).toBeUndefined();
+    expect(seenRanges[1]).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(await exists(`${dest}.part`)).toBe(true);
+    for (const r of trickles) r.destroy();
+  });
+
+  it('a failed download resumes from the .part across separate calls; If-Range carries the ETag first seen', async () => {
+    let calls = 0;
+    const full = serveRange(MP4);
+    routes.set('/etag.mp4', (req, res) => {
+      res.setHeader('ETag', '"v1"');
+      if (++calls === 1) serveTruncated(MP4, 150_000)(req, res);
+      else full(req, res);
+    });
+    const memo: DownloadMemo = {};
+    const { error, dest } = await downloadFailure('/etag.mp4', { memo });
+    expect(error.kind).toBe('truncated');
+    expect(memo).toEqual({ total: MP4.length, etag: '"v1"' });
+    const result = await downloadVideo({ url: urlOf('/etag.mp4'), dest, attempts: 1, memo });
+    expect(result).toEqual({ bytes: MP4.length, sha256: MP4_SHA });
+    expect(seenRanges[1]).toMatch(/^bytes=\d+-$/);
+    expect(Number(/\d+/.exec(seenRanges[1]!)![0])).toBeGreaterThan(50_000);
+    expect(seenIfRange[1]).toBe('"v1"');
+  });
+
+  it('a .part is given up only when the server proves it cannot resume: another total starts over', async () => {
+    const other = Buffer.concat([MP4.subarray(0, 12), randomBytes(MP4.length + 999 - 12)]);
+    routes.set('/changed.mp4', serveRange(other));
+    const dest = join(dir, 'changed.mp4');
+    await writeFile(`${dest}.part`, MP4.subarray(0, 40_000));
+    const memo: DownloadMemo = { total: MP4.length };
+    const result = await downloadVideo({ url: urlOf('/changed.mp4'), dest, attempts: 2, memo });
+    expect(seenRanges).toEqual(['bytes=40000-', undefined]);
+    expect(result.bytes).toBe(other.length);
+    expect((await readFile(dest)).equals(other)).toBe(true);
+  });
+
+  it('a media URL with %2F-encoded slashes that answers 404 is tried decoded before giving up as expired', async () => {
+    routes.set('/media/pixverse/mp4/v.mp4', serveRange(MP4));
+    const dest = join(dir, 'encoded.mp4');
+    const result = await downloadVideo({ url: `${server.url}/media/pixverse%2Fmp4%2Fv.mp4?token=${TOKEN}`, dest, attempts: 1 });
+    expect(result.sha256).toBe(MP4_SHA);
+    expect(seenPaths).toEqual(['/media/pixverse%2Fmp4%2Fv.mp4', '/media/pixverse/mp4/v.mp4']);
+    // Refused in both forms: expired, after exactly two requests.
+    routes.clear();
+    seenPaths.length = 0;
+    const { error } = await downloadFailure('/x%2Fy.mp4', { attempts: 3 });
+    expect(error.kind).toBe('expired');
+    expect(seenPaths).toEqual(['/x%2Fy.mp4', '/x/y.mp4']);
   });
 
   it('a stalled body hits the idle timeout', async () => {
@@ -228,9 +305,10 @@ describe('downloadVideo', () => {
       res.write(MP4.subarray(0, 1000));
     });
     const { error, dest } = await downloadFailure('/stall.mp4', { timeoutMs: 300 });
-    expect(error.kind === 'truncated' || error.kind === 'network').toBe(true);
+    expect(['truncated', 'network', 'slow']).toContain(error.kind);
     expect(error.retryable).toBe(true);
-    expect(await exists(`${dest}.part`)).toBe(false);
+    // What arrived is kept for the next try to resume.
+    expect((await stat(`${dest}.part`)).size).toBe(1000);
   });
 
   it('an abort keeps the .part for the next run and rejects with the reason', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { SimulatorOptions } from '../../src/simulator/start-simulator.js';
 import { describe, it } from 'vitest';
-import { expectSafeEnd, manifestOf, runAgainstSimulator, statusCounts, THREE, type PromptEntry, type RunOutcome } from './fault-run.js';
+import { expectSafeEnd, KEY, manifestOf, runAgainstSimulator, statusCounts, THREE, type PromptEntry, type RunOutcome } from './fault-run.js';
 
 /**
  * One row per fault of the contract: what the simulator does, what the runner must end with, and what the README
@@ -459,6 +459,46 @@ export const HOSTILE_ROWS: readonly FaultRow[] = [
     exit: 0,
     does: 'seen as a truncated body: resumed or downloaded again, checked before the rename',
     firings: { 'lying-length': 1 },
+  },
+  // A hostile world (issue 11).
+  {
+    fault: 'a media server trickling one byte a second (never idle long enough for the idle timeout)',
+    spec: 'slow-media@max=1',
+    statuses: all(3),
+    exit: 0,
+    does: 'cut at the minimum throughput (`DOWNLOAD_SLOW`: the idle timeout, then 32 KiB/s on average), then resumed from the `.part` with Range; the run always ends',
+    firings: { 'slow-media': 1 },
+  },
+  {
+    fault: 'media URL whose %2F-encoded path answers 404',
+    spec: 'encoded-url',
+    statuses: all(3),
+    exit: 0,
+    does: 'tried once with `%2F` decoded to `/` (contract B.9) before fetching a fresh URL; downloaded',
+    check: (o) => expect(o.stats.faults['encoded-url']).toBeGreaterThanOrEqual(3),
+  },
+  {
+    fault: 'status 1 without a url or outputWidth',
+    spec: 'done-no-url@first=4',
+    statuses: all(3),
+    exit: 0,
+    does: 'not done yet (contract B.9: done = status 1, a url and outputWidth > 0): polled again, no error',
+    firings: { 'done-no-url': 4 },
+    check: (o) => expect(o.ledger.jobs.every((j) => j.error === null)).toBe(true),
+  },
+  {
+    fault: 'the key put in the media URL by the gateway, downloads failing',
+    spec: 'key-in-url,html-502/media',
+    args: ['--retries', '0'],
+    statuses: all(3, 'submitted'),
+    exit: 6,
+    does: 'the URL in every message, log and ledger error is redacted (path, query, any encoding of the key); the paid jobs stay `submitted`',
+    check: (o) => {
+      const text = `${o.stdout}${o.stderr}${JSON.stringify(o.ledger)}`;
+      expect(text).toContain('/media/echo/');
+      expect(text).not.toContain(KEY);
+      expect(text).not.toContain(encodeURIComponent(KEY));
+    },
   },
   {
     fault: 'a Content-Length that always lies',

@@ -179,6 +179,14 @@ describe('paiwo-batch plan', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('refuses an impossible seed count at once with file:line and exit 2 (no allocation, no internal error)', async () => {
+    const file = path.join(dir, 'seeds.yaml');
+    await writeFile(file, 'defaults: { prompt: a, aspect_ratio: "16:9", quality: 360p, duration: 5 }\nmatrix:\n  seed: { random: 3000000000, base: 7 }\n');
+    const r = await cli(['plan', '--max-jobs', '4000000000', file]);
+    expectCleanFailure(r);
+    expect(r.stderr).toMatch(/seeds\.yaml:3:\d+ +matrix\.seed\.random +3,000,000,000 distinct random seeds cannot exist/);
+  });
+
   it('--shard k/n plans a stable part and says which', async () => {
     const [one, two] = await Promise.all([cli(['plan', '--json', '--shard', '1/2', 'manifests/cat-sweep.yaml']), cli(['plan', '--json', '--shard', '2/2', 'manifests/cat-sweep.yaml'])]);
     const a = JSON.parse(one.stdout);

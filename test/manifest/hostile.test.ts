@@ -91,4 +91,17 @@ filename: "{v}/{v}"`);
     const m = valid(`defaults: &d { aspect_ratio: "16:9", quality: 540p, duration: 5 }\nmatrix:\n  prompt: [&p "A cat", *p]\n`);
     expect(m.jobs).toHaveLength(1);
   });
+
+  it('an impossible random seed count is refused at its line before any seed is drawn, whatever max_jobs says', () => {
+    // Before the fix this drew seeds into a Set until RangeError (15 s, ~0.8 GB); now it cannot get that far.
+    const r = errorsOf(`${D}\nmax_jobs: 100000000000\nmatrix:\n  prompt: [a]\n  seed: { random: 3000000000, base: 1 }\n`);
+    expect(r).toEqual([
+      expect.objectContaining({ line: 5, path: 'matrix.seed.random', message: expect.stringContaining('3,000,000,000 distinct random seeds cannot exist') }),
+    ]);
+  });
+
+  it('a possible but enormous seed count is refused with the absolute limit when max_jobs is raised', () => {
+    const r = errorsOf(`${D}\nmax_jobs: 100000000000\nmatrix:\n  prompt: [a]\n  seed: { random: 2000000000, base: 1 }\n`);
+    expect(r.map((d) => d.message)).toEqual([expect.stringContaining('more than any manifest may plan (1,000,000, whatever max_jobs says)')]);
+  });
 });

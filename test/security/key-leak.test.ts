@@ -18,6 +18,14 @@ import { manifestOf, THREE, TIME_SCALE } from '../faults/fault-run.js';
  */
 const KEY = 'sk-SECRET-7f3e9c1d5b-e-DO-NOT-LEAK-42a8';
 const FORMS = [KEY, `Bearer ${KEY}`, '7f3e9c1d5b-e-DO-NOT-LEAK', Buffer.from(KEY).toString('base64'), encodeURIComponent(KEY).replace(/-/g, '%2D')];
+/** Any 8 characters in a row of the key or of an encoding of it is a leak (a cut-short message leaves such runs). */
+const FRAGMENT = 8;
+const ENCODINGS = [
+  KEY,
+  encodeURIComponent(KEY).replace(/-/g, '%2D'),
+  ...[0, 1, 2].map((pad) => Buffer.from(`${'A'.repeat(pad)}${KEY}`).toString('base64').slice(4, -4)),
+];
+const FRAGMENTS = [...new Set(ENCODINGS.flatMap((form) => Array.from({ length: form.length - FRAGMENT + 1 }, (_, j) => form.slice(j, j + FRAGMENT))))];
 
 let dir: string;
 const outputs: { label: string; text: string }[] = [];
@@ -74,12 +82,16 @@ const runArgs = (manifestPath: string, base: string, out: string, extra: string[
 ];
 
 /** A gateway that echoes the Authorization header back in its error messages (a badly written proxy). */
-async function echoingGateway(mode: 'errmsg' | '401'): Promise<string> {
+async function echoingGateway(mode: 'errmsg' | '401' | 'cut'): Promise<string> {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       const auth = req.headers.authorization ?? '';
-      if (mode === '401') {
+      if (mode === 'cut') {
+        // The key lands across the 200-character excerpt of the message: cut short, part of it would stay.
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'invalid_api_key', message: `${'the token you sent is not valid here; '.repeat(5).slice(0, 180)} ${auth}`, type: 'rix_api_error' } }));
+      } else if (mode === '401') {
         res.writeHead(401, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { code: 'invalid_api_key', message: `Invalid Token ${auth} (request id: 1)`, type: 'rix_api_error', param: auth } }));
       } else {
@@ -94,7 +106,7 @@ async function echoingGateway(mode: 'errmsg' | '401'): Promise<string> {
 }
 
 function findKey(text: string): string | undefined {
-  return FORMS.find((f) => text.includes(f));
+  return FORMS.find((f) => text.includes(f)) ?? FRAGMENTS.find((f) => text.includes(f));
 }
 
 describe('the API key leaks nowhere', () => {
@@ -130,6 +142,26 @@ describe('the API key leaks nowhere', () => {
     expect(ledger).toContain('invalid parameter for key'); // the service's message is kept, the key is not
   });
 
+  it('a gateway that cuts its echo of the key short, then status and report of that folder', async () => {
+    const r = await cli('echo cut', [...runArgs(await manifest('echocut'), await echoingGateway('cut'), 'out-echo-cut', ['--json', '--log-level', 'trace'])]);
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toContain('the token you sent is not valid');
+    await cli('echo cut status', ['status', path.join(dir, 'out-echo-cut')]);
+    await cli('echo cut status --json', ['status', '--json', path.join(dir, 'out-echo-cut')]);
+    await cli('echo cut report', ['report', path.join(dir, 'out-echo-cut')]);
+  });
+
+  it('a gateway that puts the key in the media URL (path and query), whose downloads then fail', async () => {
+    const s = await sim({ faults: 'key-in-url,html-502/media' });
+    const r = await cli('key in url', [...runArgs(await manifest('keyurl'), s.url, 'out-key-url', ['--json', '--retries', '0', '--log-level', 'trace', '--log-file', path.join(dir, 'keyurl.log')])]);
+    expect(r.code).toBe(6);
+    expect(r.stdout).toContain('DOWNLOAD_HTTP');
+    expect(r.stdout).toContain('/media/echo/');
+    await cli('key in url status', ['status', path.join(dir, 'out-key-url')]);
+    await cli('key in url status --json', ['status', '--json', path.join(dir, 'out-key-url')]);
+    await cli('key in url report', ['report', path.join(dir, 'out-key-url')]);
+  });
+
   it('a run killed with SIGKILL mid-run, then resumed', async () => {
     const s = await sim();
     const m = await manifest('crash', [...THREE, 'a bird at dawn', 'a boat at dusk', 'a tree in fog']);
@@ -154,7 +186,7 @@ describe('the API key leaks nowhere', () => {
     const texts = [...outputs];
     for (const f of files) texts.push({ label: f, text: await readFile(path.join(dir, f), 'latin1') });
     // The scan is not vacuous: ledgers, journals, reports and log files of every scenario are in it.
-    for (const needed of ['faults.log', '401.log', 'crash.log', 'out-faults/ledger.json', 'out-faults/report.html', 'out-401/ledger.json', 'out-echo-msg/report.html', 'out-crash/ledger.json']) {
+    for (const needed of ['faults.log', '401.log', 'crash.log', 'keyurl.log', 'out-key-url/ledger.json', 'out-echo-cut/ledger.json', 'out-echo-cut/report.html', 'out-faults/ledger.json', 'out-faults/report.html', 'out-401/ledger.json', 'out-echo-msg/report.html', 'out-crash/ledger.json']) {
       expect(files).toContain(needed);
     }
     expect(files.some((f: string) => f.endsWith('.mp4'))).toBe(true);
@@ -162,5 +194,6 @@ describe('the API key leaks nowhere', () => {
     expect(leaks).toEqual([]);
     // And the scanner itself would see a leak.
     expect(findKey(`{"msg":"x","authorization":"Bearer ${KEY}"}`)).toBeDefined();
+    expect(findKey(`invalid token Bearer ${KEY.slice(0, 12)}…`)).toBeDefined();
   });
 });

@@ -145,3 +145,22 @@ describe('status', () => {
     expect(failed?.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('status of a damaged ledger on a terminal', () => {
+  it('shows every control character escaped: no ESC, OSC, BEL or C1 byte reaches the terminal, in text or --json', async () => {
+    const osc = '\u001b]0;pwned window title\u0007';
+    const ledger = makeLedger([
+      makeJob({ id: `evil${osc}`, status: 'failed', file: `a\u001b[2Jb.mp4`, video_id: '1', credits: 5, error: { code: `X\u009b31m`, message: `boom ${osc}\r\u001b[1A` } }),
+      makeJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: `2026\u001b[31m`, error: { code: 'HTTP_504', message: '\u202eevil' } }),
+    ]);
+    await writeLedger(dir, ledger);
+    for (const json of [false, true]) {
+      const io = bufferIO();
+      expect(await statusCommand(dir, { json }, io)).toBe(0);
+      const text = io.out();
+      expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+      expect(text).toContain(json ? 'evil\\u001b]0;pwned window title\\u0007' : 'evil\\x1b]0;pwned window title\\x07');
+      if (json) expect((JSON.parse(text) as LedgerStatus).failed[0]!.error!.code).toBe('X\u009b31m'); // same values, escaped
+    }
+  });
+});

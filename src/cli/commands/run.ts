@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
-import { runCommand, type RunCommandOptions } from '../../commands/run.js';
+import { Option, type Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
 import { RESTORE_TERMINAL } from '../../scheduler/progress-display.js';
-import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseShard, processIO } from '../io.js';
+import { LOG_LEVELS, parseJobTimeout, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseRetries, parseShard, parseTimeScale, processIO } from '../io.js';
+import { runCommand, SIMULATOR_TIME_SCALE, type RunCommandOptions } from '../../commands/run.js';
 
 export function registerRun(program: Command): void {
   program
@@ -12,12 +12,12 @@ export function registerRun(program: Command): void {
     .option('--base-url <url>', 'API base URL (env DMXAPI_BASE_URL; default https://www.dmxapi.cn)')
     .option('--simulator', 'run against the built-in simulator started in-process (no key needed, no credits spent)')
     .option('--out <dir>', 'output folder (default: the manifest\'s run.out, else output/<manifest name>/)')
-    .option('--concurrency <n>', 'generations in flight at once (default 4)', parsePositiveInt)
+    .option('--concurrency <n>', 'generations in flight at once (default: the manifest\'s run.concurrency, else 4)', parsePositiveInt)
     .option('--requests-per-second <n>', 'limit on all API calls together', parsePositiveNumber)
     .option('--max-credits <n>', 'budget: never submit a job that would take the credits spent past this', parseNonNegativeInt)
-    .option('--job-timeout <seconds>', 'give up polling a job after this long (it stays "submitted" for the next run)', parsePositiveNumber)
-    .option('--retries <n>', 'retries of a transient failure per call', parseNonNegativeInt)
-    .option('--time-scale <x>', 'multiply every client-side delay (for rehearsals against a sped-up simulator)', parsePositiveNumber)
+    .option('--job-timeout <seconds>', 'give up polling a job after this long (it stays "submitted" for the next run; default: the manifest\'s run.job_timeout, else 1800)', parseJobTimeout)
+    .option('--retries <n>', 'retries of a transient failure per call, 0 to 100 (default: the manifest\'s run.retries, else 5)', parseRetries)
+    .option('--time-scale <x>', `multiply every client-side delay, above 0 and at most 100 (for rehearsals against a sped-up simulator; default 1, ${SIMULATOR_TIME_SCALE} with --simulator)`, parseTimeScale)
     .option('--max-jobs <n>', 'refuse plans larger than this', parsePositiveInt)
     .option('--shard <k/n>', 'only the k-th of n stable partitions of the jobs (by id)', parseShard)
     .option('--retry-failed', 'run failed jobs again (they are paid again)')
@@ -25,7 +25,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'print a machine-readable summary on stdout at the end')
     .option('--no-progress', 'no live progress display, even on a terminal')
     .option('--log-file <file>', 'write pino JSON logs here instead of stderr')
-    .option('--log-level <level>', 'pino log level', 'info')
+    .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS).default('info'))
     .action(async (paths: string[], options: RunCommandOptions) => {
       const io = processIO();
       const interrupt = new AbortController();

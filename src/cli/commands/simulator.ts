@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, processIO } from '../io.js';
+import { parseNonNegativeInt, parsePort, parsePositiveInt, parseTimeScale, processIO } from '../io.js';
 import { simulatorCommand } from '../../commands/simulator.js';
 import { InvalidArgumentError } from 'commander';
 
 function parseRate(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number from 0 to 1');
+  const n = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a number from 0 to 1, got ${JSON.stringify(value.slice(0, 40))}`);
   return n;
 }
 
@@ -13,9 +13,9 @@ export function registerSimulator(program: Command): void {
   program
     .command('simulator')
     .description('serve a local simulator of the DMXAPI paiwo API; prints its base URL first, runs until stopped')
-    .option('--port <n>', 'port to listen on (0 = any free port)', parseNonNegativeInt, 0)
+    .option('--port <n>', 'port to listen on, 0 to 65535 (0 = any free port)', parsePort, 0)
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--time-scale <x>', 'multiply generation times (0.01 makes a 25 s job take 250 ms)', parsePositiveNumber, 1)
+    .option('--time-scale <x>', 'multiply generation times, above 0 and at most 100 (0.01 makes a 25 s job take 250 ms)', parseTimeScale, 1)
     .option('--api-key <key>', 'accept only this key (default: any non-empty key)')
     .option('--concurrency <n>', 'the account\'s concurrent-generation limit (500044 beyond it)', parsePositiveInt)
     .option('--balance <credits>', 'the account\'s credits (500090 when short)', parseNonNegativeInt)
