@@ -1,7 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ApiClient } from './api/api-client.js';
 import type { Shard } from './cli/io.js';
-import { InternalError, OutputUnwritableError, PaiwoError } from './errors/paiwo-error.js';
+import { InternalError, PaiwoError } from './errors/paiwo-error.js';
+import { asOutputUnwritable } from './errors/output-unwritable.js';
 import { loadManifests } from './manifest/load-manifests.js';
 import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.js';
 import { moneyOf } from './results/ledger-money.js';
@@ -63,8 +64,6 @@ export interface RunBatchOptions {
   readonly onWarnings?: (warnings: readonly Diagnostic[]) => void;
 }
 
-/** Errors of the filesystem that mean the output folder cannot be written (exit 7), not a bug. */
-const UNWRITABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
 
 /** Added to a rehearsal's default output folder: `output/<name>.rehearsal/`. */
 export const REHEARSAL_SUFFIX = '.rehearsal';
@@ -174,11 +173,9 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   }
   if (failure !== null) {
     if (failure instanceof PaiwoError) throw failure;
-    const code = (failure as NodeJS.ErrnoException | null)?.code;
-    if (code !== undefined && UNWRITABLE.has(code)) {
-      // The user's disk, not a bug: exit 7 without a stack. Whatever was acknowledged is in the journal.
-      throw new OutputUnwritableError(code, `the output folder cannot be written (${(failure as Error).message}); free some space or fix its permissions, then rerun the same command`, { cause: failure });
-    }
+    // The user's disk, not a bug: exit 7 without a stack, naming the file. Whatever was acknowledged is in the journal.
+    const unwritable = asOutputUnwritable(failure);
+    if (unwritable) throw unwritable;
     throw new InternalError(`run failed: ${(failure as Error)?.message ?? String(failure)}`, { cause: failure });
   }
 

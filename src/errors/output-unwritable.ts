@@ -10,6 +10,7 @@ const UNWRITABLE: Readonly<Record<string, { readonly what: string; readonly todo
   EROFS: { what: 'the filesystem is read-only', todo: 'choose a writable folder with --out (or remount it read-write) and run again' },
   EACCES: { what: 'permission denied', todo: 'give yourself write permission there, or choose another folder with --out, and run again' },
   EPERM: { what: 'the operation is not permitted (an immutable or protected file?)', todo: 'check its attributes and permissions, or choose another folder with --out, and run again' },
+  EIO: { what: 'the disk reported an I/O error', todo: 'check the disk (its kernel log), or choose another folder with --out, and run again' },
   ENOTDIR: { what: 'a part of the path is a file, not a folder', todo: 'choose another folder with --out and run again' },
 };
 

@@ -137,9 +137,10 @@ describe('against the simulator', () => {
 
   it('an expired URL is refused with kind expired, and a fresh fetch gives one that works', async () => {
     await sim.close();
-    // A 1 ms lifetime: the URL is already past it when the download starts; the fault fires once, so the
+    // A 1 ms lifetime: the URL is already past it when the download starts; the fault fires twice (the URL as
+    // given, then with its %2F decoded, contract B.9), so the
     // fresh URL of the next fetch works (no real-time sleep needed).
-    sim = await startSimulator({ timeScale: 0.01, apiKey: KEY, mediaTtlMs: 1, faults: 'expire-media@max=1' });
+    sim = await startSimulator({ timeScale: 0.01, apiKey: KEY, mediaTtlMs: 1, faults: 'expire-media@max=2' });
     api.close();
     api = new ApiClient({ baseUrl: sim.url, apiKey: KEY });
     const { videoId } = await api.submit(REQUEST);

@@ -82,11 +82,11 @@ describe('the packed tarball, installed into an empty project', () => {
     const run = await sh('npx', ['paiwo-batch', 'run', 'demo.yaml', '--simulator', '--no-progress'], project);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('8 succeeded');
-    const saved = (await readdir(join(project, 'output/demo'))).filter((f) => f.endsWith('.mp4'));
+    const saved = (await readdir(join(project, 'output/demo.rehearsal'))).filter((f) => f.endsWith('.mp4'));
     expect(saved).toHaveLength(8);
-    expect((await readFile(join(project, 'output/demo', saved[0]!))).subarray(4, 8).toString('latin1')).toBe('ftyp');
+    expect((await readFile(join(project, 'output/demo.rehearsal', saved[0]!))).subarray(4, 8).toString('latin1')).toBe('ftyp');
 
-    const status = await sh('npx', ['paiwo-batch', 'status', 'output/demo'], project);
+    const status = await sh('npx', ['paiwo-batch', 'status', 'output/demo.rehearsal'], project);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('every job succeeded.');
   }, 120_000);
