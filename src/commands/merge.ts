@@ -1,4 +1,4 @@
-import { appendFile, copyFile, link, mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandIO } from '../cli/io.js';
@@ -7,7 +7,7 @@ import { PaiwoError, UserError } from '../errors/paiwo-error.js';
 import { computeTotals, type JobStatus, type Ledger, type LedgerJob } from '../results/ledger-types.js';
 import { budgetSpentOf } from '../results/ledger-money.js';
 import { JOURNAL_FILE, LEDGER_FILE, readLedger, writeLedger } from '../results/ledger-store.js';
-import { readRunningOwner } from './status.js';
+import { acquireOutputLock } from '../results/output-lock.js';
 import { formatStatusMarkdown, summarizeLedger } from '../results/report-status.js';
 import { writeReport } from '../results/write-report.js';
 import { describeService } from '../results/service-identity.js';
@@ -137,6 +137,19 @@ function conflictBetween(a: LedgerJob, b: LedgerJob): string | null {
  */
 export async function mergeCommand(dirs: readonly string[], options: MergeOptions, io: CommandIO): Promise<number> {
   const into = options.into;
+  const existed = await exists(into);
+  // Held from before the ledger already in `into` is read until the merged one is written: a run that starts in
+  // between is refused, never overwritten (the same lock a run takes).
+  const lock = await acquireOutputLock(into);
+  try {
+    return await mergeLocked(dirs, into, io);
+  } finally {
+    await lock.release();
+    if (!existed) await rmdir(into).catch(() => undefined); // nothing was merged into a folder this call made
+  }
+}
+
+async function mergeLocked(dirs: readonly string[], into: string, io: CommandIO): Promise<number> {
   const intoHasLedger = (await exists(join(into, LEDGER_FILE))) || (await exists(join(into, JOURNAL_FILE)));
   const sourceDirs = uniqueDirs([...(intoHasLedger ? [into] : []), ...dirs]);
   const sources = await readSources(sourceDirs);
@@ -149,11 +162,8 @@ export async function mergeCommand(dirs: readonly string[], options: MergeOption
       `${result.conflicts.length} conflicting record${result.conflicts.length === 1 ? '' : 's'}; nothing was written:\n${lines.join('\n')}`,
     );
   }
-  const owner = await readRunningOwner(into);
-  if (owner) throw new UserError('OUTPUT_LOCKED', `${into} is in use by a run (pid ${owner.pid} on ${owner.hostname}); merge when it has finished`);
-
   const files = await placeVideos(result, into);
-  await writeLedger(into, result.ledger);
+  await writeLedger(into, result.ledger, { lockHeld: true });
   const report = await writeReport(into, result.ledger, { secrets: [io.env.DMXAPI_API_KEY] });
 
   // In the final job of a sharded workflow, the summary page shows the whole batch.

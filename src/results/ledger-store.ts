@@ -230,15 +230,16 @@ export async function readLedger(outDir: string): Promise<Ledger> {
  * Replaces the ledger of a folder atomically (for merge and other tools). Takes the lock for the moment of the
  * write, so it refuses a folder a run is using; the journal is removed since the new snapshot supersedes it.
  */
-export async function writeLedger(outDir: string, ledger: Ledger): Promise<void> {
+export async function writeLedger(outDir: string, ledger: Ledger, options: { readonly lockHeld?: boolean } = {}): Promise<void> {
   await mkdir(outDir, { recursive: true });
-  const lock = await acquireOutputLock(outDir);
+  // `lockHeld`: the caller (merge) already holds the folder's lock for its whole read-merge-write.
+  const lock = options.lockHeld ? null : await acquireOutputLock(outDir);
   try {
     // The old journal goes first: left behind by a crash, its events would be replayed over the new ledger.
     await unlink(join(outDir, JOURNAL_FILE)).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
     await fsyncDir(outDir);
     await writeFileAtomic(join(outDir, LEDGER_FILE), serializeLedger({ ...ledger, journal_seq: 0 }));
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }

@@ -199,7 +199,21 @@ describe('paiwo-batch merge', () => {
     await writeFile(join(into, LOCK_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), started_at: new Date().toISOString() }));
     const r = await cli('merge', join(root, 's1'), '--into', into);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`is in use by a run (pid ${process.pid}`);
+    expect(r.stderr).toContain(`is in use by another paiwo-batch run (pid ${process.pid}`);
     expect(await readdir(into)).toEqual([LOCK_FILE]);
+  });
+
+  it('holds the folder\'s lock while it merges, like a run, and leaves none behind', async () => {
+    await writeShard(join(root, 's1'), demoLedger().jobs.slice(0, 2));
+    const into = join(root, 'merged-locked');
+    const r = await cli('merge', join(root, 's1'), '--into', into);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readdir(into)).not.toContain(LOCK_FILE);
+    // A merge refused for a conflict leaves no folder it made itself.
+    const bad = demoLedger().jobs.slice(0, 1).map((j) => ({ ...j, video_id: '999' }));
+    await writeShard(join(root, 's2'), bad);
+    const refused = await cli('merge', join(root, 's1'), join(root, 's2'), '--into', join(root, 'never'));
+    expect(refused.code).toBe(2);
+    await expect(readdir(join(root, 'never'))).rejects.toThrow();
   });
 });
