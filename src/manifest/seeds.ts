@@ -1,4 +1,5 @@
 import { SEED_MAX } from '../model/capabilities.js';
+import { mulberry32 } from '../util/mulberry32.js';
 
 /** How a manifest may give the seed axis: a list, a range, or a deterministic random draw. */
 export type SeedSpec = readonly number[] | { readonly from: number; readonly count: number } | { readonly random: number; readonly base: number };
@@ -13,20 +14,8 @@ export function seedCount(spec: SeedSpec): number {
   return 'count' in spec ? spec.count : spec.random;
 }
 
-/**
- * mulberry32 (Tommy Ettinger's 32-bit generator): tiny, fast and identical on every platform, so
- * `{random: N, base: B}` always means the same N seeds.
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+/** `{random: N, base: B}` always means the same N seeds: mulberry32 is identical on every platform. */
+export { mulberry32 };
 
 /**
  * The seeds of a spec. Random seeds are `next() mod 2147483647 + 1` (never 0, which would let the service

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../util/mulberry32.js';
+
 /** A seeded pseudo-random stream (mulberry32): the same seed gives the same decisions, so a run can be replayed. */
 export interface Prng {
   /** A float in [0, 1). */
@@ -7,14 +9,8 @@ export interface Prng {
 }
 
 export function createPrng(seed: number): Prng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const draw = mulberry32(seed);
+  const next = (): number => draw() / 4294967296;
   return { next, int: (n) => Math.floor(next() * n) };
 }
 
