@@ -3,6 +3,7 @@ import type { CommandIO } from '../cli/io.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { startSimulator, type SimulatorOptions } from '../simulator/start-simulator.js';
 import { resolveFaults } from '../simulator/fault-spec.js';
+import type { PaceDrift } from '../simulator/sim-pace.js';
 import { createLogger, type Logger } from '../util/logger.js';
 
 export interface SimulatorCommandOptions {
@@ -19,6 +20,9 @@ export interface SimulatorCommandOptions {
   readonly mediaTtl?: number;
   readonly failureRate?: number;
   readonly retryAfter?: number;
+  readonly pace?: number;
+  readonly paceSpread?: readonly [number, number];
+  readonly paceDrift?: PaceDrift;
   readonly verbose?: boolean;
   /** Resolves when the simulator should stop; default: the first SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
@@ -57,6 +61,7 @@ export async function simulatorCommand(opts: SimulatorCommandOptions, io: Comman
     mediaTtlMs: opts.mediaTtl,
     failureRate: opts.failureRate,
     retryAfterSeconds: opts.retryAfter,
+    pace: { pace: opts.pace, spread: opts.paceSpread, drift: opts.paceDrift },
     logger,
   };
   const sim = await startSimulator(options);

@@ -129,6 +129,7 @@ async function handleFetch(ctx: SimContext, req: IncomingMessage, res: ServerRes
   const done = status === 1;
   let url = '';
   if (done) {
+    video.detectedAtMs ??= Date.now();
     if (now - video.tokenValidFrom > options.mediaTtlMs) state.renewToken(video, now);
     url = plan.fires('bad-url', 'fetch') ? 'file:///etc/passwd' : mediaUrl(ctx, video);
   } else if (status !== 7 && status !== 8) {

@@ -20,6 +20,8 @@ export interface SimVideoStats {
   readonly sha256: string | null;
   readonly created_at: string;
   readonly finished_at: string | null;
+  /** When a fetch first answered status 1 (the client could know it was done); null until then. */
+  readonly detected_at: string | null;
   readonly fetches: number;
   readonly media_requests: number;
 }

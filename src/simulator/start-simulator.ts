@@ -24,6 +24,7 @@ import { gatewayErrorText, sendJson } from './responses.js';
 import type { ResolvedSimulatorOptions, SimContext } from './sim-context.js';
 import type { SimStats } from './sim-stats.js';
 import { SimState } from './sim-state.js';
+import { resolvePace, type PaceOptions } from './sim-pace.js';
 
 export interface SimulatorOptions {
   /** @default 0 (any free port) */
@@ -62,6 +63,11 @@ export interface SimulatorOptions {
   readonly submitModerationWords?: readonly string[];
   /** Share of generations that end in status 8. @default 0 */
   readonly failureRate?: number;
+  /**
+   * The service's pace (sim-pace.ts): a factor on the table's generation times, the spread of each draw and a
+   * drift during the run, to rehearse a busy evening or a quiet night. @default the table's, ±15 %, no drift
+   */
+  readonly pace?: PaceOptions;
   /** The `Retry-After` value (whole seconds, as HTTP requires) of the `429` fault. @default 1 */
   readonly retryAfterSeconds?: number;
   /** Requests are logged at debug. @default silent */
@@ -108,6 +114,7 @@ function resolveOptions(o: SimulatorOptions): ResolvedSimulatorOptions {
     moderationWords: o.moderationWords ?? DEFAULT_MODERATION_WORDS,
     submitModerationWords: o.submitModerationWords ?? DEFAULT_SUBMIT_MODERATION_WORDS,
     failureRate,
+    pace: resolvePace(o.pace ?? {}),
     retryAfterSeconds: o.retryAfterSeconds ?? 1,
   };
 }
@@ -121,6 +128,7 @@ function newState(options: ResolvedSimulatorOptions): SimState {
     bigIds: options.bigIds,
     moderationWords: options.moderationWords,
     failureRate: options.failureRate,
+    pace: options.pace,
   });
 }
 
@@ -268,6 +276,7 @@ function buildStats(ctx: SimContext): SimStats {
       sha256: v.status === 1 ? media.sha256(media.asset(v.request.quality, v.request.aspect_ratio, v.hasAudio, options.largeMediaBytes)) : null,
       created_at: new Date(v.createdAtMs).toISOString(),
       finished_at: v.finishedAtMs === null ? null : new Date(v.finishedAtMs).toISOString(),
+      detected_at: v.detectedAtMs === null ? null : new Date(v.detectedAtMs).toISOString(),
       fetches: v.fetches,
       media_requests: v.mediaRequests,
     })),
