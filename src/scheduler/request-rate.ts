@@ -1,5 +1,13 @@
 import PQueue from 'p-queue';
 
+/** A submit fills a free slot: it goes before any check. */
+export const SUBMIT_PRIORITY = 1001;
+
+/** A check's priority from the share (0..1) of generations done by its job's age: 0..1000. */
+export function checkPriority(doneShare: number): number {
+  return Math.round(1000 * Math.min(1, Math.max(0, doneShare)));
+}
+
 /**
  * One limit for ALL API calls of a run (submits and fetches together), from `requests_per_second`. Without it,
  * calls go straight through (no queue on the hot path).
@@ -27,7 +35,11 @@ export class RequestRate {
     });
   }
 
-  schedule<T>(call: () => Promise<T>): Promise<T> {
-    return this.queue ? this.queue.add(call) : call();
+  /**
+   * @param priority higher goes first when calls wait for the window: submits (the default) ahead of every check,
+   *   checks by `checkPriority` (how likely their job is done).
+   */
+  schedule<T>(call: () => Promise<T>, priority = SUBMIT_PRIORITY): Promise<T> {
+    return this.queue ? this.queue.add(call, { priority }) : call();
   }
 }

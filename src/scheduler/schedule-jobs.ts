@@ -4,6 +4,7 @@ import type { ApiClient } from '../api/api-client.js';
 import type { Logger } from '../util/logger.js';
 import { downloadJob } from './download-job.js';
 import { GenerationSlots } from './generation-slots.js';
+import { PaceModel } from './pace-model.js';
 import { pollJob } from './poll-job.js';
 import { RequestRate } from './request-rate.js';
 import type { RunContext, WorkItem } from './run-context.js';
@@ -58,6 +59,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     logger: options.logger,
     timeScale: options.timeScale,
     callTimeoutMs: options.callTimeoutMs,
+    pace: new PaceModel(),
     generating: 0,
   };
   let peak = 0;
