@@ -8,15 +8,17 @@ export const FIRST_CHECK_QUANTILE = 0.03;
 /** The window where generations end: from the first check to this quantile (× WINDOW_MARGIN). */
 export const WINDOW_END_QUANTILE = 0.97;
 export const WINDOW_MARGIN = 1.05;
-/** Checks inside the window: about this many steps across it … */
-export const STEPS_PER_WINDOW = 10;
+/**
+ * Checks inside the window: a typical job (one that ends at the median) meets about this many steps after the
+ * first check, so a wide spread gets longer steps and a tight one shorter ones …
+ */
+export const STEPS_TO_MEDIAN = 6;
 /**
  * … but never closer than MIN_STEP nor further apart than MAX_STEP × the median time. The detection delay is
- * half a step on average, the fetches one per step the job lives through the window: a step of 0.06 × median
- * keeps the delay near 3 % of the generation time, the floor of 0.04 keeps a tight service from being polled
- * for nothing.
+ * half a step on average and the fetches one per step a job lives through the window: 0.06 × the median keeps
+ * the delay near 3 % of the generation time; 0.03 keeps a tight service from being polled for nothing.
  */
-export const MIN_STEP = 0.04;
+export const MIN_STEP = 0.03;
 export const MAX_STEP = 0.06;
 /**
  * Past the window (the model underrated the tail, or the service is slowing down) the step grows slowly, by
@@ -79,9 +81,8 @@ export class PollSchedule {
 
   private stepMs(): number {
     const lo = this.pace.quantile(FIRST_CHECK_QUANTILE);
-    const hi = this.pace.quantile(WINDOW_END_QUANTILE);
     const median = this.pace.quantile(0.5);
-    const ratio = Math.min(MAX_STEP * median, Math.max(MIN_STEP * median, (hi - lo) / STEPS_PER_WINDOW));
+    const ratio = Math.min(MAX_STEP * median, Math.max(MIN_STEP * median, (median - lo) / STEPS_TO_MEDIAN));
     return ratio * this.expectedMs;
   }
 }
