@@ -1,10 +1,10 @@
-import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../manifest/types.js';
 import type { LedgerStore } from '../results/ledger-store.js';
 import type { LedgerJob } from '../results/ledger-types.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSettings, RunTarget, WorkItem } from './run-context.js';
+import { fileSizes, removeLeftoverParts } from './saved-files.js';
 
 export interface PlannedJob {
   readonly job: Job;
@@ -48,13 +48,6 @@ export function ledgerRecordOf(job: Job, now: string): LedgerJob {
   };
 }
 
-async function fileSize(path: string): Promise<number | null> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Resume: decides from the ledger what each planned job still needs, and records new jobs.
@@ -73,6 +66,12 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
   const polls: WorkItem[] = [];
   const submits: WorkItem[] = [];
   const writes: Promise<void>[] = [];
+  const saved = planned.flatMap(({ job }) => {
+    const rec = store.job(job.id);
+    return rec?.status === 'succeeded' && rec.bytes !== null ? [join(outDir, rec.file)] : [];
+  });
+  const sizes = await fileSizes(saved);
+  const intact: string[] = [];
   for (const { job, settings } of planned) {
     const item = (kind: WorkItem['kind']): WorkItem => ({ target, id: job.id, settings, kind });
     const rec = store.job(job.id);
@@ -85,8 +84,8 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
     switch (rec.status) {
       case 'succeeded': {
         const path = join(outDir, rec.file);
-        if (rec.bytes !== null && (await fileSize(path)) === rec.bytes) {
-          await unlink(`${path}.part`).catch(() => undefined); // a leftover of an earlier interrupted download
+        if (rec.bytes !== null && sizes.get(path) === rec.bytes) {
+          intact.push(path);
           break;
         }
         if (rec.video_id === null) break; // not ours to fix (a hand-edited ledger): report it as it is
@@ -125,6 +124,7 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
         break;
     }
   }
+  await removeLeftoverParts(intact); // of an earlier interrupted download
   await Promise.all(writes);
   await store.addJobs(fresh);
   return [...polls, ...submits];
