@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants, createReadStream, fsync, lstatSync, open, writeSync } from 'node:fs';
-import { mkdir, rename, rm, unlink } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, fsync, lstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { rm, unlink } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { dirname, resolve } from 'node:path';
@@ -40,23 +40,16 @@ function writeAll(fd: number, chunk: Buffer): void {
 
 /**
  * open(2), creating the file's folder only when it is missing: a batch saves thousands of videos into a handful
- * of folders, and a mkdir -p before each one was two more syscalls per video. In the thread pool: creating a file
- * can take milliseconds on a busy disk, and the event loop is the scheduler of every other job (a profile of
- * 10,000 jobs showed 10 s of the run blocked in a synchronous open).
+ * of folders, and a mkdir -p before each one was two more syscalls per video.
  */
-async function openCreatingFolder(path: string, flags: number): Promise<number> {
+function openCreatingFolder(path: string, flags: number): number {
   try {
-    return await openFd(path, flags);
+    return openSync(path, flags, 0o666);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(dirname(path), { recursive: true });
-    return await openFd(path, flags);
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, flags, 0o666);
   }
-}
-
-/** A plain fd (not a FileHandle, which would close it again when collected): closed with closeSync below. */
-function openFd(path: string, flags: number): Promise<number> {
-  return new Promise((resolveOpen, rejectOpen) => open(path, flags, 0o666, (error, fd) => (error ? rejectOpen(error) : resolveOpen(fd))));
 }
 
 /** Box size (4 bytes) then the type `ftyp`: every ISO-BMFF (MP4) file starts so. */
@@ -210,10 +203,9 @@ async function attemptDownload(options: DownloadOptions, url: URL, dest: string,
 
     // O_NOFOLLOW: never write through a link, even one planted after readPart looked.
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (offset > 0 ? constants.O_APPEND : constants.O_TRUNC);
-    // Synchronous write/close: each is a short page-cache operation, and every trip through the thread pool cost
-    // more CPU than the call itself (a batch saves thousands of small files). The open (it allocates an inode),
-    // the fsync and the rename go to the pool: on a busy disk they block for milliseconds.
-    const fd = await openCreatingFolder(part, flags);
+    // Synchronous open/write/close: each is a short page-cache operation, and every trip through the thread pool
+    // cost more CPU than the call itself (a batch saves thousands of small files). Only the fsync goes to the pool.
+    const fd = openCreatingFolder(part, flags);
     let writeError: unknown;
     let bytes = offset;
     let failure: unknown;
@@ -262,7 +254,7 @@ async function attemptDownload(options: DownloadOptions, url: URL, dest: string,
       throw new DownloadError({ kind: 'truncated', message: `${describe(finalUrl)} ended after ${bytes} of ${expected} bytes` });
     }
     if (!isMp4Head(head)) throw new DownloadError({ kind: 'not-mp4', message: `${describe(finalUrl)} is not an MP4 (${bytes} bytes, no ftyp box)` });
-    await rename(part, dest);
+    renameSync(part, dest);
     return { bytes, sha256: hash.digest('hex') };
   } finally {
     req.destroy();
