@@ -3,6 +3,7 @@ import type { CommandIO } from '../cli/io.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { startSimulator, type SimulatorOptions } from '../simulator/start-simulator.js';
 import { resolveFaults } from '../simulator/fault-spec.js';
+import type { PaceDrift } from '../simulator/sim-pace.js';
 import { createLogger, type Logger } from '../util/logger.js';
 
 export interface SimulatorCommandOptions {
@@ -19,6 +20,9 @@ export interface SimulatorCommandOptions {
   readonly mediaTtl?: number;
   readonly failureRate?: number;
   readonly retryAfter?: number;
+  readonly pace?: number;
+  readonly paceSpread?: readonly [number, number];
+  readonly paceDrift?: PaceDrift;
   readonly verbose?: boolean;
   /** Keep the state in this folder and start from what is there. */
   readonly stateDir?: string;
@@ -63,6 +67,7 @@ export async function simulatorCommand(opts: SimulatorCommandOptions, io: Comman
     retryAfterSeconds: opts.retryAfter,
     ...(opts.stateDir !== undefined && { stateDir: opts.stateDir }),
     ...(opts.takes && { takes: true }),
+    pace: { pace: opts.pace, spread: opts.paceSpread, drift: opts.paceDrift },
     logger,
   };
   const sim = await startSimulator(options);

@@ -1,4 +1,3 @@
-import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../manifest/types.js';
 import type { LedgerStore } from '../results/ledger-store.js';
@@ -6,6 +5,7 @@ import { attemptsOf, lastAttemptMayBeCharged } from '../results/ledger-money.js'
 import type { JobBudget, LedgerJob } from '../results/ledger-types.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSettings, RunTarget, WorkItem } from './run-context.js';
+import { fileSizes, removeLeftoverParts } from './saved-files.js';
 
 export interface PlannedJob {
   readonly job: Job;
@@ -53,13 +53,6 @@ export function ledgerRecordOf(job: Job, now: string, budget: JobBudget | null =
   };
 }
 
-async function fileSize(path: string): Promise<number | null> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * What a planned job still needs, from its ledger record (`undefined`: a job the ledger does not have yet):
@@ -100,7 +93,8 @@ export function needOf(rec: LedgerJob | undefined, fileIntact: boolean, options:
 /** Whether a succeeded job's file is in the output folder with the size the ledger recorded. */
 export async function fileIntact(outDir: string, rec: LedgerJob | undefined): Promise<boolean> {
   if (rec?.status !== 'succeeded' || rec.bytes === null) return false;
-  return (await fileSize(join(outDir, rec.file))) === rec.bytes;
+  const path = join(outDir, rec.file);
+  return (await fileSizes([path])).get(path) === rec.bytes;
 }
 
 /**
@@ -116,10 +110,16 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
   const polls: WorkItem[] = [];
   const submits: WorkItem[] = [];
   const writes: Promise<void>[] = [];
+  const saved = planned.flatMap(({ job }) => {
+    const rec = store.job(job.id);
+    return rec?.status === 'succeeded' && rec.bytes !== null ? [join(outDir, rec.file)] : [];
+  });
+  const sizes = await fileSizes(saved);
+  const intact: string[] = [];
   for (const { job, settings } of planned) {
     const item = (kind: WorkItem['kind']): WorkItem => ({ target, id: job.id, settings, kind });
     const rec = store.job(job.id);
-    const need = needOf(rec, await fileIntact(outDir, rec), options);
+    const need = needOf(rec, rec?.status === 'succeeded' && rec.bytes !== null && sizes.get(join(outDir, rec.file)) === rec.bytes, options);
     if (!rec) {
       fresh.push(ledgerRecordOf(job, now, options.budget ?? null));
       submits.push(item('submit'));
@@ -140,7 +140,7 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
     }
     switch (need) {
       case 'done':
-        await unlink(`${join(outDir, rec.file)}.part`).catch(() => undefined); // a leftover of an earlier interrupted download
+        intact.push(join(outDir, rec.file));
         break;
       case 'download':
         logger.warn({ job: rec.id, file: rec.file }, 'file of a succeeded job is missing or short: downloading it again');
@@ -157,6 +157,7 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
         break;
     }
   }
+  await removeLeftoverParts(intact); // of an earlier interrupted download
   await Promise.all(writes);
   await store.addJobs(fresh);
   return [...polls, ...submits];

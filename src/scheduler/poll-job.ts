@@ -3,6 +3,7 @@ import type { VideoStatus } from '../api/api-client.js';
 import { PollSchedule } from './poll-schedule.js';
 import { retryCall } from './retry-call.js';
 import type { RunContext, WorkItem } from './run-context.js';
+import { checkPriority } from './request-rate.js';
 import { sleep } from './sleep.js';
 import { isStop } from './submit-job.js';
 import { attemptsOf, refundCapOf } from '../results/ledger-money.js';
@@ -37,8 +38,8 @@ export type PollOutcome =
   | { readonly kind: 'stopped' };
 
 /** One fetch, retried per the error kinds, through the run's request rate. */
-export function fetchStatus(ctx: RunContext, item: WorkItem, videoId: string): Promise<VideoStatus> {
-  return retryCall(() => ctx.rate.schedule(() => ctx.client.fetchVideo(videoId, ctx.control.work.signal)), {
+export function fetchStatus(ctx: RunContext, item: WorkItem, videoId: string, priority?: number): Promise<VideoStatus> {
+  return retryCall(() => ctx.rate.schedule(() => ctx.client.fetchVideo(videoId, ctx.control.work.signal), undefined, priority), {
     retries: item.settings.retries,
     timeScale: ctx.timeScale,
     signal: ctx.control.work.signal,
@@ -47,26 +48,32 @@ export function fetchStatus(ctx: RunContext, item: WorkItem, videoId: string): P
 }
 
 /**
- * Polls a job that has a video id until its status is terminal or its timeout passes: the first check near the
- * expected generation time (counted from the submit, so a resumed job may be checked at once), then the
- * schedule in poll-schedule.ts. Unknown statuses keep it polling. A timeout is not a failure.
+ * Polls a job that has a video id until its status is terminal or its timeout passes, on the schedule of
+ * poll-schedule.ts (counted from the submit, so a resumed job may be checked at once). Each video found done
+ * teaches the run's pace model when it ended: after the last "still generating" and by this answer. When checks
+ * are rationed (`requests_per_second`), a check goes ahead of others by how likely its job is done by now.
+ * Unknown statuses keep it polling. A timeout is not a failure.
  */
 export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutcome> {
   const { store, budget } = item.target;
   const job = store.job(item.id)!;
   const videoId = job.video_id!;
   const ts = ctx.timeScale;
-  const schedule = new PollSchedule(job.request, item.settings.poll);
+  const schedule = new PollSchedule(job.request, item.settings.poll, ctx.pace);
   const submittedAt = job.submitted_at ? Date.parse(job.submitted_at) : Date.now();
   const sinceSubmit = () => (Date.now() - submittedAt) / ts; // in the service's (unscaled) time
   // Counted from now, not from the submit: a job resumed by a later run gets a full timeout of polling again.
   const deadline = Date.now() + item.settings.jobTimeoutMs * ts;
   try {
+    // A job resumed past its first check was not watched from its start: what it shows says nothing of the pace.
+    const watched = schedule.firstDelay(sinceSubmit()) > 0;
+    let notDoneAt: number | null = null;
     await sleep(Math.min(schedule.firstDelay(sinceSubmit()) * ts, Math.max(0, deadline - Date.now())), ctx.control.work.signal);
     for (;;) {
       let status: VideoStatus;
+      const askedAt = sinceSubmit();
       try {
-        status = await fetchStatus(ctx, item, videoId);
+        status = await fetchStatus(ctx, item, videoId, checkPriority(schedule.doneShare(askedAt)));
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         if (error.kind === 'not-found') {
@@ -86,6 +93,13 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
       // Status 1 without a url or an outputWidth is not done yet (contract B.9): it is polled again below.
       switch (status.ready ? 1 : status.status === 1 ? 5 : status.status) {
         case 1:
+          if (watched || notDoneAt !== null) {
+            const doneAt = sinceSubmit();
+            ctx.pace.observe(schedule.expectedMs, notDoneAt, doneAt);
+            if (ctx.logger.isLevelEnabled('debug')) {
+              ctx.logger.debug({ job: item.id, expectedMs: schedule.expectedMs, notDoneAt, doneAt, typical: ctx.pace.quantile(0.5) }, 'generation seen done');
+            }
+          }
           // Recorded together with the download's outcome: one journal event instead of two.
           return { kind: 'done', status };
         case 7: {
@@ -120,6 +134,7 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
           return { kind: 'ended' };
         default: {
           if (status.status !== 5 && status.status !== 1) ctx.logger.warn({ job: item.id, videoId, status: status.status }, 'unknown status; still polling');
+          notDoneAt = askedAt;
           const wait = schedule.nextDelay(sinceSubmit()) * ts;
           if (Date.now() + wait > deadline) {
             await store.update(item.id, { error: { code: 'TIMEOUT', message: `still generating after job_timeout; rerun to keep polling video ${videoId}` } });

@@ -1,5 +1,13 @@
 import PQueue from 'p-queue';
 
+/** A submit fills a free slot: it goes before any check. */
+export const SUBMIT_PRIORITY = 1001;
+
+/** A check's priority from the share (0..1) of generations done by its job's age: 0..1000. */
+export function checkPriority(doneShare: number): number {
+  return Math.round(1000 * Math.min(1, Math.max(0, doneShare)));
+}
+
 /**
  * One limit for ALL API calls of a run (submits and fetches together), from `requests_per_second`. Without it,
  * calls go straight through (no queue on the hot path).
@@ -30,9 +38,11 @@ export class RequestRate {
   /**
    * Runs `call` when the window allows. Aborting `signal` drops the call if it is still waiting (it rejects with
    * the signal's reason and never runs): after Ctrl+C no waiting submit leaves.
+   * @param priority higher goes first when calls wait for the window: submits (the default) ahead of every check,
+   *   checks by `checkPriority` (how likely their job is done).
    */
-  async schedule<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async schedule<T>(call: () => Promise<T>, signal?: AbortSignal, priority = SUBMIT_PRIORITY): Promise<T> {
     signal?.throwIfAborted();
-    return this.queue ? this.queue.add(call, signal ? { signal } : {}) : call();
+    return this.queue ? this.queue.add(call, { priority, ...(signal ? { signal } : {}) }) : call();
   }
 }

@@ -5,6 +5,7 @@ import type { LedgerStore } from '../results/ledger-store.js';
 import type { Logger } from '../util/logger.js';
 import type { Budget } from './budget.js';
 import type { GenerationSlots } from './generation-slots.js';
+import type { PaceModel } from './pace-model.js';
 import type { RequestRate } from './request-rate.js';
 import type { RunControl } from './run-control.js';
 
@@ -42,6 +43,8 @@ export interface RunContext {
   readonly timeScale: number;
   /** Deadline of one HTTP exchange (API call) and idle timeout of a media download, already scaled. */
   readonly callTimeoutMs: number;
+  /** What the run has learned about the service's pace (poll-schedule.ts reads it, poll-job.ts teaches it). */
+  readonly pace: PaceModel;
   /** Jobs with a video id whose generation is not over yet (what the account's limit counts). */
   generating: number;
 }

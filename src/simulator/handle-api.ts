@@ -146,6 +146,7 @@ async function handleFetch(ctx: SimContext, req: IncomingMessage, res: ServerRes
   let done = status === 1;
   let url = '';
   if (done) {
+    video.detectedAtMs ??= Date.now();
     if (now - video.tokenValidFrom > options.mediaTtlMs) state.renewToken(video, now);
     url = plan.fires('bad-url', 'fetch') ? 'file:///etc/passwd' : mediaUrl(ctx, video);
     if (plan.fires('key-in-url', 'fetch')) url = keyInUrl(ctx, url, req.headers.authorization ?? '');

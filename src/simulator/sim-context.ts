@@ -3,6 +3,7 @@ import type { FaultPlan } from './fault-plan.js';
 import type { MediaLibrary } from './media-library.js';
 import type { TakeRenderer } from './render-take.js';
 import type { SimState } from './sim-state.js';
+import type { ResolvedPace } from './sim-pace.js';
 
 /** Options with every default filled in (see SimulatorOptions for the meaning of each). */
 export interface ResolvedSimulatorOptions {
@@ -21,6 +22,7 @@ export interface ResolvedSimulatorOptions {
   readonly moderationWords: readonly string[];
   readonly submitModerationWords: readonly string[];
   readonly failureRate: number;
+  readonly pace: ResolvedPace;
   readonly retryAfterSeconds: number;
 }
 

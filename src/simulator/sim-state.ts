@@ -15,11 +15,12 @@ import { createPrng, deriveSeed, type Prng } from './prng.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import type { PersistedVideo, SimEvent, SimJournal } from './sim-persist.js';
 import { validateSubmit } from './validate-submit.js';
+import { DEFAULT_JITTER, SimPace, type ResolvedPace } from './sim-pace.js';
 
 /** Contract B.1: a job stuck "generating" for 10 minutes has its slot released. */
 export const STUCK_SLOT_RELEASE_MS = 10 * 60 * 1000;
-/** Generation time jitter: ± this share of the model's expected time. */
-export const JITTER = 0.15;
+/** Generation time jitter by default: ± this share of the model's expected time (see sim-pace.ts). */
+export const JITTER = DEFAULT_JITTER;
 const SLOW_FACTOR = 5;
 
 export interface SimVideo {
@@ -46,6 +47,8 @@ export interface SimVideo {
   /** Infinity for a stuck generation. */
   readonly endsMono: number;
   finishedAtMs: number | null;
+  /** Wall-clock ms of the first fetch that answered status 1 (when the client could know): for benchmarks. */
+  detectedAtMs: number | null;
   slotHeld: boolean;
   fetches: number;
   mediaRequests: number;
@@ -79,6 +82,7 @@ export interface SimStateConfig {
   readonly bigIds: boolean;
   readonly moderationWords: readonly string[];
   readonly failureRate: number;
+  readonly pace: ResolvedPace;
 }
 
 interface GenEvent {
@@ -102,6 +106,7 @@ export class SimState {
   private readonly bodies = new Set<string>();
   private idPrng: Prng;
   private genPrng: Prng;
+  private readonly pace: SimPace;
   private nextId: bigint;
   private balanceValue: number | null;
   inFlight = 0;
@@ -124,6 +129,7 @@ export class SimState {
     this.balanceValue = config.balance;
     this.idPrng = createPrng(deriveSeed(config.seed, 'ids'));
     this.genPrng = createPrng(deriveSeed(config.seed, 'generation'));
+    this.pace = new SimPace(config.pace, config.timeScale);
     // 15 digits like the sample (385043936817661); with bigIds every id is odd and above 2^53, so no id
     // survives a trip through a JS number.
     this.nextId = config.bigIds ? 9_007_199_254_740_993n + 2n * BigInt(this.idPrng.int(1_000_000_000)) : 385_000_000_000_000n + BigInt(this.idPrng.int(1_000_000_000_000));
@@ -192,6 +198,7 @@ export class SimState {
       credits: p.credits,
       reportedCredits: p.reported_credits ?? p.credits,
       reportedRefund: p.reported_refund ?? null,
+      detectedAtMs: null,
       refunded: 0,
       seed: p.seed,
       width,
@@ -288,13 +295,13 @@ export class SimState {
 
     const g = this.genPrng;
     const seed = request.seed === undefined || request.seed === 0 ? 1 + g.int(SEED_MAX) : request.seed;
-    const jitter = 1 + (g.next() * 2 - 1) * JITTER;
+    const factor = this.pace.factor(now, g);
     const failed = flags.fail || (this.config.failureRate > 0 && g.next() < this.config.failureRate);
     const token = uuid(g);
     const caps = capabilitiesOf(request.model);
     const audio = wantsAudio(request) && caps?.audioSwitch !== false;
     const { width, height } = outputSize(request.quality, request.aspect_ratio);
-    const ms = expectedGenerationMs(request) * jitter * this.config.timeScale * (flags.slow ? SLOW_FACTOR : 1);
+    const ms = expectedGenerationMs(request) * factor * this.config.timeScale * (flags.slow ? SLOW_FACTOR : 1);
     const endsMono = flags.stuck ? Infinity : now + ms;
     const credits = this.creditsFor(request) * (flags.overcharge ? OVERCHARGE_FACTOR : 1);
 
@@ -317,6 +324,7 @@ export class SimState {
       startedMono: now,
       endsMono,
       finishedAtMs: null,
+      detectedAtMs: null,
       slotHeld: true,
       fetches: 0,
       mediaRequests: 0,

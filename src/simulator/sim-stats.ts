@@ -28,6 +28,8 @@ export interface SimVideoStats {
   readonly sha256: string | null;
   readonly created_at: string;
   readonly finished_at: string | null;
+  /** When a fetch first answered status 1 (the client could know it was done); null until then. */
+  readonly detected_at: string | null;
   readonly fetches: number;
   readonly media_requests: number;
 }
@@ -98,6 +100,7 @@ export function buildStats(ctx: SimContext): SimStats {
       sha256: v.status === 1 ? servedSha256(ctx, v) : null,
       created_at: new Date(v.createdAtMs).toISOString(),
       finished_at: v.finishedAtMs === null ? null : new Date(v.finishedAtMs).toISOString(),
+      detected_at: v.detectedAtMs === null ? null : new Date(v.detectedAtMs).toISOString(),
       fetches: v.fetches,
       media_requests: v.mediaRequests,
     })),

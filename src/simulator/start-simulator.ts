@@ -29,6 +29,7 @@ import { buildStats, type SimStats } from './sim-stats.js';
 import { SimState } from './sim-state.js';
 import { openSimJournal, type SimJournal } from './sim-persist.js';
 import { TakeRenderer, takeSpecOf } from './render-take.js';
+import { resolvePace, type PaceOptions } from './sim-pace.js';
 
 export interface SimulatorOptions {
   /** @default 0 (any free port) */
@@ -67,6 +68,11 @@ export interface SimulatorOptions {
   readonly submitModerationWords?: readonly string[];
   /** Share of generations that end in status 8. @default 0 */
   readonly failureRate?: number;
+  /**
+   * The service's pace (sim-pace.ts): a factor on the table's generation times, the spread of each draw and a
+   * drift during the run, to rehearse a busy evening or a quiet night. @default the table's, ±15 %, no drift
+   */
+  readonly pace?: PaceOptions;
   /** The `Retry-After` value (whole seconds, as HTTP requires) of the `429` fault. @default 1 */
   readonly retryAfterSeconds?: number;
   /** Requests are logged at debug. @default silent */
@@ -130,6 +136,7 @@ function resolveOptions(o: SimulatorOptions): ResolvedSimulatorOptions {
     moderationWords: o.moderationWords ?? DEFAULT_MODERATION_WORDS,
     submitModerationWords: o.submitModerationWords ?? DEFAULT_SUBMIT_MODERATION_WORDS,
     failureRate,
+    pace: resolvePace(o.pace ?? {}),
     retryAfterSeconds: o.retryAfterSeconds ?? 1,
   };
 }
@@ -144,6 +151,7 @@ function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undef
     bigIds: options.bigIds,
     moderationWords: options.moderationWords,
     failureRate: options.failureRate,
+    pace: options.pace,
     },
     journal,
   );
