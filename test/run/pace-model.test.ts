@@ -100,7 +100,7 @@ describe('checks under a rate limit', () => {
     // One call per window: the first goes at once, then the waiting ones by priority, not arrival.
     const rate = new RequestRate(1, 0.05);
     const order: string[] = [];
-    const call = (name: string, priority?: number) => rate.schedule(async () => void order.push(name), priority);
+    const call = (name: string, priority?: number) => rate.schedule(async () => void order.push(name), undefined, priority);
     await Promise.all([call('first', 0), call('young', young), call('old', old), call('submit'), call('middle', Math.round((young + old) / 2))]);
     expect(order).toEqual(['first', 'submit', 'old', 'middle', 'young']);
   });

@@ -33,7 +33,7 @@ describe('generation slots', () => {
     // The account allows ONE generation: a submit sent before the previous one ended would be refused (500044).
     sim = await startSimulator({ timeScale: TS, concurrency: 1 });
     const store = await openLedger(dir);
-    const target: RunTarget = { outDir: dir, store, budget: new Budget(undefined, 0) };
+    const target: RunTarget = { outDir: dir, store, budget: new Budget(undefined, []) };
     const jobs = ['a cat', 'a dog', 'a fox', 'an owl'].map((input) => makeJob({ input }));
     const items = await planWork(target, jobs.map((job) => ({ job, settings })), { retryFailed: false, resubmitUnknown: false }, silentLogger);
     const client = new ApiClient({ baseUrl: sim.url, apiKey: 'k' });
