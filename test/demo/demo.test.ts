@@ -21,7 +21,7 @@ interface Result {
 
 /** `npm run demo` without the build step (the suite has built already), in a copy of the repo's manifests. */
 async function demo(cwd: string): Promise<Result> {
-  const env = { ...process.env, CI: 'true' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
   delete env.DMXAPI_API_KEY;
   delete env.DMXAPI_BASE_URL;
   return exec('node', [CLI, 'run', 'manifests/demo.yaml', '--simulator'], { cwd, env, maxBuffer: 16 * 1024 * 1024 }).then(

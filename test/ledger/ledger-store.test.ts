@@ -112,7 +112,7 @@ describe('ledger store', () => {
     await store.close();
     await writeFile(join(dir, JOURNAL_FILE), `${JSON.stringify({ s: 99, t: 'set', id: 'x', p: { seed: 1 } })}\n`);
     const merged = [makeLedgerJob('x', { status: 'succeeded', credits: 80 }), makeLedgerJob('y')];
-    await writeLedger(dir, { version: 1, jobs: merged, totals: { jobs: 0, by_status: {} as never, credits_spent: 0, credits_refunded: 0 } });
+    await writeLedger(dir, { version: 1, jobs: merged, totals: { jobs: 0, by_status: {} as never, credits_spent: 0, credits_refunded: 0, credits_unknown: 0 } });
     const seen = await readLedger(dir);
     expect(seen.jobs.map((j) => j.id)).toEqual(['x', 'y']);
     expect(seen.jobs[0]!.seed).toBeNull();

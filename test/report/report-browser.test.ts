@@ -284,7 +284,7 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'paiwo-report-run-'));
-    const env = { ...process.env, CI: 'true' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
     delete env.DMXAPI_API_KEY;
     await exec('node', [CLI, 'run', resolve('manifests/demo.yaml'), '--simulator', '--out', dir, '--log-level', 'warn'], { env });
     ledger = await readLedger(dir);

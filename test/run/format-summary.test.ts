@@ -9,7 +9,7 @@ describe('the summary at the end of a run', () => {
     const outDir = join(process.cwd(), 'output', 'demo');
     const { jobs } = demoLedger({ 1: 'failed', 2: 'moderated', 5: 'unknown', 6: 'skipped' });
     const summary = summarizeRun({
-      targets: [{ outDir, jobs, allJobs: jobs, spentAtStart: 0, maxCredits: undefined, budgetSpent: 0 }],
+      targets: [{ outDir, jobs, allJobs: jobs, spentAtStart: 0, maxCredits: undefined, budget: null }],
       stopped: [],
       reports: [join(outDir, 'report.html')],
       durationMs: 3_800,
