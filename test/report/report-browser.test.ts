@@ -282,10 +282,11 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
   let page: Page;
   let ledger: Ledger;
 
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
+  delete env.DMXAPI_API_KEY;
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'paiwo-report-run-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
-    delete env.DMXAPI_API_KEY;
     await exec('node', [CLI, 'run', resolve('manifests/demo.yaml'), '--simulator', '--out', dir, '--log-level', 'warn'], { env });
     ledger = await readLedger(dir);
     browser = await chromium.launch(LAUNCH);
@@ -318,5 +319,46 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
     await page.keyboard.press('Escape');
     await mkdir(resolve('test-results'), { recursive: true });
     await page.screenshot({ path: resolve('test-results/report.png'), fullPage: true });
+  });
+
+  it('from review to re-render: mark two takes in the page, promote the picks, run them, and see each new take linked to its source', async () => {
+    const server = await startReviewServer({ outDir: dir });
+    const review = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const favourites = async (): Promise<string[]> => {
+      const picks = JSON.parse(await readFile(join(dir, 'picks.json'), 'utf8').catch(() => '{"takes":{}}')) as { takes: Record<string, { mark: string | null }> };
+      return Object.entries(picks.takes).filter(([, t]) => t.mark === 'favourite').map(([id]) => id).sort();
+    };
+    let chosen: string[];
+    try {
+      await review.goto(server.url);
+      await review.locator('figure.take').first().waitFor();
+      await review.locator('#axis-cols').selectOption({ label: 'seed' }); // seeds side by side: the choice of a sweep
+      await review.locator('figure.take').first().click();
+      const first = (await review.locator('.v-pane').first().getAttribute('data-id'))!;
+      await review.keyboard.press('f');
+      await review.keyboard.press('ArrowRight');
+      await expect.poll(() => review.locator('.v-pane').first().getAttribute('data-id')).not.toBe(first);
+      const second = (await review.locator('.v-pane').first().getAttribute('data-id'))!;
+      await review.keyboard.press('f');
+      chosen = [first, second].sort();
+      await expect.poll(favourites).toEqual(chosen);
+    } finally {
+      await review.close();
+      await server.close();
+    }
+    const manifest = join(dir, 'promoted.yaml');
+    await exec('node', [CLI, 'promote', dir, '--picks', join(dir, 'picks.json'), '--quality', '720p', '-o', manifest], { env });
+    await exec('node', [CLI, 'run', manifest, '--simulator', '--out', dir, '--log-level', 'warn'], { env });
+    const after = await readLedger(dir);
+    const promoted = after.jobs.filter((j) => j.promoted_from);
+    expect(promoted.map((j) => j.promoted_from).sort()).toEqual(chosen);
+    expect(promoted.every((j) => j.status === 'succeeded' && j.request.quality === '720p')).toBe(true);
+    for (const p of promoted) expect(p.request.seed).toBe(after.jobs.find((j) => j.id === p.promoted_from)!.seed);
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    await page.reload();
+    await page.locator(`figure[data-id="${promoted[0]!.id}"]`).click();
+    expect(await page.locator('#viewer .links').textContent()).toContain(`promoted from ${promoted[0]!.promoted_from}`);
+    expect(await page.locator('.v-pane').evaluateAll((p) => p.map((e) => e.getAttribute('data-id')))).toEqual([promoted[0]!.id, promoted[0]!.promoted_from]);
+    await page.keyboard.press('Escape');
   });
 });
