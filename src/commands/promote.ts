@@ -12,7 +12,7 @@ import { canonicalRequestJson } from '../manifest/canonical-request-json.js';
 import { readLedger } from '../results/ledger-store.js';
 import type { LedgerJob } from '../results/ledger-types.js';
 import { promoteManifestText, UNIQUE_FILENAME, type PromotedTake } from './promote-manifest.js';
-import { favouritesOf } from './read-picks.js';
+import { favouritesOf } from '../results/picks.js';
 
 export interface PromoteOptions {
   /** `--ids`: job ids (plan, status and the report show them). */

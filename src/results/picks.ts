@@ -32,14 +32,16 @@ export function emptyPicks(): Picks {
  * Checks a picks document from disk or from the page. Unmarked takes (mark null, empty note) are dropped, so
  * the file lists only what someone decided. Throws a `UserError` naming the first problem.
  */
-export function parsePicks(value: unknown, where = PICKS_FILE): Picks {
+export function parsePicks(value: unknown, where = PICKS_FILE, options: { readonly anyDate?: boolean } = {}): Picks {
   const fail = (why: string): never => {
-    throw new UserError('PICKS_INVALID', `${where}: ${why}; expected {"version":1,"updated_at":"<ISO>","takes":{"<job id>":{"mark":"favourite"|"reject"|null,"note":"<text>"}}}`);
+    throw new UserError('PICKS_INVALID', `${where} is not a picks file (version 1): ${why}; expected {"version":1,"updated_at":"<ISO>","takes":{"<job id>":{"mark":"favourite"|"reject"|null,"note":"<text>"}}}`);
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('not a JSON object');
   const doc = value as Record<string, unknown>;
   if (doc.version !== 1) return fail('"version" is not 1');
-  const updated = typeof doc.updated_at === 'string' && !Number.isNaN(Date.parse(doc.updated_at)) ? doc.updated_at : null;
+  const dated = typeof doc.updated_at === 'string' && !Number.isNaN(Date.parse(doc.updated_at)) ? doc.updated_at : null;
+  // `promote` reads a hand-edited file too: its date says nothing about which takes to re-render.
+  const updated = dated ?? (options.anyDate ? new Date(0).toISOString() : null);
   if (updated === null) return fail('"updated_at" is not an ISO date');
   if (typeof doc.takes !== 'object' || doc.takes === null || Array.isArray(doc.takes)) return fail('"takes" is not an object');
   const takes: Record<string, TakePick> = {};
@@ -47,7 +49,7 @@ export function parsePicks(value: unknown, where = PICKS_FILE): Picks {
     if (id.length === 0 || id.length > 200) return fail(`take id ${JSON.stringify(id.slice(0, 40))} is empty or too long`);
     if (typeof raw !== 'object' || raw === null) return fail(`take ${id} is not an object`);
     const { mark = null, note = '' } = raw as { mark?: unknown; note?: unknown };
-    if (mark !== null && !MARKS.includes(mark as Mark)) return fail(`take ${id}: mark must be "favourite", "reject" or null`);
+    if (mark !== null && !MARKS.includes(mark as Mark)) return fail(`takes.${id}.mark must be "favourite", "reject" or null`);
     if (typeof note !== 'string' || note.length > NOTE_MAX) return fail(`take ${id}: note must be text of at most ${NOTE_MAX} characters`);
     if (mark === null && note.trim() === '') continue;
     takes[id] = { mark: mark as Mark | null, note };
@@ -83,4 +85,25 @@ export async function writePicks(outDir: string, picks: Picks): Promise<string> 
   const sorted = Object.fromEntries(Object.entries(picks.takes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   await writeFileAtomic(path, `${JSON.stringify({ version: 1, updated_at: picks.updated_at, takes: sorted }, null, 2)}\n`);
   return path;
+}
+
+/**
+ * The ids marked "favourite" in a picks file (what `promote --picks` re-renders), in the file's order; a clear
+ * UserError (exit 2) for a file that cannot be read or is not a picks file.
+ */
+export async function favouritesOf(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError('PICKS_UNREADABLE', `cannot read the picks file ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UserError('PICKS_INVALID', `${file} is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const picks = parsePicks(value, file, { anyDate: true });
+  return Object.entries(picks.takes).filter(([, take]) => take.mark === 'favourite').map(([id]) => id);
 }
