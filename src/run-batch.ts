@@ -14,6 +14,7 @@ import { checkFolderService, serviceOf, SIMULATOR_SERVICE } from './results/serv
 import { isShippedClip } from './simulator/media-library.js';
 import type { Ledger } from './results/ledger-types.js';
 import { writeReport } from './results/write-report.js';
+import { PosterMaker } from './results/posters.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork, type PlannedJob } from './scheduler/plan-work.js';
 import { progressReader, type ProgressCounts } from './scheduler/progress-counts.js';
@@ -68,8 +69,11 @@ export interface RunBatchOptions {
 /** Added to a rehearsal's default output folder: `output/<name>.rehearsal/`. */
 export const REHEARSAL_SUFFIX = '.rehearsal';
 
-/** Poster frames a run's own report extracts at most (the rest: `paiwo-batch report` or `review`). */
-export const RUN_POSTER_LIMIT = 200;
+/**
+ * Poster frames a run's own report extracts at its end, at most: most are made in the background as videos are
+ * saved (PosterMaker); the rest are left to `paiwo-batch report` or `review` (the page says so).
+ */
+export const RUN_POSTER_LIMIT = 50;
 
 /** How long submits already on the wire may take to answer after Ctrl+C before they are abandoned (as unknown). */
 const WIRE_GRACE_MS = 15_000;
@@ -135,6 +139,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
     }
     logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
     const downloads = downloadQueue();
+    const posters = new PosterMaker();
+    const byDir = new Map(opened.map((o) => [o.folder.outDir, o.store]));
     const concurrency = overrides.concurrency ?? Math.min(...set.manifests.map((m) => m.run.concurrency));
     const display = options.progress?.(
       progressReader(
@@ -153,9 +159,14 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
         timeScale,
         callTimeoutMs,
         downloads,
+        onSaved: (outDir, id) => {
+          const job = byDir.get(outDir)?.job(id);
+          if (job) posters.add(outDir, job);
+        },
       });
     } finally {
       display?.stop();
+      await posters.stop();
     }
   } catch (error) {
     failure = error;

@@ -137,3 +137,63 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * Posters made during a run, one ffmpeg at a time (up to BATCH videos each), as videos are saved: the frames
+ * are extracted while the run waits on the service anyway, so its end does not pay for them. `stop()` drops what
+ * is still waiting (the report extracts a bounded number more, and `paiwo-batch report` the rest).
+ */
+export class PosterMaker {
+  readonly #ffmpeg: string;
+  readonly #waiting: PosterItem[] = [];
+  readonly #ready = new Map<string, Promise<boolean>>();
+  #running: Promise<void> | null = null;
+  #stopped = false;
+  #missing = false;
+
+  constructor(options: { readonly ffmpeg?: string } = {}) {
+    this.#ffmpeg = options.ffmpeg ?? process.env.PAIWO_FFMPEG ?? 'ffmpeg';
+  }
+
+  /** Queues the poster of a saved take (never fails the run). */
+  add(outDir: string, job: Pick<LedgerJob, 'id' | 'file'>): void {
+    const rel = posterPath(job.id);
+    if (this.#stopped || this.#missing || rel === null || relativeFileUrl(job.file) === null) return;
+    this.#waiting.push({ id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) });
+    this.#running ??= this.#work().finally(() => {
+      this.#running = null;
+    });
+  }
+
+  /** Drops the posters still waiting and waits for the one being made. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#waiting.length = 0;
+    await this.#running;
+  }
+
+  async #work(): Promise<void> {
+    while (this.#waiting.length > 0 && !this.#stopped && !this.#missing) {
+      const batch = this.#waiting.splice(0, BATCH);
+      const dirs = [...new Set(batch.map((item) => join(item.poster, '..')))];
+      // A planted link where the folder should be: posters are then neither read nor written there.
+      const usable = await Promise.all(dirs.map((dir) => this.#folderUsable(dir)));
+      const items = batch.filter((item) => usable[dirs.indexOf(join(item.poster, '..'))]);
+      if (items.length === 0) continue;
+      const outcome = await extractPosters(this.#ffmpeg, items);
+      if (outcome === 'no-ffmpeg') this.#missing = true;
+    }
+  }
+
+  #folderUsable(dir: string): Promise<boolean> {
+    let ready = this.#ready.get(dir);
+    if (!ready) {
+      ready = lstat(dir).then(
+        (info) => info.isDirectory(),
+        () => mkdir(dir, { recursive: true }).then(() => true, () => false),
+      );
+      this.#ready.set(dir, ready);
+    }
+    return ready;
+  }
+}

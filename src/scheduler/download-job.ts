@@ -42,6 +42,7 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
         const saved = await downloadVideo({ url, dest, maxBytes, signal: ctx.control.work.signal, timeoutMs: ctx.callTimeoutMs, logger: ctx.logger, onProgress: onDownloadProgress, memo });
         await store.update(item.id, { ...video, status: 'succeeded', bytes: saved.bytes, sha256: saved.sha256, finished_at: new Date().toISOString(), error: null });
         ctx.logger.info({ job: item.id, file: job.file, bytes: saved.bytes }, 'saved');
+        ctx.onSaved?.(outDir, item.id);
         return;
       } catch (error) {
         if (!(error instanceof DownloadError)) throw error;

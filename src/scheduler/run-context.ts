@@ -47,4 +47,6 @@ export interface RunContext {
   readonly pace: PaceModel;
   /** Jobs with a video id whose generation is not over yet (what the account's limit counts). */
   generating: number;
+  /** Told of every video saved (the run makes its poster in the background). */
+  readonly onSaved?: (outDir: string, jobId: string) => void;
 }

@@ -28,6 +28,8 @@ export interface ScheduleOptions {
    * display does; its concurrency is set from `concurrency` (`downloadsAtOnce`). @default downloadQueue()
    */
   readonly downloads?: PQueue;
+  /** Told of every video saved, after its ledger record says so. */
+  readonly onSaved?: (outDir: string, jobId: string) => void;
 }
 
 /** Downloads at once, at least. */
@@ -76,6 +78,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     callTimeoutMs: options.callTimeoutMs,
     pace: new PaceModel(),
     generating: 0,
+    ...(options.onSaved && { onSaved: options.onSaved }),
   };
   let peak = 0;
   let fatal: unknown = null;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLedger } from '../../src/results/ledger-store.js';
 import { parsePicks, readPicks, writePicks } from '../../src/results/picks.js';
-import { ensurePosters } from '../../src/results/posters.js';
+import { ensurePosters, PosterMaker } from '../../src/results/posters.js';
 import { PICKS_BODY_MAX, startReviewServer, type ReviewServer } from '../../src/results/review-server.js';
 import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { readPageData } from './report-page.js';
@@ -138,6 +138,27 @@ describe('picks.json', () => {
 });
 
 describe('posters', () => {
+  it('are made in the background as a run saves videos, and a stop drops what still waits; a later report finishes them', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-bg-'));
+    try {
+      const jobs = demoLedger().jobs.slice(0, 3);
+      for (const job of jobs) await copyFile(join(MEDIA, '540p-16x9-silent.mp4'), join(folder, job.file));
+      const maker = new PosterMaker();
+      maker.add(folder, jobs[0]!);
+      await expect.poll(() => existsSync(join(folder, '.posters/job0.jpg')), { timeout: 20_000 }).toBe(true);
+      await maker.stop();
+      maker.add(folder, jobs[1]!); // after stop: dropped
+      await maker.stop();
+      expect(existsSync(join(folder, '.posters/job1.jpg'))).toBe(false);
+      // The report reuses the one made and, with a limit of one, makes one more and defers the last.
+      const report = await ensurePosters(folder, jobs, { maxExtract: 1 });
+      expect(report.posters.size).toBe(2);
+      expect(report.deferred).toBe(1);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('are extracted once per video with ffmpeg and reused; without ffmpeg the report is told so', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-'));
     try {
