@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ApiClient } from './api/api-client.js';
 import type { Shard } from './cli/io.js';
@@ -8,12 +9,12 @@ import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.j
 import { moneyOf } from './results/ledger-money.js';
 import type { JobBudget } from './results/ledger-types.js';
 import { shardBudget } from './manifest/shard-jobs.js';
-import { LEDGER_FILE, openLedger, type LedgerStore } from './results/ledger-store.js';
+import { JOURNAL_FILE, LEDGER_FILE, openLedger, type LedgerStore } from './results/ledger-store.js';
 import { readLedgerSnapshot } from './results/ledger-snapshot.js';
 import { checkFolderService, serviceOf, SIMULATOR_SERVICE } from './results/service-identity.js';
 import { isShippedClip } from './simulator/media-library.js';
 import type { Ledger } from './results/ledger-types.js';
-import { writeReport } from './results/write-report.js';
+import { REPORT_FILE, writeReport } from './results/write-report.js';
 import { PosterMaker } from './results/posters.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork, type PlannedJob } from './scheduler/plan-work.js';
@@ -126,7 +127,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   if (options.signal?.aborted) onInterrupt();
   else options.signal?.addEventListener('abort', onInterrupt, { once: true });
 
-  const opened: { folder: FolderPlan; store: LedgerStore; target: RunTarget; spentAtStart: number }[] = [];
+  const opened: { folder: FolderPlan; store: LedgerStore; target: RunTarget; spentAtStart: number; work?: number }[] = [];
   let failure: unknown = null;
   try {
     const items: WorkItem[] = [];
@@ -135,7 +136,9 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
       const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, store.jobs) };
       opened.push({ folder, store, target, spentAtStart: moneyOf(store.jobs).credits_spent });
       const resume = { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false, budget: folder.budget };
-      items.push(...(await planWork(target, folder.jobs, resume, logger)));
+      const work = await planWork(target, folder.jobs, resume, logger);
+      opened[opened.length - 1]!.work = work.length;
+      items.push(...work);
     }
     logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
     const downloads = downloadQueue();
@@ -195,7 +198,10 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
     try {
       // Posters cost ~20–40 ms of ffmpeg each: a run makes a bounded number, so its end stays prompt at any size;
       // `report` and `review` make the rest (the page says so).
-      reports.push(await writeReport(o.folder.outDir, o.store.ledger, { posterLimit: RUN_POSTER_LIMIT }));
+      const existing = join(o.folder.outDir, REPORT_FILE);
+      // A rerun with nothing to do leaves a report newer than the ledger as it is (`paiwo-batch report` rewrites it).
+      if (o.work === 0 && (await reportIsCurrent(o.folder.outDir))) reports.push(existing);
+      else reports.push(await writeReport(o.folder.outDir, o.store.ledger, { posterLimit: RUN_POSTER_LIMIT }));
     } catch (error) {
       // The videos and the ledger are what matter; a report can be written again with `paiwo-batch report`.
       logger.error({ err: error, out: o.folder.outDir }, 'could not write report.html');
@@ -226,6 +232,13 @@ function recordedService(ledger: Ledger | null): string | undefined {
   if (!ledger) return undefined;
   if (ledger.service !== undefined) return ledger.service;
   return ledger.jobs.some((j) => j.status === 'succeeded' && j.sha256 !== null && isShippedClip(j.sha256)) ? SIMULATOR_SERVICE : undefined;
+}
+
+/** Whether `report.html` was written after the ledger last changed (snapshot and journal). */
+async function reportIsCurrent(outDir: string): Promise<boolean> {
+  const mtime = (name: string) => stat(join(outDir, name)).then((s) => s.mtimeMs, () => null);
+  const [report, ledger, journal] = await Promise.all([mtime(REPORT_FILE), mtime(LEDGER_FILE), mtime(JOURNAL_FILE)]);
+  return report !== null && report >= (ledger ?? 0) && report >= (journal ?? 0);
 }
 
 function rate(manifests: readonly LoadedManifest[], overrides: RunOverrides): { requestsPerSecond?: number } {

@@ -60,7 +60,8 @@ export class LedgerStore {
     try {
       const stale = await removeStaleTemps(outDir);
       if (stale.length > 0) logger.warn({ files: stale }, 'removed temporary files left by a killed run');
-      const { ledger, tornTail } = await loadLedger(outDir);
+      const { ledger, tornTail, found } = await loadLedger(outDir);
+      const recordedService = ledger.service;
       if (tornTail) logger.warn({ journal: join(outDir, JOURNAL_FILE) }, 'ignored a torn last journal line left by a crash');
       if (options.service !== undefined) {
         checkFolderService(outDir, ledger.service, options.service);
@@ -71,8 +72,10 @@ export class LedgerStore {
       }
       const journal = await LedgerJournal.open(join(outDir, JOURNAL_FILE));
       const store = new LedgerStore(outDir, ledger, journal, lock, options.snapshotEvery ?? 1000, logger);
-      // Fold the replayed journal into a fresh snapshot, which also drops any torn tail before we append.
-      await store.snapshot();
+      // Fold a replayed journal into a fresh snapshot, which also drops any torn tail before we append. A folder
+      // whose ledger.json is already complete (an empty journal) is not rewritten: a no-op rerun stays cheap.
+      const journalSize = (await stat(join(outDir, JOURNAL_FILE)).catch(() => null))?.size ?? 0;
+      if (!found || journalSize > 0 || tornTail || ledger.service !== recordedService) await store.snapshot();
       return store;
     } catch (error) {
       await lock.release();
@@ -160,7 +163,7 @@ export class LedgerStore {
     this.closed = true;
     try {
       await this.journal.drain();
-      await this.snapshot();
+      if (this.eventsSinceSnapshot > 0) await this.snapshot();
       await this.journal.close();
     } finally {
       await this.lock.release();
