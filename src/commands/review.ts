@@ -5,6 +5,7 @@ import { EXIT } from '../cli/exit-codes.js';
 import { readLedger } from '../results/ledger-store.js';
 import { readPicks } from '../results/picks.js';
 import { startReviewServer } from '../results/review-server.js';
+import { untilSignal } from '../util/until-signal.js';
 
 export interface ReviewCommandOptions {
   /** @default 0 (any free port) */
@@ -13,20 +14,6 @@ export interface ReviewCommandOptions {
   readonly open?: boolean;
   /** Resolves when the server should stop; default: the first SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = stop('SIGINT');
-    const onTerm = stop('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
 }
 
 export async function reviewCommand(outDir: string, options: ReviewCommandOptions, io: CommandIO): Promise<number> {

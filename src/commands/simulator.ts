@@ -5,6 +5,7 @@ import { startSimulator, type SimulatorOptions } from '../simulator/start-simula
 import { resolveFaults } from '../simulator/fault-spec.js';
 import type { PaceDrift } from '../simulator/sim-pace.js';
 import { createLogger, type Logger } from '../util/logger.js';
+import { untilSignal } from '../util/until-signal.js';
 
 export interface SimulatorCommandOptions {
   readonly port?: number;
@@ -31,20 +32,6 @@ export interface SimulatorCommandOptions {
   /** Resolves when the simulator should stop; default: the first SIGINT or SIGTERM. */
   readonly until?: Promise<unknown>;
   readonly logger?: Logger;
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = stop('SIGINT');
-    const onTerm = stop('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
 }
 
 export async function simulatorCommand(opts: SimulatorCommandOptions, io: CommandIO): Promise<number> {
