@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
-import { SKIP_WITHOUT_FFMPEG, WHY_SKIPPED } from '../simulator/ffmpeg-available.js';
+import { FFMPEG, itWith } from '../helpers/requirements.js';
 import { readPageData } from '../report/report-page.js';
 
 const exec = promisify(execFile);
@@ -68,7 +68,7 @@ describe('npm run demo', () => {
     expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('paiwo-batch rehearsal');
   });
 
-  it.skipIf(SKIP_WITHOUT_FFMPEG)(`shows eight different takes: no two videos are the same file${WHY_SKIPPED}`, () => {
+  itWith([FFMPEG], 'shows eight different takes: no two videos are the same file', () => {
     expect(new Set(ledger1.jobs.map((j) => j.sha256)).size).toBe(ledger1.jobs.length);
     expect(new Set(ledger1.jobs.map((j) => j.video_id)).size).toBe(ledger1.jobs.length);
   });

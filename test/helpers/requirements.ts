@@ -40,6 +40,13 @@ export const FFPROBE: Requirement = {
   missing: 'no ffprobe on the PATH; install it with "apt-get install -y ffmpeg" (.ci/run does)',
 };
 
+/** ffmpeg and ffprobe together: rendering simulated takes and checking them. */
+export const FFMPEG: Requirement = {
+  name: 'ffmpeg',
+  available: !pretendMissing('ffmpeg') && onPath('ffmpeg', ['-version']) && FFPROBE.available,
+  missing: 'no ffmpeg/ffprobe on the PATH; install them with "apt-get install -y ffmpeg" (.ci/run does)',
+};
+
 export const TMUX: Requirement = {
   name: 'tmux',
   available: !pretendMissing('tmux') && onPath('tmux', ['-V']),

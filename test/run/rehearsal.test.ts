@@ -6,7 +6,7 @@ import { runCli, startSimulatorProcess } from '../../bench/lib/cli-process.mjs';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
 import { SIM_STATE_FILE } from '../../src/simulator/sim-persist.js';
-import { SKIP_WITHOUT_FFMPEG, WHY_SKIPPED } from '../simulator/ffmpeg-available.js';
+import { FFMPEG, itWith } from '../helpers/requirements.js';
 import { KEY, startCli, tempProject, writeManifest } from './run-helpers.js';
 
 /**
@@ -147,7 +147,7 @@ describe('ledgers written before the service was recorded', () => {
     await writeFile(file, JSON.stringify(old));
   }
 
-  it.skipIf(SKIP_WITHOUT_FFMPEG)(`are accepted, and the run records its own service${WHY_SKIPPED}`, async () => {
+  itWith([FFMPEG], 'are accepted, and the run records its own service', async () => {
     project = await tempProject();
     await writeManifest(project.dir, ['a quiet harbour'], [1]);
     // A ledger whose videos are not the simulator's shipped clip (a rendered take here; a real video in life).

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outputSize } from '../../src/model/output-size.js';
 import { SIM_STATE_FILE } from '../../src/simulator/sim-persist.js';
-import { SKIP_WITHOUT_FFMPEG, WHY_SKIPPED } from './ffmpeg-available.js';
+import { describeWith, FFMPEG } from '../helpers/requirements.js';
 import { fetchVideo, idOf, rawRequest, submit, useSimulators, waitDone } from './sim-helpers.js';
 
 const exec = promisify(execFile);
@@ -82,7 +82,7 @@ async function probe(file: string): Promise<{ width: number; height: number; dur
   return { width: video.width!, height: video.height!, duration: Number(info.format.duration), audio: info.streams.some((s) => s.codec_type === 'audio') };
 }
 
-describe.skipIf(SKIP_WITHOUT_FFMPEG)(`distinct takes (ffmpeg)${WHY_SKIPPED}`, () => {
+describeWith([FFMPEG], 'distinct takes (ffmpeg)', () => {
   it('each take has the requested duration and size, audio when asked, and two seeds are two different files', async () => {
     const s = await start({ takes: true, takesCacheDir: join(dir, 'cache') });
     const cases = [
