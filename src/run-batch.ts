@@ -1,11 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ApiClient } from './api/api-client.js';
-import type { Shard } from './cli/io.js';
 import { InternalError, PaiwoError } from './errors/paiwo-error.js';
 import { asOutputUnwritable } from './errors/output-unwritable.js';
 import { loadManifests } from './manifest/load-manifests.js';
-import type { Diagnostic, LoadedManifest, ManifestSet } from './manifest/types.js';
+import type { Diagnostic, LoadedManifest, ManifestSet, Shard } from './manifest/types.js';
 import { moneyOf } from './results/ledger-money.js';
 import type { JobBudget } from './results/ledger-types.js';
 import { shardBudget } from './manifest/shard-jobs.js';

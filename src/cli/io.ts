@@ -1,3 +1,4 @@
+import type { Shard } from '../manifest/types.js';
 import type { Writable } from 'node:stream';
 import { InvalidArgumentError } from 'commander';
 
@@ -60,11 +61,7 @@ export const parsePort = numberParser({ integer: true, min: 0, max: 65_535 });
 /** pino's levels: what `--log-level` accepts. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-export interface Shard {
-  /** 1-based. */
-  readonly index: number;
-  readonly count: number;
-}
+export type { Shard } from '../manifest/types.js';
 
 export function parseShard(value: string): Shard {
   const m = /^(\d{1,9})\/(\d{1,9})$/.exec(value.trim());

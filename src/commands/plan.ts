@@ -8,6 +8,7 @@ import type { Job, LoadedManifest, ManifestSet } from '../manifest/types.js';
 import { PRICE_TABLE_VERSION } from '../model/prices.js';
 import { planProgress, type JobNeed, type PlanProgress } from './plan-progress.js';
 import { shardBudget } from '../manifest/shard-jobs.js';
+import { EXIT } from '../errors/exit-codes.js';
 
 export interface PlanCommandOptions {
   /** One JSON document on stdout instead of tables. */
@@ -196,7 +197,7 @@ export async function planCommand(patterns: readonly string[], options: PlanComm
     for (const d of error.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
     const errors = error.diagnostics.filter((d) => d.severity === 'error').length;
     io.stderr.write(`${plural(errors, 'error')} in the manifests; nothing was planned or sent.\n`);
-    return 2;
+    return EXIT.usage;
   }
   for (const d of set.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
   const progress = await planProgress(set, {
@@ -208,5 +209,5 @@ export async function planCommand(patterns: readonly string[], options: PlanComm
   });
   if (options.json) await writeJson(set, progress, options.shard, io.stdout);
   else writeTables(set, progress, options.shard, cwd, io.stdout);
-  return 0;
+  return EXIT.ok;
 }

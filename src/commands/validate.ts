@@ -1,6 +1,7 @@
 import type { CommandIO } from '../cli/io.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
 import { scanManifests } from '../manifest/load-manifests.js';
+import { EXIT } from '../errors/exit-codes.js';
 
 export interface ValidateCommandOptions {
   /** Print `{"valid","files","errors","warnings"}` on stdout. */
@@ -33,5 +34,5 @@ export async function validateCommand(patterns: readonly string[], options: Vali
     const files = new Set(errors.map((d) => d.file)).size;
     io.stderr.write(`${errors.length} error${errors.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}; nothing was sent.\n`);
   }
-  return valid ? 0 : 2;
+  return valid ? EXIT.ok : EXIT.usage;
 }

@@ -2,7 +2,7 @@ import { redact } from '../util/redact.js';
 
 /**
  * Every error the tool raises on purpose is a `PaiwoError` with a stable `code`. Its family decides the exit
- * code (cli/exit-codes.ts); only the CLI entry maps families to exits and prints them.
+ * code (errors/exit-codes.ts); only the CLI entry maps families to exits and prints them.
  */
 export abstract class PaiwoError extends Error {
   abstract readonly code: string;

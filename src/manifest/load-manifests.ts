@@ -1,12 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
-import type { Shard } from '../cli/io.js';
 import { ManifestError } from '../errors/manifest-error.js';
 import { MAX_MANIFEST_BYTES, parseManifest } from './parse-manifest.js';
 import { fileCollisionKey } from './safe-file-name.js';
 import { shardJobs } from './shard-jobs.js';
-import type { Diagnostic, Job, LoadedManifest, ManifestSet } from './types.js';
+import type { Diagnostic, Job, LoadedManifest, ManifestSet, Shard } from './types.js';
 
 export interface LoadManifestsOptions {
   /** Where relative patterns start. @default process.cwd() */

@@ -1,4 +1,4 @@
-import type { Shard } from '../cli/io.js';
+import type { Shard } from './types.js';
 import type { Job } from './types.js';
 
 /** Which shard (1-based) a job id belongs to: its first 8 hex digits mod the count, so it never moves. */

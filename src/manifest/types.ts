@@ -81,3 +81,10 @@ export interface ManifestSet {
   readonly jobs: readonly Job[];
   readonly diagnostics: readonly Diagnostic[];
 }
+
+/** `--shard k/n`: this machine's stable part of the jobs (by id). */
+export interface Shard {
+  /** 1-based. */
+  readonly index: number;
+  readonly count: number;
+}

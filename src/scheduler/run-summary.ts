@@ -1,4 +1,4 @@
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../errors/exit-codes.js';
 import { budgetShortfallOf, budgetSpentOf, isBudgetSkip, isUnresolved, moneyOf } from '../results/ledger-money.js';
 import { emptyStatusCounts, type JobBudget, type JobStatus, type LedgerError, type LedgerJob } from '../results/ledger-types.js';
 import { OUT_OF_CREDITS, whatToDo as whatToDoNow } from '../results/report-status.js';

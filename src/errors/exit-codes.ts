@@ -1,0 +1,15 @@
+/** The documented exit codes (README "Exit codes"). When several apply, the first of 3, 4, 6, 5 wins. */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  accountRefused: 3,
+  budget: 4,
+  failedJobs: 5,
+  unresolvedJobs: 6,
+  /** The output folder cannot be written (disk full, read-only, permissions): the user's environment, not a bug. */
+  outputUnwritable: 7,
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
