@@ -18,7 +18,7 @@ import { PosterMaker } from './results/posters.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork, type PlannedJob } from './scheduler/plan-work.js';
 import { progressReader, type ProgressCounts } from './scheduler/progress-counts.js';
-import type { ProgressDisplay } from './scheduler/progress-display.js';
+import type { ProgressDisplay } from './display/progress-display.js';
 import type { JobSettings, RunTarget, WorkItem } from './scheduler/run-context.js';
 import { RunControl } from './scheduler/run-control.js';
 import { summarizeRun, type RunSummary } from './scheduler/run-summary.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatRunSummary } from '../../src/scheduler/format-summary.js';
+import { formatRunSummary } from '../../src/display/format-summary.js';
 import { summarizeRun } from '../../src/scheduler/run-summary.js';
 import { demoLedger } from '../fixtures/ledgers/make-ledger.js';
 

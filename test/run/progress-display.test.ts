@@ -3,8 +3,8 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgressCounts } from '../../src/scheduler/progress-counts.js';
-import { startLineProgress } from '../../src/scheduler/progress-display.js';
-import { progressLine } from '../../src/scheduler/progress-line.js';
+import { startLineProgress } from '../../src/display/progress-display.js';
+import { progressLine } from '../../src/display/progress-line.js';
 import { describeWith, TMUX } from '../helpers/requirements.js';
 import { CLI, tempProject, writeManifest } from './run-helpers.js';
 

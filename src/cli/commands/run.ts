@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { RESTORE_TERMINAL } from '../../scheduler/progress-display.js';
+import { RESTORE_TERMINAL } from '../../display/progress-display.js';
 import { LOG_LEVELS, parseJobTimeout, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseRetries, parseShard, parseTimeScale, processIO } from '../io.js';
 import { runCommand, SIMULATOR_TIME_SCALE, type RunCommandOptions } from '../../commands/run.js';
 

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { etaMs, formatDuration, remainingJobs, type ProgressCounts } from './progress-counts.js';
+import { etaMs, formatDuration, remainingJobs, type ProgressCounts } from '../scheduler/progress-counts.js';
 import { DEFAULT_COLUMNS, progressLine } from './progress-line.js';
 
 export interface ProgressDisplay {

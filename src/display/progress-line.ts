@@ -1,4 +1,4 @@
-import type { ProgressCounts } from './progress-counts.js';
+import type { ProgressCounts } from '../scheduler/progress-counts.js';
 
 /** One field of the live line; the least useful (lowest `keep`) go first when the terminal is narrow. */
 interface Field {

@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { JOB_STATUSES } from '../results/ledger-types.js';
-import type { FailedJob, RunSummary } from './run-summary.js';
+import type { FailedJob, RunSummary } from '../scheduler/run-summary.js';
 import { isRehearsal } from '../results/service-identity.js';
 
 const LIST_MAX = 10;
