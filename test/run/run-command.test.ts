@@ -174,7 +174,7 @@ describe('run (in process, against the simulator)', () => {
   });
 
   it('retries transient refusals with backoff and still pays once', async () => {
-    await start({ faults: '500069:0.5,429:0.2,html-502/fetch:0.2,reset-before:0.1', seed: 5 });
+    await start({ faults: '500069:0.5,429:0.2,html-502/fetch:0.2,reset-before/fetch:0.1', seed: 5 });
     const file = await writeManifest(dir, ['p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
     const r = await runInProcess(dir, [file], { baseUrl: sim.url, retries: 8 });
     expect(r.code, r.stderr).toBe(0);
