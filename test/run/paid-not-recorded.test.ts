@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../src/cli/io.js';
 import { adoptCommand } from '../../src/commands/adopt.js';
 import { UserError } from '../../src/errors/paiwo-error.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { KEY, startCli, tempProject, writeManifest } from './run-helpers.js';
+import { KEY, startCli, eachTestInProject, writeManifest } from './run-helpers.js';
 
 /**
  * Issue 10, finding 5: a paid video's id is never only in memory. The disk filling is simulated with the
@@ -14,16 +14,9 @@ import { KEY, startCli, tempProject, writeManifest } from './run-helpers.js';
  * snapshots fail with ENOSPC, as on a full disk. With one job, journal line 1 is the intent and line 2 the answer.
  */
 let dir: string;
-let cleanup: () => Promise<void>;
 let sim: Simulator;
 
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempProject());
-});
-afterEach(async () => {
-  await sim?.close();
-  await cleanup();
-});
+eachTestInProject((d) => (dir = d), () => sim);
 
 const OUT = 'output/t';
 const run = (file: string, extra: NodeJS.ProcessEnv = {}, args: string[] = []) =>

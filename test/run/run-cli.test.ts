@@ -1,22 +1,15 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/results/output-lock.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { KEY, readLedgerFile, startCli, tempProject, writeManifest } from './run-helpers.js';
+import { KEY, readLedgerFile, startCli, eachTestInProject, writeManifest } from './run-helpers.js';
 
 let dir: string;
-let cleanup: () => Promise<void>;
 let sim: Simulator;
 
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempProject());
-});
-afterEach(async () => {
-  await sim?.close();
-  await cleanup();
-});
+eachTestInProject((d) => (dir = d), () => sim);
 
 async function filesUnder(root: string): Promise<string[]> {
   const out: string[] = [];

@@ -1,21 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { readLedgerFile, runInProcess, tempProject, TS, writeManifest } from './run-helpers.js';
+import { readLedgerFile, runInProcess, eachTestInProject, TS, writeManifest } from './run-helpers.js';
 
 let dir: string;
-let cleanup: () => Promise<void>;
 let sim: Simulator;
 
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempProject());
-});
-afterEach(async () => {
-  await sim?.close();
-  await cleanup();
-});
+eachTestInProject((d) => (dir = d), () => sim);
 
 const start = async (options: Parameters<typeof startSimulator>[0] = {}) => {
   sim = await startSimulator({ timeScale: TS, ...options });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import type { CommandIO } from '../../src/cli/io.js';
 import { runCommand, type RunCommandOptions } from '../../src/commands/run.js';
 import { PaiwoError } from '../../src/errors/paiwo-error.js';
@@ -17,6 +18,23 @@ export const TS = 0.003;
 export async function tempProject(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'paiwo-run-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The per-test hooks of the run tests: a fresh project folder before each test (handed to `onDir`), and after
+ * it the simulator the test started (`simulator()`) closed, then the folder removed.
+ */
+export function eachTestInProject(onDir: (dir: string) => void, simulator: () => { close(): Promise<unknown> } | undefined): void {
+  let cleanup: () => Promise<void> = async () => undefined;
+  beforeEach(async () => {
+    const project = await tempProject();
+    cleanup = project.cleanup;
+    onDir(project.dir);
+  });
+  afterEach(async () => {
+    await simulator()?.close();
+    await cleanup();
+  });
 }
 
 /** A small manifest: every prompt × every seed, 360p 5 s silent (35 credits each). */

@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLedger } from '../../src/results/ledger-store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { KEY, startCli, tempProject, writeManifest } from './run-helpers.js';
+import { KEY, startCli, eachTestInProject, writeManifest } from './run-helpers.js';
 
 /**
  * Issue 10, findings 2 and 3: with a request-rate limit, submits queue in the client's limiter. After Ctrl+C /
@@ -11,16 +11,9 @@ import { KEY, startCli, tempProject, writeManifest } from './run-helpers.js';
  * is journaled just before the bytes leave, not before the wait).
  */
 let dir: string;
-let cleanup: () => Promise<void>;
 let sim: Simulator;
 
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempProject());
-});
-afterEach(async () => {
-  await sim?.close();
-  await cleanup();
-});
+eachTestInProject((d) => (dir = d), () => sim);
 
 const env = { DMXAPI_API_KEY: KEY };
 const JOBS = 8;

@@ -1,25 +1,18 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLedger } from '../../src/results/ledger-store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { readBody, startHttpServer } from '../api/test-server.js';
-import { KEY, startCli, tempProject, writeManifest } from './run-helpers.js';
+import { KEY, startCli, eachTestInProject, writeManifest } from './run-helpers.js';
 
 /**
  * Issue 10, finding 1, as it was found: a gateway that charges, then answers a JSON 500 on 30 % of submits. A
  * 24-job manifest paid 6–13 jobs twice and said "succeeded". Now every such job is held, none is paid twice.
  */
 let dir: string;
-let cleanup: () => Promise<void>;
 let sim: Simulator;
 
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempProject());
-});
-afterEach(async () => {
-  await sim?.close();
-  await cleanup();
-});
+eachTestInProject((d) => (dir = d), () => sim);
 
 describe('a gateway that charges, then answers 500', () => {
   it('holds every such job unknown and pays for nothing twice, this run or the next', async () => {
