@@ -1,10 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import stringWidth from 'string-width';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/cli/io.js';
 import { displayWidth, planCommand, type PlanCommandOptions } from '../../src/commands/plan.js';
 import { loadManifests } from '../../src/manifest/load-manifests.js';
 import type { Job } from '../../src/manifest/types.js';
@@ -12,6 +10,7 @@ import { writeLedger } from '../../src/results/ledger-store.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
 import { ledgerRecordOf } from '../../src/scheduler/plan-work.js';
 import { makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { bufferedIO } from '../helpers/buffered-io.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -31,12 +30,9 @@ matrix:
 `;
 
 async function plan(options: PlanCommandOptions = {}, file = 'sweep.yaml'): Promise<{ code: number; stdout: string }> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const io: CommandIO = { stdout, stderr: new PassThrough(), isTTY: false, env: {} };
+  const io = bufferedIO();
   const code = await planCommand([file], { cwd: dir, ...options }, io);
-  return { code, stdout: out };
+  return { code, stdout: io.out() };
 }
 
 /** A ledger in `out` where the given jobs succeeded with their files on disk (`bytes` long). */

@@ -1,15 +1,13 @@
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/cli/io.js';
 import { promoteCommand, type PromoteOptions } from '../../src/commands/promote.js';
-import { PaiwoError } from '../../src/errors/paiwo-error.js';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { writeLedger } from '../../src/results/ledger-store.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
 import { makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { runBuffered } from '../helpers/buffered-io.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -23,19 +21,7 @@ const id = (n: number): string => n.toString(16).padStart(16, '0');
 
 async function promote(jobs: LedgerJob[], options: PromoteOptions): Promise<{ code: number; stdout: string; stderr: string }> {
   await writeLedger(join(dir, 'out'), makeLedger(jobs));
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const io: CommandIO = { stdout, stderr, isTTY: false, env: {} };
-  try {
-    return { code: await promoteCommand('out', { cwd: dir, ...options }, io), stdout: out, stderr: err };
-  } catch (error) {
-    if (!(error instanceof PaiwoError)) throw error;
-    return { code: error.exitCode, stdout: out, stderr: `${err}${error.message}\n` };
-  }
+  return runBuffered((io) => promoteCommand('out', { cwd: dir, ...options }, io));
 }
 
 function jobsOf(text: string) {

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/cli/io.js';
 import { adoptCommand } from '../../src/commands/adopt.js';
 import { UserError } from '../../src/errors/paiwo-error.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { KEY, startCli, eachTestInProject, writeManifest } from './run-helpers.js';
+import { bufferedIO } from '../helpers/buffered-io.js';
 
 /**
  * Issue 10, finding 5: a paid video's id is never only in memory. The disk filling is simulated with the
@@ -21,13 +20,6 @@ eachTestInProject((d) => (dir = d), () => sim);
 const OUT = 'output/t';
 const run = (file: string, extra: NodeJS.ProcessEnv = {}, args: string[] = []) =>
   startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003', ...args], { cwd: dir, env: { DMXAPI_API_KEY: KEY, ...extra } }).done;
-
-function io(): CommandIO & { out: () => string } {
-  const stdout = new PassThrough();
-  let text = '';
-  stdout.on('data', (d: Buffer) => (text += d.toString()));
-  return { stdout, stderr: new PassThrough(), isTTY: false, env: {}, out: () => text };
-}
 
 describe('the disk fills at the answer of a paid submit', () => {
   it('stops submitting, prints one actionable line per paid video, exits 7; adopt then run downloads it without paying again', async () => {
@@ -82,7 +74,7 @@ describe('adopt', () => {
     const held = ledger.jobs.find((j) => j.status === 'unknown')!;
     const done = ledger.jobs.find((j) => j.status === 'succeeded')!;
     const refused = async (job: string, video: string, code: string) => {
-      const e = await adoptCommand(out, job, video, io()).catch((x: unknown) => x);
+      const e = await adoptCommand(out, job, video, bufferedIO()).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(UserError);
       expect((e as UserError).code).toBe(code);
       expect((e as UserError).exitCode).toBe(2);
@@ -93,7 +85,7 @@ describe('adopt', () => {
     await refused(held.id, done.video_id!, 'VIDEO_ID_TAKEN');
     // The video the service made for the held job is the one the ledger does not know.
     const paid = sim.stats().videos.map((v) => v.id).find((id) => id !== done.video_id)!;
-    const ok = io();
+    const ok = bufferedIO();
     expect(await adoptCommand(out, held.id, paid, ok)).toBe(0);
     expect(ok.out()).toContain(`job ${held.id} now has video ${paid}`);
     expect((await readLedger(out)).jobs.find((j) => j.id === held.id)).toMatchObject({ status: 'submitted', video_id: paid, error: null });

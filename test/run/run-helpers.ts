@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
-import type { CommandIO } from '../../src/cli/io.js';
 import { runCommand, type RunCommandOptions } from '../../src/commands/run.js';
 import { PaiwoError } from '../../src/errors/paiwo-error.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
+import { runBuffered } from '../helpers/buffered-io.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 export const KEY = 'sk-test-9f8e7d6c5b4a-secret';
@@ -64,22 +63,7 @@ export interface InProcessResult {
 
 /** `run` as the CLI calls it, in this process, with buffered streams; a thrown PaiwoError becomes its exit code. */
 export async function runInProcess(dir: string, patterns: string[], options: RunCommandOptions & { baseUrl: string }, env: NodeJS.ProcessEnv = {}): Promise<InProcessResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const io: CommandIO = { stdout, stderr, isTTY: false, env: { DMXAPI_API_KEY: KEY, ...env } };
-  let code: number;
-  try {
-    code = await runCommand(patterns, { timeScale: TS, logLevel: 'warn', cwd: dir, ...options }, io);
-  } catch (error) {
-    if (!(error instanceof PaiwoError)) throw error;
-    err += `paiwo-batch: ${error.message}\n`;
-    code = error.exitCode;
-  }
-  return { code, stdout: out, stderr: err };
+  return runBuffered((io) => runCommand(patterns, { timeScale: TS, logLevel: 'warn', cwd: dir, ...options }, io), { DMXAPI_API_KEY: KEY, ...env });
 }
 
 export interface CliProcess {

@@ -2,25 +2,17 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/cli/io.js';
 import { statusCommand } from '../../src/commands/status.js';
 import type { LedgerStatus } from '../../src/results/report-status.js';
 import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { LOCK_FILE } from '../../src/results/output-lock.js';
 import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { bufferedIO } from '../helpers/buffered-io.js';
 
 const run = promisify(execFile);
 const CLI = join(process.cwd(), 'dist/cli/main.js');
-
-function bufferIO(): CommandIO & { out: () => string } {
-  const stdout = new PassThrough();
-  const chunks: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => chunks.push(c));
-  return { stdout, stderr: new PassThrough(), isTTY: false, env: {}, out: () => Buffer.concat(chunks).toString('utf8') };
-}
 
 let dir: string;
 beforeEach(async () => {
@@ -48,7 +40,7 @@ function mixedLedger() {
 describe('status', () => {
   it('prints counts, credits and what to do about every unresolved or failed job', async () => {
     await writeLedger(dir, mixedLedger());
-    const io = bufferIO();
+    const io = bufferedIO();
     // Budget-skipped jobs: a rerun would end with 4, the first of 4, 6, 5 that applies.
     expect(await statusCommand(dir, {}, io)).toBe(4);
     const text = io.out();
@@ -67,7 +59,7 @@ describe('status', () => {
 
   it('--json gives the same facts to machines', async () => {
     await writeLedger(dir, mixedLedger());
-    const io = bufferIO();
+    const io = bufferedIO();
     await statusCommand(dir, { json: true }, io);
     const status = JSON.parse(io.out()) as LedgerStatus;
     expect(status.jobs).toBe(9);
@@ -92,14 +84,14 @@ describe('status', () => {
     await store.update('a', { status: 'submitting', attempts: 1, submitted_at: '2026-11-24T09:00:00.000Z' });
     await store.flush();
 
-    const live = bufferIO();
+    const live = bufferedIO();
     await statusCommand(dir, {}, live);
     expect(live.out()).toContain(`a run is in progress: pid ${process.pid}`);
     expect(live.out()).toMatch(/a +submitting .*\n +being submitted by the run in progress/);
 
     // The runner "dies": its lock now names a pid that no longer exists, so it is stale, not a live run.
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 - 3, hostname: (await import('node:os')).hostname(), started_at: new Date().toISOString() }));
-    const after = bufferIO();
+    const after = bufferedIO();
     await statusCommand(dir, { json: true }, after);
     const status = JSON.parse(after.out()) as LedgerStatus;
     expect(status.running).toBeNull();
@@ -120,8 +112,8 @@ describe('status', () => {
     ];
     for (const [statuses, code] of cases) {
       await writeLedger(dir, demoLedger(statuses));
-      expect(await statusCommand(dir, {}, bufferIO()), JSON.stringify(statuses)).toBe(code);
-      expect(await statusCommand(dir, { json: true }, bufferIO()), JSON.stringify(statuses)).toBe(code);
+      expect(await statusCommand(dir, {}, bufferedIO()), JSON.stringify(statuses)).toBe(code);
+      expect(await statusCommand(dir, { json: true }, bufferedIO()), JSON.stringify(statuses)).toBe(code);
     }
   });
 
@@ -155,7 +147,7 @@ describe('status of a damaged ledger on a terminal', () => {
     ]);
     await writeLedger(dir, ledger);
     for (const json of [false, true]) {
-      const io = bufferIO();
+      const io = bufferedIO();
       expect(await statusCommand(dir, { json }, io)).toBe(6); // what a rerun would end with: an unknown job
       const text = io.out();
       expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
