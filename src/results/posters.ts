@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { lstat, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LedgerJob } from './ledger-types.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 
@@ -175,10 +175,9 @@ export class PosterMaker {
   async #work(): Promise<void> {
     while (this.#waiting.length > 0 && !this.#stopped && !this.#missing) {
       const batch = this.#waiting.splice(0, BATCH);
-      const dirs = [...new Set(batch.map((item) => join(item.poster, '..')))];
       // A planted link where the folder should be: posters are then neither read nor written there.
-      const usable = await Promise.all(dirs.map((dir) => this.#folderUsable(dir)));
-      const items = batch.filter((item) => usable[dirs.indexOf(join(item.poster, '..'))]);
+      const usable = await Promise.all(batch.map((item) => this.#folderUsable(dirname(item.poster))));
+      const items = batch.filter((_, i) => usable[i]);
       if (items.length === 0) continue;
       const outcome = await extractPosters(this.#ffmpeg, items);
       if (outcome === 'no-ffmpeg') this.#missing = true;
