@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CommandIO } from '../cli/io.js';
 import { JOB_STATUSES } from '../results/ledger-types.js';
 import { readLedger } from '../results/ledger-store.js';
-import { isStale, LOCK_FILE, type LockOwner } from '../results/output-lock.js';
+import { liveLockOwner } from '../results/output-lock.js';
 import { summarizeLedger, type LedgerStatus } from '../results/report-status.js';
 import { exitCodeOf } from '../scheduler/run-summary.js';
-import { printable, printableJson } from '../util/printable.js';
+import { oneLine, printable, printableJson } from '../util/printable.js';
 
 export interface StatusOptions {
   /** Print one JSON document on stdout instead of text. */
@@ -21,7 +19,7 @@ export interface StatusOptions {
  */
 export async function statusCommand(outDir: string, options: StatusOptions, io: CommandIO): Promise<number> {
   const ledger = await readLedger(outDir);
-  const status = summarizeLedger(outDir, ledger, await readRunningOwner(outDir));
+  const status = summarizeLedger(outDir, ledger, await liveLockOwner(outDir));
   // A damaged ledger may hold terminal escapes anywhere: every byte shown is made printable.
   io.stdout.write(options.json ? `${printableJson(JSON.stringify(status, null, 2))}\n` : printable(formatStatus(status)));
   return exitCodeOf({ stopped: [], jobs: status.by_status });
@@ -61,20 +59,4 @@ export function formatStatus(status: LedgerStatus): string {
   if (status.failed.length > LIST_LIMIT) lines.push(`  … and ${status.failed.length - LIST_LIMIT} more (all of them with --json)`);
   if (status.unresolved.length === 0 && status.failed.length === 0 && status.jobs > 0) lines.push('every job succeeded.');
   return `${lines.join('\n')}\n`;
-}
-
-/** A service message can hold newlines or terminal escapes; the status is read on a terminal. */
-function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-}
-
-/** The runner holding a folder right now; `null` when none or when its lock was left by a crash. */
-export async function readRunningOwner(outDir: string): Promise<LockOwner | null> {
-  try {
-    const owner = JSON.parse(await readFile(join(outDir, LOCK_FILE), 'utf8')) as LockOwner;
-    if (typeof owner?.pid !== 'number' || typeof owner.hostname !== 'string') return null;
-    return isStale(owner) ? null : owner;
-  } catch {
-    return null;
-  }
 }

@@ -2,6 +2,7 @@ import { join, relative } from 'node:path';
 import { JOB_STATUSES } from '../results/ledger-types.js';
 import type { FailedJob, RunSummary } from '../scheduler/run-summary.js';
 import { isRehearsal } from '../results/service-identity.js';
+import { oneLine } from '../util/printable.js';
 
 const LIST_MAX = 10;
 
@@ -22,11 +23,6 @@ function shown(path: string): string {
 /** A take is named by the file it is (or would be) saved as, where the user will look for it. */
 function take(j: FailedJob): string {
   return shown(join(j.out_dir, j.file));
-}
-
-/** A service message can hold newlines or terminal escapes; the summary is read on a terminal. */
-function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 
 /** The one-screen summary at the end of a run, in the ledger's status words. */

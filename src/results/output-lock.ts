@@ -111,6 +111,13 @@ function parseOwner(text: string): LockOwner | null {
   return null;
 }
 
+/** The runner holding `outDir` now (read, never taken): `null` when there is no lock, a torn one, or a stale one. */
+export async function liveLockOwner(outDir: string): Promise<LockOwner | null> {
+  const text = await readFile(join(outDir, LOCK_FILE), 'utf8').catch(() => null);
+  const owner = text === null ? null : parseOwner(text);
+  return owner && !isStale(owner) ? owner : null;
+}
+
 /** Exported for tests. */
 export function isStale(owner: LockOwner): boolean {
   if (owner.hostname !== hostname()) return false;

@@ -24,6 +24,14 @@ export function printable(text: string): string {
   return redact(text).replace(CONTROL_KEEPING_LINES, visible);
 }
 
+/**
+ * A service message folded onto one line of a list: runs of control characters (line breaks, escapes) become one
+ * space. What is printed still goes through `printable`.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
 /** One line for a terminal: every control character, line breaks included, is shown escaped. */
 export function printableLine(text: string): string {
   return redact(text).replace(CONTROL_ANY, visible);
