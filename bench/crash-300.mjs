@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startSimulatorProcess } from './lib/cli-process.mjs';
 import { crashLoop, crashManifest, verifyCrashRun } from './lib/crash-harness.mjs';
+import { checkMoneyBracket } from './lib/money-bracket.mjs';
 
 const JOBS = Number(process.env.CRASH_JOBS ?? 300);
 const KILLS = Number(process.env.CRASH_KILLS ?? 100);
@@ -53,6 +54,10 @@ try {
       timeoutMs: 300_000,
     });
     console.log(`  --resubmit-unknown: exit ${resubmit.code}`);
+    // Paying again must not erase the earlier attempts' possible charges: the bracket still holds.
+    const after = await checkMoneyBracket({ outDirs: [outDir], simUrl: sim.url });
+    loop.bracketChecks++;
+    if (after.problem) loop.bracketProblems.push(`after --resubmit-unknown: ${after.problem}`);
   }
   const stats = await sim.stats();
   const v = await verifyCrashRun({ outDir, stats, unknownIds, resubmittedIds: unknownIds, allResolved: resubmit !== null });
@@ -72,7 +77,7 @@ temporary files left:    ${v.leftovers}
 credits charged:         ${v.creditsCharged} (ledger ${v.creditsRecorded})
 simulator faults fired:  ${Object.entries(faultsFired).map(([f, n]) => `${f} ${n}`).join(', ')}
 wall time:               ${wallS.toFixed(1)} s
-money bracket:           ${loop.bracketChecks} checks after every run, ${loop.bracketProblems.length === 0 ? 'all hold' : `${loop.bracketProblems.length} BROKEN`}
+money bracket:           ${loop.bracketChecks} checks after every run (the --resubmit-unknown one too), ${loop.bracketProblems.length === 0 ? 'all hold' : `${loop.bracketProblems.length} BROKEN`}
 invariants:              ${v.problems.length === 0 ? 'all hold' : `${v.problems.length} BROKEN`}`);
   for (const p of [...loop.bracketProblems, ...v.problems]) console.log(`  BROKEN: ${p}`);
   process.exitCode = v.problems.length === 0 && loop.bracketProblems.length === 0 && (resubmit === null || resubmit.code === 0) ? 0 : 1;
