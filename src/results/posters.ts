@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { lstat, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LedgerJob } from './ledger-types.js';
 import { relativeFileUrl } from '../util/escape-html.js';
+import { statMany } from '../util/stat-many.js';
 
 /** Posters live beside the videos, one JPEG per take, named by the job id: `<out>/.posters/<id>.jpg`. */
 export const POSTER_DIR = '.posters';
@@ -63,17 +64,15 @@ export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], 
     candidates.push({ id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) });
   }
   const todo: PosterItem[] = [];
-  // Bounded parallelism: a sweep of thousands of takes must not open thousands of handles at once.
-  for (let i = 0; i < candidates.length; i += 64) {
-    await Promise.all(
-      candidates.slice(i, i + 64).map(async (item) => {
-        const [video, poster] = await Promise.all([stat(item.video).catch(() => null), lstat(item.poster).catch(() => null)]);
-        if (!video?.isFile()) return;
-        if (poster?.isFile() && poster.mtimeMs >= video.mtimeMs) posters.set(item.id, posterPath(item.id)!);
-        else todo.push(item);
-      }),
-    );
-  }
+  const videos = await statMany(candidates.map((c) => c.video));
+  const made = await statMany(candidates.map((c) => c.poster), { link: true });
+  candidates.forEach((item, i) => {
+    const video = videos[i];
+    const poster = made[i];
+    if (!video?.isFile()) return;
+    if (poster?.isFile() && poster.mtimeMs >= video.mtimeMs) posters.set(item.id, posterPath(item.id)!);
+    else todo.push(item);
+  });
   if (todo.length === 0 || options.extract === false) return { posters, ffmpeg: true, deferred: 0 };
   const deferred = Math.max(0, todo.length - (options.maxExtract ?? Infinity));
   if (deferred > 0) todo.length -= deferred;

@@ -1,26 +1,12 @@
-/**
- * What a rerun checks of the videos already saved, at the cost of a few syscalls in flight instead of one at a
- * time: a rerun of a finished 10,000-job folder spent most of its wall time waiting on 20,000 sequential
- * stat/unlink round trips through the thread pool.
- */
-import { readdir, stat, unlink } from 'node:fs/promises';
+/** What a rerun checks of the videos already saved: their sizes (util/stat-many) and `.part` leftovers. */
+import { readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { statMany } from '../util/stat-many.js';
 
-/** How many stats are in flight at once (the thread pool has 4 threads; more keeps it busy, not the loop). */
-const AT_ONCE = 32;
-
-/** Each path's size, or null when it is missing or not readable. */
+/** Each path's size, or null when it is missing or not a readable file. */
 export async function fileSizes(paths: readonly string[]): Promise<Map<string, number | null>> {
-  const sizes = new Map<string, number | null>();
-  let next = 0;
-  const worker = async () => {
-    while (next < paths.length) {
-      const path = paths[next++]!;
-      sizes.set(path, await stat(path).then((s) => s.size, () => null));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(AT_ONCE, paths.length) }, worker));
-  return sizes;
+  const stats = await statMany(paths);
+  return new Map(paths.map((path, i) => [path, stats[i]?.isFile() ? stats[i]!.size : null]));
 }
 
 /** Removes `<file>.part` leftovers of earlier interrupted downloads next to these files: one readdir per folder. */
