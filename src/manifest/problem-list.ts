@@ -3,7 +3,7 @@ import type { PathSegment } from './yaml-source.js';
 
 /** `dependsOn` names (see Problem): problems that exist only because prompts are missing or unused. */
 export const PROMPT_NAMES = ['prompt', 'text', 'negative_prompt'];
-/** `dependsOn` names of problems that exist only because the model is what it is. */
+/** `dependsOn` names of the capability table's problems: a refused model is replaced by the default one, whose rules may differ. */
 export const MODEL_NAMES_DEP = ['model'];
 /** `dependsOn` name of a whole matrix axis or include/exclude list (parse-manifest.ts gives it that name). */
 export const MATRIX_AXIS = 'matrix axis';
