@@ -79,6 +79,10 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
 
+type At = (offset: number) => SourcePosition;
+
+const problemAtStart = (message: string): { problems: YamlProblem[] } => ({ problems: [{ line: 1, column: 1, message }] });
+
 /**
  * Parses YAML 1.2 (core schema: no `yes`/`no` booleans, no sexagesimal `16:9`, no merge keys, no custom
  * tags), with duplicate keys and more than one document refused. Never throws: every problem comes back with
@@ -86,21 +90,40 @@ function firstLine(message: string): string {
  */
 export function readYaml(text: string): { source?: YamlSource; problems: YamlProblem[] } {
   const lineCounter = new LineCounter();
-  const at = (offset: number): SourcePosition => {
+  const at: At = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
   if (nestingBound(text) > MAX_NESTING) {
-    return { problems: [{ line: 1, column: 1, message: `the manifest nests too deeply (a manifest needs a handful of levels; at most ${MAX_NESTING / 2} are read)` }] };
+    return problemAtStart(`the manifest nests too deeply (a manifest needs a handful of levels; at most ${MAX_NESTING / 2} are read)`);
   }
   let docs: Document.Parsed[];
   try {
     docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, schema: 'core', version: '1.2', prettyErrors: true, strict: true }) as Document.Parsed[];
   } catch (error) {
     // Pathological input (e.g. nesting deep enough to exhaust the stack).
-    return { problems: [{ line: 1, column: 1, message: `cannot parse the YAML: ${firstLine((error as Error).message)}` }] };
+    return problemAtStart(`cannot parse the YAML: ${firstLine((error as Error).message)}`);
   }
-  if (!Array.isArray(docs) || docs.length === 0) return { problems: [{ line: 1, column: 1, message: 'the manifest is empty' }] };
+  if (!Array.isArray(docs) || docs.length === 0) return problemAtStart('the manifest is empty');
+  const problems = documentProblems(text, docs, at);
+  if (problems.length > 0) return { problems };
+  const doc = docs[0]!;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    return problemAtStart(
+      error instanceof ReferenceError && /alias/i.test(error.message)
+        ? `aliases expand to too many nodes (an "alias bomb"); at most ${MAX_ALIAS_COUNT} alias expansions are allowed`
+        : `cannot read the YAML: ${firstLine((error as Error).message)}`,
+    );
+  }
+  if (value === null || value === undefined) return problemAtStart('the manifest is empty');
+  return { source: { value, position: positionFinder(doc, at) }, problems: [] };
+}
+
+/** The parser's errors and warnings, tags that are not plain data, and a second document. */
+function documentProblems(text: string, docs: readonly Document.Parsed[], at: At): YamlProblem[] {
   const problems: YamlProblem[] = [];
   for (const doc of docs) {
     for (const e of doc.errors) {
@@ -122,25 +145,16 @@ export function readYaml(text: string): { source?: YamlSource; problems: YamlPro
     const second = docs[1]!;
     problems.push({ ...at(second.range[0]), message: `a manifest is one YAML document; this file has ${docs.length} (split them into separate files)` });
   }
-  if (problems.length > 0) return { problems };
-  const doc = docs[0]!;
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    const message =
-      error instanceof ReferenceError && /alias/i.test(error.message)
-        ? `aliases expand to too many nodes (an "alias bomb"); at most ${MAX_ALIAS_COUNT} alias expansions are allowed`
-        : `cannot read the YAML: ${firstLine((error as Error).message)}`;
-    return { problems: [{ line: 1, column: 1, message }] };
-  }
-  if (value === null || value === undefined) return { problems: [{ line: 1, column: 1, message: 'the manifest is empty' }] };
+  return problems;
+}
 
+/** `YamlSource.position` for one parsed document. */
+function positionFinder(doc: Document.Parsed, at: At): YamlSource['position'] {
   const nodeStart = (node: unknown, fallback: SourcePosition): SourcePosition => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
     return range ? at(range[0]) : fallback;
   };
-  const position = (path: readonly PathSegment[], atKey = false): SourcePosition => {
+  return (path, atKey = false) => {
     let node: unknown = doc.contents;
     let pos = nodeStart(node, { line: 1, column: 1 });
     for (let i = 0; i < path.length; i++) {
@@ -165,7 +179,6 @@ export function readYaml(text: string): { source?: YamlSource; problems: YamlPro
     }
     return pos;
   };
-  return { source: { value, position }, problems: [] };
 }
 
 function keyText(key: unknown): string {

@@ -6,7 +6,7 @@ import { readBody } from './read-body.js';
 import { businessErrorText, fetchSuccessText, gatewayErrorText, isoSeconds, sendHtml, sendJson, submitSuccessText } from './responses.js';
 import { pump, resetConnection } from './send-stream.js';
 import type { SimContext } from './sim-context.js';
-import { isModerated, type SimVideo } from './sim-state.js';
+import { isModerated, type SimVideo } from './sim-video.js';
 import { takeSpecOf } from './render-take.js';
 import { validateSubmit } from './validate-submit.js';
 

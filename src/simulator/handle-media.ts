@@ -6,7 +6,7 @@ import { htmlErrorText, gatewayErrorText, sendJson, sendText } from './responses
 import { pump, resetConnection } from './send-stream.js';
 import type { SimContext } from './sim-context.js';
 import { takeSpecOf } from './render-take.js';
-import type { SimVideo } from './sim-state.js';
+import type { SimVideo } from './sim-video.js';
 
 const TOKEN = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_seed\d+\.mp4$/;
 const LIE_EXTRA_BYTES = 1024 * 1024;

@@ -3,76 +3,20 @@
  * never polled: each generation's end (and its slot's forced release after 10 scaled minutes, B.1) is an event
  * in one heap, drained before every read, so every observation sees exactly the state at its moment.
  */
-import { createHash } from 'node:crypto';
-import type { SubmitRequest } from '../model/capabilities.js';
-import { SEED_MAX } from '../model/capabilities.js';
-import { outputSize } from '../model/output-size.js';
+import { SEED_MAX, type SubmitRequest } from '../model/capabilities.js';
 import { expectedGenerationMs } from '../model/generation-time.js';
-import { estimateCredits, wantsAudio } from '../model/prices.js';
-import { capabilitiesOf } from '../model/capabilities.js';
+import { estimateCredits } from '../model/prices.js';
 import { EventHeap } from './event-heap.js';
 import { createPrng, deriveSeed, type Prng } from './prng.js';
-import { canonicalJson } from '../util/canonical-json.js';
 import type { PersistedVideo, SimEvent, SimJournal } from './sim-persist.js';
-import { validateSubmit } from './validate-submit.js';
 import { DEFAULT_JITTER, SimPace, type ResolvedPace } from './sim-pace.js';
+import { bodySha256Of, newVideo, OVERCHARGE_FACTOR, persistedVideo, restoredVideo, uuid, type AcceptFlags, type NewVideo, type SimVideo } from './sim-video.js';
 
 /** Contract B.1: a job stuck "generating" for 10 minutes has its slot released. */
 export const STUCK_SLOT_RELEASE_MS = 10 * 60 * 1000;
 /** Generation time jitter by default: ± this share of the model's expected time (see sim-pace.ts). */
 export const JITTER = DEFAULT_JITTER;
 const SLOW_FACTOR = 5;
-
-export interface SimVideo {
-  readonly id: string;
-  readonly request: SubmitRequest;
-  readonly body: unknown;
-  readonly bodySha256: string;
-  /** What the account was really charged (what the stats count). */
-  readonly credits: number;
-  /** What the answers say was charged (the `zero-charge` fault says 0). */
-  readonly reportedCredits: number;
-  /** What a fetch of the moderated video reports as its refund, when not the charge (`refund-above-charge`). */
-  readonly reportedRefund: number | null;
-  refunded: number;
-  readonly seed: number;
-  readonly width: number;
-  readonly height: number;
-  readonly hasAudio: boolean;
-  /** The terminal status it will reach: 1, 7 or 8. */
-  readonly outcome: 1 | 7 | 8;
-  status: number;
-  readonly createdAtMs: number;
-  readonly startedMono: number;
-  /** Infinity for a stuck generation. */
-  readonly endsMono: number;
-  finishedAtMs: number | null;
-  /** Wall-clock ms of the first fetch that answered status 1 (when the client could know): for benchmarks. */
-  detectedAtMs: number | null;
-  slotHeld: boolean;
-  fetches: number;
-  mediaRequests: number;
-  /** The current media URL's token and when it became valid (monotonic ms). */
-  token: string;
-  tokenValidFrom: number;
-}
-
-export interface AcceptFlags {
-  readonly fail: boolean;
-  readonly slow: boolean;
-  readonly stuck: boolean;
-  /** `overcharge`: charged OVERCHARGE_FACTOR × the table (and the answers say so). */
-  readonly overcharge?: boolean;
-  /** `zero-charge`: charged the table, but the answers say 0 credits. */
-  readonly hideCharge?: boolean;
-  /** `refund-above-charge`: ends moderated; the fetch then reports REFUND_REPORTED, the account gets its charge back. */
-  readonly refundAboveCharge?: boolean;
-}
-
-/** What the `overcharge` fault charges, as a multiple of the price table. */
-export const OVERCHARGE_FACTOR = 2;
-/** The refund the `refund-above-charge` fault reports (the account is refunded the real charge only). */
-export const REFUND_REPORTED = 1_000_000;
 
 export interface SimStateConfig {
   readonly seed: number;
@@ -89,12 +33,6 @@ interface GenEvent {
   readonly at: number;
   readonly video: SimVideo;
   readonly kind: 'end' | 'release';
-}
-
-
-export function isModerated(prompt: string, words: readonly string[]): boolean {
-  const text = prompt.toLowerCase();
-  return words.some((w) => w !== '' && text.includes(w.toLowerCase()));
 }
 
 export class SimState {
@@ -181,44 +119,17 @@ export class SimState {
   }
 
   private restoreVideo(p: PersistedVideo, offset: number): void {
-    // The request as the submit validated it (the raw body may hold nulls the validation dropped).
-    const checked = validateSubmit(p.body as Record<string, unknown>);
-    const request = checked.ok ? checked.request : (p.body as SubmitRequest);
-    const bodySha256 = createHash('sha256').update(canonicalJson(p.body)).digest('hex');
-    if (this.bodies.has(bodySha256)) this.duplicateBodies++;
-    else this.bodies.add(bodySha256);
-    const caps = capabilitiesOf(request.model);
-    const { width, height } = outputSize(request.quality, request.aspect_ratio);
-    const endsMono = p.ends_at_ms === null ? Infinity : p.ends_at_ms + offset;
-    const video: SimVideo = {
-      id: p.id,
-      request,
-      body: p.body,
-      bodySha256,
-      credits: p.credits,
-      reportedCredits: p.reported_credits ?? p.credits,
-      reportedRefund: p.reported_refund ?? null,
-      detectedAtMs: null,
-      refunded: 0,
-      seed: p.seed,
-      width,
-      height,
-      hasAudio: wantsAudio(request) && caps?.audioSwitch !== false,
-      outcome: p.outcome,
-      status: 5,
-      createdAtMs: p.created_at_ms,
-      startedMono: p.created_at_ms + offset,
-      endsMono,
-      finishedAtMs: null,
-      slotHeld: true,
-      fetches: 0,
-      mediaRequests: 0,
-      token: p.token,
-      tokenValidFrom: p.token_valid_from_ms === null ? Infinity : p.token_valid_from_ms + offset,
-    };
-    this.insert(video, p.release_at_ms + offset);
+    this.insert(restoredVideo(p, offset, this.noteBody(p.body)), p.release_at_ms + offset);
     const id = BigInt(p.id);
     if (id >= this.nextId) this.nextId = id + (this.config.bigIds ? 2n : 1n);
+  }
+
+  /** The body's hash, counting a body seen before. */
+  private noteBody(body: unknown): string {
+    const bodySha256 = bodySha256Of(body);
+    if (this.bodies.has(bodySha256)) this.duplicateBodies++;
+    else this.bodies.add(bodySha256);
+    return bodySha256;
   }
 
   /** Adds a charged video holding a slot, and schedules its end and its slot's forced release. */
@@ -241,13 +152,13 @@ export class SimState {
     if (this.balanceValue !== null) this.balanceValue += v.credits;
   }
 
-  /** Applies every generation end and slot release due at `now`. */
   /**
    * What a generation that is due to end still waits for (its take being rendered), or `null`: it ends, and
    * frees its slot, only then — so a download never waits for a render and renders pace the submits.
    */
   gate: ((video: SimVideo) => Promise<unknown> | null) | null = null;
 
+  /** Applies every generation end and slot release due at `now`. */
   drain(now: number): void {
     for (let e = this.events.popDue(now); e; e = this.events.popDue(now)) {
       const v = e.video;
@@ -286,75 +197,27 @@ export class SimState {
 
   /** Creates a video: charges it, takes a slot, schedules its end. The caller checked limit and balance. */
   accept(request: SubmitRequest, body: unknown, now: number, flags: AcceptFlags): SimVideo {
-    const bodySha256 = createHash('sha256').update(canonicalJson(body)).digest('hex');
-    if (this.bodies.has(bodySha256)) this.duplicateBodies++;
-    else this.bodies.add(bodySha256);
-
+    const bodySha256 = this.noteBody(body);
     const id = this.nextId.toString();
     this.nextId += this.config.bigIds ? 2n * BigInt(1 + this.idPrng.int(500)) : BigInt(1 + this.idPrng.int(5000));
+    const credits = this.creditsFor(request) * (flags.overcharge ? OVERCHARGE_FACTOR : 1);
+    const video = newVideo({ id, request, body, bodySha256, credits, ...this.drawGeneration(request, now, flags) }, flags, this.config.moderationWords);
+    const releaseAt = now + STUCK_SLOT_RELEASE_MS * this.config.timeScale;
+    // On disk before the id can leave: a restarted simulator knows every video a client was told about.
+    this.journal?.append({ t: 'video', v: persistedVideo(video, releaseAt, (mono) => this.wall(mono)) }, true);
+    this.insert(video, releaseAt);
+    return video;
+  }
 
+  /** A new generation's draws from the seeded stream, in this order: the same seed must give the same run. */
+  private drawGeneration(request: SubmitRequest, now: number, flags: AcceptFlags): Pick<NewVideo, 'seed' | 'failed' | 'token' | 'startedMono' | 'endsMono'> {
     const g = this.genPrng;
     const seed = request.seed === undefined || request.seed === 0 ? 1 + g.int(SEED_MAX) : request.seed;
     const factor = this.pace.factor(now, g);
     const failed = flags.fail || (this.config.failureRate > 0 && g.next() < this.config.failureRate);
     const token = uuid(g);
-    const caps = capabilitiesOf(request.model);
-    const audio = wantsAudio(request) && caps?.audioSwitch !== false;
-    const { width, height } = outputSize(request.quality, request.aspect_ratio);
     const ms = expectedGenerationMs(request) * factor * this.config.timeScale * (flags.slow ? SLOW_FACTOR : 1);
-    const endsMono = flags.stuck ? Infinity : now + ms;
-    const credits = this.creditsFor(request) * (flags.overcharge ? OVERCHARGE_FACTOR : 1);
-
-    const video: SimVideo = {
-      id,
-      request,
-      body,
-      bodySha256,
-      credits,
-      reportedCredits: flags.hideCharge ? 0 : credits,
-      reportedRefund: flags.refundAboveCharge ? REFUND_REPORTED : null,
-      refunded: 0,
-      seed,
-      width,
-      height,
-      hasAudio: audio,
-      outcome: flags.refundAboveCharge || isModerated(request.input, this.config.moderationWords) ? 7 : failed ? 8 : 1,
-      status: 5,
-      createdAtMs: Date.now(),
-      startedMono: now,
-      endsMono,
-      finishedAtMs: null,
-      detectedAtMs: null,
-      slotHeld: true,
-      fetches: 0,
-      mediaRequests: 0,
-      token,
-      tokenValidFrom: endsMono,
-    };
-    const releaseAt = now + STUCK_SLOT_RELEASE_MS * this.config.timeScale;
-    // On disk before the id can leave: a restarted simulator knows every video a client was told about.
-    this.journal?.append(
-      {
-        t: 'video',
-        v: {
-          id,
-          body,
-          credits,
-          ...(video.reportedCredits !== credits && { reported_credits: video.reportedCredits }),
-          ...(video.reportedRefund !== null && { reported_refund: video.reportedRefund }),
-          seed,
-          outcome: video.outcome,
-          created_at_ms: video.createdAtMs,
-          ends_at_ms: endsMono === Infinity ? null : this.wall(endsMono),
-          release_at_ms: this.wall(releaseAt),
-          token,
-          token_valid_from_ms: endsMono === Infinity ? null : this.wall(endsMono),
-        },
-      },
-      true,
-    );
-    this.insert(video, releaseAt);
-    return video;
+    return { seed, failed, token, startedMono: now, endsMono: flags.stuck ? Infinity : now + ms };
   }
 
   /** A fresh media URL token for a video whose URL is older than the TTL. */
@@ -366,9 +229,3 @@ export class SimState {
   }
 }
 
-/** A UUID-shaped token from the seeded stream, like the provider's media file names. */
-function uuid(prng: Prng): string {
-  let hex = '';
-  for (let i = 0; i < 4; i++) hex += prng.int(0x100000000).toString(16).padStart(8, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}

@@ -1,7 +1,7 @@
 import { formatFaults } from './fault-spec.js';
 import { takeKey, takeSpecOf } from './render-take.js';
 import type { SimContext } from './sim-context.js';
-import type { SimVideo } from './sim-state.js';
+import type { SimVideo } from './sim-video.js';
 
 /** What `GET /__sim/stats` and `Simulator.stats()` return: enough to prove nothing was paid twice or lost. */
 export interface SimVideoStats {
