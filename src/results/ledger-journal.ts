@@ -2,17 +2,8 @@ import { constants, fdatasync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { UserError } from '../errors/paiwo-error.js';
 import { diskFullPoint } from '../util/crash-point.js';
-import type { Ledger, LedgerJob } from './ledger-types.js';
-
-/**
- * One line of `ledger.journal.jsonl`. `s` is a sequence number that only grows; a snapshot records the last one
- * it contains, so replaying a journal over a newer snapshot changes nothing.
- * - `put`: the whole record of a job (a new job, or one replaced by a new plan).
- * - `set`: the fields of one job that changed.
- */
-export type LedgerEvent =
-  | { readonly s: number; readonly t: 'put'; readonly job: LedgerJob }
-  | { readonly s: number; readonly t: 'set'; readonly id: string; readonly p: Partial<LedgerJob> };
+import { journalLine, parseJournalLine } from './ledger-format.js';
+import type { Ledger, LedgerEvent } from './ledger-schema.js';
 
 interface SyncWaiter {
   readonly resolve: () => void;
@@ -70,7 +61,7 @@ export class LedgerJournal {
    */
   append(event: LedgerEvent, sync: boolean): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
-    const line = `${JSON.stringify(event)}\n`;
+    const line = journalLine(event);
     if (this.held) {
       // Not in the file yet: the promise waits for the line (and its fdatasync, if asked) like any other.
       this.held.push(line);
@@ -204,18 +195,16 @@ export function replayJournal(ledger: Ledger, text: string, file: string): Repla
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
-    let event: LedgerEvent;
-    try {
-      event = JSON.parse(line) as LedgerEvent;
-      if (typeof event.s !== 'number' || (event.t !== 'put' && event.t !== 'set')) throw new Error('not an event');
-    } catch {
+    const parsed = parseJournalLine(line);
+    if ('problem' in parsed) {
       const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
       if (isLast) {
         tornTail = true;
         break;
       }
-      throw new UserError('LEDGER_CORRUPT', `${file}:${i + 1}: the ledger journal is damaged (not a crash-torn last line); move it aside after checking it by hand`);
+      throw new UserError('LEDGER_CORRUPT', `${file}:${i + 1}: the ledger journal is damaged (not a crash-torn last line): ${parsed.problem}; move it aside after checking it by hand`);
     }
+    const { event } = parsed;
     if (event.s <= lastSeq) continue;
     lastSeq = event.s;
     applied++;

@@ -1,20 +1,8 @@
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { UserError } from '../errors/paiwo-error.js';
 import { diskFullPoint } from '../util/crash-point.js';
-import { computeTotals, type Ledger } from './ledger-types.js';
-
-/** The snapshot as people and other tools read it: totals recomputed from the jobs, never stored apart. */
-export function serializeLedger(ledger: Ledger): string {
-  const out: Ledger = {
-    version: 1,
-    journal_seq: ledger.journal_seq ?? 0,
-    ...(ledger.service !== undefined && { service: ledger.service }),
-    jobs: ledger.jobs,
-    totals: computeTotals(ledger.jobs),
-  };
-  return `${JSON.stringify(out, null, 2)}\n`;
-}
+import { parseLedger } from './ledger-format.js';
+import type { Ledger } from './ledger-types.js';
 
 /**
  * Write to a temp file in the same folder, fsync it, rename over the target, fsync the folder: after a crash the
@@ -53,7 +41,7 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** `null` when the file does not exist. */
+/** `null` when the file does not exist; a damaged one is a UserError (ledger-format.ts). */
 export async function readLedgerSnapshot(path: string): Promise<Ledger | null> {
   let text: string;
   try {
@@ -62,22 +50,7 @@ export async function readLedgerSnapshot(path: string): Promise<Ledger | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  let value: Partial<Ledger>;
-  try {
-    value = JSON.parse(text) as Partial<Ledger>;
-  } catch (error) {
-    throw new UserError('LEDGER_CORRUPT', `${path} is not valid JSON (${(error as Error).message}); it is written atomically, so it was edited by hand or by another tool`);
-  }
-  if (value?.version !== 1 || !Array.isArray(value.jobs)) {
-    throw new UserError('LEDGER_CORRUPT', `${path} is not a version 1 paiwo-batch ledger`);
-  }
-  return {
-    version: 1,
-    journal_seq: typeof value.journal_seq === 'number' ? value.journal_seq : 0,
-    ...(typeof value.service === 'string' && { service: value.service }),
-    jobs: value.jobs,
-    totals: computeTotals(value.jobs),
-  };
+  return parseLedger(text, path);
 }
 
 /**

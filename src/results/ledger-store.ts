@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
 import { crashPoint } from '../util/crash-point.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { LedgerJournal, replayJournal, type LedgerEvent } from './ledger-journal.js';
-import { fsyncDir, readLedgerSnapshot, removeStaleTemps, serializeLedger, writeFileAtomic } from './ledger-snapshot.js';
+import { serializeLedger } from './ledger-format.js';
+import { LedgerJournal, replayJournal } from './ledger-journal.js';
+import type { LedgerEvent, LedgerPatch } from './ledger-schema.js';
+import { fsyncDir, readLedgerSnapshot, removeStaleTemps, writeFileAtomic } from './ledger-snapshot.js';
 import { computeTotals, type Ledger, type LedgerJob } from './ledger-types.js';
 import { acquireOutputLock, type OutputLock } from './output-lock.js';
 import { checkFolderService } from './service-identity.js';
@@ -26,8 +28,7 @@ export interface OpenLedgerOptions {
   readonly service?: string;
 }
 
-/** The fields an update may change (identity never changes). */
-export type LedgerPatch = Partial<Omit<LedgerJob, 'id'>>;
+export type { LedgerPatch } from './ledger-schema.js';
 
 /**
  * The ledger of one output folder, held by one runner (the lock is taken on open and released on close).

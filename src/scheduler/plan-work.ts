@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Job } from '../manifest/types.js';
 import type { LedgerStore } from '../results/ledger-store.js';
 import { attemptsOf, lastAttemptMayBeCharged } from '../results/ledger-money.js';
+import { ledgerRecordOf } from '../results/ledger-schema.js';
 import type { JobBudget, LedgerJob } from '../results/ledger-types.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSettings, RunTarget, WorkItem } from './run-context.js';
@@ -20,39 +21,6 @@ export interface ResumeOptions {
   /** The budget this run gives the folder, recorded on each planned job (status and merge read it). */
   readonly budget?: JobBudget | null;
 }
-
-/** A fresh ledger record for a planned job. */
-export function ledgerRecordOf(job: Job, now: string, budget: JobBudget | null = null): LedgerJob {
-  return {
-    id: job.id,
-    manifest: job.manifest,
-    manifest_name: job.manifestName,
-    request: job.request,
-    status: 'pending',
-    video_id: null,
-    seed_requested: job.request.seed ?? null,
-    seed: null,
-    estimated_credits: job.estimatedCredits,
-    credits: null,
-    credits_refunded: 0,
-    file: job.file,
-    bytes: null,
-    sha256: null,
-    width: null,
-    height: null,
-    has_audio: null,
-    attempts: 0,
-    budget,
-    error: null,
-    axes: { ...job.axes },
-    ...(job.promotedFrom !== undefined && { promoted_from: job.promotedFrom }),
-    created_at: now,
-    updated_at: now,
-    submitted_at: null,
-    finished_at: null,
-  };
-}
-
 
 /**
  * What a planned job still needs, from its ledger record (`undefined`: a job the ledger does not have yet):

@@ -1,4 +1,4 @@
-import { ledgerRecordOf } from '../../src/scheduler/plan-work.js';
+import { ledgerRecordOf } from '../../src/results/ledger-schema.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
 
 /** A pending ledger record exactly as the runner creates it from a plan (through the runner's own function). */

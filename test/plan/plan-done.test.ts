@@ -8,7 +8,7 @@ import { loadManifests } from '../../src/manifest/load-manifests.js';
 import type { Job } from '../../src/manifest/types.js';
 import { writeLedger } from '../../src/results/ledger-store.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
-import { ledgerRecordOf } from '../../src/scheduler/plan-work.js';
+import { ledgerRecordOf } from '../../src/results/ledger-schema.js';
 import { makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { bufferedIO } from '../helpers/buffered-io.js';
 
