@@ -18,7 +18,7 @@ export interface ApiClientOptions {
   readonly baseUrl: string;
   /** Sent as `Authorization: Bearer <key>`; never logged, never in an error message. */
   readonly apiKey: string;
-  /** Per-call deadline for the whole response (headers + body). @default 60_000 */
+  /** Per-call deadline for the whole response (headers + body). @default ApiClient.DEFAULT_TIMEOUT_MS (60 s) */
   readonly timeoutMs?: number;
   /** Largest JSON response body accepted. @default 1 MiB */
   readonly maxResponseBytes?: number;
@@ -55,7 +55,7 @@ export interface VideoStatus {
   readonly modifyTime: string | null;
 }
 
-const DEFAULTS = { timeoutMs: 60_000, maxResponseBytes: 1024 * 1024 } as const;
+const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** The one URL of both operations (A): the `model` field selects the operation. */
 export const RESPONSES_PATH = '/v1/responses';
@@ -119,6 +119,9 @@ function requestIdOf(headers: Readonly<Record<string, string | string[] | undefi
  * whose kind says whether the call may be repeated; never retries by itself.
  */
 export class ApiClient {
+  /** The per-call deadline (headers + body) when the caller sets none; a run scales it with --time-scale. */
+  static readonly DEFAULT_TIMEOUT_MS = 60_000;
+
   readonly #endpoint: URL;
   readonly #apiKey: string;
   readonly #headers: Readonly<Record<string, string>>;
@@ -141,8 +144,8 @@ export class ApiClient {
       Accept: 'application/json',
       'User-Agent': `paiwo-batch/${VERSION}`,
     };
-    this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+    this.#timeoutMs = options.timeoutMs ?? ApiClient.DEFAULT_TIMEOUT_MS;
+    this.#maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.#logger = options.logger ?? silentLogger;
     const Agent = this.#endpoint.protocol === 'https:' ? https.Agent : http.Agent;
     // Each submit gets a fresh connection: on a reused keep-alive socket that the server closed while idle,
