@@ -8,11 +8,13 @@ import { runBatch } from '../run-batch.js';
 import { startLineProgress, startTtyProgress, type ProgressDisplay } from '../display/progress-display.js';
 import { formatRunSummary } from '../display/format-summary.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
-import { createLogger, type Logger } from '../util/logger.js';
+import { createLogger, DEFAULT_LOG_LEVEL, type Logger } from '../util/logger.js';
 import { printable, printableJson } from '../util/printable.js';
 import { addSecret } from '../util/redact.js';
 
 export const DEFAULT_BASE_URL = 'https://www.dmxapi.cn';
+/** A real run's time-scale: every delay as the service needs it. */
+export const DEFAULT_TIME_SCALE = 1;
 /** --simulator without --time-scale: a 25 s generation takes 0.5 s, for simulator and client alike. */
 export const SIMULATOR_TIME_SCALE = 0.02;
 /** The built-in simulator accepts any key; this one is not a secret. */
@@ -38,7 +40,7 @@ export interface RunCommandOptions {
   /** `--no-progress` makes it false. @default true */
   readonly progress?: boolean;
   readonly logFile?: string;
-  /** @default 'info' */
+  /** @default DEFAULT_LOG_LEVEL */
   readonly logLevel?: string;
   /** @default process.cwd() */
   readonly cwd?: string;
@@ -60,10 +62,10 @@ export async function runCommand(patterns: readonly string[], options: RunComman
   }
   // Redacted from every output from here on (the simulator's fixed key is not a secret).
   if (!options.simulator) addSecret(apiKey);
-  const timeScale = options.timeScale ?? (options.simulator ? SIMULATOR_TIME_SCALE : 1);
+  const timeScale = options.timeScale ?? (options.simulator ? SIMULATOR_TIME_SCALE : DEFAULT_TIME_SCALE);
   const live = io.isTTY && options.progress !== false;
   const loggerFor = (outDirs: readonly string[]): Logger => {
-    const level = options.logLevel ?? 'info';
+    const level = options.logLevel ?? DEFAULT_LOG_LEVEL;
     if (options.logFile) return createLogger({ level, destination: options.logFile });
     // Log lines would tear the live display apart: on a terminal they go beside the ledger instead.
     if (live && outDirs[0]) return createLogger({ level, destination: join(outDirs[0], 'run.log'), refuseLinks: true });
