@@ -5,6 +5,19 @@
  */
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { resolveOutputPath } from '../manifest/safe-file-name.js';
+
+/**
+ * A job's file inside the output folder, or undefined when its name (from the ledger) would lead out of it.
+ * Manifest names never do (safe-file-name.ts makes them); a ledger edited by hand might.
+ */
+export function outputPathOf(outDir: string, file: string): string | undefined {
+  try {
+    return resolveOutputPath(outDir, file);
+  } catch {
+    return undefined;
+  }
+}
 
 /** How many stats are in flight at once (the thread pool has 4 threads; more keeps it busy, not the loop). */
 const AT_ONCE = 32;
