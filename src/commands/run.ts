@@ -5,6 +5,9 @@ import { UserError } from '../errors/paiwo-error.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
 import { appendStepSummary } from '../display/step-summary.js';
 import { runBatch } from '../run-batch.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { outcomeError } from '../errors/run-outcome.js';
+import { outcomeOf } from '../scheduler/run-summary.js';
 import { startLineProgress, startTtyProgress, type ProgressDisplay } from '../display/progress-display.js';
 import { formatRunSummary } from '../display/format-summary.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
@@ -49,8 +52,9 @@ export interface RunCommandOptions {
 }
 
 /**
- * `paiwo-batch run`: returns the exit code of a finished run (0, 3, 4, 5, 6, 130); throws a PaiwoError for
- * usage and manifest errors (exit 2, nothing sent) and for internal failures (exit 1).
+ * `paiwo-batch run`: runs the batch and prints its summary. Returns 0 when every job succeeded; otherwise throws
+ * the run's outcome as its error (3, 4, 5, 6, 130; errors/run-outcome.ts), marked as already reported. Throws a
+ * PaiwoError for usage and manifest errors (exit 2, nothing sent) and for internal failures (exit 1).
  */
 export async function runCommand(patterns: readonly string[], options: RunCommandOptions, io: CommandIO): Promise<number> {
   if (options.simulator && options.baseUrl !== undefined) {
@@ -128,7 +132,9 @@ export async function runCommand(patterns: readonly string[], options: RunComman
     if (options.json) io.stdout.write(`${printableJson(JSON.stringify(summary, null, 2))}\n`);
     const stepSummary = io.env.GITHUB_STEP_SUMMARY;
     if (stepSummary) await appendStepSummary(stepSummary, summary);
-    return summary.exit_code;
+    const error = outcomeError(outcomeOf(summary));
+    if (error) throw error;
+    return EXIT.ok;
   } finally {
     options.signal?.removeEventListener('abort', onInterrupt);
     await (simulator as Simulator | null)?.close();
