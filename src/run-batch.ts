@@ -116,7 +116,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   const logger = typeof options.logger === 'function' ? options.logger(folders.map((f) => f.outDir)) : (options.logger ?? silentLogger);
   // An HTTP exchange does not get faster with the simulator: the deadline shrinks with the time-scale, but not
   // below 10 s, so a busy machine does not turn answered submits into "unknown" ones.
-  const callTimeoutMs = Math.max(10_000, 60_000 * timeScale);
+  const callTimeoutMs = Math.max(10_000, ApiClient.DEFAULT_TIMEOUT_MS * timeScale);
   const client = new ApiClient({ baseUrl, apiKey: options.apiKey, timeoutMs: callTimeoutMs, logger });
   const control = new RunControl();
   const onInterrupt = () => {

@@ -5,12 +5,14 @@ import { FETCH_MODEL, type SubmitRequest } from '../model/capabilities.js';
 import { estimateCredits } from '../model/prices.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
-import { ApiError, type ApiErrorKind, type ApiOperation } from './api-error.js';
-import { classifyErrCode, classifyFetchHttpStatus, classifyFetchNetworkFailure } from './classify-failure.js';
-import { postJson } from './post-json.js';
+import { ApiError, type ApiErrorInit, type ApiOperation } from './api-error.js';
+import { excerpt, gatewayCodeOf, plainAnswerDetail, requestIdOf } from './answer-text.js';
+import { classifyFailure, type CallFacts } from './classify-failure.js';
+import { classifyErrCode } from './err-codes.js';
+import { postJson, type PostJsonOutcome } from './post-json.js';
 import { asRecord, field, idText, integerOf, numberOf, parseJsonText, stringOf } from './read-json.js';
 import { parseRetryAfter } from './retry-after.js';
-import { classifySubmit } from './submit-outcome.js';
+import { readVideoStatus, type VideoStatus } from './video-status.js';
 import { redact } from '../util/redact.js';
 
 export interface ApiClientOptions {
@@ -18,7 +20,7 @@ export interface ApiClientOptions {
   readonly baseUrl: string;
   /** Sent as `Authorization: Bearer <key>`; never logged, never in an error message. */
   readonly apiKey: string;
-  /** Per-call deadline for the whole response (headers + body). @default 60_000 */
+  /** Per-call deadline for the whole response (headers + body). @default ApiClient.DEFAULT_TIMEOUT_MS (60 s) */
   readonly timeoutMs?: number;
   /** Largest JSON response body accepted. @default 1 MiB */
   readonly maxResponseBytes?: number;
@@ -34,28 +36,9 @@ export interface SubmitAccepted {
   readonly requestId?: string;
 }
 
-export interface VideoStatus {
-  /** Exact decimal string. */
-  readonly videoId: string;
-  /** 5 generating, 1 done, 7 moderated, 8 failed, 6 deleted, anything else unknown. */
-  readonly status: number;
-  /** Only meaningful when `ready` (then always an http(s) URL). A status-5 answer may already carry one. */
-  readonly url: string | null;
-  /**
-   * Done as DMXAPI's own poll loops define it (contract B.9): status 1 AND a non-empty url AND outputWidth > 0.
-   * A status-1 answer without them is "not yet": poll again.
-   */
-  readonly ready: boolean;
-  readonly seed: number | null;
-  readonly width: number;
-  readonly height: number;
-  readonly hasAudio: boolean;
-  readonly credits: number | null;
-  readonly createTime: string | null;
-  readonly modifyTime: string | null;
-}
+export type { VideoStatus } from './video-status.js';
 
-const DEFAULTS = { timeoutMs: 60_000, maxResponseBytes: 1024 * 1024 } as const;
+const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** The one URL of both operations (A): the `model` field selects the operation. */
 export const RESPONSES_PATH = '/v1/responses';
@@ -77,26 +60,6 @@ function endpointOf(baseUrl: string): URL {
   return url;
 }
 
-/** Short, printable and single-line: a gateway's HTML page becomes its visible text. */
-function excerpt(text: string, max = 200): string {
-  const plain = text
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return plain.length > max ? `${plain.slice(0, max)}…` : plain;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const { protocol } = new URL(text);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
 /** A successful (ErrCode 0) envelope, handed to the operation to read its `Resp`. */
 interface Accepted {
   readonly resp: Readonly<Record<string, unknown>> | undefined;
@@ -105,20 +68,14 @@ interface Accepted {
   readonly requestId: string | undefined;
 }
 
-/** The gateway's request id (contract B.9), printable and bounded, or undefined. */
-function requestIdOf(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
-  const raw = headers['x-rixapi-request-id'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (typeof value !== 'string') return undefined;
-  const clean = value.replace(/[^\x21-\x7e]/g, '').slice(0, 128);
-  return clean || undefined;
-}
-
 /**
- * The DMXAPI paiwo endpoint: submit a generation, fetch its state. Classifies every failure into an ApiError
- * whose kind says whether the call may be repeated; never retries by itself.
+ * The DMXAPI paiwo endpoint: submit a generation, fetch its state. Every failure becomes an ApiError of the
+ * kind classify-failure.ts decides (the kind says whether the call may be repeated); never retries by itself.
  */
 export class ApiClient {
+  /** The per-call deadline (headers + body) when the caller sets none; a run scales it with --time-scale. */
+  static readonly DEFAULT_TIMEOUT_MS = 60_000;
+
   readonly #endpoint: URL;
   readonly #apiKey: string;
   readonly #headers: Readonly<Record<string, string>>;
@@ -141,8 +98,8 @@ export class ApiClient {
       Accept: 'application/json',
       'User-Agent': `paiwo-batch/${VERSION}`,
     };
-    this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+    this.#timeoutMs = options.timeoutMs ?? ApiClient.DEFAULT_TIMEOUT_MS;
+    this.#maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.#logger = options.logger ?? silentLogger;
     const Agent = this.#endpoint.protocol === 'https:' ? https.Agent : http.Agent;
     // Each submit gets a fresh connection: on a reused keep-alive socket that the server closed while idle,
@@ -157,44 +114,19 @@ export class ApiClient {
     const { resp, envelope, status, requestId } = await this.#call('submit', JSON.stringify(request), signal);
     const videoId = idText(field(resp, 'video_id')) ?? idText(field(resp, 'id'));
     if (videoId === undefined) {
-      // ErrCode 0 says it was accepted, but without an id nothing can be polled: hold it, never resubmit.
-      throw this.#error({ kind: 'outcome-unknown', operation: 'submit', code: 'BAD_RESPONSE', httpStatus: status, ...(requestId ? { requestId } : {}) }, 'ErrCode 0 but no usable Resp.video_id');
+      // Accepted (ErrCode 0), but without an id nothing can be polled: the submit-outcome table holds it.
+      throw this.#fail('submit', { type: 'answer', status, errCode: 0, readable: true }, { code: 'BAD_RESPONSE', httpStatus: status, ...(requestId ? { requestId } : {}) }, 'ErrCode 0 but no usable Resp.video_id');
     }
     return { videoId, credits: this.#chargedCredits(request, resp, envelope, videoId), ...(requestId ? { requestId } : {}) };
   }
 
   /** POST {model: "paiwo-get", input: videoId}. Never charges. Rejects with ApiError. */
   async fetchVideo(videoId: string, signal?: AbortSignal): Promise<VideoStatus> {
-    if (!/^\d{1,40}$/.test(videoId)) {
-      throw this.#error({ kind: 'invalid-request', operation: 'fetch', code: 'BAD_VIDEO_ID' }, `"${excerpt(videoId, 60)}" is not a video id`);
-    }
-    const { resp, status: httpStatus } = await this.#call('fetch', JSON.stringify({ model: FETCH_MODEL, input: videoId }), signal);
-    const shape = (problem: string): ApiError =>
-      this.#error({ kind: 'protocol', operation: 'fetch', code: 'BAD_RESPONSE', httpStatus }, `video ${videoId}: ${problem}`);
-    if (resp === undefined) throw shape('ErrCode 0 but no Resp object');
-    const id = idText(field(resp, 'id')) ?? idText(field(resp, 'video_id'));
-    if (id !== undefined && id !== videoId) throw shape(`the answer is about video ${id}`);
-    const status = integerOf(field(resp, 'status'));
-    if (status === undefined) throw shape('Resp.status is not an integer');
-    const url = stringOf(field(resp, 'url'))?.trim() || null;
-    // A finished video's URL is what the downloader will open: refuse file:, data:, javascript: here already.
-    if (status === 1 && url !== null && !isHttpUrl(url)) throw shape(`done but its url is not http(s): "${excerpt(url, 80)}"`);
-    const width = integerOf(field(resp, 'outputWidth')) ?? 0;
-    const seed = integerOf(field(resp, 'seed'));
-    const credits = numberOf(field(resp, 'credits'));
-    return {
-      videoId,
-      status,
-      url,
-      ready: status === 1 && url !== null && width > 0,
-      seed: seed ?? null,
-      width,
-      height: integerOf(field(resp, 'outputHeight')) ?? 0,
-      hasAudio: field(resp, 'has_audio') === true,
-      credits: credits ?? null,
-      createTime: stringOf(field(resp, 'create_time')) ?? null,
-      modifyTime: stringOf(field(resp, 'modify_time')) ?? null,
-    };
+    if (!/^\d{1,40}$/.test(videoId)) throw this.#fail('fetch', { type: 'bad-input' }, { code: 'BAD_VIDEO_ID' }, `"${excerpt(videoId, 60)}" is not a video id`);
+    const { resp, status } = await this.#call('fetch', JSON.stringify({ model: FETCH_MODEL, input: videoId }), signal);
+    const video = readVideoStatus(resp, videoId);
+    if ('problem' in video) throw this.#fail('fetch', { type: 'answer', status, errCode: 0, readable: true }, { code: 'BAD_RESPONSE', httpStatus: status }, `video ${videoId}: ${video.problem}`);
+    return video;
   }
 
   /** Ends the keep-alive sockets. */
@@ -226,68 +158,53 @@ export class ApiClient {
       ...(signal ? { signal } : {}),
     });
     const ms = Math.round(performance.now() - started);
-
+    if (outcome.type === 'response') return this.#read(operation, outcome, ms);
+    this.#logger.debug({ op: operation, ms, sent: outcome.sent, ...(outcome.type === 'failure' && { code: outcome.code }) }, `api call ${outcome.type === 'aborted' ? 'aborted' : 'failed'}`);
     if (outcome.type === 'aborted') {
-      this.#logger.debug({ op: operation, ms, sent: outcome.sent }, 'api call aborted');
-      // A submit already on the wire may have been taken: the caller must record it as unknown.
-      if (operation === 'submit' && outcome.sent) {
-        throw this.#error({ kind: 'outcome-unknown', operation, code: 'ABORTED', cause: outcome.reason }, 'aborted after the request was sent; it may have been accepted');
-      }
-      throw outcome.reason;
+      // Only a submit already on the wire is the service's business (it may have been taken); else the caller's reason.
+      if (!classifyFailure(operation, { type: 'aborted', sent: outcome.sent })) throw outcome.reason;
+      throw this.#fail(operation, { type: 'aborted', sent: outcome.sent }, { code: 'ABORTED', cause: outcome.reason }, 'aborted after the request was sent; it may have been accepted');
     }
-    if (outcome.type === 'failure') {
-      this.#logger.debug({ op: operation, ms, code: outcome.code, sent: outcome.sent }, 'api call failed');
-      const kind = operation === 'submit' ? classifySubmit({ type: 'no-answer', sent: outcome.sent }).kind : classifyFetchNetworkFailure(outcome.code);
-      const what = outcome.code === 'TIMEOUT' ? `no answer within ${this.#timeoutMs} ms` : `network error ${outcome.code}`;
-      const when = operation === 'submit' ? (outcome.sent ? ' after the request was sent; it may have been accepted' : ' before the request was sent') : '';
-      throw this.#error({ kind, operation, code: outcome.code, cause: outcome.cause }, `${what}${when}`);
-    }
+    const what = outcome.code === 'TIMEOUT' ? `no answer within ${this.#timeoutMs} ms` : `network error ${outcome.code}`;
+    const when = operation === 'submit' ? (outcome.sent ? ' after the request was sent; it may have been accepted' : ' before the request was sent') : '';
+    throw this.#fail(operation, { type: 'no-answer', code: outcome.code, sent: outcome.sent }, { code: outcome.code, cause: outcome.cause }, `${what}${when}`);
+  }
 
-    const { status, headers } = outcome;
+  /** An answer: its ErrCode-0 envelope, or the classified ApiError with what the service said. */
+  #read(operation: ApiOperation, answer: Extract<PostJsonOutcome, { type: 'response' }>, ms: number): Accepted {
+    const { status, headers } = answer;
     const requestId = requestIdOf(headers);
     const retryAfterMs = parseRetryAfter(headers['retry-after']);
     // Redacted before anything is excerpted from it: a gateway may echo the Authorization header.
-    const text = outcome.body ? this.#redact(outcome.body.toString('utf8')) : undefined;
+    const text = answer.body ? this.#redact(answer.body.toString('utf8')) : undefined;
     const envelope = text === undefined ? undefined : asRecord(parseJsonText(text));
     const errCode = integerOf(field(envelope, 'ErrCode'));
-    const errMsg = stringOf(field(envelope, 'ErrMsg')) ?? '';
-    this.#logger.debug({ op: operation, ms, status, errCode, bodyError: outcome.bodyError }, 'api call answered');
-    const base = { operation, httpStatus: status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(requestId ? { requestId } : {}) };
-    const after = retryAfterMs !== undefined ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : '';
-
+    this.#logger.debug({ op: operation, ms, status, errCode, bodyError: answer.bodyError }, 'api call answered');
     if (envelope !== undefined && errCode === 0) {
       if (status < 200 || status >= 300) this.#logger.warn({ op: operation, status }, 'ErrCode 0 with a non-2xx HTTP status; trusting ErrCode');
       return { resp: asRecord(field(envelope, 'Resp')), envelope, status, requestId };
     }
     const gateway = asRecord(field(envelope, 'error'));
-    const gatewayCode = stringOf(field(gateway, 'code')) ?? (integerOf(field(gateway, 'code'))?.toString() || undefined);
-    // A submit's answer is judged by the one submit-outcome table; `submit` notes whether it stops the run.
-    const submit = operation === 'submit' ? classifySubmit({ type: 'answer', status, ...(errCode !== undefined && { errCode }), ...(gatewayCode !== undefined && { gatewayCode }) }) : undefined;
-    const more = submit?.stopsRun ? { stopsRun: true } : {};
-    const unknownNote = submit?.kind === 'outcome-unknown' ? '; it may have been accepted' : '';
-    if (envelope !== undefined && errCode !== undefined) {
-      const rule = classifyErrCode(errCode, operation);
-      throw this.#error({ ...base, ...more, kind: submit?.kind ?? rule.kind, code: `ERR_${errCode}`, errCode }, `${status >= 200 && status < 300 ? '' : `HTTP ${status} `}ErrCode ${errCode} (${rule.meaning})${errMsg ? `: ${excerpt(errMsg)}` : ''}${after}${unknownNote}`);
+    const gatewayCode = gatewayCodeOf(gateway);
+    const facts: CallFacts = { type: 'answer', status, readable: envelope !== undefined, ...(errCode !== undefined && { errCode }), ...(gatewayCode !== undefined && { gatewayCode }) };
+    const init = { httpStatus: status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(requestId ? { requestId } : {}) };
+    const after = retryAfterMs !== undefined ? ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : '';
+    if (errCode !== undefined) {
+      const errMsg = stringOf(field(envelope, 'ErrMsg')) ?? '';
+      const said = `${status >= 200 && status < 300 ? '' : `HTTP ${status} `}ErrCode ${errCode} (${classifyErrCode(errCode, operation).meaning})${errMsg ? `: ${excerpt(errMsg)}` : ''}`;
+      throw this.#fail(operation, facts, { ...init, code: `ERR_${errCode}`, errCode }, `${said}${after}`);
     }
-
-    const gatewayMessage = stringOf(field(gateway, 'message'));
-    let kind: ApiErrorKind = submit?.kind ?? classifyFetchHttpStatus(status, gatewayCode);
-    // A 2xx we could not read is worth another try for a fetch.
-    if (status >= 200 && status < 300 && operation === 'fetch' && envelope === undefined) kind = 'transient';
-    let detail: string;
-    if (gateway !== undefined) detail = `${gatewayCode ?? ''}${gatewayMessage ? `: ${excerpt(gatewayMessage)}` : ''}`.trim();
-    else if (outcome.bodyError !== undefined) detail = outcome.bodyError === 'TOO_LARGE' ? `answer larger than ${this.#maxResponseBytes} bytes, not read` : `answer cut off (${outcome.bodyError})`;
-    else if (envelope === undefined) detail = text && text.trim() ? `non-JSON answer: "${excerpt(text, 120)}"` : 'empty answer';
-    else detail = 'answer has neither ErrCode nor error';
-    if (status >= 300 && status < 400 && typeof headers.location === 'string') detail += ` (redirected to ${excerpt(this.#redact(headers.location), 120)}; check the base URL)`;
-    if (status === 404 || status === 405) detail += ` (is ${this.#endpoint.origin} the API's base URL?)`;
-    const code = outcome.bodyError === 'TOO_LARGE' && status >= 200 && status < 300 ? 'TOO_LARGE' : `HTTP_${status}`;
-    throw this.#error({ ...base, ...more, kind, code }, `HTTP ${status}${detail ? ` ${detail}` : ''}${after}${unknownNote}`);
+    const detail = plainAnswerDetail({ status, headers, gateway, envelope, text, bodyError: answer.bodyError, maxResponseBytes: this.#maxResponseBytes, origin: this.#endpoint.origin, redact: (t) => this.#redact(t) });
+    const code = answer.bodyError === 'TOO_LARGE' && status >= 200 && status < 300 ? 'TOO_LARGE' : `HTTP_${status}`;
+    throw this.#fail(operation, facts, { ...init, code }, `HTTP ${status}${detail ? ` ${detail}` : ''}${after}`);
   }
 
-  /** Every message passes here: whatever the service echoes, the key never leaves in an error. */
-  #error(init: { kind: ApiErrorKind; operation: ApiOperation; code: string; httpStatus?: number; errCode?: number; retryAfterMs?: number; requestId?: string; stopsRun?: boolean; cause?: unknown }, message: string): ApiError {
-    return new ApiError({ ...init, message: this.#redact(`${init.operation}: ${message}`) });
+  /** The ApiError of a failed call, of the kind classify-failure.ts decides; the key never leaves in its message. */
+  #fail(operation: ApiOperation, facts: CallFacts, init: Omit<ApiErrorInit, 'kind' | 'operation' | 'message' | 'stopsRun'>, message: string): ApiError {
+    const { kind, stopsRun } = classifyFailure(operation, facts)!;
+    // An answer that may have been a charge says so, whatever else it says (an ErrCode 0 says it itself).
+    const note = kind === 'outcome-unknown' && facts.type === 'answer' && facts.errCode !== 0 ? '; it may have been accepted' : '';
+    return new ApiError({ ...init, kind, operation, stopsRun, message: this.#redact(`${operation}: ${message}${note}`) });
   }
 
   /** This client's key (even when no one registered it with redact.ts) and every registered secret, taken out. */

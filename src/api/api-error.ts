@@ -1,4 +1,5 @@
 import { PaiwoError } from '../errors/paiwo-error.js';
+import { failedCallExitCode } from '../errors/service-errors.js';
 
 /**
  * What went wrong with one API call, as far as the runner needs to know. The kind alone decides retry-or-not
@@ -86,7 +87,7 @@ export class ApiError extends PaiwoError {
     this.kind = init.kind;
     this.operation = init.operation;
     this.retryable = isRetryableKind(init.kind);
-    this.exitCode = init.kind === 'account-refused' ? 3 : init.kind === 'insufficient-balance' ? 4 : 1;
+    this.exitCode = failedCallExitCode(init.kind);
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
     if (init.httpStatus !== undefined) this.httpStatus = init.httpStatus;
     if (init.errCode !== undefined) this.errCode = init.errCode;

@@ -1,10 +1,11 @@
 import type { ApiErrorKind } from './api-error.js';
-import { classifyErrCode } from './classify-failure.js';
+import { classifyErrCode } from './err-codes.js';
 
 /**
  * What came back for a submit that did not resolve to ErrCode 0 with a video id, reduced to the facts the money
  * rule looks at.
- * - `answer`: an HTTP status arrived (the body may be unreadable: `errCode` and `gatewayCode` then undefined).
+ * - `answer`: an HTTP status arrived (the body may be unreadable: `errCode` and `gatewayCode` then undefined;
+ *   `errCode` 0 when it was accepted without a usable video id).
  * - `no-answer`: no status line at all; `sent` says whether the whole request body had been handed to the
  *   socket (post-json.ts: 'finish'). Until it has, the service cannot hold a complete request to act on.
  */
@@ -31,6 +32,13 @@ const status = (f: SubmitFacts): number | undefined => (f.type === 'answer' ? f.
  * never paid again without the user's say. The first matching row wins; the last row matches everything.
  */
 export const SUBMIT_OUTCOME_TABLE: readonly SubmitOutcomeRow[] = [
+  {
+    // ErrCode 0 is the service's "accepted" (and charged), whatever the HTTP status; without an id nothing can
+    // be polled, so the job is held, never paid again.
+    when: 'ErrCode 0 without a usable Resp.video_id (accepted, but nothing to poll)',
+    matches: (f) => f.type === 'answer' && f.errCode === 0,
+    kind: () => 'outcome-unknown',
+  },
   {
     when: 'HTTP 2xx with ErrCode ≠ 0 (the service itself said no)',
     matches: (f) => f.type === 'answer' && is2xx(f.status) && f.errCode !== undefined && f.errCode !== 0,

@@ -34,7 +34,10 @@ function buildProgram(): Command {
   return program;
 }
 
-/** The one place errors become exit codes; user mistakes never show a stack trace. */
+/**
+ * The one place errors become exit codes: a PaiwoError carries its family's code (a run's or status's outcome
+ * too, errors/run-outcome.ts); user mistakes never show a stack trace.
+ */
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
@@ -47,6 +50,8 @@ function exitCodeFor(error: unknown): number {
     return unwritable.exitCode;
   }
   if (error instanceof PaiwoError) {
+    // A command that printed its summary has said what happened: only the exit code is left to give.
+    if (error.reported) return error.exitCode;
     process.stderr.write(`paiwo-batch: ${printable(error.message)}\n`);
     if (error.exitCode === EXIT.internal && error.cause) process.stderr.write(`${printable(String((error.cause as Error).stack ?? error.cause))}\n`);
     return error.exitCode;

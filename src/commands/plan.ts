@@ -8,7 +8,7 @@ import type { Job, LoadedManifest, ManifestSet } from '../manifest/types.js';
 import { PRICE_TABLE_VERSION } from '../model/prices.js';
 import { planProgress, type JobNeed, type PlanProgress } from './plan-progress.js';
 import { shardBudget } from '../manifest/shard-jobs.js';
-import { EXIT } from '../errors/exit-codes.js';
+import { EXIT } from '../cli/exit-codes.js';
 
 export interface PlanCommandOptions {
   /** One JSON document on stdout instead of tables. */

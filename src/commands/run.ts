@@ -4,15 +4,20 @@ import type { CommandIO, Shard } from '../cli/io.js';
 import { UserError } from '../errors/paiwo-error.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
 import { appendStepSummary } from '../display/step-summary.js';
-import { runBatch } from '../run-batch.js';
+import { runBatch, type RunOverrides } from '../run-batch.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { outcomeError } from '../errors/run-outcome.js';
+import { outcomeOf, type RunSummary } from '../scheduler/run-summary.js';
 import { startLineProgress, startTtyProgress, type ProgressDisplay } from '../display/progress-display.js';
 import { formatRunSummary } from '../display/format-summary.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
-import { createLogger, type Logger } from '../util/logger.js';
+import { createLogger, DEFAULT_LOG_LEVEL, type Logger } from '../util/logger.js';
 import { printable, printableJson } from '../util/printable.js';
 import { addSecret } from '../util/redact.js';
 
 export const DEFAULT_BASE_URL = 'https://www.dmxapi.cn';
+/** A real run's time-scale: every delay as the service needs it. */
+export const DEFAULT_TIME_SCALE = 1;
 /** --simulator without --time-scale: a 25 s generation takes 0.5 s, for simulator and client alike. */
 export const SIMULATOR_TIME_SCALE = 0.02;
 /** The built-in simulator accepts any key; this one is not a secret. */
@@ -38,7 +43,7 @@ export interface RunCommandOptions {
   /** `--no-progress` makes it false. @default true */
   readonly progress?: boolean;
   readonly logFile?: string;
-  /** @default 'info' */
+  /** @default DEFAULT_LOG_LEVEL */
   readonly logLevel?: string;
   /** @default process.cwd() */
   readonly cwd?: string;
@@ -47,29 +52,15 @@ export interface RunCommandOptions {
 }
 
 /**
- * `paiwo-batch run`: returns the exit code of a finished run (0, 3, 4, 5, 6, 130); throws a PaiwoError for
- * usage and manifest errors (exit 2, nothing sent) and for internal failures (exit 1).
+ * `paiwo-batch run`: runs the batch and prints its summary. Returns 0 when every job succeeded; otherwise throws
+ * the run's outcome as its error (3, 4, 5, 6, 130; errors/run-outcome.ts), marked as already reported. Throws a
+ * PaiwoError for usage and manifest errors (exit 2, nothing sent) and for internal failures (exit 1).
  */
 export async function runCommand(patterns: readonly string[], options: RunCommandOptions, io: CommandIO): Promise<number> {
-  if (options.simulator && options.baseUrl !== undefined) {
-    throw new UserError('USAGE', '--simulator and --base-url exclude each other: the simulator has its own URL');
-  }
-  const apiKey = options.simulator ? SIMULATOR_KEY : io.env.DMXAPI_API_KEY?.trim();
-  if (!apiKey) {
-    throw new UserError('API_KEY_MISSING', 'DMXAPI_API_KEY is not set. Export your DMXAPI key (it is read only from the environment), or add --simulator to rehearse without one.');
-  }
-  // Redacted from every output from here on (the simulator's fixed key is not a secret).
-  if (!options.simulator) addSecret(apiKey);
-  const timeScale = options.timeScale ?? (options.simulator ? SIMULATOR_TIME_SCALE : 1);
+  const apiKey = apiKeyOf(options, io);
+  const timeScale = options.timeScale ?? (options.simulator ? SIMULATOR_TIME_SCALE : DEFAULT_TIME_SCALE);
   const live = io.isTTY && options.progress !== false;
-  const loggerFor = (outDirs: readonly string[]): Logger => {
-    const level = options.logLevel ?? 'info';
-    if (options.logFile) return createLogger({ level, destination: options.logFile });
-    // Log lines would tear the live display apart: on a terminal they go beside the ledger instead.
-    if (live && outDirs[0]) return createLogger({ level, destination: join(outDirs[0], 'run.log'), refuseLinks: true });
-    return createLogger({ level, destination: io.stderr as never });
-  };
-
+  const cwd = options.cwd ?? process.cwd();
   let display: ProgressDisplay | null = null;
   // Said once, through the live display when there is one, so the message does not tear it.
   const onInterrupt = () => {
@@ -78,57 +69,105 @@ export async function runCommand(patterns: readonly string[], options: RunComman
     else io.stderr.write(`\n${text}\n`);
   };
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
-  const cwd = options.cwd ?? process.cwd();
-  let simulator: Simulator | null = null;
-  // One persistent service per rehearsal folder: its state (videos, ids, charges, balance) lives in the folders.
-  const startRehearsal = async (outDirs: readonly string[]): Promise<string> => {
-    simulator = await startSimulator({
-      timeScale,
-      apiKey: SIMULATOR_KEY,
-      // Another folder's rehearsal (a shard, say) gets other ids: the state's seed is drawn once, when it is new.
-      seed: randomInt(1, 2 ** 31),
-      stateDir: outDirs,
-      takes: true,
-      onNotice: (message) => io.stderr.write(`${message}\n`),
-    });
-    const where = outDirs.map((d) => `${relative(cwd, d) || '.'}/`).join(', ');
-    io.stderr.write(`Rehearsal: the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent), writing ${where}\n`);
-    return simulator.url;
-  };
+  const rehearsal = options.simulator ? rehearsalService(timeScale, cwd, io) : null;
   try {
     const summary = await runBatch({
       patterns,
       cwd,
-      ...(options.simulator ? { simulator: startRehearsal } : { baseUrl: options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL }),
+      ...(rehearsal ? { simulator: rehearsal.start } : { baseUrl: options.baseUrl ?? io.env.DMXAPI_BASE_URL ?? DEFAULT_BASE_URL }),
       apiKey,
       timeScale,
-      overrides: {
-        ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-        ...(options.requestsPerSecond !== undefined && { requestsPerSecond: options.requestsPerSecond }),
-        ...(options.maxCredits !== undefined && { maxCredits: options.maxCredits }),
-        ...(options.jobTimeout !== undefined && { jobTimeoutMs: Math.round(options.jobTimeout * 1000) }),
-        ...(options.retries !== undefined && { retries: options.retries }),
-        ...(options.out !== undefined && { out: options.out }),
-      },
+      overrides: overridesOf(options),
       ...(options.maxJobs !== undefined && { maxJobs: options.maxJobs }),
       ...(options.shard && { shard: options.shard }),
       retryFailed: options.retryFailed ?? false,
       resubmitUnknown: options.resubmitUnknown ?? false,
-      logger: loggerFor,
+      logger: loggerFor(options, io, live),
       ...(options.signal && { signal: options.signal }),
       ...(options.progress !== false && {
         progress: (read) => (display = live ? startTtyProgress(io.stderr, read) : startLineProgress(io.stderr, read)),
       }),
       onWarnings: (warnings) => io.stderr.write(`${warnings.map(formatDiagnostic).join('\n')}\n`),
     });
-    // People read the summary; with --json stdout is for machines, so it goes to stderr.
-    (options.json ? io.stderr : io.stdout).write(printable(formatRunSummary(summary)));
-    if (options.json) io.stdout.write(`${printableJson(JSON.stringify(summary, null, 2))}\n`);
-    const stepSummary = io.env.GITHUB_STEP_SUMMARY;
-    if (stepSummary) await appendStepSummary(stepSummary, summary);
-    return summary.exit_code;
+    await printSummary(summary, options, io);
+    const error = outcomeError(outcomeOf(summary));
+    if (error) throw error;
+    return EXIT.ok;
   } finally {
     options.signal?.removeEventListener('abort', onInterrupt);
-    await (simulator as Simulator | null)?.close();
+    await rehearsal?.close();
   }
+}
+
+/** The key the run sends: the simulator's own with --simulator, else DMXAPI_API_KEY, redacted from every output. */
+function apiKeyOf(options: RunCommandOptions, io: CommandIO): string {
+  if (options.simulator && options.baseUrl !== undefined) {
+    throw new UserError('USAGE', '--simulator and --base-url exclude each other: the simulator has its own URL');
+  }
+  if (options.simulator) return SIMULATOR_KEY; // not a secret
+  const apiKey = io.env.DMXAPI_API_KEY?.trim();
+  if (!apiKey) {
+    throw new UserError('API_KEY_MISSING', 'DMXAPI_API_KEY is not set. Export your DMXAPI key (it is read only from the environment), or add --simulator to rehearse without one.');
+  }
+  addSecret(apiKey);
+  return apiKey;
+}
+
+/** The flags that override the manifests' `run:` blocks (manifest seconds become milliseconds). */
+function overridesOf(options: RunCommandOptions): RunOverrides {
+  return {
+    ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+    ...(options.requestsPerSecond !== undefined && { requestsPerSecond: options.requestsPerSecond }),
+    ...(options.maxCredits !== undefined && { maxCredits: options.maxCredits }),
+    ...(options.jobTimeout !== undefined && { jobTimeoutMs: Math.round(options.jobTimeout * 1000) }),
+    ...(options.retries !== undefined && { retries: options.retries }),
+    ...(options.out !== undefined && { out: options.out }),
+  };
+}
+
+/** The run's logger, made once its output folders are known. */
+function loggerFor(options: RunCommandOptions, io: CommandIO, live: boolean): (outDirs: readonly string[]) => Logger {
+  return (outDirs) => {
+    const level = options.logLevel ?? DEFAULT_LOG_LEVEL;
+    if (options.logFile) return createLogger({ level, destination: options.logFile });
+    // Log lines would tear the live display apart: on a terminal they go beside the ledger instead.
+    if (live && outDirs[0]) return createLogger({ level, destination: join(outDirs[0], 'run.log'), refuseLinks: true });
+    return createLogger({ level, destination: io.stderr as never });
+  };
+}
+
+/**
+ * The built-in simulator of a rehearsal, started once the output folders are known: one persistent service per
+ * rehearsal folder, its state (videos, ids, charges, balance) kept in the folders.
+ */
+function rehearsalService(timeScale: number, cwd: string, io: CommandIO): { start(outDirs: readonly string[]): Promise<string>; close(): Promise<void> } {
+  let simulator: Simulator | null = null;
+  return {
+    start: async (outDirs) => {
+      simulator = await startSimulator({
+        timeScale,
+        apiKey: SIMULATOR_KEY,
+        // Another folder's rehearsal (a shard, say) gets other ids: the state's seed is drawn once, when it is new.
+        seed: randomInt(1, 2 ** 31),
+        stateDir: outDirs,
+        takes: true,
+        onNotice: (message) => io.stderr.write(`${message}\n`),
+      });
+      const where = outDirs.map((d) => `${relative(cwd, d) || '.'}/`).join(', ');
+      io.stderr.write(`Rehearsal: the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent), writing ${where}\n`);
+      return simulator.url;
+    },
+    close: async () => {
+      await simulator?.close();
+    },
+  };
+}
+
+/** The summary for people, machines (--json) and CI (GITHUB_STEP_SUMMARY). */
+async function printSummary(summary: RunSummary, options: RunCommandOptions, io: CommandIO): Promise<void> {
+  // People read the summary; with --json stdout is for machines, so it goes to stderr.
+  (options.json ? io.stderr : io.stdout).write(printable(formatRunSummary(summary)));
+  if (options.json) io.stdout.write(`${printableJson(JSON.stringify(summary, null, 2))}\n`);
+  const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary) await appendStepSummary(stepSummary, summary);
 }

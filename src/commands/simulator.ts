@@ -4,7 +4,7 @@ import { EXIT } from '../cli/exit-codes.js';
 import { startSimulator, type SimulatorOptions } from '../simulator/start-simulator.js';
 import { resolveFaults } from '../simulator/fault-spec.js';
 import type { PaceDrift } from '../simulator/sim-pace.js';
-import { createLogger, type Logger } from '../util/logger.js';
+import { createLogger, DEFAULT_LOG_LEVEL, type Logger } from '../util/logger.js';
 import { untilSignal } from '../util/until-signal.js';
 
 export interface SimulatorCommandOptions {
@@ -37,7 +37,7 @@ export interface SimulatorCommandOptions {
 export async function simulatorCommand(opts: SimulatorCommandOptions, io: CommandIO): Promise<number> {
   // A bad spec is a usage error (FaultSpecError, exit 2) before anything listens.
   const faults = resolveFaults(opts.faults);
-  const logger = opts.logger ?? createLogger({ level: opts.verbose ? 'debug' : (io.env.PAIWO_LOG_LEVEL ?? 'info') });
+  const logger = opts.logger ?? createLogger({ level: opts.verbose ? 'debug' : (io.env.PAIWO_LOG_LEVEL ?? DEFAULT_LOG_LEVEL) });
   const options: SimulatorOptions = {
     port: opts.port,
     host: opts.host,

@@ -3,7 +3,9 @@ import { JOB_STATUSES } from '../results/ledger-types.js';
 import { readLedger } from '../results/ledger-store.js';
 import { liveLockOwner } from '../results/output-lock.js';
 import { summarizeLedger, type LedgerStatus } from '../results/report-status.js';
-import { exitCodeOf } from '../scheduler/run-summary.js';
+import { outcomeOf } from '../scheduler/run-summary.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { outcomeError } from '../errors/run-outcome.js';
 import { oneLine, printable, printableJson } from '../util/printable.js';
 
 export interface StatusOptions {
@@ -12,17 +14,19 @@ export interface StatusOptions {
 }
 
 /**
- * `paiwo-batch status <out>`: what the ledger (snapshot + journal) says, without contacting the service. Exits
- * with what a rerun would end with, by `run`'s own rule (`exitCodeOf`, README "Exit codes"): 4 budget-skipped
- * jobs, 6 unresolved, 5 failed or moderated, else 0. Nothing was stopped by this command, so 3 and 130 never
- * come from it.
+ * `paiwo-batch status <out>`: what the ledger (snapshot + journal) says, without contacting the service. Ends
+ * like a rerun would, by `run`'s own rule (`outcomeOf`, README "Exit codes"): once the status is printed it
+ * throws the outcome's error (budget-skipped jobs 4, unresolved 6, failed or moderated 5), else returns 0.
+ * Nothing was stopped by this command, so 3 and 130 never come from it.
  */
 export async function statusCommand(outDir: string, options: StatusOptions, io: CommandIO): Promise<number> {
   const ledger = await readLedger(outDir);
   const status = summarizeLedger(outDir, ledger, await liveLockOwner(outDir));
   // A damaged ledger may hold terminal escapes anywhere: every byte shown is made printable.
   io.stdout.write(options.json ? `${printableJson(JSON.stringify(status, null, 2))}\n` : printable(formatStatus(status)));
-  return exitCodeOf({ stopped: [], jobs: status.by_status });
+  const error = outcomeError(outcomeOf({ stopped: [], jobs: status.by_status }));
+  if (error) throw error;
+  return EXIT.ok;
 }
 
 /** A terminal screen, not a log: past this many jobs per list the rest are counted (all are in --json). */

@@ -1,18 +1,20 @@
 import { join, relative } from 'node:path';
 import { JOB_STATUSES } from '../results/ledger-types.js';
-import type { FailedJob, RunSummary } from '../scheduler/run-summary.js';
+import type { RunOutcome } from '../errors/run-outcome.js';
+import { outcomeOf, type FailedJob, type RunSummary } from '../scheduler/run-summary.js';
 import { isRehearsal } from '../results/service-identity.js';
 import { oneLine } from '../util/printable.js';
 
 const LIST_MAX = 10;
 
-const EXIT_MEANING: Readonly<Record<number, string>> = {
-  0: 'all jobs succeeded',
-  3: 'the service refused the account (auth, permissions or model)',
-  4: 'budget or account credits exhausted',
-  5: 'finished with failed or moderated jobs',
-  6: 'finished with unresolved jobs (unknown outcome, still generating, or not submitted)',
-  130: 'interrupted; everything recorded is saved — rerun the same command to continue',
+const OUTCOME_MEANING: Readonly<Record<RunOutcome, string>> = {
+  ok: 'all jobs succeeded',
+  'account-refused': 'the service refused the account (auth, permissions or model)',
+  'insufficient-balance': 'budget or account credits exhausted',
+  'over-budget': 'budget or account credits exhausted',
+  'failed-jobs': 'finished with failed or moderated jobs',
+  'unresolved-jobs': 'finished with unresolved jobs (unknown outcome, still generating, or not submitted)',
+  interrupted: 'interrupted; everything recorded is saved — rerun the same command to continue',
 };
 
 function shown(path: string): string {
@@ -57,6 +59,6 @@ export function formatRunSummary(s: RunSummary): string {
     if (s.unresolved.length > LIST_MAX) out.push(`  …and ${s.unresolved.length - LIST_MAX} more (paiwo-batch status ${shown(s.out_dirs[0] ?? '.')})`);
   }
   if (s.budget_shortfall !== null) out.push('', `budget: ${s.budget_shortfall} more credits of max_credits would finish the ${s.jobs.skipped} skipped job(s).`);
-  out.push('', `exit ${s.exit_code}: ${EXIT_MEANING[s.exit_code] ?? ''}`, '');
+  out.push('', `exit ${s.exit_code}: ${OUTCOME_MEANING[outcomeOf(s)]}`, '');
   return out.join('\n');
 }

@@ -1,12 +1,13 @@
-import { PaiwoError } from './paiwo-error.js';
+import { EXIT } from './exit-codes.js';
+import { PaiwoError, type PaiwoErrorOptions } from './paiwo-error.js';
 
 /** The service refused the account as a whole (401, 403, 400012, 500020, model not found): exit 3. */
 export class AccountRefusedError extends PaiwoError {
-  readonly exitCode = 3;
+  readonly exitCode = EXIT.accountRefused;
   constructor(
     readonly code: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: PaiwoErrorOptions,
   ) {
     super(message, options);
   }
@@ -14,12 +15,23 @@ export class AccountRefusedError extends PaiwoError {
 
 /** The budget (`max_credits`) or the account's balance (500090) cannot pay for more: exit 4. */
 export class BudgetExhaustedError extends PaiwoError {
-  readonly exitCode = 4;
+  readonly exitCode = EXIT.budget;
   constructor(
     readonly code: 'BUDGET' | 'INSUFFICIENT_BALANCE',
     message: string,
-    options?: { cause?: unknown },
+    options?: PaiwoErrorOptions,
   ) {
     super(message, options);
   }
+}
+
+/**
+ * The exit code of a failed call (an API call's ApiError, a media download's DownloadError) that reaches the
+ * CLI itself, by its kind; a run records them per job instead. The families above for a refused account and
+ * an empty balance, else the tool's own failure (exit 1).
+ */
+export function failedCallExitCode(kind: string): number {
+  if (kind === 'account-refused') return EXIT.accountRefused;
+  if (kind === 'insufficient-balance') return EXIT.budget;
+  return EXIT.internal;
 }

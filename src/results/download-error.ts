@@ -1,4 +1,5 @@
 import { PaiwoError } from '../errors/paiwo-error.js';
+import { failedCallExitCode } from '../errors/service-errors.js';
 
 export type DownloadErrorKind =
   /** 403/404/410: the media URL is no longer served; fetch the video again for a fresh URL. */
@@ -35,7 +36,7 @@ export interface DownloadErrorInit {
  */
 export class DownloadError extends PaiwoError {
   readonly code: string;
-  readonly exitCode = 1;
+  readonly exitCode: number;
   readonly kind: DownloadErrorKind;
   readonly retryable: boolean;
   readonly httpStatus?: number;
@@ -43,6 +44,7 @@ export class DownloadError extends PaiwoError {
   constructor(init: DownloadErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.kind = init.kind;
+    this.exitCode = failedCallExitCode(init.kind);
     this.code = `DOWNLOAD_${init.kind.toUpperCase().replace('-', '_')}`;
     this.retryable = ALWAYS_RETRYABLE.has(init.kind) || (init.kind === 'http' && init.retryable === true);
     if (init.httpStatus !== undefined) this.httpStatus = init.httpStatus;

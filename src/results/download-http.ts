@@ -92,6 +92,77 @@ export async function openMedia(start: URL, offset: number, options: MediaReques
   }
 }
 
+/** An answer whose body is the video: it continues our part (206 at our offset) or is the whole file (200). */
+export interface MediaBody {
+  readonly type: 'body';
+  readonly req: http.ClientRequest;
+  readonly res: http.IncomingMessage;
+  /** Where the answer came from, after redirects. */
+  readonly url: URL;
+  /** A 206 continuing the part; a 200 starts the file over, whatever part we had. */
+  readonly resumes: boolean;
+  /** The whole file's size, when the answer says it. */
+  readonly expected: number | undefined;
+}
+
+/** The server proves it cannot continue our part: drop it, then throw `error` (retryable: the next try starts over). */
+export interface CannotResume {
+  readonly type: 'cannot-resume';
+  readonly error: DownloadError;
+}
+
+/**
+ * GETs the media from `offset` and reads what its status and headers say: the body to read, a part that cannot
+ * be continued, or a DownloadError (an unusable status, a file larger than `maxBytes`). Remembers the file's
+ * size and ETag in `options.memo`. The caller destroys `req` once the body is read.
+ */
+export async function requestMedia(url: URL, offset: number, options: MediaRequestOptions, timeoutMs: number, maxBytes: number): Promise<MediaBody | CannotResume> {
+  const { req, res, url: finalUrl } = await openMedia(url, offset, options, timeoutMs);
+  try {
+    const answer = readMediaAnswer(res, finalUrl, offset, options.memo);
+    if (answer.type === 'cannot-resume') {
+      req.destroy();
+      return answer;
+    }
+    const { expected } = answer;
+    if (expected !== undefined && (!Number.isSafeInteger(expected) || expected > maxBytes)) {
+      throw new DownloadError({ kind: 'too-large', message: `${describe(finalUrl)} announces ${expected} bytes; the limit is ${maxBytes}` });
+    }
+    return { type: 'body', req, res, url: finalUrl, resumes: answer.resumes, expected };
+  } catch (error) {
+    req.destroy();
+    throw error;
+  }
+}
+
+/** What a media answer's status and headers say about our part of `offset` bytes. */
+function readMediaAnswer(res: http.IncomingMessage, url: URL, offset: number, memo: DownloadMemo | undefined): CannotResume | { readonly type: 'body'; readonly resumes: boolean; readonly expected: number | undefined } {
+  const status = res.statusCode ?? 0;
+  const cannotResume = (message: string): CannotResume => ({ type: 'cannot-resume', error: new DownloadError({ kind: 'http', httpStatus: status, retryable: true, message }) });
+  // Our part may differ from what the server serves now: it says it cannot continue it.
+  if (status === 416 && offset > 0) return cannotResume(`HTTP 416 resuming ${describe(url)} at byte ${offset}`);
+  if (status !== 200 && status !== 206) throw statusError(status, url);
+  const declared = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined;
+  let expected = declared;
+  if (status === 206) {
+    const range = contentRangeStart(res.headers['content-range']);
+    if (offset === 0 || range === undefined || range.start !== offset) return cannotResume(`unexpected partial answer from ${describe(url)}`);
+    expected = range.total ?? (declared !== undefined ? offset + declared : undefined);
+    if (memo?.total !== undefined && expected !== undefined && expected !== memo.total) {
+      // A different total is a different file: our part cannot be continued with its tail.
+      const before = memo.total;
+      memo.total = expected;
+      return cannotResume(`${describe(url)} is now ${expected} bytes, not ${before}; starting over`);
+    }
+  }
+  if (memo) {
+    if (expected !== undefined) memo.total = expected;
+    const etag = strongEtag(res.headers.etag);
+    if (etag !== undefined) memo.etag = etag;
+  }
+  return { type: 'body', resumes: status === 206, expected };
+}
+
 export function statusError(status: number, url: URL): DownloadError {
   if (status === 403 || status === 404 || status === 410) {
     return new DownloadError({ kind: 'expired', httpStatus: status, message: `HTTP ${status} from ${describe(url)}: the media URL has expired; fetch the video again` });
@@ -108,3 +179,33 @@ export function decodedSlashes(url: URL): URL | undefined {
   return decoded;
 }
 
+/** A strong entity tag, or undefined (a weak one, `W/"…"`, may not be used with If-Range). */
+export function strongEtag(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text && /^"[\x21\x23-\x7e]*"$/.test(text.trim()) ? text.trim() : undefined;
+}
+
+export function contentRangeStart(value: string | undefined): { start: number; total?: number } | undefined {
+  const m = value ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value.trim()) : null;
+  if (!m) return undefined;
+  return { start: Number(m[1]), ...(m[3] !== '*' ? { total: Number(m[3]) } : {}) };
+}
+
+/**
+ * A minimum throughput: `graceMs` to get going, then at least `bytesPerSecond` on average. The deadline grows
+ * with what has arrived, so a large file on a good link is never cut, and a trickle (one byte every few seconds,
+ * which never trips an idle timeout) always ends. Calls `onTooSlow` once; `stop()` ends the watch.
+ */
+export function watchThroughput(options: { graceMs: number; bytesPerSecond: number; received: () => number; onTooSlow: (elapsedMs: number) => void }): { stop(): void } {
+  const started = performance.now();
+  const check = (): void => {
+    const elapsed = performance.now() - started;
+    if (elapsed > options.graceMs + (options.received() * 1000) / options.bytesPerSecond) {
+      clearInterval(timer);
+      options.onTooSlow(elapsed);
+    }
+  };
+  const timer = setInterval(check, Math.max(10, Math.min(1_000, options.graceMs / 4)));
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
-import { closeSync, constants, fsync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import type { Hash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { DownloadError } from './download-error.js';
-import { decodedSlashes, describe, openMedia, parseHttpUrl, statusError } from './download-http.js';
-import { contentRangeStart, isMp4Head, readPart, SIGNATURE_BYTES, strongEtag, watchThroughput, type DownloadMemo } from './download-part.js';
+import { decodedSlashes, describe, parseHttpUrl, requestMedia, watchThroughput, type MediaBody } from './download-http.js';
+import { commitPart, emptyPart, isMp4Head, openPart, readPart, SIGNATURE_BYTES, type DownloadMemo, type PartState } from './download-part.js';
 
 export interface DownloadOptions {
   readonly url: string;
@@ -38,145 +37,94 @@ export interface DownloadResult {
 }
 
 const DEFAULTS = { maxBytes: 4 * 1024 ** 3, timeoutMs: 60_000, attempts: 3, minBytesPerSecond: 32 * 1024 } as const;
-/** write(2) until the whole chunk is in (a regular file takes it all at once; a full disk throws). */
-function writeAll(fd: number, chunk: Buffer): void {
-  for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done);
-}
 
-/**
- * open(2), creating the file's folder only when it is missing: a batch saves thousands of videos into a handful
- * of folders, and a mkdir -p before each one was two more syscalls per video.
- */
-function openCreatingFolder(path: string, flags: number): number {
-  try {
-    return openSync(path, flags, 0o666);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    mkdirSync(dirname(path), { recursive: true });
-    return openSync(path, flags, 0o666);
-  }
-}
-
-/** One try: resume or start the part, stream it to disk while hashing and checking, rename when complete. */
+/** One try: resume or start the part, stream the answer into it while hashing and checking, rename when complete. */
 async function attemptDownload(options: DownloadOptions, url: URL, dest: string, part: string): Promise<DownloadResult> {
   const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  let { offset, hash, head } = await readPart(part, maxBytes);
-  if (offset > 0) options.onProgress?.(offset);
-
-  const { req, res, url: finalUrl } = await openMedia(url, offset, options, timeoutMs);
-  try {
-    const status = res.statusCode ?? 0;
-    if (status === 416 && offset > 0) {
-      // The server proves it cannot continue our part (it may differ from what it serves now): start over.
-      await rm(part, { force: true });
-      throw new DownloadError({ kind: 'http', httpStatus: status, retryable: true, message: `HTTP 416 resuming ${describe(finalUrl)} at byte ${offset}` });
-    }
-    if (status !== 200 && status !== 206) throw statusError(status, finalUrl);
-    const declared = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined;
-    let expected: number | undefined;
-    if (status === 206) {
-      const range = contentRangeStart(res.headers['content-range']);
-      if (offset === 0 || range === undefined || range.start !== offset) {
-        await rm(part, { force: true });
-        throw new DownloadError({ kind: 'http', httpStatus: 206, retryable: true, message: `unexpected partial answer from ${describe(finalUrl)}` });
-      }
-      expected = range.total ?? (declared !== undefined ? offset + declared : undefined);
-      const memo = options.memo;
-      if (memo?.total !== undefined && expected !== undefined && expected !== memo.total) {
-        // A different total is a different file: our part cannot be continued with its tail.
-        await rm(part, { force: true });
-        const before = memo.total;
-        memo.total = expected;
-        throw new DownloadError({ kind: 'http', httpStatus: 206, retryable: true, message: `${describe(finalUrl)} is now ${expected} bytes, not ${before}; starting over` });
-      }
-    } else {
-      // A 200 is the whole file again, whatever part we had.
-      if (offset > 0) options.logger?.debug({ url: describe(finalUrl), offset }, 'server ignored the range; starting over');
-      ({ offset, hash, head } = { offset: 0, hash: createHash('sha256'), head: Buffer.alloc(0) });
-      expected = declared;
-    }
-    if (options.memo) {
-      if (expected !== undefined) options.memo.total = expected;
-      const etag = strongEtag(res.headers.etag);
-      if (etag !== undefined) options.memo.etag = etag;
-    }
-    if (expected !== undefined && (!Number.isSafeInteger(expected) || expected > maxBytes)) {
-      throw new DownloadError({ kind: 'too-large', message: `${describe(finalUrl)} announces ${expected} bytes; the limit is ${maxBytes}` });
-    }
-
-    // O_NOFOLLOW: never write through a link, even one planted after readPart looked.
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (offset > 0 ? constants.O_APPEND : constants.O_TRUNC);
-    // Synchronous open/write/close: each is a short page-cache operation, and every trip through the thread pool
-    // cost more CPU than the call itself (a batch saves thousands of small files). Only the fsync goes to the pool.
-    const fd = openCreatingFolder(part, flags);
-    let writeError: unknown;
-    let bytes = offset;
-    let failure: unknown;
-    const startedAt = offset;
-    const pace = watchThroughput({
-      graceMs: timeoutMs,
-      bytesPerSecond: options.minBytesPerSecond ?? DEFAULTS.minBytesPerSecond,
-      received: () => bytes - startedAt,
-      onTooSlow: (elapsedMs) =>
-        res.destroy(new DownloadError({ kind: 'slow', message: `${describe(finalUrl)} sent ${bytes - startedAt} bytes in ${Math.round(elapsedMs / 1000)} s, below the minimum throughput` })),
-    });
-    try {
-      // One chunk at a time, written before the next is read: memory stays flat whatever the size.
-      for await (const chunk of res as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (bytes > maxBytes) throw new DownloadError({ kind: 'too-large', message: `${describe(finalUrl)} sent more than ${maxBytes} bytes` });
-        if (head.length < SIGNATURE_BYTES) {
-          head = Buffer.concat([head, chunk.subarray(0, SIGNATURE_BYTES - head.length)]);
-          if (head.length >= SIGNATURE_BYTES && !isMp4Head(head)) {
-            throw new DownloadError({ kind: 'not-mp4', message: `${describe(finalUrl)} is not an MP4 (no ftyp box at offset 4)` });
-          }
-        }
-        hash.update(chunk);
-        try {
-          writeAll(fd, chunk);
-        } catch (error) {
-          writeError = error;
-          throw error;
-        }
-        options.onProgress?.(bytes);
-      }
-    } catch (error) {
-      failure = error;
-    } finally {
-      pace.stop();
-    }
-    // Whatever arrived before a cut is already written; the fsync puts it (and a complete file) on disk before
-    // the rename makes the file visible: a crash never leaves a short .mp4.
-    try {
-      await new Promise<void>((resolveSync, rejectSync) => fsync(fd, (error) => (error ? rejectSync(error) : resolveSync())));
-    } catch (error) {
-      writeError ??= error;
-    } finally {
-      closeSync(fd);
-    }
-    if (writeError !== undefined) {
-      // write(2) errors name no file; the user needs to know which disk filled up.
-      if (writeError instanceof Error && (writeError as NodeJS.ErrnoException).path === undefined) (writeError as NodeJS.ErrnoException).path = part;
-      throw writeError;
-    }
-    if (failure !== undefined) {
-      if (failure instanceof DownloadError || options.signal?.aborted) throw failure;
-      if (expected !== undefined && bytes < expected) {
-        throw new DownloadError({ kind: 'truncated', message: `${describe(finalUrl)} ended after ${bytes} of ${expected} bytes`, cause: failure });
-      }
-      const code = (failure as { code?: string }).code ?? 'NETWORK';
-      throw new DownloadError({ kind: 'network', message: `${code} while reading ${describe(finalUrl)} after ${bytes} bytes`, cause: failure });
-    }
-    if (expected !== undefined && bytes !== expected) {
-      throw new DownloadError({ kind: 'truncated', message: `${describe(finalUrl)} ended after ${bytes} of ${expected} bytes` });
-    }
-    if (!isMp4Head(head)) throw new DownloadError({ kind: 'not-mp4', message: `${describe(finalUrl)} is not an MP4 (${bytes} bytes, no ftyp box)` });
-    renameSync(part, dest);
-    return { bytes, sha256: hash.digest('hex') };
-  } finally {
-    req.destroy();
+  let start = await readPart(part, maxBytes);
+  if (start.offset > 0) options.onProgress?.(start.offset);
+  const answer = await requestMedia(url, start.offset, options, timeoutMs, maxBytes);
+  if (answer.type === 'cannot-resume') {
+    await rm(part, { force: true });
+    throw answer.error;
   }
+  try {
+    if (!answer.resumes && start.offset > 0) {
+      // A 200 is the whole file again, whatever part we had.
+      options.logger?.debug({ url: describe(answer.url), offset: start.offset }, 'server ignored the range; starting over');
+      start = emptyPart();
+    }
+    const received = await receiveIntoPart(answer, part, start, { ...options, maxBytes, timeoutMs });
+    checkComplete(received, answer, options.signal);
+    commitPart(part, dest);
+    return { bytes: received.bytes, sha256: received.hash.digest('hex') };
+  } finally {
+    answer.req.destroy();
+  }
+}
+
+/** What a try put in the part: all its bytes, their hash and first bytes, and why the body ended early, if it did. */
+interface Received {
+  readonly bytes: number;
+  readonly hash: Hash;
+  readonly head: Buffer;
+  readonly failure: unknown;
+}
+
+/**
+ * Streams the answer's body into the part, one chunk written before the next is read (memory stays flat
+ * whatever the size), checking the size cap, the MP4 signature and the minimum throughput as it goes. A write
+ * error throws; a failure of the body or of a check ends the stream and is returned, the bytes before it kept.
+ */
+async function receiveIntoPart(answer: MediaBody, part: string, start: PartState, options: DownloadOptions & { maxBytes: number; timeoutMs: number }): Promise<Received> {
+  const source = describe(answer.url);
+  const file = openPart(part, start.offset > 0);
+  let { hash, head } = start;
+  let bytes = start.offset;
+  let failure: unknown;
+  const pace = watchThroughput({
+    graceMs: options.timeoutMs,
+    bytesPerSecond: options.minBytesPerSecond ?? DEFAULTS.minBytesPerSecond,
+    received: () => bytes - start.offset,
+    onTooSlow: (elapsedMs) =>
+      answer.res.destroy(new DownloadError({ kind: 'slow', message: `${source} sent ${bytes - start.offset} bytes in ${Math.round(elapsedMs / 1000)} s, below the minimum throughput` })),
+  });
+  try {
+    for await (const chunk of answer.res as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > options.maxBytes) throw new DownloadError({ kind: 'too-large', message: `${source} sent more than ${options.maxBytes} bytes` });
+      if (head.length < SIGNATURE_BYTES) {
+        head = Buffer.concat([head, chunk.subarray(0, SIGNATURE_BYTES - head.length)]);
+        if (head.length >= SIGNATURE_BYTES && !isMp4Head(head)) throw new DownloadError({ kind: 'not-mp4', message: `${source} is not an MP4 (no ftyp box at offset 4)` });
+      }
+      hash.update(chunk);
+      file.write(chunk);
+      options.onProgress?.(bytes);
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    pace.stop();
+  }
+  // A write or fsync error wins over whatever the body did: the user needs to know which disk filled up.
+  await file.close();
+  return { bytes, hash, head, failure };
+}
+
+/** Throws unless the part holds the whole video: the body ended without a failure, at the announced size, an MP4. */
+function checkComplete(received: Received, answer: MediaBody, signal: AbortSignal | undefined): void {
+  const { bytes, failure } = received;
+  const { expected } = answer;
+  const source = describe(answer.url);
+  if (failure !== undefined) {
+    if (failure instanceof DownloadError || signal?.aborted) throw failure;
+    if (expected !== undefined && bytes < expected) throw new DownloadError({ kind: 'truncated', message: `${source} ended after ${bytes} of ${expected} bytes`, cause: failure });
+    const code = (failure as { code?: string }).code ?? 'NETWORK';
+    throw new DownloadError({ kind: 'network', message: `${code} while reading ${source} after ${bytes} bytes`, cause: failure });
+  }
+  if (expected !== undefined && bytes !== expected) throw new DownloadError({ kind: 'truncated', message: `${source} ended after ${bytes} of ${expected} bytes` });
+  if (!isMp4Head(received.head)) throw new DownloadError({ kind: 'not-mp4', message: `${source} is not an MP4 (${bytes} bytes, no ftyp box)` });
 }
 
 /** The part is worth keeping after these: the bytes in it are good, the server just did not finish. */

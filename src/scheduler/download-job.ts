@@ -1,5 +1,5 @@
 import { mkdir, realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { VideoStatus } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { DownloadError } from '../results/download-error.js';
@@ -7,6 +7,7 @@ import { discardPart, type DownloadMemo } from '../results/download-part.js';
 import { downloadVideo } from '../results/download-video.js';
 import { crashPoint } from '../util/crash-point.js';
 import { maxVideoBytes } from './media-size-cap.js';
+import { outputPathOf } from './saved-files.js';
 import { fetchStatus } from './poll-job.js';
 import type { RunContext, WorkItem } from './run-context.js';
 import { jitter, sleep } from './sleep.js';
@@ -20,22 +21,26 @@ import { isStop } from './submit-job.js';
 export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoStatus): Promise<void> {
   const { store, outDir } = item.target;
   const job = store.job(item.id)!;
-  const dest = join(outDir, job.file);
   let url = done.url!;
   // What the service says about the finished video goes into the same event as the download's outcome.
   const video = { seed: done.seed, width: done.width, height: done.height, has_audio: done.hasAudio };
+  const refuse = async (message: string): Promise<void> => {
+    await store.update(item.id, { ...video, error: { code: 'UNSAFE_PATH', message } });
+    ctx.logger.error({ job: item.id, file: job.file }, 'destination leads outside the output folder; not downloaded');
+  };
+  // The name comes from the ledger, which may have been edited: checked before any folder is made for it.
+  const dest = outputPathOf(outDir, job.file);
+  if (dest === undefined) {
+    // The job is `submitted` now, so the next run takes its file name from the manifest again.
+    return refuse(`${job.file} is outside the output folder (an edited ledger?); not written. Rerun to save it under the manifest's name.`);
+  }
   const tries = item.settings.retries + 1;
   const maxBytes = maxVideoBytes(job.request);
   // The file's size and ETag as first seen: every try resumes the same `.part` only while the file is the same.
   const memo: DownloadMemo = {};
   try {
     if (!(await staysInside(outDir, dest))) {
-      await store.update(item.id, {
-        ...video,
-        error: { code: 'UNSAFE_PATH', message: `the folder of ${job.file} leads outside the output folder (a symbolic link); not written. Remove the link and rerun.` },
-      });
-      ctx.logger.error({ job: item.id, file: job.file }, 'destination folder leads outside the output folder; not downloaded');
-      return;
+      return await refuse(`the folder of ${job.file} leads outside the output folder (a symbolic link); not written. Remove the link and rerun.`);
     }
     for (let attempt = 1; ; attempt++) {
       try {
@@ -82,9 +87,9 @@ function onDownloadProgress(): void {
 }
 
 /**
- * The file names are checked lexically when the manifest is loaded; a symbolic link inside the output folder
- * could still lead elsewhere. The destination's real folder must be inside the output folder's real path (the
- * output folder itself may be a link: people put output on another disk that way).
+ * The file names are checked lexically when the manifest is loaded, and again by outputPathOf; a symbolic link
+ * inside the output folder could still lead elsewhere. The destination's real folder must be inside the output
+ * folder's real path (the output folder itself may be a link: people put output on another disk that way).
  */
 async function staysInside(outDir: string, dest: string): Promise<boolean> {
   const folder = dirname(dest);

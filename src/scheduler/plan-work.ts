@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Job } from '../manifest/types.js';
 import type { LedgerStore } from '../results/ledger-store.js';
 import { attemptsOf, lastAttemptMayBeCharged } from '../results/ledger-money.js';
@@ -6,7 +5,7 @@ import { ledgerRecordOf } from '../results/ledger-schema.js';
 import type { JobBudget, LedgerJob } from '../results/ledger-types.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSettings, RunTarget, WorkItem } from './run-context.js';
-import { fileSizes, removeLeftoverParts } from './saved-files.js';
+import { fileSizes, outputPathOf, removeLeftoverParts } from './saved-files.js';
 
 export interface PlannedJob {
   readonly job: Job;
@@ -60,9 +59,16 @@ export function needOf(rec: LedgerJob | undefined, fileIntact: boolean, options:
 
 /** Whether a succeeded job's file is in the output folder with the size the ledger recorded. */
 export async function fileIntact(outDir: string, rec: LedgerJob | undefined): Promise<boolean> {
-  if (rec?.status !== 'succeeded' || rec.bytes === null) return false;
-  const path = join(outDir, rec.file);
-  return (await fileSizes([path])).get(path) === rec.bytes;
+  const path = savedPathOf(outDir, rec);
+  return path !== undefined && (await fileSizes([path])).get(path) === rec?.bytes;
+}
+
+/**
+ * Where a succeeded job's file is, or undefined when there is none to look at: not succeeded, or a name (from an
+ * edited ledger) outside the output folder, which is never stat'ed, cleaned up after or counted as intact.
+ */
+function savedPathOf(outDir: string, rec: LedgerJob | undefined): string | undefined {
+  return rec?.status === 'succeeded' && rec.bytes !== null ? outputPathOf(outDir, rec.file) : undefined;
 }
 
 /**
@@ -78,16 +84,14 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
   const polls: WorkItem[] = [];
   const submits: WorkItem[] = [];
   const writes: Promise<void>[] = [];
-  const saved = planned.flatMap(({ job }) => {
-    const rec = store.job(job.id);
-    return rec?.status === 'succeeded' && rec.bytes !== null ? [join(outDir, rec.file)] : [];
-  });
+  const saved = planned.flatMap(({ job }) => savedPathOf(outDir, store.job(job.id)) ?? []);
   const sizes = await fileSizes(saved);
   const intact: string[] = [];
   for (const { job, settings } of planned) {
     const item = (kind: WorkItem['kind']): WorkItem => ({ target, id: job.id, settings, kind });
     const rec = store.job(job.id);
-    const need = needOf(rec, rec?.status === 'succeeded' && rec.bytes !== null && sizes.get(join(outDir, rec.file)) === rec.bytes, options);
+    const path = savedPathOf(outDir, rec);
+    const need = needOf(rec, path !== undefined && sizes.get(path) === rec?.bytes, options);
     if (!rec) {
       fresh.push(ledgerRecordOf(job, now, options.budget ?? null));
       submits.push(item('submit'));
@@ -108,7 +112,7 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
     }
     switch (need) {
       case 'done':
-        intact.push(join(outDir, rec.file));
+        if (path !== undefined) intact.push(path);
         break;
       case 'download':
         logger.warn({ job: rec.id, file: rec.file }, 'file of a succeeded job is missing or short: downloading it again');

@@ -1,4 +1,4 @@
-import { EXIT } from '../errors/exit-codes.js';
+import { exitCodeOfOutcome, type RunOutcome } from '../errors/run-outcome.js';
 import { budgetShortfallOf, budgetSpentOf, isBudgetSkip, isUnresolved, moneyOf } from '../results/ledger-money.js';
 import { emptyStatusCounts, type JobBudget, type JobStatus, type LedgerError, type LedgerJob } from '../results/ledger-types.js';
 import { OUT_OF_CREDITS, whatToDo as whatToDoNow } from '../results/report-status.js';
@@ -19,6 +19,7 @@ export interface UnresolvedJob extends FailedJob {
 
 /** The end of a run, for people (printed), machines (`--json`) and CI (step summary). */
 export interface RunSummary {
+  /** The code the run's outcome (outcomeOf) ends the process with: its error's (errors/run-outcome.ts). */
   readonly exit_code: number;
   readonly out_dirs: readonly string[];
   /** The jobs of this run (the planned ones; other jobs of the ledgers are not counted). */
@@ -63,22 +64,26 @@ export function whatToDo(job: LedgerJob, stopped: readonly StopReason[] = []): s
   return whatToDoNow(job);
 }
 
-export interface ExitInputs {
+/** What decides a run's outcome: why it stopped, and where its jobs ended (a RunSummary is one). */
+export interface OutcomeInputs {
   readonly stopped: readonly StopReason[];
   readonly jobs: Readonly<Record<JobStatus, number>>;
 }
 
 /**
- * The one place exit codes are decided (README "Exit codes"): 130 interrupted; else the first that applies of
- * 3 account refused, 4 budget or credits exhausted, 6 unresolved jobs, 5 failed or moderated jobs; else 0.
+ * The one place a run's outcome is decided, also what `status` says a rerun would end with (README "Exit
+ * codes"): interrupted; else the first that applies of account refused, credits or budget exhausted,
+ * unresolved jobs, failed or moderated jobs; else ok. The command throws the outcome's error
+ * (errors/run-outcome.ts), which carries the exit code.
  */
-export function exitCodeOf({ stopped, jobs }: ExitInputs): number {
-  if (stopped.includes('interrupted')) return EXIT.interrupted;
-  if (stopped.includes('account-refused')) return EXIT.accountRefused;
-  if (stopped.includes('insufficient-balance') || jobs.skipped > 0) return EXIT.budget;
-  if (jobs.unknown + jobs.submitting + jobs.submitted + jobs.pending > 0) return EXIT.unresolvedJobs;
-  if (jobs.failed + jobs.moderated > 0) return EXIT.failedJobs;
-  return EXIT.ok;
+export function outcomeOf({ stopped, jobs }: OutcomeInputs): RunOutcome {
+  if (stopped.includes('interrupted')) return 'interrupted';
+  if (stopped.includes('account-refused')) return 'account-refused';
+  if (stopped.includes('insufficient-balance')) return 'insufficient-balance';
+  if (jobs.skipped > 0) return 'over-budget';
+  if (jobs.unknown + jobs.submitting + jobs.submitted + jobs.pending > 0) return 'unresolved-jobs';
+  if (jobs.failed + jobs.moderated > 0) return 'failed-jobs';
+  return 'ok';
 }
 
 export interface SummaryInputs {
@@ -128,7 +133,7 @@ export function summarizeRun(input: SummaryInputs): RunSummary {
     }
   }
   return {
-    exit_code: exitCodeOf({ stopped: input.stopped, jobs }),
+    exit_code: exitCodeOfOutcome(outcomeOf({ stopped: input.stopped, jobs })),
     out_dirs: input.targets.map((t) => t.outDir),
     total_jobs: total,
     jobs,

@@ -1,7 +1,20 @@
 /** What a rerun checks of the videos already saved: their sizes (util/stat-many) and `.part` leftovers. */
 import { readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { resolveOutputPath } from '../manifest/safe-file-name.js';
 import { statMany } from '../util/stat-many.js';
+
+/**
+ * A job's file inside the output folder, or undefined when its name (from the ledger) would lead out of it.
+ * Manifest names never do (safe-file-name.ts makes them); a ledger edited by hand might.
+ */
+export function outputPathOf(outDir: string, file: string): string | undefined {
+  try {
+    return resolveOutputPath(outDir, file);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Each path's size, or null when it is missing or not a readable file. */
 export async function fileSizes(paths: readonly string[]): Promise<Map<string, number | null>> {

@@ -22,8 +22,11 @@ export const REDACT_PATHS = [
   '*.headers.Authorization',
 ];
 
+/** The level of every logger the tool makes unless told otherwise (`--log-level`). */
+export const DEFAULT_LOG_LEVEL = 'info';
+
 export interface LoggerOptions {
-  /** @default 'info' */
+  /** @default DEFAULT_LOG_LEVEL */
   readonly level?: string;
   /** Where JSON lines go. @default stderr */
   readonly destination?: DestinationStream | string;
@@ -56,7 +59,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       : (options.destination ?? pino.destination({ fd: 2, sync: true }));
   return pino(
     {
-      level: options.level ?? 'info',
+      level: options.level ?? DEFAULT_LOG_LEVEL,
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       // Whatever a field or a message holds (a URL the gateway built, an echoed header), the key is taken out.

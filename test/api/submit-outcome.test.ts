@@ -66,6 +66,8 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
+  { name: '200 ErrCode 0 without a video id', row: 'ErrCode 0 without a usable Resp.video_id', kind: 'outcome-unknown', reply: json(200, { ErrCode: 0, ErrMsg: 'success', Resp: {} }) },
+  { name: '429 ErrCode 0 with an id that is not digits', row: 'ErrCode 0 without a usable Resp.video_id', kind: 'outcome-unknown', reply: json(429, { ErrCode: 0, Resp: { video_id: 'abc' } }) },
   { name: '200 ErrCode 500069 (high load)', row: 'HTTP 2xx with ErrCode', kind: 'overloaded', reply: json(200, { ErrCode: 500069, ErrMsg: 'busy' }) },
   { name: '201 ErrCode 500090 (balance)', row: 'HTTP 2xx with ErrCode', kind: 'insufficient-balance', reply: json(201, { ErrCode: 500090, ErrMsg: 'no money' }) },
   { name: '200 ErrCode 500054 (moderated)', row: 'HTTP 2xx with ErrCode', kind: 'moderated', reply: json(200, { ErrCode: 500054, ErrMsg: 'no' }) },

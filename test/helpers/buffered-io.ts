@@ -18,7 +18,20 @@ export function bufferedIO(env: NodeJS.ProcessEnv = {}): BufferedIO {
   return { stdout, stderr, isTTY: false, env, out: () => out, err: () => err };
 }
 
-/** A command as the CLI runs it, with buffered streams: a thrown PaiwoError becomes its exit code and its line. */
+/**
+ * A command as the CLI runs it, with buffered streams: a thrown PaiwoError becomes its exit code and its line
+ * (none when the command already reported it, as cli/main.ts does).
+ */
+/** A command's exit code as the CLI ends with it: what it returned, or the code of the PaiwoError it threw. */
+export async function exitCodeOf(command: Promise<number>): Promise<number> {
+  try {
+    return await command;
+  } catch (error) {
+    if (!(error instanceof PaiwoError)) throw error;
+    return error.exitCode;
+  }
+}
+
 export async function runBuffered(command: (io: CommandIO) => Promise<number>, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = bufferedIO(env);
   let code: number;
@@ -27,7 +40,7 @@ export async function runBuffered(command: (io: CommandIO) => Promise<number>, e
     code = await command(io);
   } catch (error) {
     if (!(error instanceof PaiwoError)) throw error;
-    thrown = `paiwo-batch: ${error.message}\n`;
+    thrown = error.reported ? '' : `paiwo-batch: ${error.message}\n`;
     code = error.exitCode;
   }
   return { code, stdout: io.out(), stderr: io.err() + thrown };

@@ -7,7 +7,8 @@ import { GenerationSlots } from '../../src/scheduler/generation-slots.js';
 import { maxVideoBytes } from '../../src/scheduler/media-size-cap.js';
 import { PollSchedule } from '../../src/scheduler/poll-schedule.js';
 import { retryCall } from '../../src/scheduler/retry-call.js';
-import { exitCodeOf } from '../../src/scheduler/run-summary.js';
+import { outcomeOf, type OutcomeInputs } from '../../src/scheduler/run-summary.js';
+import { exitCodeOfOutcome, outcomeError } from '../../src/errors/run-outcome.js';
 import { emptyStatusCounts, type JobStatus } from '../../src/results/ledger-types.js';
 
 const req = { quality: '540p', aspect_ratio: '16:9', duration: 5, generate_audio_switch: true } as const;
@@ -113,6 +114,12 @@ describe('generation slots', () => {
 
 describe('exit code', () => {
   const counts = (c: Partial<Record<JobStatus, number>>) => ({ ...emptyStatusCounts(), ...c });
+  // The code the CLI ends with: the outcome's error's (the run's summary states the same).
+  const exitCodeOf = (inputs: OutcomeInputs): number => {
+    const code = outcomeError(outcomeOf(inputs))?.exitCode ?? 0;
+    expect(exitCodeOfOutcome(outcomeOf(inputs))).toBe(code);
+    return code;
+  };
   it('follows 130, then 3, 4, 6, 5, else 0', () => {
     expect(exitCodeOf({ stopped: [], jobs: counts({ succeeded: 3 }) })).toBe(0);
     expect(exitCodeOf({ stopped: [], jobs: counts({ failed: 1, moderated: 1 }) })).toBe(5);

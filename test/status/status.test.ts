@@ -9,7 +9,7 @@ import type { LedgerStatus } from '../../src/results/report-status.js';
 import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { LOCK_FILE } from '../../src/results/output-lock.js';
 import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
-import { bufferedIO } from '../helpers/buffered-io.js';
+import { bufferedIO, exitCodeOf } from '../helpers/buffered-io.js';
 
 const run = promisify(execFile);
 const CLI = join(process.cwd(), 'dist/cli/main.js');
@@ -42,7 +42,7 @@ describe('status', () => {
     await writeLedger(dir, mixedLedger());
     const io = bufferedIO();
     // Budget-skipped jobs: a rerun would end with 4, the first of 4, 6, 5 that applies.
-    expect(await statusCommand(dir, {}, io)).toBe(4);
+    expect(await exitCodeOf(statusCommand(dir, {}, io))).toBe(4);
     const text = io.out();
     expect(text).toContain('9 jobs (1 pending, 1 submitted, 2 succeeded, 1 failed, 1 moderated, 1 unknown, 2 skipped)');
     expect(text).toContain('credits: 400 spent, 80 refunded, 320 net');
@@ -60,7 +60,7 @@ describe('status', () => {
   it('--json gives the same facts to machines', async () => {
     await writeLedger(dir, mixedLedger());
     const io = bufferedIO();
-    await statusCommand(dir, { json: true }, io);
+    await exitCodeOf(statusCommand(dir, { json: true }, io));
     const status = JSON.parse(io.out()) as LedgerStatus;
     expect(status.jobs).toBe(9);
     expect(status.by_status.unknown).toBe(1);
@@ -85,14 +85,14 @@ describe('status', () => {
     await store.flush();
 
     const live = bufferedIO();
-    await statusCommand(dir, {}, live);
+    await exitCodeOf(statusCommand(dir, {}, live));
     expect(live.out()).toContain(`a run is in progress: pid ${process.pid}`);
     expect(live.out()).toMatch(/a +submitting .*\n +being submitted by the run in progress/);
 
     // The runner "dies": its lock now names a pid that no longer exists, so it is stale, not a live run.
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 - 3, hostname: (await import('node:os')).hostname(), started_at: new Date().toISOString() }));
     const after = bufferedIO();
-    await statusCommand(dir, { json: true }, after);
+    await exitCodeOf(statusCommand(dir, { json: true }, after));
     const status = JSON.parse(after.out()) as LedgerStatus;
     expect(status.running).toBeNull();
     expect(status.by_status.submitting).toBe(1);
@@ -112,8 +112,8 @@ describe('status', () => {
     ];
     for (const [statuses, code] of cases) {
       await writeLedger(dir, demoLedger(statuses));
-      expect(await statusCommand(dir, {}, bufferedIO()), JSON.stringify(statuses)).toBe(code);
-      expect(await statusCommand(dir, { json: true }, bufferedIO()), JSON.stringify(statuses)).toBe(code);
+      expect(await exitCodeOf(statusCommand(dir, {}, bufferedIO())), JSON.stringify(statuses)).toBe(code);
+      expect(await exitCodeOf(statusCommand(dir, { json: true }, bufferedIO())), JSON.stringify(statuses)).toBe(code);
     }
   });
 
@@ -148,7 +148,7 @@ describe('status of a damaged ledger on a terminal', () => {
     await writeLedger(dir, ledger);
     for (const json of [false, true]) {
       const io = bufferedIO();
-      expect(await statusCommand(dir, { json }, io)).toBe(6); // what a rerun would end with: an unknown job
+      expect(await exitCodeOf(statusCommand(dir, { json }, io))).toBe(6); // what a rerun would end with: an unknown job
       const text = io.out();
       expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
       expect(text).toContain(json ? 'evil\\u001b]0;pwned window title\\u0007' : 'evil\\x1b]0;pwned window title\\x07');

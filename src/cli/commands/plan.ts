@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { planCommand, type PlanCommandOptions } from '../../commands/plan.js';
 import { parsePositiveInt, parseShard, processIO } from '../io.js';
+import { DEFAULT_MAX_JOBS } from '../../manifest/manifest-schema.js';
 
 export function registerPlan(program: Command): void {
   program
@@ -8,7 +9,7 @@ export function registerPlan(program: Command): void {
     .description('list the jobs the manifests expand to, which are already done in the output folder, and what the rest would cost; sends nothing')
     .argument('<paths...>', 'manifest files or globs')
     .option('--json', 'print one JSON document on stdout')
-    .option('--max-jobs <n>', 'refuse plans larger than this (default: the manifest\'s max_jobs, else 1000)', parsePositiveInt)
+    .option('--max-jobs <n>', `refuse plans larger than this (default: the manifest's max_jobs, else ${DEFAULT_MAX_JOBS})`, parsePositiveInt)
     .option('--shard <k/n>', 'only the k-th of n stable partitions of the jobs (by id)', parseShard)
     .option('--out <dir>', 'the output folder to compare with (as run --out); default: each manifest\'s run.out, else output/<name>/')
     .option('--retry-failed', 'count failed jobs as to run, as run --retry-failed would')

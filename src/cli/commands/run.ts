@@ -2,22 +2,27 @@ import { Option, type Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
 import { RESTORE_TERMINAL } from '../../display/progress-display.js';
 import { LOG_LEVELS, parseJobTimeout, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseRetries, parseShard, parseTimeScale, processIO } from '../io.js';
-import { runCommand, SIMULATOR_TIME_SCALE, type RunCommandOptions } from '../../commands/run.js';
+import { DEFAULT_BASE_URL, DEFAULT_TIME_SCALE, runCommand, SIMULATOR_TIME_SCALE, type RunCommandOptions } from '../../commands/run.js';
+import { runSchema } from '../../manifest/manifest-schema.js';
+import { DEFAULT_LOG_LEVEL } from '../../util/logger.js';
+
+/** The manifest's `run:` defaults as its schema fills them in: the help text quotes them, never a copy. */
+const RUN_DEFAULTS = runSchema.parse({});
 
 export function registerRun(program: Command): void {
   program
     .command('run')
     .description('submit, poll and download every job; resumes from the ledger instead of paying again')
     .argument('<paths...>', 'manifest files or globs')
-    .option('--base-url <url>', 'API base URL (env DMXAPI_BASE_URL; default https://www.dmxapi.cn)')
+    .option('--base-url <url>', `API base URL (env DMXAPI_BASE_URL; default ${DEFAULT_BASE_URL})`)
     .option('--simulator', 'run against the built-in simulator started in-process (no key needed, no credits spent)')
     .option('--out <dir>', 'output folder (default: the manifest\'s run.out, else output/<manifest name>/)')
-    .option('--concurrency <n>', 'generations in flight at once (default: the manifest\'s run.concurrency, else 4)', parsePositiveInt)
+    .option('--concurrency <n>', `generations in flight at once (default: the manifest's run.concurrency, else ${RUN_DEFAULTS.concurrency})`, parsePositiveInt)
     .option('--requests-per-second <n>', 'limit on all API calls together', parsePositiveNumber)
     .option('--max-credits <n>', 'budget: never submit a job that would take the credits spent past this', parseNonNegativeInt)
-    .option('--job-timeout <seconds>', 'give up polling a job after this long (it stays "submitted" for the next run; default: the manifest\'s run.job_timeout, else 1800)', parseJobTimeout)
-    .option('--retries <n>', 'retries of a transient failure per call, 0 to 100 (default: the manifest\'s run.retries, else 5)', parseRetries)
-    .option('--time-scale <x>', `multiply every client-side delay, above 0 and at most 100 (for rehearsals against a sped-up simulator; default 1, ${SIMULATOR_TIME_SCALE} with --simulator)`, parseTimeScale)
+    .option('--job-timeout <seconds>', `give up polling a job after this long (it stays "submitted" for the next run; default: the manifest's run.job_timeout, else ${RUN_DEFAULTS.job_timeout})`, parseJobTimeout)
+    .option('--retries <n>', `retries of a transient failure per call, 0 to 100 (default: the manifest's run.retries, else ${RUN_DEFAULTS.retries})`, parseRetries)
+    .option('--time-scale <x>', `multiply every client-side delay, above 0 and at most 100 (for rehearsals against a sped-up simulator; default ${DEFAULT_TIME_SCALE}, ${SIMULATOR_TIME_SCALE} with --simulator)`, parseTimeScale)
     .option('--max-jobs <n>', 'refuse plans larger than this', parsePositiveInt)
     .option('--shard <k/n>', 'only the k-th of n stable partitions of the jobs (by id)', parseShard)
     .option('--retry-failed', 'run failed jobs again (they are paid again)')
@@ -25,7 +30,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'print a machine-readable summary on stdout at the end')
     .option('--no-progress', 'no live progress display, even on a terminal')
     .option('--log-file <file>', 'write pino JSON logs here instead of stderr')
-    .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS).default('info'))
+    .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS).default(DEFAULT_LOG_LEVEL))
     .action(async (paths: string[], options: RunCommandOptions) => {
       const io = processIO();
       const interrupt = new AbortController();

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseTimeScale, processIO } from '../io.js';
 import { simulatorCommand } from '../../commands/simulator.js';
 import { InvalidArgumentError } from 'commander';
-import { parseDrift, parseSpread } from '../../simulator/sim-pace.js';
+import { DEFAULT_JITTER, parseDrift, parseSpread } from '../../simulator/sim-pace.js';
 
 /** A parser that throws RangeError, as commander's usage error. */
 function cliParse<T>(parse: (text: string) => T): (text: string) => T {
@@ -38,7 +38,7 @@ export function registerSimulator(program: Command): void {
     .option('--media-ttl <ms>', 'media URL lifetime in ms (default 1 hour × time-scale); the expire-media fault refuses older URLs', parsePositiveInt)
     .option('--failure-rate <share>', 'share of generations that end in status 8 (0..1)', parseRate)
     .option('--pace <factor>', 'the service\'s pace: × the expected generation times (2 = a busy evening, 0.5 = a quiet night)', parsePositiveNumber)
-    .option('--pace-spread <low-high>', 'each generation\'s factor drawn uniformly in this range (default 0.85-1.15)', cliParse(parseSpread))
+    .option('--pace-spread <low-high>', `each generation's factor drawn uniformly in this range (default ${1 - DEFAULT_JITTER}-${1 + DEFAULT_JITTER})`, cliParse(parseSpread))
     .option('--pace-drift <from-to/seconds>', 'the pace moves from FROM× to TO× over SECONDS of service time from the first submit, e.g. 0.6-1.8/600', cliParse(parseDrift))
     .option('--retry-after <seconds>', 'Retry-After value of the 429 fault', parseNonNegativeInt)
     .option('--state-dir <dir>', 'keep the state (videos, ids, charges, balance) in this folder and resume from it: one service across restarts')

@@ -1,0 +1,38 @@
+import type { ApiErrorKind, ApiOperation } from './api-error.js';
+
+export interface ErrCodeRule {
+  readonly kind: ApiErrorKind;
+  readonly meaning: string;
+}
+
+/** The service's business errors (shared/api/DMXAPI-PAIWO.md B.2). ErrMsg is never compared; ErrCode is. */
+const ERR_CODES: Readonly<Record<number, ErrCodeRule>> = {
+  400011: { kind: 'invalid-request', meaning: 'empty parameter' },
+  400012: { kind: 'account-refused', meaning: 'invalid account' },
+  400013: { kind: 'invalid-request', meaning: 'parameter of the wrong type' },
+  400017: { kind: 'invalid-request', meaning: 'invalid parameter' },
+  400018: { kind: 'invalid-request', meaning: 'prompt longer than 2048 characters' },
+  400019: { kind: 'invalid-request', meaning: 'negative prompt longer than 2048 characters' },
+  500008: { kind: 'not-found', meaning: 'requested data not found' },
+  500020: { kind: 'account-refused', meaning: 'no permission' },
+  500044: { kind: 'concurrency-limit', meaning: 'concurrent-generation limit reached' },
+  500054: { kind: 'moderated', meaning: 'input failed moderation' },
+  500063: { kind: 'moderated', meaning: 'input failed moderation' },
+  500069: { kind: 'overloaded', meaning: 'system under high load' },
+  500090: { kind: 'insufficient-balance', meaning: 'insufficient balance' },
+  99999: { kind: 'overloaded', meaning: 'unknown error' },
+};
+
+/**
+ * What a non-zero ErrCode means and its kind: read by both classifiers (submit-outcome.ts for submits,
+ * classify-failure.ts for everything else), so the service's table is written once.
+ */
+export function classifyErrCode(errCode: number, operation: ApiOperation): ErrCodeRule {
+  const rule = Object.hasOwn(ERR_CODES, errCode) ? ERR_CODES[errCode] : undefined;
+  if (rule) return rule;
+  // The service said "no" in a way we do not know. A submit is not repeated on a guess (it could loop on a
+  // charged error); a fetch is free to ask again a bounded number of times.
+  return operation === 'submit'
+    ? { kind: 'invalid-request', meaning: 'unrecognised error code' }
+    : { kind: 'protocol', meaning: 'unrecognised error code' };
+}
