@@ -15,16 +15,32 @@ const snapshotSchema = ledgerSchema.omit({ totals: true });
 const checkSnapshot = compileJsonCheck(snapshotSchema);
 const checkEvent = compileJsonCheck(ledgerEventSchema);
 
-/** The snapshot as people and other tools read it: totals recomputed from the jobs, never stored apart. */
-export function serializeLedger(ledger: Ledger): string {
-  const out: Ledger = {
+/** Jobs per piece of `ledgerText`: a piece is ~1 MB, never the whole 100 MB of a 100,000-job ledger. */
+const JOBS_PER_PIECE = 1000;
+
+/**
+ * The snapshot as people and other tools read it, one job per line (compact JSON: `grep` and `diff` find a job
+ * by its line, and a 100,000-job ledger is ~110 MB instead of ~150 MB pretty-printed), totals recomputed from the
+ * jobs, never stored apart. In pieces, so a snapshot is written without ever holding its whole text.
+ */
+export function* ledgerText(ledger: Ledger): Generator<string> {
+  const head = {
     version: LEDGER_VERSION,
     journal_seq: ledger.journal_seq ?? 0,
     ...(ledger.service !== undefined && { service: ledger.service }),
-    jobs: ledger.jobs,
-    totals: computeTotals(ledger.jobs),
   };
-  return `${JSON.stringify(out, null, 2)}\n`;
+  yield `${JSON.stringify(head).slice(0, -1)},"jobs":[\n`;
+  const jobs = ledger.jobs;
+  for (let i = 0; i < jobs.length; i += JOBS_PER_PIECE) {
+    const piece = jobs.slice(i, i + JOBS_PER_PIECE).map((job) => JSON.stringify(job));
+    yield `${i > 0 ? ',\n' : ''}${piece.join(',\n')}`;
+  }
+  yield `\n],\n"totals":${JSON.stringify(computeTotals(jobs))}}\n`;
+}
+
+/** `ledgerText` in one string, for small ledgers and tests. */
+export function serializeLedger(ledger: Ledger): string {
+  return [...ledgerText(ledger)].join('');
 }
 
 /** `ledger.json`'s text → the ledger, defaults filled; a UserError (LEDGER_CORRUPT) says what is wrong. */

@@ -6,16 +6,17 @@ import type { Ledger } from './ledger-types.js';
 
 /**
  * Write to a temp file in the same folder, fsync it, rename over the target, fsync the folder: after a crash the
- * file is either the old snapshot or the new one, never a mix.
+ * file is either the old snapshot or the new one, never a mix. `text` may come in pieces (written in order).
  */
-export async function writeFileAtomic(path: string, text: string, beforeRename?: () => void): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Iterable<string>, beforeRename?: () => void): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   // A leftover (or planted link) of that name goes first; `wx` never opens through a link.
   await unlink(tmp).catch(() => undefined);
   const fh = await open(tmp, 'wx', 0o666);
   try {
     diskFullPoint('snapshot');
-    await fh.writeFile(text);
+    if (typeof text === 'string') await fh.writeFile(text);
+    else for (const piece of text) await fh.writeFile(piece);
     await fh.datasync();
   } catch (error) {
     await fh.close();

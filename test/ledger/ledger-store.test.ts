@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -35,7 +35,8 @@ describe('ledger store', () => {
     expect(seen.totals.by_status.submitted).toBe(1);
     await store.close();
     const text = await readFile(join(dir, LEDGER_FILE), 'utf8');
-    expect(text).toContain('"video_id": "9007199254740993123"');
+    expect(text).toContain('"video_id":"9007199254740993123"');
+    expect(text.split('\n').filter((line) => line.startsWith('{"id":')).length).toBe(2); // one job per line
     const file = JSON.parse(text);
     expect(file.version).toBe(1);
     expect(file.totals.jobs).toBe(2);
@@ -65,6 +66,30 @@ describe('ledger store', () => {
     expect(snap.journal_seq).toBeGreaterThanOrEqual(50);
     expect((await readLedger(dir)).jobs.every((j) => j.attempts === 10)).toBe(true);
     await store.close();
+  });
+
+  it('writes a big snapshot in pieces as the ledger stood when it began: changes made meanwhile are in the journal', async () => {
+    const store = await openLedger(dir);
+    const ids = Array.from({ length: 20_000 }, (_, i) => `j${i}`);
+    await store.addJobs(ids.map((id) => makeLedgerJob(id)));
+    let finished = false;
+    const snapshot = store.snapshot().then(() => (finished = true));
+    // Once its temporary file exists the snapshot has captured the ledger and is writing pieces (20 of them).
+    while (!finished && !(await readdir(dir)).some((n) => n.startsWith(`${LEDGER_FILE}.tmp-`))) await new Promise((r) => setImmediate(r));
+    expect(finished).toBe(false);
+    const last = ids.at(-1)!;
+    const during = [store.update('j0', { status: 'submitted', video_id: '11' }), store.update(last, { status: 'submitted', video_id: '22' })];
+    await snapshot;
+    await Promise.all(during);
+    const text = await readFile(join(dir, LEDGER_FILE), 'utf8');
+    const file = JSON.parse(text);
+    expect(file.jobs.map((j: { id: string }) => j.id)).toEqual(ids);
+    expect([file.jobs[0].video_id, file.jobs.at(-1).video_id]).toEqual([null, null]);
+    expect(text.split('\n').filter((line) => line.startsWith('{"id":')).length).toBe(ids.length); // one job per line
+    expect((await journalLines()).map((l) => JSON.parse(l).id)).toEqual(['j0', last]);
+    await store.close();
+    const seen = await readLedger(dir);
+    expect([seen.jobs[0]!.video_id, seen.jobs.at(-1)!.video_id, seen.jobs[1]!.video_id]).toEqual(['11', '22', null]);
   });
 
   it('ignores a torn last journal line and drops it on the next open', async () => {

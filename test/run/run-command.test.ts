@@ -39,7 +39,7 @@ describe('run (in process, against the simulator)', () => {
     const videos = new Map(sim.stats().videos.map((v) => [v.id, v]));
     for (const job of ledger.jobs) {
       expect(typeof job.video_id).toBe('string');
-      expect(text).toContain(`"video_id": "${job.video_id}"`); // a string in the file, never a number
+      expect(text).toContain(`"video_id":"${job.video_id}"`); // a string in the file, never a number
       const v = videos.get(job.video_id)!;
       const bytes = await readFile(join(dir, 'output/t', job.file));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(v.sha256);
