@@ -95,6 +95,9 @@ function isInside(root: string, file: string): boolean {
  */
 export function resolveOutputPath(outDir: string, file: string): string {
   const root = path.resolve(outDir);
+  // The names this tool makes (no `.`/`..` segment, relative): a join, without resolve + relative (a rerun of
+  // 100,000 jobs asks for each).
+  if (file !== '' && !path.isAbsolute(file) && !/(^|[\\/])\.\.?([\\/]|$)/.test(file) && !file.includes('\0')) return path.join(root, file);
   const resolved = path.resolve(root, file);
   const rel = path.relative(root, resolved);
   if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw new Error(`file ${JSON.stringify(file)} would leave the output folder ${root}`);

@@ -84,13 +84,13 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
   const polls: WorkItem[] = [];
   const submits: WorkItem[] = [];
   const writes: Promise<void>[] = [];
-  const saved = planned.flatMap(({ job }) => savedPathOf(outDir, store.job(job.id)) ?? []);
-  const sizes = await fileSizes(saved);
+  const savedPaths = planned.map(({ job }) => savedPathOf(outDir, store.job(job.id)));
+  const sizes = await fileSizes(savedPaths.filter((p): p is string => p !== undefined));
   const intact: string[] = [];
-  for (const { job, settings } of planned) {
+  for (const [index, { job, settings }] of planned.entries()) {
     const item = (kind: WorkItem['kind']): WorkItem => ({ target, id: job.id, settings, kind });
     const rec = store.job(job.id);
-    const path = savedPathOf(outDir, rec);
+    const path = savedPaths[index];
     const need = needOf(rec, path !== undefined && sizes.get(path) === rec?.bytes, options);
     if (!rec) {
       fresh.push(ledgerRecordOf(job, now, options.budget ?? null));
