@@ -11,7 +11,7 @@ import { writeReport } from '../../src/results/write-report.js';
 import { readLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { startReviewServer, type ReviewServer } from '../../src/results/review-server.js';
 import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
-import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { CHROMIUM, CHROMIUM_PATH, describeWith } from '../helpers/requirements.js';
 
 const exec = promisify(execFile);
@@ -27,7 +27,7 @@ const LAUNCH = {
 /** The demo sweep, hostile text from another "manifest", and a 1080p take promoted from job1. */
 function reviewJobs(): LedgerJob[] {
   const demo = demoLedger({ 3: 'failed' }).jobs;
-  const promoted = makeJob({
+  const promoted = makeLedgerJob({
     id: 'promo1',
     manifest: 'manifests/promoted.yaml',
     manifest_name: 'promoted',
@@ -36,7 +36,7 @@ function reviewJobs(): LedgerJob[] {
     axes: { prompt: 'cat', aspect_ratio: '16:9', quality: '1080p' },
   });
   (promoted as LedgerJob & { promoted_from: string }).promoted_from = 'job1';
-  const evil = makeJob({
+  const evil = makeLedgerJob({
     id: 'evil1',
     manifest: 'manifests/evil.yaml',
     manifest_name: 'evil <b>name</b>',
@@ -254,7 +254,7 @@ describeWith([CHROMIUM], 'report.html opened from disk (no server)', () => {
     const jobs: LedgerJob[] = [];
     for (let p = 0; p < 20; p++) for (const q of ['360p', '540p'] as const) for (let s = 1; s <= 50; s++) {
       const id = `t${jobs.length}`;
-      jobs.push(makeJob({ id, request: { model: 'paiwo-v5.6-ttv', input: `prompt ${p}`, aspect_ratio: '16:9', quality: q, duration: 5, seed: s }, axes: { prompt: `p${p}`, quality: q, seed: s } }));
+      jobs.push(makeLedgerJob({ id, request: { model: 'paiwo-v5.6-ttv', input: `prompt ${p}`, aspect_ratio: '16:9', quality: q, duration: 5, seed: s }, axes: { prompt: `p${p}`, quality: q, seed: s } }));
     }
     const big = join(dir, 'big');
     await mkdir(big);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
-import { demoLedger, makeJob } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 import { readPageData } from './report-page.js';
 
 const exec = promisify(execFile);
@@ -41,7 +41,7 @@ describe('paiwo-batch report', () => {
 
   it('includes what only the journal knows (a run that crashed before its snapshot)', async () => {
     const store = await openLedger(dir);
-    await store.put(makeJob({ id: 'late', status: 'pending' }));
+    await store.put(makeLedgerJob({ id: 'late', status: 'pending' }));
     await store.snapshot();
     await store.update('late', { status: 'failed', error: { code: 8, message: 'journal-only failure' } });
     await store.flush();

@@ -8,7 +8,7 @@ import { writeLedger } from '../../src/results/ledger-store.js';
 import { parsePicks, readPicks, writePicks } from '../../src/results/picks.js';
 import { ensurePosters, PosterMaker } from '../../src/results/posters.js';
 import { PICKS_BODY_MAX, startReviewServer, type ReviewServer } from '../../src/results/review-server.js';
-import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { readPageData } from './report-page.js';
 
 const MEDIA = resolve('fixtures/media');
@@ -106,7 +106,7 @@ describe('paiwo-batch review: the server', () => {
   });
 
   it('never puts the API key in the page', async () => {
-    await writeLedger(dir, makeLedger([...demoLedger().jobs, makeJob({ id: 'k', status: 'failed', error: { code: 401, message: 'bad key sk-never-in-the-page-123' } })]));
+    await writeLedger(dir, makeLedger([...demoLedger().jobs, makeLedgerJob({ id: 'k', status: 'failed', error: { code: 401, message: 'bad key sk-never-in-the-page-123' } })]));
     expect((await call(server.url)).body).not.toContain('sk-never-in-the-page-123');
   });
 });
@@ -184,7 +184,7 @@ describe('posters', () => {
   it('a video ffmpeg cannot read simply has no poster; the others of its batch still get theirs', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-bad-'));
     try {
-      const jobs = [makeJob({ id: 'good1', file: 'good1.mp4' }), makeJob({ id: 'bad', file: 'bad.mp4' }), makeJob({ id: 'good2', file: 'good2.mp4' })];
+      const jobs = [makeLedgerJob({ id: 'good1', file: 'good1.mp4' }), makeLedgerJob({ id: 'bad', file: 'bad.mp4' }), makeLedgerJob({ id: 'good2', file: 'good2.mp4' })];
       await writeFile(join(folder, 'bad.mp4'), 'not a video');
       for (const f of ['good1.mp4', 'good2.mp4']) await copyFile(join(MEDIA, '360p-1x1-silent.mp4'), join(folder, f));
       const result = await ensurePosters(folder, jobs);
@@ -224,7 +224,7 @@ describe('posters and links', () => {
       const out = join(folder, 'out');
       await mkdir(out);
       await symlink(elsewhere, join(out, '.posters'));
-      const jobs = [makeJob({ id: 'job0', file: 'job0.mp4' })];
+      const jobs = [makeLedgerJob({ id: 'job0', file: 'job0.mp4' })];
       await copyFile(join(MEDIA, '360p-1x1-silent.mp4'), join(out, 'job0.mp4'));
       const result = await ensurePosters(out, jobs);
       expect(result.posters.size).toBe(0);

@@ -11,7 +11,7 @@ import { RunControl } from '../../src/scheduler/run-control.js';
 import { downloadQueue, scheduleJobs } from '../../src/scheduler/schedule-jobs.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { makeJob } from './make-job.js';
+import { makePlannedJob } from './make-planned-job.js';
 
 const TS = 0.004;
 const settings: JobSettings = { poll: { intervalMs: 5000, maxIntervalMs: 15000 }, jobTimeoutMs: 1_800_000, retries: 5 };
@@ -34,7 +34,7 @@ describe('generation slots', () => {
     sim = await startSimulator({ timeScale: TS, concurrency: 1 });
     const store = await openLedger(dir);
     const target: RunTarget = { outDir: dir, store, budget: new Budget(undefined, []) };
-    const jobs = ['a cat', 'a dog', 'a fox', 'an owl'].map((input) => makeJob({ input }));
+    const jobs = ['a cat', 'a dog', 'a fox', 'an owl'].map((input) => makePlannedJob({ input }));
     const items = await planWork(target, jobs.map((job) => ({ job, settings })), { retryFailed: false, resubmitUnknown: false }, silentLogger);
     const client = new ApiClient({ baseUrl: sim.url, apiKey: 'k' });
     // Downloads are held: if a download kept the generation slot, the second submit would never be sent.

@@ -8,7 +8,7 @@ import { statusCommand } from '../../src/commands/status.js';
 import type { LedgerStatus } from '../../src/results/report-status.js';
 import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { LOCK_FILE } from '../../src/results/output-lock.js';
-import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { bufferedIO } from '../helpers/buffered-io.js';
 
 const run = promisify(execFile);
@@ -27,13 +27,13 @@ function mixedLedger() {
   const base = demoLedger().jobs.slice(0, 2);
   return makeLedger([
     ...base,
-    makeJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: '2026-11-24T08:00:05.000Z', error: { code: 'HTTP_504', message: 'gateway timeout after sending' } }),
-    makeJob({ id: 'sub', status: 'submitted', video_id: '9007199254740993', credits: 80 }),
-    makeJob({ id: 'skip', status: 'skipped', estimated_credits: 115, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
-    makeJob({ id: 'skip2', status: 'skipped', estimated_credits: 80, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
-    makeJob({ id: 'pend', status: 'pending' }),
-    makeJob({ id: 'bad', status: 'failed', video_id: '385043936817999', credits: 80, error: { code: 8, message: 'generation failed\n\u001b[31mred\u001b[0m' } }),
-    makeJob({ id: 'mod', status: 'moderated', video_id: '385043936817998', credits: 80, credits_refunded: 80, error: { code: 7, message: 'rejected by content moderation' } }),
+    makeLedgerJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: '2026-11-24T08:00:05.000Z', error: { code: 'HTTP_504', message: 'gateway timeout after sending' } }),
+    makeLedgerJob({ id: 'sub', status: 'submitted', video_id: '9007199254740993', credits: 80 }),
+    makeLedgerJob({ id: 'skip', status: 'skipped', estimated_credits: 115, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
+    makeLedgerJob({ id: 'skip2', status: 'skipped', estimated_credits: 80, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
+    makeLedgerJob({ id: 'pend', status: 'pending' }),
+    makeLedgerJob({ id: 'bad', status: 'failed', video_id: '385043936817999', credits: 80, error: { code: 8, message: 'generation failed\n\u001b[31mred\u001b[0m' } }),
+    makeLedgerJob({ id: 'mod', status: 'moderated', video_id: '385043936817998', credits: 80, credits_refunded: 80, error: { code: 7, message: 'rejected by content moderation' } }),
   ]);
 }
 
@@ -78,8 +78,8 @@ describe('status', () => {
 
   it('sees the journal of a run that crashed before its snapshot, and says what a mid-submit crash means', async () => {
     const store = await openLedger(dir);
-    await store.put(makeJob({ id: 'a', status: 'pending' }));
-    await store.put(makeJob({ id: 'b', status: 'pending' }));
+    await store.put(makeLedgerJob({ id: 'a', status: 'pending' }));
+    await store.put(makeLedgerJob({ id: 'b', status: 'pending' }));
     await store.snapshot();
     await store.update('a', { status: 'submitting', attempts: 1, submitted_at: '2026-11-24T09:00:00.000Z' });
     await store.flush();
@@ -142,8 +142,8 @@ describe('status of a damaged ledger on a terminal', () => {
   it('shows every control character escaped: no ESC, OSC, BEL or C1 byte reaches the terminal, in text or --json', async () => {
     const osc = '\u001b]0;pwned window title\u0007';
     const ledger = makeLedger([
-      makeJob({ id: `evil${osc}`, status: 'failed', file: `a\u001b[2Jb.mp4`, video_id: '1', credits: 5, error: { code: `X\u009b31m`, message: `boom ${osc}\r\u001b[1A` } }),
-      makeJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: `2026\u001b[31m`, error: { code: 'HTTP_504', message: '\u202eevil' } }),
+      makeLedgerJob({ id: `evil${osc}`, status: 'failed', file: `a\u001b[2Jb.mp4`, video_id: '1', credits: 5, error: { code: `X\u009b31m`, message: `boom ${osc}\r\u001b[1A` } }),
+      makeLedgerJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: `2026\u001b[31m`, error: { code: 'HTTP_504', message: '\u202eevil' } }),
     ]);
     await writeLedger(dir, ledger);
     for (const json of [false, true]) {
