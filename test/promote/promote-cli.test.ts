@@ -1,12 +1,13 @@
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../bench/lib/cli-process.mjs';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import type { Job } from '../../src/manifest/types.js';
 import { estimateCredits } from '../../src/model/prices.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { KEY, readLedgerFile, startCli, tempProject, TS } from '../run/run-helpers.js';
+import { KEY, readLedgerFile, tempProject, TS } from '../run/run-helpers.js';
 
 /**
  * The loop of issue 14 with the built CLI against the simulator: a 12-take sweep at 540p, two takes promoted to
@@ -21,7 +22,7 @@ let sweep: LedgerJob[];
 const env = { DMXAPI_API_KEY: KEY };
 const OUT = 'output/sweep';
 
-const cli = (args: string[]) => startCli(args, { cwd: dir, env }).done;
+const cli = (args: string[]) => runCli(args, { cwd: dir, env, inheritEnv: false });
 
 /** 2 prompts × 2 aspect ratios × 3 seeds; seed 0 lets the service pick, so "the seed used" differs from the one asked. */
 const SWEEP = `name: sweep

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../bench/lib/cli-process.mjs';
 import { adoptCommand } from '../../src/commands/adopt.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import { submitSuccessText } from '../../src/simulator/responses.js';
 import { readBody, startHttpServer } from '../api/test-server.js';
-import { KEY, startCli, tempProject, writeManifest } from './run-helpers.js';
+import { KEY, tempProject, writeManifest } from './run-helpers.js';
 
 /**
  * Issue 10, finding 5, on a REAL filesystem that fills: a small tmpfs (needs root and mount(2); skipped
@@ -80,10 +81,11 @@ describe.skipIf(!mounted)('a real disk filling under the answers of paid submits
     });
     try {
       const file = await writeManifest(project.dir, Array.from({ length: JOBS }, (_, i) => `job ${i}`), [1], `run:\n  concurrency: ${JOBS}\n`);
-      const r = await startCli(['run', file, '--base-url', server.url, '--time-scale', '0.003', '--out', out, '--log-level', 'fatal'], {
+      const r = await runCli(['run', file, '--base-url', server.url, '--time-scale', '0.003', '--out', out, '--log-level', 'fatal'], {
         cwd: project.dir,
         env: { DMXAPI_API_KEY: KEY },
-      }).done;
+        inheritEnv: false,
+      });
       expect(r.code, r.stderr.slice(-2000)).toBe(7);
       expect(issued).toHaveLength(JOBS);
       const lines = r.stderr.split('\n').filter((l) => l.startsWith('paiwo-batch: PAID BUT NOT RECORDED: '));

@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLI } from '../../bench/lib/cli-process.mjs';
 import type { ProgressCounts } from '../../src/scheduler/progress-counts.js';
 import { startLineProgress } from '../../src/display/progress-display.js';
 import { progressLine } from '../../src/display/progress-line.js';
 import { describeWith, TMUX } from '../helpers/requirements.js';
-import { CLI, tempProject, writeManifest } from './run-helpers.js';
+import { tempProject, writeManifest } from './run-helpers.js';
 
 const exec = promisify(execFile);
 

@@ -2,12 +2,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // Plain ESM shared with the benchmarks: the built CLI and the standalone simulator as processes.
-import { runCli, startSimulatorProcess } from '../../bench/lib/cli-process.mjs';
+import { runCli, startCli, startSimulatorProcess } from '../../bench/lib/cli-process.mjs';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
 import { SIM_STATE_FILE } from '../../src/simulator/sim-persist.js';
 import { FFMPEG, itWith } from '../helpers/requirements.js';
-import { KEY, startCli, tempProject, writeManifest } from './run-helpers.js';
+import { KEY, tempProject, writeManifest } from './run-helpers.js';
 
 /**
  * Issue 12's proof: a rehearsal (`--simulator`) and the real run never share a folder, and an interrupted
@@ -128,7 +128,7 @@ describe('an interrupted rehearsal resumes as a real run would', () => {
   it('interrupted with SIGINT, then rerun: every job succeeds, every video id distinct', async () => {
     project = await tempProject();
     await writeManifest(project.dir, ['a fox in the snow', 'a cat on a wall'], [1, 2]);
-    const cli = startCli(['run', 'm.yaml', '--simulator', '--time-scale', '0.05', '--concurrency', '2', '--no-progress', '--log-level', 'info'], { cwd: project.dir });
+    const cli = startCli(['run', 'm.yaml', '--simulator', '--time-scale', '0.05', '--concurrency', '2', '--no-progress', '--log-level', 'info'], { cwd: project.dir, inheritEnv: false });
     await cli.waitFor('"msg":"submitted"');
     cli.child.kill('SIGINT');
     const done = await cli.done;
