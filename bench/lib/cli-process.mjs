@@ -128,6 +128,19 @@ export function runCli(args, options = {}) {
 }
 
 /**
+ * Like `runCli`, for callers that only go on after a success: a non-zero exit or a signal rejects, with the end of
+ * stderr in the message.
+ * @param {readonly string[]} args
+ * @param {CliOptions} [options]
+ * @returns {Promise<CliResult>}
+ */
+export async function runCliOk(args, options = {}) {
+  const r = await runCli(args, options);
+  if (r.code !== 0) throw new Error(`paiwo-batch ${args.join(' ')} ended with ${r.code ?? r.signal}:\n${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+/**
  * `paiwo-batch simulator` in its own process (it survives the runner's SIGKILLs). Resolves once it prints its URL.
  * @param {readonly string[]} args e.g. ['--time-scale', '0.01', '--faults', '429:0.1', '--seed', '3']
  * @returns {Promise<{ url: string, pid: number | undefined, stats(): Promise<any>, setFaults(spec: string): Promise<void>,

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../../bench/lib/cli-process.mjs';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
 import { expandExpressions, readmeWorkflow } from './readme-workflow.js';
 
 const exec = promisify(execFile);
-const CLI = join(process.cwd(), 'dist/cli/main.js');
 const KEY = 'test-key-shards';
 const TIME_SCALE = '0.005';
 

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -7,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../bench/lib/cli-process.mjs';
 import { stringify } from 'yaml';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { resolveOutputPath } from '../../src/manifest/safe-file-name.js';
@@ -17,7 +17,6 @@ import { estimateCredits } from '../../src/model/prices.js';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const CLI_RUNS = 24;
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 
 // ---- generators
 const goodScalar = fc.constantFrom<unknown>('16:9', '9:16', '4:3', '1:1', '360p', '540p', '720p', '1080p', 5, 8, 10, 'fast', 'normal', true, false, 0, 1, 7, 2147483647, 'A cat', '一只{animal}在草地上玩耍', 'seed {seed} {quality}', '{{braces}}', 'x'.repeat(2100));
@@ -187,11 +186,7 @@ describe('manifest fuzzing', () => {
       const run = async (text: string, i: number): Promise<void> => {
         const file = path.join(dir, `m${i}.yaml`);
         await writeFile(file, text);
-        const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-          execFile('node', [CLI, i % 2 ? 'validate' : 'plan', file], { env, timeout: 30_000 }, (error, out, err) =>
-            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err }),
-          ),
-        );
+        const { code, stdout, stderr } = await runCli([i % 2 ? 'validate' : 'plan', file], { env, timeoutMs: 30_000 });
         expect([0, 2], `exit ${code} for:\n${text}\n${stderr}`).toContain(code);
         expect(stderr).not.toMatch(/^\s+at /m);
         expect(stderr).not.toContain('internal error');

@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCliOk } from '../../bench/lib/cli-process.mjs';
 import { writeReport } from '../../src/results/write-report.js';
 import { readLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { startReviewServer, type ReviewServer } from '../../src/results/review-server.js';
@@ -14,9 +13,7 @@ import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
 import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { CHROMIUM, CHROMIUM_PATH, describeWith } from '../helpers/requirements.js';
 
-const exec = promisify(execFile);
 const MEDIA = resolve('fixtures/media');
-const CLI = resolve('dist/cli/main.js');
 const LAUNCH = {
   executablePath: CHROMIUM_PATH,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -282,12 +279,11 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
   let page: Page;
   let ledger: Ledger;
 
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
-  delete env.DMXAPI_API_KEY;
+  const env = { CI: 'true', DMXAPI_API_KEY: undefined };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'paiwo-report-run-'));
-    await exec('node', [CLI, 'run', resolve('manifests/demo.yaml'), '--simulator', '--out', dir, '--log-level', 'warn'], { env });
+    await runCliOk(['run', resolve('manifests/demo.yaml'), '--simulator', '--out', dir, '--log-level', 'warn'], { env });
     ledger = await readLedger(dir);
     browser = await chromium.launch(LAUNCH);
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -347,8 +343,8 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
       await server.close();
     }
     const manifest = join(dir, 'promoted.yaml');
-    await exec('node', [CLI, 'promote', dir, '--picks', join(dir, 'picks.json'), '--quality', '720p', '-o', manifest], { env });
-    await exec('node', [CLI, 'run', manifest, '--simulator', '--out', dir, '--log-level', 'warn'], { env });
+    await runCliOk(['promote', dir, '--picks', join(dir, 'picks.json'), '--quality', '720p', '-o', manifest], { env });
+    await runCliOk(['run', manifest, '--simulator', '--out', dir, '--log-level', 'warn'], { env });
     const after = await readLedger(dir);
     const promoted = after.jobs.filter((j) => j.promoted_from);
     expect(promoted.map((j) => j.promoted_from).sort()).toEqual(chosen);

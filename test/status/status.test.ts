@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, runCliOk } from '../../bench/lib/cli-process.mjs';
 import { statusCommand } from '../../src/commands/status.js';
 import type { LedgerStatus } from '../../src/results/report-status.js';
 import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
@@ -11,8 +10,6 @@ import { LOCK_FILE } from '../../src/results/output-lock.js';
 import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { bufferedIO } from '../helpers/buffered-io.js';
 
-const run = promisify(execFile);
-const CLI = join(process.cwd(), 'dist/cli/main.js');
 
 let dir: string;
 beforeEach(async () => {
@@ -119,19 +116,13 @@ describe('status', () => {
 
   it('the CLI prints the status and exits 5 with a failed job; a folder without a ledger exits 2 with a one-line message', async () => {
     await writeLedger(dir, demoLedger({ 1: 'failed' }));
-    const ok = await run('node', [CLI, 'status', dir, '--json']).then(
-      () => null,
-      (e: { code: number; stdout: string }) => e,
-    );
+    const ok = await runCli(['status', dir, '--json']);
     expect(ok?.code).toBe(5);
     expect(JSON.parse(ok!.stdout).by_status.failed).toBe(1);
     await writeLedger(dir, demoLedger());
-    expect((await run('node', [CLI, 'status', dir])).stdout).toContain('every job succeeded.');
+    expect((await runCliOk(['status', dir])).stdout).toContain('every job succeeded.');
     const empty = join(dir, 'nothing-here');
-    const failed = await run('node', [CLI, 'status', empty]).then(
-      () => null,
-      (e: { code: number; stderr: string }) => e,
-    );
+    const failed = await runCli(['status', empty]);
     expect(failed?.code).toBe(2);
     expect(failed?.stderr).toMatch(/^paiwo-batch: no ledger\.json in .*nothing-here/);
     expect(failed?.stderr).not.toMatch(/\n\s+at /);
