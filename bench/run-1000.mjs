@@ -10,12 +10,11 @@
 // runner's CPU before the first submit / while scheduling / after, and the top functions by self time; the naive
 // loops and the floor are skipped. `--no-naive`: the tool, its fixed part and the floor only. `--no-floor`: skip
 // the floor.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI, runCli, startSimulatorProcess } from './lib/cli-process.mjs';
 
 const profileAt = process.argv.indexOf('--profile');
 const PROFILE_DIR = profileAt < 0 ? null : process.argv[profileAt + 1] && !process.argv[profileAt + 1].startsWith('-') ? process.argv[profileAt + 1] : '/tmp/paiwo-prof';
@@ -25,23 +24,11 @@ const CONCURRENCY = 20;
 const TIME_SCALE = 0.01;
 const NAIVE_POLL_MS = 5000 * TIME_SCALE; // the document's sample polls every 5 s
 const KEY = 'sk-bench-run-1000';
-const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
-const sim = spawn(process.execPath, [cli, 'simulator', '--time-scale', String(TIME_SCALE), '--concurrency', String(CONCURRENCY), '--seed', '11'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve, reject) => {
-  let buf = '';
-  sim.stdout.setEncoding('utf8').on('data', (d) => {
-    buf += d;
-    const nl = buf.indexOf('\n');
-    if (nl >= 0) resolve(buf.slice(0, nl).trim());
-  });
-  sim.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-});
-process.on('exit', () => sim.kill('SIGTERM'));
+const sim = await startSimulatorProcess(['--time-scale', String(TIME_SCALE), '--concurrency', String(CONCURRENCY), '--seed', '11'], { echoStderr: true });
+const url = sim.url;
 const requestsOf = (s) => s.submits.accepted + s.submits.rejected + s.fetches;
-const stats = async () => (await fetch(`${url}/__sim/stats`)).json();
+const stats = () => sim.stats();
 const reset = async () => fetch(`${url}/__sim/reset`, { method: 'POST' });
 
 /** What the account's generations took on the simulator, summed: the ideal makespan is this ÷ the concurrency. */
@@ -79,46 +66,28 @@ const manifestPath = join(dir, 'bench.yaml');
 await writeFile(manifestPath, manifest);
 
 // --- the tool ------------------------------------------------------------------------------------------------
-const useTime = existsSync('/usr/bin/time');
-/** Runs a node script under /usr/bin/time -v: its stdout, stderr, CPU (user + sys) and peak RSS. */
-function timedNode(nodeArgs, env = {}) {
-  const started = Date.now();
-  const child = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...nodeArgs] : nodeArgs, {
-    env: { ...process.env, DMXAPI_API_KEY: KEY, ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const timeOf = (label) => {
-    const m = new RegExp(`${label}: ([\\d.:]+)`).exec(child.stderr);
-    return m ? m[1] : null;
-  };
-  const userMs = useTime ? Number(timeOf('User time \\(seconds\\)')) * 1000 : NaN;
-  const sysMs = useTime ? Number(timeOf('System time \\(seconds\\)')) * 1000 : NaN;
-  return {
-    ...child,
-    wallMs: Date.now() - started,
-    userMs,
-    sysMs,
-    cpuMs: userMs + sysMs,
-    rssMb: useTime ? Number(timeOf('Maximum resident set size \\(kbytes\\)')) / 1024 : NaN,
-    ctxSwitches: useTime ? `${timeOf('Voluntary context switches')} voluntary, ${timeOf('Involuntary context switches')} involuntary` : '',
-  };
+/** A node script under /usr/bin/time -v: its exit code, stdout, stderr, wall time, CPU (user + sys) and peak RSS. */
+async function timedNode(script, args, nodeArgs = []) {
+  const r = await runCli(args, { script, nodeArgs, env: { DMXAPI_API_KEY: KEY }, measure: true });
+  const { voluntarySwitches, involuntarySwitches } = r.usage;
+  const ctxSwitches = Number.isNaN(voluntarySwitches) ? '' : `${voluntarySwitches} voluntary, ${involuntarySwitches} involuntary`;
+  return { ...r, ...r.usage, wallMs: r.ms, ctxSwitches };
 }
-const args = [cli, 'run', manifestPath, '--base-url', url, '--time-scale', String(TIME_SCALE), '--json', '--no-progress', '--log-level', 'warn', '--max-jobs', String(JOBS * 2), '--out', join(dir, 'out')];
+const args = ['run', manifestPath, '--base-url', url, '--time-scale', String(TIME_SCALE), '--json', '--no-progress', '--log-level', 'warn', '--max-jobs', String(JOBS * 2), '--out', join(dir, 'out')];
 if (PROFILE_DIR) {
   await rm(PROFILE_DIR, { recursive: true, force: true });
   await mkdir(PROFILE_DIR, { recursive: true });
 }
 // (--cpu-prof is not allowed in NODE_OPTIONS: it goes on the node command line.)
 const nodeArgs = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])];
-const run = timedNode([...nodeArgs, ...args]);
+const run = await timedNode(CLI, args, nodeArgs);
 const { wallMs, cpuMs, userMs, sysMs, rssMb, ctxSwitches } = run;
 let summary;
 try {
   summary = JSON.parse(run.stdout);
 } catch {
   console.error(run.stdout.slice(0, 2000), run.stderr.slice(-4000));
-  throw new Error(`run did not print a JSON summary (exit ${run.status})`);
+  throw new Error(`run did not print a JSON summary (exit ${run.code})`);
 }
 // Only pino warnings and errors and the final summary reach stderr here.
 const warnings = run.stderr.split('\n').filter((l) => l.startsWith('{')).length;
@@ -129,7 +98,7 @@ const succeeded = summary.jobs.succeeded;
 
 // The fixed part of that CPU: the same command again over the finished folder does everything a run does once
 // (start Node, load and check the manifest, open the ledger, check 1,000 files, snapshot, report) and no job.
-const fixed = timedNode(args);
+const fixed = await timedNode(CLI, args);
 const perJobSteadyMs = (cpuMs - fixed.cpuMs) / JOBS;
 
 // The I/O floor (bench/lib/io-floor.mjs): the same requests and durable writes with nothing else, same disk.
@@ -138,8 +107,8 @@ if (!PROFILE_DIR && !process.argv.includes('--no-floor')) {
   await reset();
   const jobsFile = join(dir, 'jobs.json');
   await writeFile(jobsFile, JSON.stringify(REQUESTS.slice(0, JOBS)));
-  const floorRun = timedNode([fileURLToPath(new URL('./lib/io-floor.mjs', import.meta.url)), url, join(dir, 'floor'), jobsFile, String(CONCURRENCY), String(TIME_SCALE)]);
-  if (floorRun.status !== 0) throw new Error(`io-floor failed: ${floorRun.stderr.slice(-2000)}`);
+  const floorRun = await timedNode(fileURLToPath(new URL('./lib/io-floor.mjs', import.meta.url)), [url, join(dir, 'floor'), jobsFile, String(CONCURRENCY), String(TIME_SCALE)]);
+  if (floorRun.code !== 0) throw new Error(`io-floor failed: ${floorRun.stderr.slice(-2000)}`);
   floor = { ...floorRun, result: JSON.parse(floorRun.stdout) };
 }
 const fmt = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -158,7 +127,7 @@ if (PROFILE_DIR || process.argv.includes('--no-naive')) {
   cpuLines();
   const file = PROFILE_DIR && (await readdir(PROFILE_DIR)).find((n) => n.endsWith('.cpuprofile'));
   if (file) printProfile(JSON.parse(await readFile(join(PROFILE_DIR, file), 'utf8')), join(PROFILE_DIR, file));
-  sim.kill('SIGTERM');
+  await sim.close();
   await rm(dir, { recursive: true, force: true });
   process.exit(0);
 }
@@ -250,7 +219,7 @@ const serial = await naive(REQUESTS.slice(0, SERIAL_JOBS), 1);
 const parallel = await naive(REQUESTS, CONCURRENCY);
 const serialExtrapolatedMs = (serial.ms / SERIAL_JOBS) * JOBS;
 
-sim.kill('SIGTERM');
+await sim.close();
 await rm(dir, { recursive: true, force: true });
 
 const f = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

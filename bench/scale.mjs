@@ -5,12 +5,10 @@
 // rerun < 15 s. It takes minutes; the videos go to BENCH_OUT_DIR (default the temp folder).
 // Run: npm run bench:scale [-- --big] [-- --profile DIR] (the runner writes a CPU profile; its top is printed)
 //      env BENCH_RUNNER_CLI=<another dist/cli/main.js> for a before/after.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, startSimulatorProcess } from './lib/cli-process.mjs';
+import { CLI, runCli, startSimulatorProcess } from './lib/cli-process.mjs';
 import { printProfileTop } from './lib/profile-top.mjs';
 
 const arg = (name, fallback) => {
@@ -46,33 +44,11 @@ const dir = await mkdtemp(join(process.env.BENCH_OUT_DIR ?? tmpdir(), 'paiwo-ben
 const file = join(dir, 'scale.yaml');
 await writeFile(file, manifest);
 const out = join(dir, 'out');
-const useTime = existsSync('/usr/bin/time');
 
 /** One CLI process under /usr/bin/time -v: wall ms, CPU ms, peak RSS MB, stdout. */
-function timed(args, nodeArgs = []) {
-  const argv = [...nodeArgs, RUNNER, ...args];
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...argv] : argv, {
-      env: { ...process.env, DMXAPI_API_KEY: KEY },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
-    child.on('close', (code) => {
-      const t = (label) => Number(new RegExp(`${label}: ([\\d.]+)`).exec(stderr)?.[1]);
-      resolve({
-        code,
-        stdout,
-        stderr,
-        wallMs: performance.now() - started,
-        cpuMs: (t('User time \\(seconds\\)') + t('System time \\(seconds\\)')) * 1000,
-        rssMb: t('Maximum resident set size \\(kbytes\\)') / 1024,
-      });
-    });
-  });
+async function timed(args, nodeArgs = []) {
+  const r = await runCli(args, { script: RUNNER, nodeArgs, env: { DMXAPI_API_KEY: KEY }, measure: true });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, wallMs: r.ms, cpuMs: r.usage.cpuMs, rssMb: r.usage.rssMb };
 }
 
 const sim = await startSimulatorProcess(['--time-scale', String(TIME_SCALE), '--concurrency', String(CONCURRENCY), '--seed', '5']);

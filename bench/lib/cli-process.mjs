@@ -1,14 +1,18 @@
 // @ts-check
 // The built CLI as a child process: the one way the tests and the benchmarks start it, collect its output, wait
-// for a line, signal it, kill it (a crash) or time it out. Plain ESM typed with JSDoc, so node runs it without a
-// TypeScript loader and tsc checks it (and the tests that import it) through tsconfig.test.json.
+// for a line, signal it, kill it (a crash), time it out or measure its CPU and peak RSS. Plain ESM typed with
+// JSDoc, so node runs it without a TypeScript loader and tsc checks it (and the tests that import it) through
+// tsconfig.test.json.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 /** For `waitFor`: a stream's first line, once its newline has arrived. */
 export const FIRST_LINE = /^.*(?=\n)/;
+
+const GNU_TIME = '/usr/bin/time';
 
 /**
  * @typedef {object} CliOptions
@@ -20,6 +24,12 @@ export const FIRST_LINE = /^.*(?=\n)/;
  * @property {number} [killAfterMs] SIGKILL the CLI after this long (a crash), reported as `killed`
  * @property {number} [timeoutMs] a safety net: SIGKILL after this long, reported as `timedOut`, so a hang fails
  *   the caller instead of blocking it
+ * @property {string} [script] the file node runs instead of this checkout's CLI: another build's
+ *   dist/cli/main.js (a before/after), or a bench's own script
+ * @property {readonly string[]} [nodeArgs] node's own flags, before the script (e.g. `--cpu-prof`)
+ * @property {boolean} [measure] run under GNU time (`/usr/bin/time -v`, whose report ends stderr) for the result's
+ *   `usage`; without it, only the peak RSS, sampled from /proc
+ * @property {boolean} [echoStderr] also pass stderr through to this process's, as it comes
  */
 
 /**
@@ -32,6 +42,18 @@ export const FIRST_LINE = /^.*(?=\n)/;
  * @property {boolean} killed ended by the `killAfterMs` timer
  * @property {boolean} timedOut ended by the `timeoutMs` timer
  * @property {number} ms from spawn to close
+ * @property {CliUsage | null} usage with `measure`, else null
+ */
+
+/**
+ * What the process cost; NaN where the machine cannot tell (no GNU time).
+ * @typedef {object} CliUsage
+ * @property {number} userMs
+ * @property {number} sysMs
+ * @property {number} cpuMs user + sys
+ * @property {number} rssMb peak resident set
+ * @property {number} voluntarySwitches
+ * @property {number} involuntarySwitches
  */
 
 /** @typedef {'stdout' | 'stderr'} CliStream */
@@ -56,9 +78,10 @@ export function startCli(args, options = {}) {
   const env = options.inheritEnv === false ? { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env } : { ...process.env, ...options.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   /** @type {[string, string[]]} */
-  const [cmd, argv] = options.umask
-    ? ['/bin/sh', ['-c', `umask ${options.umask}; exec "$0" "$@"`, process.execPath, CLI, ...args]]
-    : [process.execPath, [CLI, ...args]];
+  let [cmd, argv] = [process.execPath, [...(options.nodeArgs ?? []), options.script ?? CLI, ...args]];
+  const timed = options.measure === true && existsSync(GNU_TIME);
+  if (timed) [cmd, argv] = [GNU_TIME, ['-v', cmd, ...argv]];
+  if (options.umask) [cmd, argv] = ['/bin/sh', ['-c', `umask ${options.umask}; exec "$0" "$@"`, cmd, ...argv]];
   const started = performance.now();
   const child = spawn(cmd, argv, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = { stdout: '', stderr: '' };
@@ -72,6 +95,7 @@ export function startCli(args, options = {}) {
   for (const stream of /** @type {const} */ (['stdout', 'stderr'])) {
     child[stream].setEncoding('utf8').on('data', (/** @type {string} */ d) => {
       output[stream] += d;
+      if (stream === 'stderr' && options.echoStderr) process.stderr.write(d);
       watchers = watchers.filter((w) => {
         const match = w.stream === stream ? matchOf(w.pattern, output[stream]) : null;
         if (match !== null) w.resolve(match);
@@ -85,6 +109,8 @@ export function startCli(args, options = {}) {
   const timers = [];
   if (options.killAfterMs !== undefined) timers.push(setTimeout(() => (killed = child.kill('SIGKILL')), options.killAfterMs));
   if (options.timeoutMs !== undefined) timers.push(setTimeout(() => (timedOut = child.kill('SIGKILL')), options.timeoutMs));
+  let sampledRssKb = 0;
+  if (options.measure && !timed) timers.push(setInterval(() => (sampledRssKb = Math.max(sampledRssKb, peakRssKb(child.pid))), 10));
   /** @param {Error} [error] */
   const end = (error) => {
     ended = true;
@@ -100,7 +126,9 @@ export function startCli(args, options = {}) {
     });
     child.on('close', (code, signal) => {
       end();
-      resolve({ ...output, code, signal, killed: killed && signal === 'SIGKILL', timedOut, ms: performance.now() - started });
+      const ms = performance.now() - started;
+      const usage = !options.measure ? null : timed ? gnuTimeUsage(output.stderr) : { ...gnuTimeUsage(''), rssMb: sampledRssKb / 1024 || NaN };
+      resolve({ ...output, code, signal, killed: killed && signal === 'SIGKILL', timedOut, ms, usage });
     });
   });
   done.catch(() => {}); // a failed spawn still rejects `done` for whoever awaits it; callers of waitFor alone see it there
@@ -115,6 +143,38 @@ export function startCli(args, options = {}) {
         else watchers.push({ pattern, stream, resolve, reject });
       }),
   };
+}
+
+/**
+ * The figures of GNU time's `-v` report at the end of `stderr`.
+ * @param {string} stderr
+ * @returns {CliUsage}
+ */
+function gnuTimeUsage(stderr) {
+  /** @param {string} label */
+  const figure = (label) => Number(new RegExp(`${label}: ([\\d.]+)`).exec(stderr)?.[1]);
+  const userMs = figure('User time \\(seconds\\)') * 1000;
+  const sysMs = figure('System time \\(seconds\\)') * 1000;
+  return {
+    userMs,
+    sysMs,
+    cpuMs: userMs + sysMs,
+    rssMb: figure('Maximum resident set size \\(kbytes\\)') / 1024,
+    voluntarySwitches: figure('Voluntary context switches'),
+    involuntarySwitches: figure('Involuntary context switches'),
+  };
+}
+
+/**
+ * A live process's peak RSS so far (VmHWM), 0 once it is gone or where /proc is not.
+ * @param {number | undefined} pid
+ */
+function peakRssKb(pid) {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -141,13 +201,18 @@ export async function runCliOk(args, options = {}) {
 }
 
 /**
- * `paiwo-batch simulator` in its own process (it survives the runner's SIGKILLs). Resolves once it prints its URL.
+ * `paiwo-batch simulator` in its own process (it survives the runner's SIGKILLs), stopped with this process if not
+ * before. Resolves once it prints its URL.
  * @param {readonly string[]} args e.g. ['--time-scale', '0.01', '--faults', '429:0.1', '--seed', '3']
+ * @param {{ echoStderr?: boolean }} [options] echoStderr: show its warnings as they come (a bench)
  * @returns {Promise<{ url: string, pid: number | undefined, stats(): Promise<any>, setFaults(spec: string): Promise<void>,
  *   setBalance(balance: number | null): Promise<void>, close(): Promise<void> }>}
  */
-export async function startSimulatorProcess(args = []) {
-  const sim = startCli(['simulator', ...args], { env: { PAIWO_LOG_LEVEL: 'warn' } });
+export async function startSimulatorProcess(args = [], options = {}) {
+  const sim = startCli(['simulator', ...args], { env: { PAIWO_LOG_LEVEL: 'warn' }, echoStderr: options.echoStderr });
+  const stop = () => sim.child.kill('SIGTERM');
+  process.once('exit', stop);
+  void sim.done.finally(() => process.off('exit', stop)).catch(() => {});
   const url = (await sim.waitFor(FIRST_LINE, 'stdout')).trim();
   /** @param {string} path @param {unknown} body */
   const post = async (path, body) => {
