@@ -10,11 +10,12 @@
 // runner's CPU before the first submit / while scheduling / after, and the top functions by self time; the naive
 // loops and the floor are skipped. `--no-naive`: the tool, its fixed part and the floor only. `--no-floor`: skip
 // the floor.
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI, runCli, startSimulatorProcess } from './lib/cli-process.mjs';
+import { printProfileTop } from './lib/profile-top.mjs';
 
 const profileAt = process.argv.indexOf('--profile');
 const PROFILE_DIR = profileAt < 0 ? null : process.argv[profileAt + 1] && !process.argv[profileAt + 1].startsWith('-') ? process.argv[profileAt + 1] : '/tmp/paiwo-prof';
@@ -125,60 +126,10 @@ if (PROFILE_DIR || process.argv.includes('--no-naive')) {
   console.log(`runner ${JOBS} jobs: exit ${summary.exit_code}, ${summary.jobs.succeeded} succeeded, makespan ${f(summary.duration_ms / 1000, 2)} s`);
   console.log(`  peak RSS ${f(rssMb, 1)} MB; ${ctxSwitches} context switches; makespan / ideal ${f(makespan / ideal, 3)}; ${f(toolStats.fetches / JOBS, 2)} fetches/job`);
   cpuLines();
-  const file = PROFILE_DIR && (await readdir(PROFILE_DIR)).find((n) => n.endsWith('.cpuprofile'));
-  if (file) printProfile(JSON.parse(await readFile(join(PROFILE_DIR, file), 'utf8')), join(PROFILE_DIR, file));
+  if (PROFILE_DIR) await printProfileTop(PROFILE_DIR, { top: 30, files: 25, phases: true });
   await sim.close();
   await rm(dir, { recursive: true, force: true });
   process.exit(0);
-}
-
-/** Self time per function and per package/file; the run split at the first submit and the end of scheduling. */
-function printProfile(profile, path) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const self = new Map();
-  const files = new Map();
-  const phase = { startup: 0, scheduling: 0, end: 0 };
-  // A sample is "scheduling" when a frame of its stack is in the API client, the scheduler or the downloader.
-  const inScheduling = new Map();
-  const within = (id) => {
-    if (inScheduling.has(id)) return inScheduling.get(id);
-    const n = byId.get(id);
-    const yes = /dist\/(api|scheduler)\/|download-video/.test(n.callFrame.url) || (parent.has(id) && within(parent.get(id)));
-    inScheduling.set(id, yes);
-    return yes;
-  };
-  let seen = false;
-  const tail = [];
-  let total = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const id = profile.samples[i];
-    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-    const n = byId.get(id);
-    const name = n.callFrame.functionName || '(anonymous)';
-    if (name === '(idle)') continue;
-    total += dt;
-    const url = n.callFrame.url.replace(/^file:\/\/.*?\/(node_modules|dist)\//, '$1/');
-    const key = `${name}  ${url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    const pkg = url.startsWith('node_modules/') ? url.split('/').slice(0, url.split('/')[1].startsWith('@') ? 3 : 2).join('/') : url.startsWith('dist/') ? url : url.startsWith('node:') ? 'node:' + url.slice(5).split('/')[0] : url || `(${name})`;
-    files.set(pkg, (files.get(pkg) ?? 0) + dt);
-    if (within(id)) {
-      seen = true;
-      phase.scheduling += dt + tail.reduce((a, b) => a + b, 0);
-      tail.length = 0;
-    } else if (!seen) phase.startup += dt;
-    else tail.push(dt);
-  }
-  phase.end = tail.reduce((a, b) => a + b, 0);
-  const f = (n) => n.toFixed(0).padStart(6);
-  console.log(`profile ${path}: ${f(total)} ms sampled (not idle)`);
-  console.log(`  before scheduling ${f(phase.startup)} ms   scheduling ${f(phase.scheduling)} ms   after ${f(phase.end)} ms`);
-  console.log('  top functions by self time:');
-  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${f(v)} ms  ${k}`);
-  console.log('  by package / file:');
-  for (const [k, v] of [...files].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${f(v)} ms  ${k}`);
 }
 
 // --- the naive way ---------------------------------------------------------------------------------------------
