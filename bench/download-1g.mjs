@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../dist/api/api-client.js';
 import { downloadVideo } from '../dist/results/download-video.js';
+import { readFlags } from './lib/bench-flags.mjs';
 import { startSimulatorProcess } from './lib/cli-process.mjs';
 
-const args = process.argv.slice(2);
-const bytesArg = args.indexOf('--bytes');
-const SIZE = bytesArg >= 0 ? Number(args[bytesArg + 1]) : 1024 ** 3;
-const IN_PROCESS = args.includes('--in-process');
+const flags = readFlags({ bytes: { type: 'number' }, 'in-process': { type: 'boolean' } });
+const SIZE = flags.bytes ?? 1024 ** 3;
+const IN_PROCESS = flags['in-process'] === true;
 const KEY = 'sk-bench-download';
 const MB = 1024 * 1024;
 

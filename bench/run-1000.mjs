@@ -14,11 +14,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFlags } from './lib/bench-flags.mjs';
 import { CLI, runCli, startSimulatorProcess } from './lib/cli-process.mjs';
 import { printProfileTop } from './lib/profile-top.mjs';
 
-const profileAt = process.argv.indexOf('--profile');
-const PROFILE_DIR = profileAt < 0 ? null : process.argv[profileAt + 1] && !process.argv[profileAt + 1].startsWith('-') ? process.argv[profileAt + 1] : '/tmp/paiwo-prof';
+const flags = readFlags({ profile: { type: 'string', bare: '/tmp/paiwo-prof' }, 'no-naive': { type: 'boolean' }, 'no-floor': { type: 'boolean' } });
+const PROFILE_DIR = flags.profile ?? null;
 const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
 const SERIAL_JOBS = Number(process.env.BENCH_NAIVE_SERIAL_JOBS ?? 40);
 const CONCURRENCY = 20;
@@ -104,7 +105,7 @@ const perJobSteadyMs = (cpuMs - fixed.cpuMs) / JOBS;
 
 // The I/O floor (bench/lib/io-floor.mjs): the same requests and durable writes with nothing else, same disk.
 let floor = null;
-if (!PROFILE_DIR && !process.argv.includes('--no-floor')) {
+if (!PROFILE_DIR && !flags['no-floor']) {
   await reset();
   const jobsFile = join(dir, 'jobs.json');
   await writeFile(jobsFile, JSON.stringify(REQUESTS.slice(0, JOBS)));
@@ -121,7 +122,7 @@ const cpuLines = () => {
     console.log(`    runner / floor       ${fmt(cpuMs / floor.cpuMs, 2)}×`);
   }
 };
-if (PROFILE_DIR || process.argv.includes('--no-naive')) {
+if (PROFILE_DIR || flags['no-naive']) {
   const f = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   console.log(`runner ${JOBS} jobs: exit ${summary.exit_code}, ${summary.jobs.succeeded} succeeded, makespan ${f(summary.duration_ms / 1000, 2)} s`);
   console.log(`  peak RSS ${f(rssMb, 1)} MB; ${ctxSwitches} context switches; makespan / ideal ${f(makespan / ideal, 3)}; ${f(toolStats.fetches / JOBS, 2)} fetches/job`);

@@ -11,19 +11,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectedGenerationMs } from '../dist/model/generation-time.js';
+import { readFlags } from './lib/bench-flags.mjs';
 import { CLI, runCli, startSimulatorProcess } from './lib/cli-process.mjs';
 import { naiveLoops, paceFigures } from './lib/pace-stats.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : process.argv[i + 1];
-};
-const BIG = process.argv.includes('--big');
-const JOBS = Number(arg('--jobs', BIG ? 1000 : 300));
-const LIMIT = Number(arg('--limit', BIG ? 50 : 10));
-const TIME_SCALE = Number(arg('--time-scale', 0.05));
-const ONLY = arg('--pace', null);
-const NAIVE = !process.argv.includes('--no-naive');
+const flags = readFlags({ big: { type: 'boolean' }, jobs: { type: 'number' }, limit: { type: 'number' }, 'time-scale': { type: 'number' }, pace: { type: 'string' }, 'no-naive': { type: 'boolean' } });
+const BIG = flags.big === true;
+const JOBS = flags.jobs ?? (BIG ? 1000 : 300);
+const LIMIT = flags.limit ?? (BIG ? 50 : 10);
+const TIME_SCALE = flags['time-scale'] ?? 0.05;
+const ONLY = flags.pace ?? null;
+const NAIVE = !flags['no-naive'];
 const KEY = 'sk-bench-paces';
 // BENCH_RUNNER_CLI: another build of the runner (e.g. an older commit's dist/cli/main.js) against the same simulator.
 const RUNNER = process.env.BENCH_RUNNER_CLI ?? CLI;

@@ -8,18 +8,16 @@
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFlags } from './lib/bench-flags.mjs';
 import { CLI, runCli, startSimulatorProcess } from './lib/cli-process.mjs';
 import { printProfileTop } from './lib/profile-top.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : process.argv[i + 1];
-};
-const BIG = process.argv.includes('--big');
-const JOBS = Number(arg('--jobs', BIG ? 100_000 : 10_000));
-const CONCURRENCY = Number(arg('--concurrency', BIG ? 500 : 200));
-const TIME_SCALE = Number(arg('--time-scale', 0.01));
-const PROFILE_DIR = arg('--profile', null);
+const flags = readFlags({ big: { type: 'boolean' }, jobs: { type: 'number' }, concurrency: { type: 'number' }, 'time-scale': { type: 'number' }, profile: { type: 'string' } });
+const BIG = flags.big === true;
+const JOBS = flags.jobs ?? (BIG ? 100_000 : 10_000);
+const CONCURRENCY = flags.concurrency ?? (BIG ? 500 : 200);
+const TIME_SCALE = flags['time-scale'] ?? 0.01;
+const PROFILE_DIR = flags.profile ?? null;
 const RUNNER = process.env.BENCH_RUNNER_CLI ?? CLI;
 const KEY = 'sk-bench-scale';
 const GOALS = BIG ? { rssMb: 500, statusMs: 2000, rerunMs: 15_000 } : { outside: 0.1, rerunMs: 2000 };
