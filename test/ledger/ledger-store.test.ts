@@ -1,17 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { JOURNAL_FILE, LEDGER_FILE, openLedger, readLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-ledger-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 const journalLines = async () => (await readFile(join(dir, JOURNAL_FILE), 'utf8')).split('\n').filter(Boolean);

@@ -1,18 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { openLedger } from '../../src/results/ledger-store.js';
 import { expectedGenerationMs } from '../../src/model/generation-time.js';
 import { etaMs, progressReader } from '../../src/scheduler/progress-counts.js';
 import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-progress-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 describe('progress counts', () => {

@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import { LOCK_FILE } from '../../src/results/output-lock.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { mergeLedgers } from '../../src/commands/merge.js';
 import { readLedger, writeLedger } from '../../src/results/ledger-store.js';
 import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
 import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { readPageData } from '../report/report-page.js';
+import { it } from '../helpers/temp-dir.js';
 
 const exec = promisify(execFile);
 const CLI = join(process.cwd(), 'dist/cli/main.js');
@@ -30,11 +30,8 @@ async function writeShard(dir: string, jobs: LedgerJob[]): Promise<void> {
 }
 
 let root: string;
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'paiwo-merge-'));
-});
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  root = tmp;
 });
 
 describe('mergeLedgers', () => {

@@ -1,20 +1,17 @@
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { promoteCommand, type PromoteOptions } from '../../src/commands/promote.js';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { writeLedger } from '../../src/results/ledger-store.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
 import { makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { runBuffered } from '../helpers/buffered-io.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-promote-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 const id = (n: number): string => n.toString(16).padStart(16, '0');

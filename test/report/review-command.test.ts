@@ -1,17 +1,14 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { FIRST_LINE, runCli, startCli } from '../../bench/lib/cli-process.mjs';
 import { writeLedger } from '../../src/results/ledger-store.js';
 import { demoLedger } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-review-cmd-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 describe('paiwo-batch review <out>', () => {

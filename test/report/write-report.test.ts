@@ -1,20 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { writeReport } from '../../src/results/write-report.js';
 import { axisNames, axisValues, NO_VALUE } from '../../src/results/report-layout.js';
 import { reportData } from '../../src/results/report-data.js';
 import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 import { dataJson, readPageData } from './report-page.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-report-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 describe('the axes of the report', () => {

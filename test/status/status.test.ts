@@ -1,7 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { runCli, runCliOk } from '../../bench/lib/cli-process.mjs';
 import { statusCommand } from '../../src/commands/status.js';
 import type { LedgerStatus } from '../../src/results/report-status.js';
@@ -9,14 +8,12 @@ import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { LOCK_FILE } from '../../src/results/output-lock.js';
 import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { bufferedIO } from '../helpers/buffered-io.js';
+import { it } from '../helpers/temp-dir.js';
 
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-status-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 /** One job in every state a user must act on, plus successes. */
