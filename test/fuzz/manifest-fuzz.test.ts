@@ -1,17 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { stringify } from 'yaml';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { resolveOutputPath } from '../../src/manifest/safe-file-name.js';
 import { checkRequest } from '../../src/model/capabilities.js';
 import { estimateCredits } from '../../src/model/prices.js';
+import { it } from '../helpers/temp-dir.js';
 
 /** Property-based fuzzing of the manifest language: `npm run fuzz` runs 20,000 cases; the suite ~1,000. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
@@ -172,7 +172,7 @@ describe('manifest fuzzing', () => {
     expect(mutatedValid).toBeGreaterThan(0);
   });
 
-  it(`through the CLI: exit 0 or 2, readable lines, no stack, nothing sent (${CLI_RUNS} processes)`, async () => {
+  it(`through the CLI: exit 0 or 2, readable lines, no stack, nothing sent (${CLI_RUNS} processes)`, async ({ tmp: dir }) => {
     let requests = 0;
     const server = createServer((_req, res) => {
       requests++;
@@ -180,7 +180,6 @@ describe('manifest fuzzing', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const env = { ...process.env, DMXAPI_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, DMXAPI_API_KEY: 'sk-fuzz' };
-    const dir = await mkdtemp(path.join(tmpdir(), 'paiwo-fuzz-'));
     try {
       const texts = fc.sample(manifestText, { numRuns: CLI_RUNS, seed: Number(process.env.FUZZ_SEED ?? 7) });
       const run = async (text: string, i: number): Promise<void> => {
@@ -202,7 +201,6 @@ describe('manifest fuzzing', () => {
       expect(requests).toBe(0);
     } finally {
       server.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });

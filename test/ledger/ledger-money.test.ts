@@ -1,12 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { attemptsOf, budgetShortfallOf, budgetSpentOf, moneyOf, unresolvedJobs } from '../../src/results/ledger-money.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { SubmitAttempt } from '../../src/results/ledger-types.js';
 import { summarizeLedger } from '../../src/results/report-status.js';
 import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 
 const attempt = (over: Partial<SubmitAttempt>): SubmitAttempt => ({
   at: '2026-12-01T00:00:00.000Z',
@@ -53,20 +53,15 @@ describe('ledger money', () => {
     expect(unresolvedJobs(jobs).map((j) => j.id)).toEqual(['c']);
   });
 
-  it('an older ledger.json without attempts still loads, and status brackets its money', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'paiwo-old-ledger-'));
-    try {
-      const jobs = [
-        makePendingLedgerJob('s', { status: 'succeeded', credits: 35, video_id: '7' }),
-        makePendingLedgerJob('u', { status: 'unknown', attempts: 1 }),
-        makePendingLedgerJob('m', { status: 'moderated', credits: 35, credits_refunded: 35, video_id: '8' }),
-      ].map(({ submits: _s, budget: _b, ...rest }) => rest);
-      const totals = { jobs: 3, by_status: {}, credits_spent: 70, credits_refunded: 35 };
-      await writeFile(join(dir, 'ledger.json'), JSON.stringify({ version: 1, journal_seq: 0, jobs, totals }));
-      const status = summarizeLedger(dir, await readLedger(dir));
-      expect(status).toMatchObject({ credits_spent: 70, credits_refunded: 35, credits_unknown: 35, max_credits: null, budget_shortfall: 0 });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it('an older ledger.json without attempts still loads, and status brackets its money', async ({ tmp: dir }) => {
+    const jobs = [
+      makePendingLedgerJob('s', { status: 'succeeded', credits: 35, video_id: '7' }),
+      makePendingLedgerJob('u', { status: 'unknown', attempts: 1 }),
+      makePendingLedgerJob('m', { status: 'moderated', credits: 35, credits_refunded: 35, video_id: '8' }),
+    ].map(({ submits: _s, budget: _b, ...rest }) => rest);
+    const totals = { jobs: 3, by_status: {}, credits_spent: 70, credits_refunded: 35 };
+    await writeFile(join(dir, 'ledger.json'), JSON.stringify({ version: 1, journal_seq: 0, jobs, totals }));
+    const status = summarizeLedger(dir, await readLedger(dir));
+    expect(status).toMatchObject({ credits_spent: 70, credits_refunded: 35, credits_unknown: 35, max_credits: null, budget_shortfall: 0 });
   });
 });

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { ApiClient } from '../../src/api/api-client.js';
 import { openLedger, readLedger } from '../../src/results/ledger-store.js';
 import { Budget } from '../../src/scheduler/budget.js';
@@ -12,6 +11,7 @@ import { RunControl } from '../../src/scheduler/run-control.js';
 import { downloadQueue, scheduleJobs } from '../../src/scheduler/schedule-jobs.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/start-simulator.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { it } from '../helpers/temp-dir.js';
 import { makePlannedJob } from './make-planned-job.js';
 
 const TS = 0.004;
@@ -19,12 +19,11 @@ const settings: JobSettings = { poll: { intervalMs: 5000, maxIntervalMs: 15000 }
 
 let dir: string;
 let sim: Simulator;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-sched-'));
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 afterEach(async () => {
   await sim?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function runJobs(jobs: ReturnType<typeof makePlannedJob>[], simOptions: SimulatorOptions, opts: { concurrency?: number; maxCredits?: number } = {}) {
