@@ -1,35 +1,29 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { runCommand, type RunCommandOptions } from '../../src/commands/run.js';
 import { PaiwoError } from '../../src/errors/paiwo-error.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
 import { runBuffered } from '../helpers/buffered-io.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 export const KEY = 'sk-test-9f8e7d6c5b4a-secret';
 /** Fast enough for tests, slow enough that a 360p job (≈14 s) takes a few dozen ms. */
 export const TS = 0.003;
-
-export async function tempProject(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'paiwo-run-'));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
 
 /**
  * The per-test hooks of the run tests: a fresh project folder before each test (handed to `onDir`), and after
  * it the simulator the test started (`simulator()`) closed, then the folder removed.
  */
 export function eachTestInProject(onDir: (dir: string) => void, simulator: () => { close(): Promise<unknown> } | undefined): void {
-  let cleanup: () => Promise<void> = async () => undefined;
+  let dir: string | undefined;
   beforeEach(async () => {
-    const project = await tempProject();
-    cleanup = project.cleanup;
-    onDir(project.dir);
+    dir = await makeTempDir('run');
+    onDir(dir);
   });
   afterEach(async () => {
     await simulator()?.close();
-    await cleanup();
+    if (dir) await removeTempDir(dir);
   });
 }
 
