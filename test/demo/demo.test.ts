@@ -1,5 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../../bench/lib/cli-process.mjs';
@@ -7,6 +6,7 @@ import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
 import { FFMPEG, itWith } from '../helpers/requirements.js';
 import { readPageData } from '../report/report-page.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const ROOT = process.cwd();
 
@@ -25,7 +25,7 @@ describe('npm run demo', () => {
   let mtimes1: Map<string, number>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-demo-'));
+    dir = await makeTempDir('demo');
     await cp(join(ROOT, 'manifests'), join(dir, 'manifests'), { recursive: true });
     out = join(dir, 'output/demo.rehearsal');
     first = await demo(dir);
@@ -36,7 +36,7 @@ describe('npm run demo', () => {
   });
 
   afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   });
 
   it('runs the demo matrix against the built-in simulator with no API key and says where the results are', () => {

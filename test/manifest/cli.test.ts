@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../../bench/lib/cli-process.mjs';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const DIAGNOSTIC_LINE = /^\S+?(:\d+:\d+)?  \S+  .+$/;
@@ -32,12 +32,12 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   env = { ...process.env, DMXAPI_BASE_URL: `http://127.0.0.1:${port}`, DMXAPI_API_KEY: 'sk-test', NO_COLOR: '1' };
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-cli-manifest-'));
+  dir = await makeTempDir('cli-manifest');
 });
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
   expect(requests).toBe(0);
 });
 

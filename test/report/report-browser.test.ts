@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -12,6 +11,7 @@ import { startReviewServer, type ReviewServer } from '../../src/results/review-s
 import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
 import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { CHROMIUM, CHROMIUM_PATH, describeWith } from '../helpers/requirements.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const MEDIA = resolve('fixtures/media');
 const LAUNCH = {
@@ -65,7 +65,7 @@ describeWith([CHROMIUM], 'the report as a review tool, served by paiwo-batch rev
   let jobs: LedgerJob[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-review-browser-'));
+    dir = await makeTempDir('review-browser');
     jobs = reviewJobs();
     await copyMedia(dir, jobs);
     await writeLedger(dir, makeLedger(jobs));
@@ -79,7 +79,7 @@ describeWith([CHROMIUM], 'the report as a review tool, served by paiwo-batch rev
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   });
 
   it('shows poster frames ffmpeg extracted, and no <video> until a take is looked at', async () => {
@@ -215,12 +215,12 @@ describeWith([CHROMIUM], 'report.html opened from disk (no server)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-report-static-'));
+    dir = await makeTempDir('report-static');
     browser = await chromium.launch(LAUNCH);
   });
   afterAll(async () => {
     await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   });
 
   it('keeps marks in the browser, offers them as picks.json, and says once that posters need ffmpeg', async () => {
@@ -282,7 +282,7 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
   const env = { CI: 'true', DMXAPI_API_KEY: undefined };
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-report-run-'));
+    dir = await makeTempDir('report-run');
     await runCliOk(['run', resolve('manifests/demo.yaml'), '--simulator', '--out', dir, '--log-level', 'warn'], { env });
     ledger = await readLedger(dir);
     browser = await chromium.launch(LAUNCH);
@@ -292,7 +292,7 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
 
   afterAll(async () => {
     await browser?.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   });
 
   it('shows every take of the run with its poster, the prompt in the manifest\'s words, and plays one full screen', async () => {

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
@@ -9,6 +8,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/start-simula
 import { runCli, startCli } from '../../bench/lib/cli-process.mjs';
 import { walk } from '../../bench/lib/crash-harness.mjs';
 import { manifestOf, THREE, TIME_SCALE } from '../faults/fault-run.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * The API key must appear in no log line, ledger, report, error message or crash output. Every scenario below
@@ -32,13 +32,13 @@ const sims: Simulator[] = [];
 const servers: Server[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-key-leak-'));
+  dir = await makeTempDir('key-leak');
 });
 
 afterAll(async () => {
   for (const s of sims) await s.close();
   for (const s of servers) await new Promise((r) => s.close(r));
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 });
 
 async function sim(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
