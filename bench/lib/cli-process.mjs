@@ -28,7 +28,8 @@ const GNU_TIME = '/usr/bin/time';
  *   dist/cli/main.js (a before/after), or a bench's own script
  * @property {readonly string[]} [nodeArgs] node's own flags, before the script (e.g. `--cpu-prof`)
  * @property {boolean} [measure] run under GNU time (`/usr/bin/time -v`, whose report ends stderr) for the result's
- *   `usage`; without it, only the peak RSS, sampled from /proc
+ *   `usage`; without it, only the peak RSS, sampled from /proc. `child` is then GNU time: a signal or a kill timer
+ *   does not reach node, so do not combine it with them
  * @property {boolean} [echoStderr] also pass stderr through to this process's, as it comes
  */
 
