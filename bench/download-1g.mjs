@@ -2,37 +2,19 @@
 // (goal: < 50 MB). The simulator runs as a child process, so the RSS measured here is the client's alone;
 // `--in-process` runs it in this process instead (then the figure covers both). `--bytes N` changes the size.
 // Run: npm run bench:download [-- --bytes 1073741824] [-- --in-process]
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ApiClient } from '../dist/api/api-client.js';
 import { downloadVideo } from '../dist/results/download-video.js';
+import { readFlags } from './lib/bench-flags.mjs';
+import { startSimulatorProcess } from './lib/cli-process.mjs';
 
-const args = process.argv.slice(2);
-const bytesArg = args.indexOf('--bytes');
-const SIZE = bytesArg >= 0 ? Number(args[bytesArg + 1]) : 1024 ** 3;
-const IN_PROCESS = args.includes('--in-process');
+const flags = readFlags({ bytes: { type: 'number' }, 'in-process': { type: 'boolean' } });
+const SIZE = flags.bytes ?? 1024 ** 3;
+const IN_PROCESS = flags['in-process'] === true;
 const KEY = 'sk-bench-download';
 const MB = 1024 * 1024;
-
-async function startChildSimulator() {
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'simulator', '--time-scale', '0.01', '--large-media', String(SIZE), '--api-key', KEY], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    lines.once('line', (line) => resolve(line.trim()));
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  lines.on('line', () => {});
-  return {
-    url,
-    stats: async () => (await fetch(`${url}/__sim/stats`)).json(),
-    close: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
-  };
-}
 
 async function startLocalSimulator() {
   const { startSimulator } = await import('../dist/simulator/start-simulator.js');
@@ -40,7 +22,7 @@ async function startLocalSimulator() {
   return { url: sim.url, stats: async () => sim.stats(), close: () => sim.close() };
 }
 
-const sim = IN_PROCESS ? await startLocalSimulator() : await startChildSimulator();
+const sim = IN_PROCESS ? await startLocalSimulator() : await startSimulatorProcess(['--time-scale', '0.01', '--large-media', String(SIZE), '--api-key', KEY], { echoStderr: true });
 const dir = await mkdtemp(join(tmpdir(), 'paiwo-bench-download-'));
 const api = new ApiClient({ baseUrl: sim.url, apiKey: KEY });
 try {

@@ -10,38 +10,27 @@
 // runner's CPU before the first submit / while scheduling / after, and the top functions by self time; the naive
 // loops and the floor are skipped. `--no-naive`: the tool, its fixed part and the floor only. `--no-floor`: skip
 // the floor.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFlags } from './lib/bench-flags.mjs';
+import { CLI, runCli, startSimulatorProcess } from './lib/cli-process.mjs';
+import { printProfileTop } from './lib/profile-top.mjs';
 
-const profileAt = process.argv.indexOf('--profile');
-const PROFILE_DIR = profileAt < 0 ? null : process.argv[profileAt + 1] && !process.argv[profileAt + 1].startsWith('-') ? process.argv[profileAt + 1] : '/tmp/paiwo-prof';
+const flags = readFlags({ profile: { type: 'string', bare: '/tmp/paiwo-prof' }, 'no-naive': { type: 'boolean' }, 'no-floor': { type: 'boolean' } });
+const PROFILE_DIR = flags.profile ?? null;
 const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
 const SERIAL_JOBS = Number(process.env.BENCH_NAIVE_SERIAL_JOBS ?? 40);
 const CONCURRENCY = 20;
 const TIME_SCALE = 0.01;
 const NAIVE_POLL_MS = 5000 * TIME_SCALE; // the document's sample polls every 5 s
 const KEY = 'sk-bench-run-1000';
-const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
-const sim = spawn(process.execPath, [cli, 'simulator', '--time-scale', String(TIME_SCALE), '--concurrency', String(CONCURRENCY), '--seed', '11'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve, reject) => {
-  let buf = '';
-  sim.stdout.setEncoding('utf8').on('data', (d) => {
-    buf += d;
-    const nl = buf.indexOf('\n');
-    if (nl >= 0) resolve(buf.slice(0, nl).trim());
-  });
-  sim.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-});
-process.on('exit', () => sim.kill('SIGTERM'));
+const sim = await startSimulatorProcess(['--time-scale', String(TIME_SCALE), '--concurrency', String(CONCURRENCY), '--seed', '11'], { echoStderr: true });
+const url = sim.url;
 const requestsOf = (s) => s.submits.accepted + s.submits.rejected + s.fetches;
-const stats = async () => (await fetch(`${url}/__sim/stats`)).json();
+const stats = () => sim.stats();
 const reset = async () => fetch(`${url}/__sim/reset`, { method: 'POST' });
 
 /** What the account's generations took on the simulator, summed: the ideal makespan is this ÷ the concurrency. */
@@ -79,46 +68,28 @@ const manifestPath = join(dir, 'bench.yaml');
 await writeFile(manifestPath, manifest);
 
 // --- the tool ------------------------------------------------------------------------------------------------
-const useTime = existsSync('/usr/bin/time');
-/** Runs a node script under /usr/bin/time -v: its stdout, stderr, CPU (user + sys) and peak RSS. */
-function timedNode(nodeArgs, env = {}) {
-  const started = Date.now();
-  const child = spawnSync(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...nodeArgs] : nodeArgs, {
-    env: { ...process.env, DMXAPI_API_KEY: KEY, ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const timeOf = (label) => {
-    const m = new RegExp(`${label}: ([\\d.:]+)`).exec(child.stderr);
-    return m ? m[1] : null;
-  };
-  const userMs = useTime ? Number(timeOf('User time \\(seconds\\)')) * 1000 : NaN;
-  const sysMs = useTime ? Number(timeOf('System time \\(seconds\\)')) * 1000 : NaN;
-  return {
-    ...child,
-    wallMs: Date.now() - started,
-    userMs,
-    sysMs,
-    cpuMs: userMs + sysMs,
-    rssMb: useTime ? Number(timeOf('Maximum resident set size \\(kbytes\\)')) / 1024 : NaN,
-    ctxSwitches: useTime ? `${timeOf('Voluntary context switches')} voluntary, ${timeOf('Involuntary context switches')} involuntary` : '',
-  };
+/** A node script under /usr/bin/time -v: its exit code, stdout, stderr, wall time, CPU (user + sys) and peak RSS. */
+async function timedNode(script, args, nodeArgs = []) {
+  const r = await runCli(args, { script, nodeArgs, env: { DMXAPI_API_KEY: KEY }, measure: true });
+  const { voluntarySwitches, involuntarySwitches } = r.usage;
+  const ctxSwitches = Number.isNaN(voluntarySwitches) ? '' : `${voluntarySwitches} voluntary, ${involuntarySwitches} involuntary`;
+  return { ...r, ...r.usage, wallMs: r.ms, ctxSwitches };
 }
-const args = [cli, 'run', manifestPath, '--base-url', url, '--time-scale', String(TIME_SCALE), '--json', '--no-progress', '--log-level', 'warn', '--max-jobs', String(JOBS * 2), '--out', join(dir, 'out')];
+const args = ['run', manifestPath, '--base-url', url, '--time-scale', String(TIME_SCALE), '--json', '--no-progress', '--log-level', 'warn', '--max-jobs', String(JOBS * 2), '--out', join(dir, 'out')];
 if (PROFILE_DIR) {
   await rm(PROFILE_DIR, { recursive: true, force: true });
   await mkdir(PROFILE_DIR, { recursive: true });
 }
 // (--cpu-prof is not allowed in NODE_OPTIONS: it goes on the node command line.)
 const nodeArgs = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])];
-const run = timedNode([...nodeArgs, ...args]);
+const run = await timedNode(CLI, args, nodeArgs);
 const { wallMs, cpuMs, userMs, sysMs, rssMb, ctxSwitches } = run;
 let summary;
 try {
   summary = JSON.parse(run.stdout);
 } catch {
   console.error(run.stdout.slice(0, 2000), run.stderr.slice(-4000));
-  throw new Error(`run did not print a JSON summary (exit ${run.status})`);
+  throw new Error(`run did not print a JSON summary (exit ${run.code})`);
 }
 // Only pino warnings and errors and the final summary reach stderr here.
 const warnings = run.stderr.split('\n').filter((l) => l.startsWith('{')).length;
@@ -129,17 +100,17 @@ const succeeded = summary.jobs.succeeded;
 
 // The fixed part of that CPU: the same command again over the finished folder does everything a run does once
 // (start Node, load and check the manifest, open the ledger, check 1,000 files, snapshot, report) and no job.
-const fixed = timedNode(args);
+const fixed = await timedNode(CLI, args);
 const perJobSteadyMs = (cpuMs - fixed.cpuMs) / JOBS;
 
 // The I/O floor (bench/lib/io-floor.mjs): the same requests and durable writes with nothing else, same disk.
 let floor = null;
-if (!PROFILE_DIR && !process.argv.includes('--no-floor')) {
+if (!PROFILE_DIR && !flags['no-floor']) {
   await reset();
   const jobsFile = join(dir, 'jobs.json');
   await writeFile(jobsFile, JSON.stringify(REQUESTS.slice(0, JOBS)));
-  const floorRun = timedNode([fileURLToPath(new URL('./lib/io-floor.mjs', import.meta.url)), url, join(dir, 'floor'), jobsFile, String(CONCURRENCY), String(TIME_SCALE)]);
-  if (floorRun.status !== 0) throw new Error(`io-floor failed: ${floorRun.stderr.slice(-2000)}`);
+  const floorRun = await timedNode(fileURLToPath(new URL('./lib/io-floor.mjs', import.meta.url)), [url, join(dir, 'floor'), jobsFile, String(CONCURRENCY), String(TIME_SCALE)]);
+  if (floorRun.code !== 0) throw new Error(`io-floor failed: ${floorRun.stderr.slice(-2000)}`);
   floor = { ...floorRun, result: JSON.parse(floorRun.stdout) };
 }
 const fmt = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -151,65 +122,15 @@ const cpuLines = () => {
     console.log(`    runner / floor       ${fmt(cpuMs / floor.cpuMs, 2)}×`);
   }
 };
-if (PROFILE_DIR || process.argv.includes('--no-naive')) {
+if (PROFILE_DIR || flags['no-naive']) {
   const f = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   console.log(`runner ${JOBS} jobs: exit ${summary.exit_code}, ${summary.jobs.succeeded} succeeded, makespan ${f(summary.duration_ms / 1000, 2)} s`);
   console.log(`  peak RSS ${f(rssMb, 1)} MB; ${ctxSwitches} context switches; makespan / ideal ${f(makespan / ideal, 3)}; ${f(toolStats.fetches / JOBS, 2)} fetches/job`);
   cpuLines();
-  const file = PROFILE_DIR && (await readdir(PROFILE_DIR)).find((n) => n.endsWith('.cpuprofile'));
-  if (file) printProfile(JSON.parse(await readFile(join(PROFILE_DIR, file), 'utf8')), join(PROFILE_DIR, file));
-  sim.kill('SIGTERM');
+  if (PROFILE_DIR) await printProfileTop(PROFILE_DIR, { top: 30, files: 25, phases: true });
+  await sim.close();
   await rm(dir, { recursive: true, force: true });
   process.exit(0);
-}
-
-/** Self time per function and per package/file; the run split at the first submit and the end of scheduling. */
-function printProfile(profile, path) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const self = new Map();
-  const files = new Map();
-  const phase = { startup: 0, scheduling: 0, end: 0 };
-  // A sample is "scheduling" when a frame of its stack is in the API client, the scheduler or the downloader.
-  const inScheduling = new Map();
-  const within = (id) => {
-    if (inScheduling.has(id)) return inScheduling.get(id);
-    const n = byId.get(id);
-    const yes = /dist\/(api|scheduler)\/|download-video/.test(n.callFrame.url) || (parent.has(id) && within(parent.get(id)));
-    inScheduling.set(id, yes);
-    return yes;
-  };
-  let seen = false;
-  const tail = [];
-  let total = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const id = profile.samples[i];
-    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-    const n = byId.get(id);
-    const name = n.callFrame.functionName || '(anonymous)';
-    if (name === '(idle)') continue;
-    total += dt;
-    const url = n.callFrame.url.replace(/^file:\/\/.*?\/(node_modules|dist)\//, '$1/');
-    const key = `${name}  ${url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    const pkg = url.startsWith('node_modules/') ? url.split('/').slice(0, url.split('/')[1].startsWith('@') ? 3 : 2).join('/') : url.startsWith('dist/') ? url : url.startsWith('node:') ? 'node:' + url.slice(5).split('/')[0] : url || `(${name})`;
-    files.set(pkg, (files.get(pkg) ?? 0) + dt);
-    if (within(id)) {
-      seen = true;
-      phase.scheduling += dt + tail.reduce((a, b) => a + b, 0);
-      tail.length = 0;
-    } else if (!seen) phase.startup += dt;
-    else tail.push(dt);
-  }
-  phase.end = tail.reduce((a, b) => a + b, 0);
-  const f = (n) => n.toFixed(0).padStart(6);
-  console.log(`profile ${path}: ${f(total)} ms sampled (not idle)`);
-  console.log(`  before scheduling ${f(phase.startup)} ms   scheduling ${f(phase.scheduling)} ms   after ${f(phase.end)} ms`);
-  console.log('  top functions by self time:');
-  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${f(v)} ms  ${k}`);
-  console.log('  by package / file:');
-  for (const [k, v] of [...files].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${f(v)} ms  ${k}`);
 }
 
 // --- the naive way ---------------------------------------------------------------------------------------------
@@ -250,7 +171,7 @@ const serial = await naive(REQUESTS.slice(0, SERIAL_JOBS), 1);
 const parallel = await naive(REQUESTS, CONCURRENCY);
 const serialExtrapolatedMs = (serial.ms / SERIAL_JOBS) * JOBS;
 
-sim.kill('SIGTERM');
+await sim.close();
 await rm(dir, { recursive: true, force: true });
 
 const f = (n, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

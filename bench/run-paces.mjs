@@ -7,25 +7,21 @@
 //      node bench/run-paces.mjs --pace slow-wide      one pace (table | fast | slow-wide | drift)
 //      node bench/run-paces.mjs --big                 1,000 jobs at limit 50
 //      --jobs N --limit N --time-scale X --no-naive; env BENCH_RUNNER_CLI=<other dist/cli/main.js> for a before/after
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectedGenerationMs } from '../dist/model/generation-time.js';
-import { CLI, startSimulatorProcess } from './lib/cli-process.mjs';
+import { readFlags } from './lib/bench-flags.mjs';
+import { CLI, runCli, startSimulatorProcess } from './lib/cli-process.mjs';
 import { naiveLoops, paceFigures } from './lib/pace-stats.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : process.argv[i + 1];
-};
-const BIG = process.argv.includes('--big');
-const JOBS = Number(arg('--jobs', BIG ? 1000 : 300));
-const LIMIT = Number(arg('--limit', BIG ? 50 : 10));
-const TIME_SCALE = Number(arg('--time-scale', 0.05));
-const ONLY = arg('--pace', null);
-const NAIVE = !process.argv.includes('--no-naive');
+const flags = readFlags({ big: { type: 'boolean' }, jobs: { type: 'number' }, limit: { type: 'number' }, 'time-scale': { type: 'number' }, pace: { type: 'string' }, 'no-naive': { type: 'boolean' } });
+const BIG = flags.big === true;
+const JOBS = flags.jobs ?? (BIG ? 1000 : 300);
+const LIMIT = flags.limit ?? (BIG ? 50 : 10);
+const TIME_SCALE = flags['time-scale'] ?? 0.05;
+const ONLY = flags.pace ?? null;
+const NAIVE = !flags['no-naive'];
 const KEY = 'sk-bench-paces';
 // BENCH_RUNNER_CLI: another build of the runner (e.g. an older commit's dist/cli/main.js) against the same simulator.
 const RUNNER = process.env.BENCH_RUNNER_CLI ?? CLI;
@@ -65,32 +61,18 @@ run:
 `;
 const manifestPath = join(dir, 'paces.yaml');
 await writeFile(manifestPath, manifest);
-const useTime = existsSync('/usr/bin/time');
 
 /** The tool, as a process under /usr/bin/time -v; async so the naive loops run beside it. */
-function runTool(url, out) {
-  const args = [RUNNER, 'run', manifestPath, '--base-url', url, '--time-scale', String(TIME_SCALE), '--json', '--no-progress', '--log-level', 'warn', '--max-jobs', String(JOBS), '--out', out];
-  return new Promise((resolve) => {
-    const started = Date.now();
-    {
-      const child = spawn(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...args] : args, { env: { ...process.env, DMXAPI_API_KEY: KEY } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-      child.on('close', (code) => {
-        const t = (label) => Number(new RegExp(`${label}: ([\\d.]+)`).exec(stderr)?.[1]);
-        const cpuMs = useTime ? (t('User time \\(seconds\\)') + t('System time \\(seconds\\)')) * 1000 : NaN;
-        let summary = null;
-        try {
-          summary = JSON.parse(stdout);
-        } catch {
-          console.error(stdout.slice(0, 2000), stderr.slice(-3000));
-        }
-        resolve({ code, summary, cpuMs, rssMb: useTime ? t('Maximum resident set size \\(kbytes\\)') / 1024 : NaN, wallMs: Date.now() - started });
-      });
-    }
-  });
+async function runTool(url, out) {
+  const args = ['run', manifestPath, '--base-url', url, '--time-scale', String(TIME_SCALE), '--json', '--no-progress', '--log-level', 'warn', '--max-jobs', String(JOBS), '--out', out];
+  const r = await runCli(args, { script: RUNNER, env: { DMXAPI_API_KEY: KEY }, measure: true });
+  let summary = null;
+  try {
+    summary = JSON.parse(r.stdout);
+  } catch {
+    console.error(r.stdout.slice(0, 2000), r.stderr.slice(-3000));
+  }
+  return { code: r.code, summary, cpuMs: r.usage.cpuMs, rssMb: r.usage.rssMb, wallMs: r.ms };
 }
 
 const f = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—');

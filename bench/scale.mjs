@@ -5,23 +5,19 @@
 // rerun < 15 s. It takes minutes; the videos go to BENCH_OUT_DIR (default the temp folder).
 // Run: npm run bench:scale [-- --big] [-- --profile DIR] (the runner writes a CPU profile; its top is printed)
 //      env BENCH_RUNNER_CLI=<another dist/cli/main.js> for a before/after.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, startSimulatorProcess } from './lib/cli-process.mjs';
+import { readFlags } from './lib/bench-flags.mjs';
+import { CLI, runCli, startSimulatorProcess } from './lib/cli-process.mjs';
 import { printProfileTop } from './lib/profile-top.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : process.argv[i + 1];
-};
-const BIG = process.argv.includes('--big');
-const JOBS = Number(arg('--jobs', BIG ? 100_000 : 10_000));
-const CONCURRENCY = Number(arg('--concurrency', BIG ? 500 : 200));
-const TIME_SCALE = Number(arg('--time-scale', 0.01));
-const PROFILE_DIR = arg('--profile', null);
+const flags = readFlags({ big: { type: 'boolean' }, jobs: { type: 'number' }, concurrency: { type: 'number' }, 'time-scale': { type: 'number' }, profile: { type: 'string' } });
+const BIG = flags.big === true;
+const JOBS = flags.jobs ?? (BIG ? 100_000 : 10_000);
+const CONCURRENCY = flags.concurrency ?? (BIG ? 500 : 200);
+const TIME_SCALE = flags['time-scale'] ?? 0.01;
+const PROFILE_DIR = flags.profile ?? null;
 const RUNNER = process.env.BENCH_RUNNER_CLI ?? CLI;
 const KEY = 'sk-bench-scale';
 const GOALS = BIG ? { rssMb: 500, statusMs: 2000, rerunMs: 15_000 } : { outside: 0.1, rerunMs: 2000 };
@@ -46,33 +42,11 @@ const dir = await mkdtemp(join(process.env.BENCH_OUT_DIR ?? tmpdir(), 'paiwo-ben
 const file = join(dir, 'scale.yaml');
 await writeFile(file, manifest);
 const out = join(dir, 'out');
-const useTime = existsSync('/usr/bin/time');
 
 /** One CLI process under /usr/bin/time -v: wall ms, CPU ms, peak RSS MB, stdout. */
-function timed(args, nodeArgs = []) {
-  const argv = [...nodeArgs, RUNNER, ...args];
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-v', process.execPath, ...argv] : argv, {
-      env: { ...process.env, DMXAPI_API_KEY: KEY },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
-    child.on('close', (code) => {
-      const t = (label) => Number(new RegExp(`${label}: ([\\d.]+)`).exec(stderr)?.[1]);
-      resolve({
-        code,
-        stdout,
-        stderr,
-        wallMs: performance.now() - started,
-        cpuMs: (t('User time \\(seconds\\)') + t('System time \\(seconds\\)')) * 1000,
-        rssMb: t('Maximum resident set size \\(kbytes\\)') / 1024,
-      });
-    });
-  });
+async function timed(args, nodeArgs = []) {
+  const r = await runCli(args, { script: RUNNER, nodeArgs, env: { DMXAPI_API_KEY: KEY }, measure: true });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, wallMs: r.ms, cpuMs: r.usage.cpuMs, rssMb: r.usage.rssMb };
 }
 
 const sim = await startSimulatorProcess(['--time-scale', String(TIME_SCALE), '--concurrency', String(CONCURRENCY), '--seed', '5']);

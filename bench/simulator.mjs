@@ -2,9 +2,8 @@
 // bottleneck? Starts `paiwo-batch simulator` in a child process, drives an open-loop mix of submits and fetches
 // over keep-alive from this process, and prints achieved requests/s, p50/p99 latency, peak concurrent
 // generations and the simulator's CPU. Run: npm run bench:sim   (env: BENCH_SECONDS, BENCH_RPS, BENCH_INFLIGHT)
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { startSimulatorProcess } from './lib/cli-process.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const RPS = Number(process.env.BENCH_RPS ?? 800);
@@ -14,20 +13,8 @@ const SUBMIT_RPS = IN_FLIGHT / GEN_SECONDS;
 const FETCH_RPS = Math.max(0, RPS - SUBMIT_RPS);
 const TIME_SCALE = GEN_SECONDS / 25; // 540p / 5 s / audio ≈ 25 s on the generation-time model
 
-const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const child = spawn(process.execPath, [cli, 'simulator', '--time-scale', String(TIME_SCALE), '--concurrency', '100000', '--seed', '7'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, PAIWO_LOG_LEVEL: 'warn' },
-});
-const url = await new Promise((resolve, reject) => {
-  let buf = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => {
-    buf += d;
-    const nl = buf.indexOf('\n');
-    if (nl >= 0) resolve(buf.slice(0, nl));
-  });
-  child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-});
+const sim = await startSimulatorProcess(['--time-scale', String(TIME_SCALE), '--concurrency', '100000', '--seed', '7'], { echoStderr: true });
+const url = sim.url;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const { hostname, port } = new URL(url);
@@ -120,7 +107,6 @@ const result = {
 };
 console.log(JSON.stringify(result, null, 2));
 agent.destroy();
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
+await sim.close();
 const ok = result.failures === 0 && result.achieved_rps >= 500 && result.peak_concurrent_generations >= IN_FLIGHT;
 if (!ok) process.exitCode = 1;

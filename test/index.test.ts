@@ -1,12 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as api from '../src/index.js';
+import { it } from './helpers/temp-dir.js';
 
 describe('public API', () => {
-  it('exports the stages by name, usable together without the CLI: load a manifest, run it, read the ledger', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'paiwo-index-'));
+  it('exports the stages by name, usable together without the CLI: load a manifest, run it, read the ledger', async ({ tmp: dir }) => {
     const sim = await api.startSimulator({ timeScale: 0.001 });
     try {
       const client = new api.ApiClient({ baseUrl: sim.url, apiKey: 'sk-test' });
@@ -28,7 +27,6 @@ describe('public API', () => {
       expect(JSON.parse(await readFile(join(dir, 'out', 'ledger.json'), 'utf8')).jobs).toHaveLength(2);
     } finally {
       await sim.close();
-      await rm(dir, { recursive: true, force: true });
     }
     expect(new api.ManifestError([]).exitCode).toBe(2);
   });

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type VideoStatus } from '../../src/api/api-client.js';
@@ -9,6 +8,7 @@ import { DownloadError } from '../../src/results/download-error.js';
 import { discardPart } from '../../src/results/download-part.js';
 import { downloadVideo } from '../../src/results/download-video.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const KEY = 'sk-SECRET-e2e-5566778899';
 const REQUEST: SubmitRequest = { model: 'paiwo-v5.6-ttv', input: 'a kitten plays in the grass', aspect_ratio: '16:9', duration: 5, quality: '540p', generate_audio_switch: true, seed: 0 };
@@ -48,14 +48,14 @@ async function finishedVideo(faults = ''): Promise<VideoStatus> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-e2e-'));
+  dir = await makeTempDir('e2e');
   sim = await startSimulator({ timeScale: 0.01, bigIds: true, apiKey: KEY, hugeJsonBytes: 20 * 1024 * 1024, oversizeMediaBytes: 8 * 1024 * 1024 });
   api = new ApiClient({ baseUrl: sim.url, apiKey: KEY, timeoutMs: 2_000 });
 });
 afterAll(async () => {
   api.close();
   await sim.close();
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
   for (const e of errors) expect((e as Error).message).not.toContain(KEY);
 });
 

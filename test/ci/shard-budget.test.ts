@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -8,6 +7,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/start-simula
 // Plain ESM shared with the benchmarks.
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { checkMoneyBracket } from '../../bench/lib/money-bracket.mjs';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const KEY = 'sk-shard-budget';
 const TIME_SCALE = '0.005';
@@ -28,13 +28,13 @@ describe('one budget across the shards of a manifest', () => {
   let dir: string;
   beforeAll(async () => {
     sim = await startSimulator({ timeScale: Number(TIME_SCALE), concurrency: 8, apiKey: KEY });
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-shard-budget-'));
+    dir = await makeTempDir('shard-budget');
     await writeFile(join(dir, 'm.yaml'), manifest(BUDGET));
     await writeFile(join(dir, 'fits.yaml'), manifest(560));
   });
   afterAll(async () => {
     await sim?.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   });
 
   it('four shards on one account spend at most max_credits together; merge reports the whole spend against it', async () => {

@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../../bench/lib/cli-process.mjs';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { expandExpressions, readmeWorkflow } from './readme-workflow.js';
 
 const exec = promisify(execFile);
-const CLI = join(process.cwd(), 'dist/cli/main.js');
 const KEY = 'test-key-shards';
 const TIME_SCALE = '0.005';
 
@@ -70,7 +70,7 @@ describe('4 shards against one simulator, merged, equal a single run', () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ timeScale: Number(TIME_SCALE), concurrency: 4, apiKey: KEY });
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-shards-'));
+    dir = await makeTempDir('shards');
     await mkdir(join(dir, 'manifests'));
     await writeFile(join(dir, 'manifests/m.yaml'), MANIFEST);
     const env = { DMXAPI_API_KEY: KEY, MANIFEST: 'manifests/m.yaml' };
@@ -99,7 +99,7 @@ describe('4 shards against one simulator, merged, equal a single run', () => {
 
   afterAll(async () => {
     await sim?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   });
 
   it('every shard process succeeds and writes its own ledger; shards are disjoint and cover the plan', () => {

@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCliOk } from '../../bench/lib/cli-process.mjs';
 import { expandExpressions, paiwoInvocations, readmeWorkflow, readmeWorkflowText, type WorkflowStep } from './readme-workflow.js';
 
-const exec = promisify(execFile);
-const CLI = join(process.cwd(), 'dist/cli/main.js');
 
 describe('the GitHub Actions workflow in README.md', () => {
   const workflow = readmeWorkflow();
@@ -53,7 +49,7 @@ describe('the GitHub Actions workflow in README.md', () => {
     const calls = steps.flatMap((s) => (s.run ? paiwoInvocations(s.run) : []));
     expect(calls.map((c) => c.command).sort()).toEqual(['merge', 'run', 'status']);
     for (const call of calls) {
-      const help = await exec('node', [CLI, call.command, '--help']);
+      const help = await runCliOk([call.command, '--help']);
       expect(help.stdout, call.command).toContain(`Usage: paiwo-batch ${call.command}`);
       for (const flag of call.flags) expect(help.stdout, `${call.command} ${flag}`).toMatch(new RegExp(`(^|[\\s,])${flag}([\\s=<]|$)`, 'm'));
     }

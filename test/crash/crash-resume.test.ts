@@ -1,11 +1,11 @@
-import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Plain ESM shared with bench/crash-300.mjs.
 import { runCli, startSimulatorProcess } from '../../bench/lib/cli-process.mjs';
 import { crashLoop, crashManifest, verifyCrashRun } from '../../bench/lib/crash-harness.mjs';
 import { checkMoneyBracket } from '../../bench/lib/money-bracket.mjs';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * The short version of `npm run crash`: 40 jobs, 8 SIGKILLs (random moments and named points), seeded. With 2
@@ -26,7 +26,7 @@ let manifestPath: string;
 let outDir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-crash-test-'));
+  dir = await makeTempDir('crash-test');
   manifestPath = path.join(dir, 'crash.yaml');
   outDir = path.join(dir, 'out');
   await writeFile(manifestPath, crashManifest({ jobs: JOBS, concurrency: 2 }));
@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.close();
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 });
 
 const run = (extra: string[] = []) =>

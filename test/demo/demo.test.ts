@@ -1,46 +1,31 @@
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../../bench/lib/cli-process.mjs';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
 import { FFMPEG, itWith } from '../helpers/requirements.js';
 import { readPageData } from '../report/report-page.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
-const exec = promisify(execFile);
 const ROOT = process.cwd();
-const CLI = join(ROOT, 'dist/cli/main.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** `npm run demo` without the build step (the suite has built already), in a copy of the repo's manifests. */
-async function demo(cwd: string): Promise<Result> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
-  delete env.DMXAPI_API_KEY;
-  delete env.DMXAPI_BASE_URL;
-  return exec('node', [CLI, 'run', 'manifests/demo.yaml', '--simulator'], { cwd, env, maxBuffer: 16 * 1024 * 1024 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: Result) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+function demo(cwd: string): Promise<CliResult> {
+  return runCli(['run', 'manifests/demo.yaml', '--simulator'], { cwd, env: { CI: 'true', DMXAPI_API_KEY: undefined, DMXAPI_BASE_URL: undefined } });
 }
 
 describe('npm run demo', () => {
   let dir: string;
   let out: string;
-  let first: Result;
-  let second: Result;
+  let first: CliResult;
+  let second: CliResult;
   let ledger1: Ledger;
   let ledger2: Ledger;
   let mtimes1: Map<string, number>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-demo-'));
+    dir = await makeTempDir('demo');
     await cp(join(ROOT, 'manifests'), join(dir, 'manifests'), { recursive: true });
     out = join(dir, 'output/demo.rehearsal');
     first = await demo(dir);
@@ -51,7 +36,7 @@ describe('npm run demo', () => {
   });
 
   afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   });
 
   it('runs the demo matrix against the built-in simulator with no API key and says where the results are', () => {

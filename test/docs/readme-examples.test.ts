@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const exec = promisify(execFile);
 const CLI = join(process.cwd(), 'dist/cli/main.js');
@@ -32,12 +32,12 @@ describe('the README walk-through stays true', () => {
   let dir: string;
   let blocks: string[];
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-readme-'));
+    dir = await makeTempDir('readme');
     await mkdir(join(dir, 'manifests'));
     blocks = await sectionBlocks('A manifest, walked through');
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   });
 
   it('the annotated manifest is valid', async () => {

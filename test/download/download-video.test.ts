@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DownloadError } from '../../src/results/download-error.js';
 import { discardPart, type DownloadMemo } from '../../src/results/download-part.js';
 import { downloadVideo, type DownloadOptions } from '../../src/results/download-video.js';
 import { startHttpServer, type TestServer } from '../api/test-server.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 /** A signed-URL token stands in for anything secret in a media URL: it must never reach an error message. */
 const TOKEN = 'tok-SECRET-9f8e7d6c5b4a';
@@ -81,7 +81,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-download-'));
+  dir = await makeTempDir('download');
   server = await startHttpServer((req, res) => {
     seenRanges.push(req.headers.range);
     seenIfRange.push(req.headers['if-range'] as string | undefined);
@@ -99,7 +99,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   await server.close();
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
   expect(seenErrors.length).toBeGreaterThan(10);
   for (const error of seenErrors) expect(String((error as Error).message)).not.toContain(TOKEN);
 });

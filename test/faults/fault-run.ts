@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { stringify } from 'yaml';
@@ -13,6 +12,7 @@ import type { RunSummary } from '../../src/scheduler/run-summary.js';
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { sha256File, walk } from '../../bench/lib/crash-harness.mjs';
 import { checkMoneyBracket } from '../../bench/lib/money-bracket.mjs';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 export const TIME_SCALE = 0.01;
 export const KEY = 'sk-fault-table-key';
@@ -59,13 +59,13 @@ export interface FaultRunOptions {
 /** Starts a simulator in-process, runs the built CLI against it as a child process, and collects everything. */
 export async function runAgainstSimulator(options: FaultRunOptions): Promise<RunOutcome> {
   const sim = await startSimulator({ timeScale: TIME_SCALE, seed: 3, ...options.sim });
-  const dir = await mkdtemp(path.join(tmpdir(), 'paiwo-faults-'));
+  const dir = await makeTempDir('faults');
   const manifestPath = path.join(dir, 'faults.yaml');
   const outDir = path.join(dir, 'out');
   await writeFile(manifestPath, options.manifest);
   const close = async () => {
     await sim.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   };
   const once = async (args: readonly string[]): Promise<RunOutcome> => {
     const r = await runCli(['run', manifestPath, '--base-url', sim.url, '--time-scale', String(TIME_SCALE), '--out', outDir, '--json', '--no-progress', '--log-level', 'warn', ...args], {

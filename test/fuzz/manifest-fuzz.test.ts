@@ -1,23 +1,22 @@
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { runCli } from '../../bench/lib/cli-process.mjs';
 import { stringify } from 'yaml';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { resolveOutputPath } from '../../src/manifest/safe-file-name.js';
 import { checkRequest } from '../../src/model/capabilities.js';
 import { estimateCredits } from '../../src/model/prices.js';
+import { it } from '../helpers/temp-dir.js';
 
 /** Property-based fuzzing of the manifest language: `npm run fuzz` runs 20,000 cases; the suite ~1,000. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const CLI_RUNS = 24;
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 
 // ---- generators
 const goodScalar = fc.constantFrom<unknown>('16:9', '9:16', '4:3', '1:1', '360p', '540p', '720p', '1080p', 5, 8, 10, 'fast', 'normal', true, false, 0, 1, 7, 2147483647, 'A cat', '一只{animal}在草地上玩耍', 'seed {seed} {quality}', '{{braces}}', 'x'.repeat(2100));
@@ -173,7 +172,7 @@ describe('manifest fuzzing', () => {
     expect(mutatedValid).toBeGreaterThan(0);
   });
 
-  it(`through the CLI: exit 0 or 2, readable lines, no stack, nothing sent (${CLI_RUNS} processes)`, async () => {
+  it(`through the CLI: exit 0 or 2, readable lines, no stack, nothing sent (${CLI_RUNS} processes)`, async ({ tmp: dir }) => {
     let requests = 0;
     const server = createServer((_req, res) => {
       requests++;
@@ -181,17 +180,12 @@ describe('manifest fuzzing', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const env = { ...process.env, DMXAPI_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, DMXAPI_API_KEY: 'sk-fuzz' };
-    const dir = await mkdtemp(path.join(tmpdir(), 'paiwo-fuzz-'));
     try {
       const texts = fc.sample(manifestText, { numRuns: CLI_RUNS, seed: Number(process.env.FUZZ_SEED ?? 7) });
       const run = async (text: string, i: number): Promise<void> => {
         const file = path.join(dir, `m${i}.yaml`);
         await writeFile(file, text);
-        const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-          execFile('node', [CLI, i % 2 ? 'validate' : 'plan', file], { env, timeout: 30_000 }, (error, out, err) =>
-            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: out, stderr: err }),
-          ),
-        );
+        const { code, stdout, stderr } = await runCli([i % 2 ? 'validate' : 'plan', file], { env, timeoutMs: 30_000 });
         expect([0, 2], `exit ${code} for:\n${text}\n${stderr}`).toContain(code);
         expect(stderr).not.toMatch(/^\s+at /m);
         expect(stderr).not.toContain('internal error');
@@ -207,7 +201,6 @@ describe('manifest fuzzing', () => {
       expect(requests).toBe(0);
     } finally {
       server.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../src/cli/io.js';
 import { validateCommand } from '../../src/commands/validate.js';
 import { PaiwoError } from '../../src/errors/paiwo-error.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * The `validate` command itself (file reading, scanning, formatting, exit code) over mutated manifests on disk,
@@ -53,10 +53,10 @@ function captureIO(): { io: CommandIO; out: () => string; err: () => string } {
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-validate-fuzz-'));
+  dir = await makeTempDir('validate-fuzz');
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 });
 
 describe('validate over mutated manifests', () => {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
+import { it } from './temp-dir.js';
 
 /**
  * Something outside node_modules a test needs (a browser, ffprobe, tmux). Without it the test cannot run:
@@ -95,7 +96,7 @@ export function describeWith(requirements: readonly Requirement[], title: string
   describe.skip(`${title} [skipped: ${verdict.reason}]`, body);
 }
 
-/** `it` for one test that needs `requirements`, with the same rule as `describeWith`. */
+/** `it` (temp-dir's, with the `tmp` fixture) for one test that needs `requirements`, with the same rule as `describeWith`. */
 export function itWith(requirements: readonly Requirement[], title: string, fn: () => unknown, timeoutMs?: number): void {
   const verdict = verdictFor(requirements);
   if (verdict.run) {

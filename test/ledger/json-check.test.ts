@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ledgerEventSchema, ledgerSchema } from '../../src/results/ledger-schema.js';
 import { compileJsonCheck } from '../../src/util/json-check.js';
-import { makeLedgerJob } from './make-job.js';
+import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 
 /** Every place in a JSON value a mutation can hit: [parent, key] pairs. */
 function slots(value: unknown, out: [Record<string, unknown> | unknown[], string | number][] = []): typeof out {
@@ -23,7 +23,7 @@ function mutate(value: unknown, m: { at: number; how: string; value: unknown; pi
   else (parent as Record<string | number, unknown>)[key] = m.how === 'replace' ? m.value : structuredClone(m.pick);
 }
 
-const job = (id: string, fields: object = {}) => JSON.parse(JSON.stringify(makeLedgerJob(id, fields))) as Record<string, unknown>;
+const job = (id: string, fields: object = {}) => JSON.parse(JSON.stringify(makePendingLedgerJob(id, fields))) as Record<string, unknown>;
 const samples: [string, z.ZodType, () => unknown][] = [
   ['a ledger', ledgerSchema.omit({ totals: true }), () => {
     const { budget: _b, ...old } = job('o', { status: 'unknown' });

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ledgerJsonSchema, renderLedgerJsonSchema } from '../../src/results/ledger-json-schema.js';
 import { ledgerJobSchema } from '../../src/results/ledger-schema.js';
 import { LEDGER_FILE, openLedger } from '../../src/results/ledger-store.js';
-import { makeLedgerJob } from './make-job.js';
+import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const names = (schema: unknown): string[] => Object.keys((schema as { properties: object }).properties);
@@ -28,23 +28,18 @@ describe('schemas/ledger.schema.json', () => {
     expect(names(job)).toEqual(Object.keys(ledgerJobSchema.shape));
   });
 
-  it('names every field of a ledger the store writes (it allows unnamed ones, so this is checked here)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'paiwo-ledger-json-schema-'));
-    try {
-      const store = await openLedger(dir, { service: 'simulator' });
-      await store.put(makeLedgerJob('a', { budget: { max_credits: 100, share: 100 }, promoted_from: 'f00d' }));
-      const attempt = { at: '2026-12-01T00:00:00.000Z', outcome: 'accepted' as const, video_id: '1', credits: 35, estimated_credits: 35, credits_refunded: 0, request_id: 'r1' };
-      await store.update('a', { status: 'failed', video_id: '1', credits: 35, attempts: 1, submits: [attempt], error: { code: 8, message: 'no' } });
-      await store.close();
-      const file = JSON.parse(await readFile(join(dir, LEDGER_FILE), 'utf8'));
-      const top = ledgerJsonSchema() as { properties: { jobs: { items: { properties: { submits: { items: unknown }; error: { anyOf: unknown[] } } } } } };
-      const job = top.properties.jobs.items;
-      expect(names(top)).toEqual(expect.arrayContaining(Object.keys(file)));
-      expect(names(job)).toEqual(expect.arrayContaining(Object.keys(file.jobs[0])));
-      expect(names(job.properties.submits.items)).toEqual(expect.arrayContaining(Object.keys(file.jobs[0].submits[0])));
-      expect(names(job.properties.error.anyOf[0])).toEqual(expect.arrayContaining(Object.keys(file.jobs[0].error)));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it('names every field of a ledger the store writes (it allows unnamed ones, so this is checked here)', async ({ tmp: dir }) => {
+    const store = await openLedger(dir, { service: 'simulator' });
+    await store.put(makePendingLedgerJob('a', { budget: { max_credits: 100, share: 100 }, promoted_from: 'f00d' }));
+    const attempt = { at: '2026-12-01T00:00:00.000Z', outcome: 'accepted' as const, video_id: '1', credits: 35, estimated_credits: 35, credits_refunded: 0, request_id: 'r1' };
+    await store.update('a', { status: 'failed', video_id: '1', credits: 35, attempts: 1, submits: [attempt], error: { code: 8, message: 'no' } });
+    await store.close();
+    const file = JSON.parse(await readFile(join(dir, LEDGER_FILE), 'utf8'));
+    const top = ledgerJsonSchema() as { properties: { jobs: { items: { properties: { submits: { items: unknown }; error: { anyOf: unknown[] } } } } } };
+    const job = top.properties.jobs.items;
+    expect(names(top)).toEqual(expect.arrayContaining(Object.keys(file)));
+    expect(names(job)).toEqual(expect.arrayContaining(Object.keys(file.jobs[0])));
+    expect(names(job.properties.submits.items)).toEqual(expect.arrayContaining(Object.keys(file.jobs[0].submits[0])));
+    expect(names(job.properties.error.anyOf[0])).toEqual(expect.arrayContaining(Object.keys(file.jobs[0].error)));
   });
 });

@@ -1,23 +1,20 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { attemptsOf } from '../../src/results/ledger-money.js';
 import { ledgerEventSchema, ledgerJobSchema, ledgerSchema } from '../../src/results/ledger-schema.js';
 import { JOURNAL_FILE, LEDGER_FILE, openLedger, readLedger } from '../../src/results/ledger-store.js';
-import { makeLedgerJob } from './make-job.js';
+import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-ledger-schema-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 /** A job as the first ledgers wrote it: no attempt history, no budget, no promoted_from. */
 function firstFormatJob(id: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
-  const { submits: _s, budget: _b, ...job } = makeLedgerJob(id);
+  const { submits: _s, budget: _b, ...job } = makePendingLedgerJob(id);
   return { ...job, ...fields };
 }
 
@@ -55,7 +52,7 @@ describe('reading a ledger through the schema', () => {
   });
 
   it('refuses a damaged job, saying which field of which job', async () => {
-    const jobs = [makeLedgerJob('a'), makeLedgerJob('b', { status: 'done' as never })];
+    const jobs = [makePendingLedgerJob('a'), makePendingLedgerJob('b', { status: 'done' as never })];
     await writeFile(join(dir, LEDGER_FILE), JSON.stringify({ version: 1, journal_seq: 0, jobs, totals: {} }));
     const error = await readLedger(dir).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'LEDGER_CORRUPT', exitCode: 2 });
@@ -63,7 +60,7 @@ describe('reading a ledger through the schema', () => {
   });
 
   it('a set event does not reset the fields it does not name to their defaults', async () => {
-    const a = makeLedgerJob('a', { budget: { max_credits: 100, share: 50 } });
+    const a = makePendingLedgerJob('a', { budget: { max_credits: 100, share: 50 } });
     await writeFile(join(dir, LEDGER_FILE), JSON.stringify({ version: 1, journal_seq: 0, jobs: [a], totals: {} }));
     await writeFile(join(dir, JOURNAL_FILE), `${JSON.stringify({ s: 1, t: 'set', id: 'a', p: { seed: 3 } })}\n`);
     const [job] = (await readLedger(dir)).jobs;
@@ -86,8 +83,8 @@ describe('reading a ledger through the schema', () => {
 describe('what the store writes', () => {
   it('is a ledger and journal of the schema: every event, and the snapshot complete (nothing defaulted or stripped)', async () => {
     const store = await openLedger(dir, { service: 'simulator' });
-    await store.put(makeLedgerJob('a', { budget: { max_credits: 100, share: 100 }, promoted_from: 'f00d' }));
-    await store.put(makeLedgerJob('b'));
+    await store.put(makePendingLedgerJob('a', { budget: { max_credits: 100, share: 100 }, promoted_from: 'f00d' }));
+    await store.put(makePendingLedgerJob('b'));
     const attempt = { at: '2026-12-01T00:00:00.000Z', outcome: 'accepted' as const, video_id: '9007199254740993123', credits: 35, estimated_credits: 35, credits_refunded: 0, request_id: 'r1' };
     await store.update('a', { status: 'submitted', video_id: attempt.video_id, credits: 35, attempts: 1, submits: [attempt] }, { durable: true });
     await store.update('b', { status: 'failed', error: { code: 400, message: 'no' } });
@@ -103,7 +100,7 @@ describe('what the store writes', () => {
   });
 
   it('a new job record (ledgerRecordOf) already has every field, defaulted ones included', () => {
-    const record = makeLedgerJob('n', { promoted_from: 'abc' });
+    const record = makePendingLedgerJob('n', { promoted_from: 'abc' });
     expect(ledgerJobSchema.parse(record)).toEqual(record);
     expect(Object.keys(record)).toEqual(expect.arrayContaining(Object.entries(ledgerJobSchema.shape).filter(([, s]) => s.def.type === 'default').map(([k]) => k)));
   });

@@ -1,17 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { JOURNAL_FILE, LEDGER_FILE, openLedger, readLedger, writeLedger } from '../../src/results/ledger-store.js';
-import { makeLedgerJob } from './make-job.js';
+import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-ledger-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 const journalLines = async () => (await readFile(join(dir, JOURNAL_FILE), 'utf8')).split('\n').filter(Boolean);
@@ -19,8 +16,8 @@ const journalLines = async () => (await readFile(join(dir, JOURNAL_FILE), 'utf8'
 describe('ledger store', () => {
   it('keeps every change in the journal until the snapshot folds it in, and ids as exact strings', async () => {
     const store = await openLedger(dir);
-    await store.put(makeLedgerJob('a'));
-    await store.put(makeLedgerJob('b'));
+    await store.put(makePendingLedgerJob('a'));
+    await store.put(makePendingLedgerJob('b'));
     await store.update('a', { status: 'submitting', attempts: 1 });
     await store.update('a', { status: 'submitted', video_id: '9007199254740993123', credits: 80 });
     // Not closed: what a crash would leave. The snapshot from open is empty; the journal has the 4 events.
@@ -45,7 +42,7 @@ describe('ledger store', () => {
 
   it('groups concurrent updates into few writes and resolves each only once it is on disk', async () => {
     const store = await openLedger(dir);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => store.put(makeLedgerJob(`j${i}`))));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.put(makePendingLedgerJob(`j${i}`))));
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.update(`j${i}`, { status: 'submitting', attempts: 1 })));
     const lines = await journalLines();
     expect(lines).toHaveLength(100);
@@ -55,7 +52,7 @@ describe('ledger store', () => {
 
   it('rewrites the snapshot after as many events as there are jobs, so the journal stays short', async () => {
     const store = await openLedger(dir, { snapshotEvery: 10 });
-    for (let i = 0; i < 5; i++) await store.put(makeLedgerJob(`j${i}`));
+    for (let i = 0; i < 5; i++) await store.put(makePendingLedgerJob(`j${i}`));
     for (let round = 0; round < 10; round++) {
       for (let i = 0; i < 5; i++) await store.update(`j${i}`, { attempts: round + 1 });
     }
@@ -71,7 +68,7 @@ describe('ledger store', () => {
   it('writes a big snapshot in pieces as the ledger stood when it began: changes made meanwhile are in the journal', async () => {
     const store = await openLedger(dir);
     const ids = Array.from({ length: 20_000 }, (_, i) => `j${i}`);
-    await store.addJobs(ids.map((id) => makeLedgerJob(id)));
+    await store.addJobs(ids.map((id) => makePendingLedgerJob(id)));
     let finished = false;
     const snapshot = store.snapshot().then(() => (finished = true));
     // Once its temporary file exists the snapshot has captured the ledger and is writing pieces (20 of them).
@@ -93,7 +90,7 @@ describe('ledger store', () => {
   });
 
   it('ignores a torn last journal line and drops it on the next open', async () => {
-    const a = makeLedgerJob('a');
+    const a = makePendingLedgerJob('a');
     await writeFile(join(dir, LEDGER_FILE), JSON.stringify({ version: 1, journal_seq: 1, jobs: [a], totals: {} }));
     await writeFile(
       join(dir, JOURNAL_FILE),
@@ -110,7 +107,7 @@ describe('ledger store', () => {
   });
 
   it('skips journal events already in a newer snapshot (replay is idempotent)', async () => {
-    const a = makeLedgerJob('a', { status: 'succeeded', video_id: '1' });
+    const a = makePendingLedgerJob('a', { status: 'succeeded', video_id: '1' });
     await writeFile(join(dir, LEDGER_FILE), JSON.stringify({ version: 1, journal_seq: 7, jobs: [a], totals: {} }));
     await writeFile(
       join(dir, JOURNAL_FILE),
@@ -121,7 +118,7 @@ describe('ledger store', () => {
   });
 
   it('refuses a journal damaged in the middle instead of guessing', async () => {
-    await writeFile(join(dir, LEDGER_FILE), JSON.stringify({ version: 1, journal_seq: 0, jobs: [makeLedgerJob('a')], totals: {} }));
+    await writeFile(join(dir, LEDGER_FILE), JSON.stringify({ version: 1, journal_seq: 0, jobs: [makePendingLedgerJob('a')], totals: {} }));
     await writeFile(join(dir, JOURNAL_FILE), `garbage\n${JSON.stringify({ s: 1, t: 'set', id: 'a', p: { seed: 1 } })}\n`);
     await expect(readLedger(dir)).rejects.toMatchObject({ code: 'LEDGER_CORRUPT', exitCode: 2 });
   });
@@ -132,11 +129,11 @@ describe('ledger store', () => {
 
   it('writeLedger replaces a ledger atomically, drops the old journal and refuses a folder in use', async () => {
     const store = await openLedger(dir);
-    await store.put(makeLedgerJob('old'));
+    await store.put(makePendingLedgerJob('old'));
     await expect(writeLedger(dir, { version: 1, jobs: [], totals: store.ledger.totals })).rejects.toMatchObject({ code: 'OUTPUT_LOCKED' });
     await store.close();
     await writeFile(join(dir, JOURNAL_FILE), `${JSON.stringify({ s: 99, t: 'set', id: 'x', p: { seed: 1 } })}\n`);
-    const merged = [makeLedgerJob('x', { status: 'succeeded', credits: 80 }), makeLedgerJob('y')];
+    const merged = [makePendingLedgerJob('x', { status: 'succeeded', credits: 80 }), makePendingLedgerJob('y')];
     await writeLedger(dir, { version: 1, jobs: merged, totals: { jobs: 0, by_status: {} as never, credits_spent: 0, credits_refunded: 0, credits_unknown: 0 } });
     const seen = await readLedger(dir);
     expect(seen.jobs.map((j) => j.id)).toEqual(['x', 'y']);

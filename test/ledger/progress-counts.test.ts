@@ -1,18 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { openLedger } from '../../src/results/ledger-store.js';
 import { expectedGenerationMs } from '../../src/model/generation-time.js';
 import { etaMs, progressReader } from '../../src/scheduler/progress-counts.js';
-import { makeLedgerJob } from './make-job.js';
+import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-progress-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 describe('progress counts', () => {
@@ -21,7 +16,7 @@ describe('progress counts', () => {
     const statuses = ['succeeded', 'submitted', 'submitted', 'submitted', 'submitting', 'failed', 'moderated', 'unknown', 'skipped', 'pending'] as const;
     const ids = statuses.map((_, i) => `j${i}`);
     for (const [i, status] of statuses.entries()) {
-      await store.put(makeLedgerJob(ids[i]!, { status, credits: status === 'pending' ? null : 35, credits_refunded: status === 'moderated' ? 35 : 0 }));
+      await store.put(makePendingLedgerJob(ids[i]!, { status, credits: status === 'pending' ? null : 35, credits_refunded: status === 'moderated' ? 35 : 0 }));
     }
     let downloading = 0; // what the scheduler's download queue holds (queued + running)
     const read = progressReader([{ store, ids }], () => downloading);
@@ -37,7 +32,7 @@ describe('progress counts', () => {
   it('gives an ETA before anything finished from the typical generation time over the slots, then from the run\'s pace', async () => {
     const store = await openLedger(dir);
     const ids = ['a', 'b', 'c', 'd'];
-    for (const id of ids) await store.put(makeLedgerJob(id, { status: 'pending', credits: null }));
+    for (const id of ids) await store.put(makePendingLedgerJob(id, { status: 'pending', credits: null }));
     const read = progressReader([{ store, ids }], () => 0, { slots: 2, timeScale: 0.5 });
     const perJob = expectedGenerationMs(store.job('a')!.request);
     const before = read();

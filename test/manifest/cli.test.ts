@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../../bench/lib/cli-process.mjs';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 const DIAGNOSTIC_LINE = /^\S+?(:\d+:\d+)?  \S+  .+$/;
 
 let server: Server;
@@ -16,15 +15,9 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 /** Runs the built CLI; resolves with the exit code whatever it is. */
-function cli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], cwd = ROOT): Promise<CliResult> => runCli(args, { cwd, env });
 
-function expectCleanFailure(r: { code: number; stderr: string }): void {
+function expectCleanFailure(r: CliResult): void {
   expect(r.code).toBe(2);
   expect(r.stderr).not.toMatch(/^\s+at /m);
   expect(r.stderr).not.toContain('internal error');
@@ -39,12 +32,12 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   env = { ...process.env, DMXAPI_BASE_URL: `http://127.0.0.1:${port}`, DMXAPI_API_KEY: 'sk-test', NO_COLOR: '1' };
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-cli-manifest-'));
+  dir = await makeTempDir('cli-manifest');
 });
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
   expect(requests).toBe(0);
 });
 

@@ -1,17 +1,14 @@
-import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ManifestError } from '../../src/errors/manifest-error.js';
 import { loadManifests, scanManifests } from '../../src/manifest/load-manifests.js';
 import { shardJobs, shardOf } from '../../src/manifest/shard-jobs.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-load-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 const manifest = (name: string, prompts: string[], extra = ''): string =>

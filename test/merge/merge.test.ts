@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import { LOCK_FILE } from '../../src/results/output-lock.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { mergeLedgers } from '../../src/commands/merge.js';
 import { readLedger, writeLedger } from '../../src/results/ledger-store.js';
 import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
-import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { readPageData } from '../report/report-page.js';
+import { it } from '../helpers/temp-dir.js';
 
 const exec = promisify(execFile);
 const CLI = join(process.cwd(), 'dist/cli/main.js');
@@ -30,11 +30,8 @@ async function writeShard(dir: string, jobs: LedgerJob[]): Promise<void> {
 }
 
 let root: string;
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'paiwo-merge-'));
-});
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  root = tmp;
 });
 
 describe('mergeLedgers', () => {
@@ -50,7 +47,7 @@ describe('mergeLedgers', () => {
   });
 
   it('keeps the more advanced of two consistent records, and warns when the other may have been charged', () => {
-    const done = makeJob({ id: 'x' });
+    const done = makeLedgerJob({ id: 'x' });
     const waiting = { ...done, status: 'submitted' as const, sha256: null, bytes: null };
     expect(mergeLedgers([src('s1', [waiting]), src('s2', [done])]).ledger.jobs[0]?.status).toBe('succeeded');
     expect(mergeLedgers([src('s1', [done]), src('s2', [waiting])]).sourceOf.get('x')).toBe('s1');
@@ -62,7 +59,7 @@ describe('mergeLedgers', () => {
   });
 
   it('refuses records of one id that disagree where it matters', () => {
-    const base = makeJob({ id: 'x' });
+    const base = makeLedgerJob({ id: 'x' });
     const cases: [Partial<LedgerJob>, RegExp][] = [
       [{ video_id: '385043936810999' }, /different video ids .* paid for, twice/],
       [{ request: { ...base.request, seed: 99 } }, /different request bodies/],
@@ -81,8 +78,8 @@ describe('mergeLedgers', () => {
   });
 
   it('keeps the service the shards ran against, and refuses to merge a rehearsal with a real run', () => {
-    const a = makeJob({ id: 'a' });
-    const b = makeJob({ id: 'b' });
+    const a = makeLedgerJob({ id: 'a' });
+    const b = makeLedgerJob({ id: 'b' });
     const rehearsal = (dir: string, job: LedgerJob) => ({ dir, ledger: { ...makeLedger([job]), service: 'simulator' } as Ledger });
     expect(mergeLedgers([rehearsal('s1', a), rehearsal('s2', b)]).ledger.service).toBe('simulator');
     const real = { dir: 'r', ledger: { ...makeLedger([b]), service: 'https://www.dmxapi.cn' } as Ledger };
@@ -90,7 +87,7 @@ describe('mergeLedgers', () => {
   });
 
   it('treats the same request with its fields in another order as the same job', () => {
-    const a = makeJob({ id: 'x' });
+    const a = makeLedgerJob({ id: 'x' });
     const reordered = { ...a, request: Object.fromEntries(Object.entries(a.request).reverse()) as LedgerJob['request'] };
     expect(mergeLedgers([src('s1', [a]), src('s2', [reordered])]).conflicts).toEqual([]);
   });

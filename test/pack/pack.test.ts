@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const exec = promisify(execFile);
 const ROOT = process.cwd();
@@ -38,7 +38,7 @@ describe('the packed tarball, installed into an empty project', () => {
   let files: string[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-pack-'));
+    dir = await makeTempDir('pack');
     const packed = await sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT);
     expect(packed.code, packed.stderr).toBe(0);
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string; mode: number }[] }[];
@@ -52,7 +52,7 @@ describe('the packed tarball, installed into an empty project', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   });
 
   it('holds the built CLI and library, the schema, the simulator media and the example manifests, and no sources or tests', () => {

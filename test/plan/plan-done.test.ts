@@ -1,8 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import stringWidth from 'string-width';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { displayWidth, planCommand, type PlanCommandOptions } from '../../src/commands/plan.js';
 import { loadManifests } from '../../src/manifest/load-manifests.js';
 import type { Job } from '../../src/manifest/types.js';
@@ -11,13 +10,11 @@ import type { LedgerJob } from '../../src/results/ledger-types.js';
 import { ledgerRecordOf } from '../../src/results/ledger-schema.js';
 import { makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { bufferedIO } from '../helpers/buffered-io.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-plan-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 /** 2 prompts × 2 aspect ratios × 3 seeds = 12 jobs at 360p / 5 s (35 credits each); output/sweep by default. */

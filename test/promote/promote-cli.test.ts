@@ -1,12 +1,14 @@
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../bench/lib/cli-process.mjs';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import type { Job } from '../../src/manifest/types.js';
 import { estimateCredits } from '../../src/model/prices.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { KEY, readLedgerFile, startCli, tempProject, TS } from '../run/run-helpers.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { KEY, readLedgerFile, TS } from '../run/run-helpers.js';
 
 /**
  * The loop of issue 14 with the built CLI against the simulator: a 12-take sweep at 540p, two takes promoted to
@@ -15,13 +17,12 @@ import { KEY, readLedgerFile, startCli, tempProject, TS } from '../run/run-helpe
  */
 
 let dir: string;
-let cleanup: () => Promise<void>;
 let sim: Simulator;
 let sweep: LedgerJob[];
 const env = { DMXAPI_API_KEY: KEY };
 const OUT = 'output/sweep';
 
-const cli = (args: string[]) => startCli(args, { cwd: dir, env }).done;
+const cli = (args: string[]) => runCli(args, { cwd: dir, env, inheritEnv: false });
 
 /** 2 prompts × 2 aspect ratios × 3 seeds; seed 0 lets the service pick, so "the seed used" differs from the one asked. */
 const SWEEP = `name: sweep
@@ -44,7 +45,7 @@ function jobsOf(text: string, file: string): Job[] {
 }
 
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempProject());
+  dir = await makeTempDir('promote-cli');
   sim = await startSimulator({ timeScale: TS, apiKey: KEY });
   await writeFile(join(dir, 'sweep.yaml'), SWEEP);
   const r = await cli(['run', 'sweep.yaml', '--base-url', sim.url, '--time-scale', String(TS)]);
@@ -54,7 +55,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await sim?.close();
-  await cleanup?.();
+  if (dir) await removeTempDir(dir);
 });
 
 describe('promote (built CLI, simulator)', () => {

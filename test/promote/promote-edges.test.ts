@@ -1,20 +1,17 @@
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { promoteCommand, type PromoteOptions } from '../../src/commands/promote.js';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import { writeLedger } from '../../src/results/ledger-store.js';
 import type { LedgerJob } from '../../src/results/ledger-types.js';
-import { makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { runBuffered } from '../helpers/buffered-io.js';
+import { it } from '../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-promote-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 const id = (n: number): string => n.toString(16).padStart(16, '0');
@@ -33,9 +30,9 @@ function jobsOf(text: string) {
 describe('promote: what it refuses and how it writes awkward takes', () => {
   it('refuses a take that did not succeed and one with no known seed, listing both; nothing is written', async () => {
     const jobs = [
-      makeJob({ id: id(1), status: 'failed' }),
-      makeJob({ id: id(2), seed: null, request: { model: 'paiwo-v5.6-ttv', input: 'x', aspect_ratio: '16:9', quality: '540p', duration: 5, seed: 0 } }),
-      makeJob({ id: id(3) }),
+      makeLedgerJob({ id: id(1), status: 'failed' }),
+      makeLedgerJob({ id: id(2), seed: null, request: { model: 'paiwo-v5.6-ttv', input: 'x', aspect_ratio: '16:9', quality: '540p', duration: 5, seed: 0 } }),
+      makeLedgerJob({ id: id(3) }),
     ];
     const r = await promote(jobs, { ids: [id(1), id(2), id(3)], quality: '1080p', output: 'p.yaml' });
     expect(r.code).toBe(2);
@@ -46,7 +43,7 @@ describe('promote: what it refuses and how it writes awkward takes', () => {
   });
 
   it('pins the seed asked for, with a warning, when the service reported none', async () => {
-    const r = await promote([makeJob({ id: id(1), seed: null, request: { seed: 4242 } as LedgerJob['request'] })], { ids: [id(1)], quality: '1080p' });
+    const r = await promote([makeLedgerJob({ id: id(1), seed: null, request: { seed: 4242 } as LedgerJob['request'] })], { ids: [id(1)], quality: '1080p' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('did not report the seed it used; pinning seed 4242');
     expect(jobsOf(r.stdout)[0]!.request.seed).toBe(4242);
@@ -55,7 +52,7 @@ describe('promote: what it refuses and how it writes awkward takes', () => {
   it('writes any prompt text exactly: braces, quotes, line breaks YAML would fold, non-ASCII', async () => {
     const input = 'a {literal} "quoted" cat\nnext\u0085line\u2028sep\u2029para 一只小猫 \u{1F408} é\\';
     const negative = 'no {{people}}\ttab';
-    const r = await promote([makeJob({ id: id(1), request: { input, negative_prompt: negative } as LedgerJob['request'] })], { ids: [id(1)], duration: 8, audio: false });
+    const r = await promote([makeLedgerJob({ id: id(1), request: { input, negative_prompt: negative } as LedgerJob['request'] })], { ids: [id(1)], duration: 8, audio: false });
     expect(r.code, r.stderr).toBe(0);
     const [job] = jobsOf(r.stdout);
     expect(job!.request).toMatchObject({ input, negative_prompt: negative, duration: 8, generate_audio_switch: false, seed: 713039308 });
@@ -65,8 +62,8 @@ describe('promote: what it refuses and how it writes awkward takes', () => {
   it('adds the job id to file names when two new jobs (or a new job and an old one) would share a file', async () => {
     const base = { model: 'paiwo-v5.6-ttv', input: 'a cat', aspect_ratio: '16:9', quality: '540p', duration: 5, seed: 7 } as const;
     const jobs = [
-      makeJob({ id: id(1), seed: 7, request: { ...base, negative_prompt: 'dogs' } }),
-      makeJob({ id: id(2), seed: 7, request: { ...base, negative_prompt: 'birds' } }),
+      makeLedgerJob({ id: id(1), seed: 7, request: { ...base, negative_prompt: 'dogs' } }),
+      makeLedgerJob({ id: id(2), seed: 7, request: { ...base, negative_prompt: 'birds' } }),
     ];
     const r = await promote(jobs, { ids: [id(1), id(2)], quality: '1080p', output: 'p.yaml' });
     expect(r.code, r.stderr).toBe(0);
@@ -79,7 +76,7 @@ describe('promote: what it refuses and how it writes awkward takes', () => {
 
   it('writes two takes that become the same request once', async () => {
     const base = { model: 'paiwo-v5.6-ttv', input: 'a cat', aspect_ratio: '16:9', duration: 5, seed: 7 } as const;
-    const jobs = [makeJob({ id: id(1), seed: 7, request: { ...base, quality: '360p' } }), makeJob({ id: id(2), seed: 7, request: { ...base, quality: '540p' } })];
+    const jobs = [makeLedgerJob({ id: id(1), seed: 7, request: { ...base, quality: '360p' } }), makeLedgerJob({ id: id(2), seed: 7, request: { ...base, quality: '540p' } })];
     const r = await promote(jobs, { ids: [id(1), id(2)], quality: '1080p' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`takes ${id(1)} and ${id(2)} become the same request`);
@@ -89,7 +86,7 @@ describe('promote: what it refuses and how it writes awkward takes', () => {
   it('a picks file with no favourite promotes nothing (exit 2)', async () => {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(join(dir, 'picks.json'), JSON.stringify({ version: 1, updated_at: 'x', takes: { [id(1)]: { mark: null, note: 'maybe' } } }));
-    const r = await promote([makeJob({ id: id(1) })], { picks: 'picks.json', quality: '1080p' });
+    const r = await promote([makeLedgerJob({ id: id(1) })], { picks: 'picks.json', quality: '1080p' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('marks no take "favourite"');
   });

@@ -1,22 +1,19 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCliOk } from '../../bench/lib/cli-process.mjs';
 import { writeReport } from '../../src/results/write-report.js';
 import { readLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { startReviewServer, type ReviewServer } from '../../src/results/review-server.js';
 import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
-import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { CHROMIUM, CHROMIUM_PATH, describeWith } from '../helpers/requirements.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
-const exec = promisify(execFile);
 const MEDIA = resolve('fixtures/media');
-const CLI = resolve('dist/cli/main.js');
 const LAUNCH = {
   executablePath: CHROMIUM_PATH,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -27,7 +24,7 @@ const LAUNCH = {
 /** The demo sweep, hostile text from another "manifest", and a 1080p take promoted from job1. */
 function reviewJobs(): LedgerJob[] {
   const demo = demoLedger({ 3: 'failed' }).jobs;
-  const promoted = makeJob({
+  const promoted = makeLedgerJob({
     id: 'promo1',
     manifest: 'manifests/promoted.yaml',
     manifest_name: 'promoted',
@@ -36,7 +33,7 @@ function reviewJobs(): LedgerJob[] {
     axes: { prompt: 'cat', aspect_ratio: '16:9', quality: '1080p' },
   });
   (promoted as LedgerJob & { promoted_from: string }).promoted_from = 'job1';
-  const evil = makeJob({
+  const evil = makeLedgerJob({
     id: 'evil1',
     manifest: 'manifests/evil.yaml',
     manifest_name: 'evil <b>name</b>',
@@ -68,7 +65,7 @@ describeWith([CHROMIUM], 'the report as a review tool, served by paiwo-batch rev
   let jobs: LedgerJob[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-review-browser-'));
+    dir = await makeTempDir('review-browser');
     jobs = reviewJobs();
     await copyMedia(dir, jobs);
     await writeLedger(dir, makeLedger(jobs));
@@ -82,7 +79,7 @@ describeWith([CHROMIUM], 'the report as a review tool, served by paiwo-batch rev
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   });
 
   it('shows poster frames ffmpeg extracted, and no <video> until a take is looked at', async () => {
@@ -218,12 +215,12 @@ describeWith([CHROMIUM], 'report.html opened from disk (no server)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-report-static-'));
+    dir = await makeTempDir('report-static');
     browser = await chromium.launch(LAUNCH);
   });
   afterAll(async () => {
     await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   });
 
   it('keeps marks in the browser, offers them as picks.json, and says once that posters need ffmpeg', async () => {
@@ -254,7 +251,7 @@ describeWith([CHROMIUM], 'report.html opened from disk (no server)', () => {
     const jobs: LedgerJob[] = [];
     for (let p = 0; p < 20; p++) for (const q of ['360p', '540p'] as const) for (let s = 1; s <= 50; s++) {
       const id = `t${jobs.length}`;
-      jobs.push(makeJob({ id, request: { model: 'paiwo-v5.6-ttv', input: `prompt ${p}`, aspect_ratio: '16:9', quality: q, duration: 5, seed: s }, axes: { prompt: `p${p}`, quality: q, seed: s } }));
+      jobs.push(makeLedgerJob({ id, request: { model: 'paiwo-v5.6-ttv', input: `prompt ${p}`, aspect_ratio: '16:9', quality: q, duration: 5, seed: s }, axes: { prompt: `p${p}`, quality: q, seed: s } }));
     }
     const big = join(dir, 'big');
     await mkdir(big);
@@ -282,12 +279,11 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
   let page: Page;
   let ledger: Ledger;
 
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
-  delete env.DMXAPI_API_KEY;
+  const env = { CI: 'true', DMXAPI_API_KEY: undefined };
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-report-run-'));
-    await exec('node', [CLI, 'run', resolve('manifests/demo.yaml'), '--simulator', '--out', dir, '--log-level', 'warn'], { env });
+    dir = await makeTempDir('report-run');
+    await runCliOk(['run', resolve('manifests/demo.yaml'), '--simulator', '--out', dir, '--log-level', 'warn'], { env });
     ledger = await readLedger(dir);
     browser = await chromium.launch(LAUNCH);
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -296,7 +292,7 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
 
   afterAll(async () => {
     await browser?.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   });
 
   it('shows every take of the run with its poster, the prompt in the manifest\'s words, and plays one full screen', async () => {
@@ -347,8 +343,8 @@ describeWith([CHROMIUM], 'the report a real run writes, in headless Chromium', (
       await server.close();
     }
     const manifest = join(dir, 'promoted.yaml');
-    await exec('node', [CLI, 'promote', dir, '--picks', join(dir, 'picks.json'), '--quality', '720p', '-o', manifest], { env });
-    await exec('node', [CLI, 'run', manifest, '--simulator', '--out', dir, '--log-level', 'warn'], { env });
+    await runCliOk(['promote', dir, '--picks', join(dir, 'picks.json'), '--quality', '720p', '-o', manifest], { env });
+    await runCliOk(['run', manifest, '--simulator', '--out', dir, '--log-level', 'warn'], { env });
     const after = await readLedger(dir);
     const promoted = after.jobs.filter((j) => j.promoted_from);
     expect(promoted.map((j) => j.promoted_from).sort()).toEqual(chosen);

@@ -1,22 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { runCli, runCliOk } from '../../bench/lib/cli-process.mjs';
 import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
-import { demoLedger, makeJob } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 import { readPageData } from './report-page.js';
 
-const exec = promisify(execFile);
-const CLI = join(process.cwd(), 'dist/cli/main.js');
-
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-report-cmd-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 describe('paiwo-batch report', () => {
@@ -24,7 +17,7 @@ describe('paiwo-batch report', () => {
     const ledger = demoLedger();
     await writeLedger(dir, ledger);
     for (const job of ledger.jobs) await writeFile(join(dir, job.file), 'x');
-    const { stdout } = await exec('node', [CLI, 'report', dir]);
+    const { stdout } = await runCliOk(['report', dir]);
     expect(stdout.trim()).toBe(join(dir, 'report.html'));
     expect(readPageData(await readFile(join(dir, 'report.html'), 'utf8')).takes.filter((t) => t.src !== null)).toHaveLength(8);
   });
@@ -33,7 +26,7 @@ describe('paiwo-batch report', () => {
     const ledger = demoLedger();
     await writeLedger(dir, ledger);
     for (const job of ledger.jobs) await writeFile(join(dir, job.file), 'x');
-    const { stdout, stderr } = await exec('node', [CLI, 'report', dir], { env: { ...process.env, PAIWO_FFMPEG: join(dir, 'no-ffmpeg') } });
+    const { stdout, stderr } = await runCliOk(['report', dir], { env: { PAIWO_FFMPEG: join(dir, 'no-ffmpeg') } });
     expect(stdout.trim()).toBe(join(dir, 'report.html'));
     expect(stderr).toContain('ffmpeg not found');
     expect(readPageData(await readFile(join(dir, 'report.html'), 'utf8')).raw.ffmpeg).toBe(false);
@@ -41,20 +34,17 @@ describe('paiwo-batch report', () => {
 
   it('includes what only the journal knows (a run that crashed before its snapshot)', async () => {
     const store = await openLedger(dir);
-    await store.put(makeJob({ id: 'late', status: 'pending' }));
+    await store.put(makeLedgerJob({ id: 'late', status: 'pending' }));
     await store.snapshot();
     await store.update('late', { status: 'failed', error: { code: 8, message: 'journal-only failure' } });
     await store.flush();
-    await exec('node', [CLI, 'report', dir]);
+    await runCliOk(['report', dir]);
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('journal-only failure');
     await store.close();
   });
 
   it('exits 2 with one line when the folder has no ledger', async () => {
-    const error = await exec('node', [CLI, 'report', join(dir, 'missing')]).then(
-      () => null,
-      (e: { code: number; stderr: string }) => e,
-    );
+    const error = await runCli(['report', join(dir, 'missing')]);
     expect(error?.code).toBe(2);
     expect(error?.stderr.trim().split('\n')).toHaveLength(1);
   });

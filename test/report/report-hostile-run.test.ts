@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../bench/lib/cli-process.mjs';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { dataJson, markupOf, readPageData } from './report-page.js';
 
-const exec = promisify(execFile);
-const CLI = join(process.cwd(), 'dist/cli/main.js');
 const KEY = 'sk-report-secret-0123456789';
 
 const MANIFEST = `name: hostile
@@ -32,19 +29,20 @@ describe('the report of a run against a hostile service', () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ timeScale: 0.005, apiKey: KEY, faults: 'bad-url:1@first=2,redirect-scheme:1@first=1' });
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-report-hostile-'));
+    dir = await makeTempDir('report-hostile');
     await writeFile(join(dir, 'm.yaml'), MANIFEST);
-    await exec('node', [CLI, 'run', 'm.yaml', '--base-url', sim.url, '--time-scale', '0.005', '--out', 'out', '--log-level', 'warn', '--job-timeout', '20'], {
+    const run = await runCli(['run', 'm.yaml', '--base-url', sim.url, '--time-scale', '0.005', '--out', 'out', '--log-level', 'warn', '--job-timeout', '20'], {
       cwd: dir,
-      env: { ...process.env, CI: 'true', DMXAPI_API_KEY: KEY },
-    }).catch((e: { code: number }) => expect([5, 6]).toContain(e.code));
+      env: { CI: 'true', DMXAPI_API_KEY: KEY },
+    });
+    if (run.code !== 0) expect([5, 6]).toContain(run.code);
     ledger = await readLedger(join(dir, 'out'));
     page = await readFile(join(dir, 'out/report.html'), 'utf8');
   });
 
   afterAll(async () => {
     await sim?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   });
 
   it('has one take per job and the service did hand out bad URLs', () => {

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
-import { copyFile, lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { writeLedger } from '../../src/results/ledger-store.js';
 import { parsePicks, readPicks, writePicks } from '../../src/results/picks.js';
 import { ensurePosters, PosterMaker } from '../../src/results/posters.js';
 import { PICKS_BODY_MAX, startReviewServer, type ReviewServer } from '../../src/results/review-server.js';
-import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { it, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { readPageData } from './report-page.js';
 
 const MEDIA = resolve('fixtures/media');
@@ -38,7 +38,7 @@ let base: string;
 const PICKS = { version: 1, updated_at: '2026-12-01T12:00:00.000Z', takes: { job0: { mark: 'favourite', note: 'keep' }, job1: { mark: 'reject', note: '' } } };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-review-server-'));
+  dir = await makeTempDir('review-server');
   const ledger = demoLedger();
   for (const job of ledger.jobs) await copyFile(join(MEDIA, `540p-${job.request.aspect_ratio.replace(':', 'x')}-silent.mp4`), join(dir, job.file));
   await writeLedger(dir, ledger);
@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (dir) await removeTempDir(dir);
 });
 
 const post = (body: string, headers: Record<string, string> = {}) =>
@@ -106,7 +106,7 @@ describe('paiwo-batch review: the server', () => {
   });
 
   it('never puts the API key in the page', async () => {
-    await writeLedger(dir, makeLedger([...demoLedger().jobs, makeJob({ id: 'k', status: 'failed', error: { code: 401, message: 'bad key sk-never-in-the-page-123' } })]));
+    await writeLedger(dir, makeLedger([...demoLedger().jobs, makeLedgerJob({ id: 'k', status: 'failed', error: { code: 401, message: 'bad key sk-never-in-the-page-123' } })]));
     expect((await call(server.url)).body).not.toContain('sk-never-in-the-page-123');
   });
 });
@@ -120,117 +120,87 @@ describe('picks.json', () => {
     expect(() => parsePicks([])).toThrow(/not a JSON object/);
   });
 
-  it('is written atomically: a planted link is replaced, its target untouched', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'paiwo-picks-'));
-    try {
-      const victim = join(folder, 'victim.txt');
-      await writeFile(victim, 'precious');
-      await symlink(victim, join(folder, 'picks.json'));
-      await writePicks(folder, parsePicks(PICKS));
-      expect(await readFile(victim, 'utf8')).toBe('precious');
-      expect((await lstat(join(folder, 'picks.json'))).isSymbolicLink()).toBe(false);
-      expect(await readPicks(folder)).toEqual(PICKS);
-      expect(await readPicks(join(folder, 'none'))).toBeNull();
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+  it('is written atomically: a planted link is replaced, its target untouched', async ({ tmp: folder }) => {
+    const victim = join(folder, 'victim.txt');
+    await writeFile(victim, 'precious');
+    await symlink(victim, join(folder, 'picks.json'));
+    await writePicks(folder, parsePicks(PICKS));
+    expect(await readFile(victim, 'utf8')).toBe('precious');
+    expect((await lstat(join(folder, 'picks.json'))).isSymbolicLink()).toBe(false);
+    expect(await readPicks(folder)).toEqual(PICKS);
+    expect(await readPicks(join(folder, 'none'))).toBeNull();
   });
 });
 
 describe('posters', () => {
-  it('are made in the background as a run saves videos, and a stop drops what still waits; a later report finishes them', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-bg-'));
-    try {
-      const jobs = demoLedger().jobs.slice(0, 3);
-      for (const job of jobs) await copyFile(join(MEDIA, '540p-16x9-silent.mp4'), join(folder, job.file));
-      const maker = new PosterMaker();
-      maker.add(folder, jobs[0]!);
-      await expect.poll(() => existsSync(join(folder, '.posters/job0.jpg')), { timeout: 20_000 }).toBe(true);
-      await maker.stop();
-      maker.add(folder, jobs[1]!); // after stop: dropped
-      await maker.stop();
-      expect(existsSync(join(folder, '.posters/job1.jpg'))).toBe(false);
-      // The report reuses the one made and, with a limit of one, makes one more and defers the last.
-      const report = await ensurePosters(folder, jobs, { maxExtract: 1 });
-      expect(report.posters.size).toBe(2);
-      expect(report.deferred).toBe(1);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+  it('are made in the background as a run saves videos, and a stop drops what still waits; a later report finishes them', async ({ tmp: folder }) => {
+    const jobs = demoLedger().jobs.slice(0, 3);
+    for (const job of jobs) await copyFile(join(MEDIA, '540p-16x9-silent.mp4'), join(folder, job.file));
+    const maker = new PosterMaker();
+    maker.add(folder, jobs[0]!);
+    await expect.poll(() => existsSync(join(folder, '.posters/job0.jpg')), { timeout: 20_000 }).toBe(true);
+    await maker.stop();
+    maker.add(folder, jobs[1]!); // after stop: dropped
+    await maker.stop();
+    expect(existsSync(join(folder, '.posters/job1.jpg'))).toBe(false);
+    // The report reuses the one made and, with a limit of one, makes one more and defers the last.
+    const report = await ensurePosters(folder, jobs, { maxExtract: 1 });
+    expect(report.posters.size).toBe(2);
+    expect(report.deferred).toBe(1);
   });
 
-  it('are extracted once per video with ffmpeg and reused; without ffmpeg the report is told so', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-'));
-    try {
-      const jobs = demoLedger().jobs.slice(0, 2);
-      for (const job of jobs) await copyFile(join(MEDIA, '540p-16x9-silent.mp4'), join(folder, job.file));
-      const none = await ensurePosters(folder, jobs, { ffmpeg: join(folder, 'no-ffmpeg') });
-      expect(none).toEqual({ posters: new Map(), ffmpeg: false, deferred: 0 });
-      const made = await ensurePosters(folder, jobs);
-      expect([...made.posters.entries()].sort()).toEqual([['job0', '.posters/job0.jpg'], ['job1', '.posters/job1.jpg']]);
-      const jpeg = await readFile(join(folder, '.posters/job0.jpg'));
-      expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
-      const before = (await lstat(join(folder, '.posters/job0.jpg'))).mtimeMs;
-      // Cached: a second pass (even with no ffmpeg at all) finds them and extracts nothing.
-      const again = await ensurePosters(folder, jobs, { ffmpeg: join(folder, 'no-ffmpeg') });
-      expect(again.posters.size).toBe(2);
-      expect(again.ffmpeg).toBe(true);
-      expect((await lstat(join(folder, '.posters/job0.jpg'))).mtimeMs).toBe(before);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+  it('are extracted once per video with ffmpeg and reused; without ffmpeg the report is told so', async ({ tmp: folder }) => {
+    const jobs = demoLedger().jobs.slice(0, 2);
+    for (const job of jobs) await copyFile(join(MEDIA, '540p-16x9-silent.mp4'), join(folder, job.file));
+    const none = await ensurePosters(folder, jobs, { ffmpeg: join(folder, 'no-ffmpeg') });
+    expect(none).toEqual({ posters: new Map(), ffmpeg: false, deferred: 0 });
+    const made = await ensurePosters(folder, jobs);
+    expect([...made.posters.entries()].sort()).toEqual([['job0', '.posters/job0.jpg'], ['job1', '.posters/job1.jpg']]);
+    const jpeg = await readFile(join(folder, '.posters/job0.jpg'));
+    expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    const before = (await lstat(join(folder, '.posters/job0.jpg'))).mtimeMs;
+    // Cached: a second pass (even with no ffmpeg at all) finds them and extracts nothing.
+    const again = await ensurePosters(folder, jobs, { ffmpeg: join(folder, 'no-ffmpeg') });
+    expect(again.posters.size).toBe(2);
+    expect(again.ffmpeg).toBe(true);
+    expect((await lstat(join(folder, '.posters/job0.jpg'))).mtimeMs).toBe(before);
   });
 
-  it('a video ffmpeg cannot read simply has no poster; the others of its batch still get theirs', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-bad-'));
-    try {
-      const jobs = [makeJob({ id: 'good1', file: 'good1.mp4' }), makeJob({ id: 'bad', file: 'bad.mp4' }), makeJob({ id: 'good2', file: 'good2.mp4' })];
-      await writeFile(join(folder, 'bad.mp4'), 'not a video');
-      for (const f of ['good1.mp4', 'good2.mp4']) await copyFile(join(MEDIA, '360p-1x1-silent.mp4'), join(folder, f));
-      const result = await ensurePosters(folder, jobs);
-      expect([...result.posters.keys()].sort()).toEqual(['good1', 'good2']);
-      expect(result.ffmpeg).toBe(true);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+  it('a video ffmpeg cannot read simply has no poster; the others of its batch still get theirs', async ({ tmp: folder }) => {
+    const jobs = [makeLedgerJob({ id: 'good1', file: 'good1.mp4' }), makeLedgerJob({ id: 'bad', file: 'bad.mp4' }), makeLedgerJob({ id: 'good2', file: 'good2.mp4' })];
+    await writeFile(join(folder, 'bad.mp4'), 'not a video');
+    for (const f of ['good1.mp4', 'good2.mp4']) await copyFile(join(MEDIA, '360p-1x1-silent.mp4'), join(folder, f));
+    const result = await ensurePosters(folder, jobs);
+    expect([...result.posters.keys()].sort()).toEqual(['good1', 'good2']);
+    expect(result.ffmpeg).toBe(true);
   });
 });
 
 describe('posters left half-made', () => {
-  it('a temp poster of a killed runner is removed at the next report; one of a live process is not', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-stale-'));
-    try {
-      await mkdir(join(folder, '.posters'));
-      // pid 2^22 + 7 is above the largest pid Linux can hand out (pid_max ≤ 2^22): never a live process.
-      const dead = join(folder, '.posters', 'a.jpg.tmp-4194311-x.jpg');
-      const live = join(folder, '.posters', `b.jpg.tmp-${process.ppid}-y.jpg`);
-      await writeFile(dead, 'half');
-      await writeFile(live, 'half');
-      await ensurePosters(folder, []);
-      expect(existsSync(dead)).toBe(false);
-      expect(existsSync(live)).toBe(true);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+  it('a temp poster of a killed runner is removed at the next report; one of a live process is not', async ({ tmp: folder }) => {
+    await mkdir(join(folder, '.posters'));
+    // pid 2^22 + 7 is above the largest pid Linux can hand out (pid_max ≤ 2^22): never a live process.
+    const dead = join(folder, '.posters', 'a.jpg.tmp-4194311-x.jpg');
+    const live = join(folder, '.posters', `b.jpg.tmp-${process.ppid}-y.jpg`);
+    await writeFile(dead, 'half');
+    await writeFile(live, 'half');
+    await ensurePosters(folder, []);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 });
 
 describe('posters and links', () => {
-  it('a .posters planted as a link is neither written through nor read', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'paiwo-posters-link-'));
-    try {
-      const elsewhere = join(folder, 'elsewhere');
-      await mkdir(elsewhere);
-      const out = join(folder, 'out');
-      await mkdir(out);
-      await symlink(elsewhere, join(out, '.posters'));
-      const jobs = [makeJob({ id: 'job0', file: 'job0.mp4' })];
-      await copyFile(join(MEDIA, '360p-1x1-silent.mp4'), join(out, 'job0.mp4'));
-      const result = await ensurePosters(out, jobs);
-      expect(result.posters.size).toBe(0);
-      expect(existsSync(join(elsewhere, 'job0.jpg'))).toBe(false);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+  it('a .posters planted as a link is neither written through nor read', async ({ tmp: folder }) => {
+    const elsewhere = join(folder, 'elsewhere');
+    await mkdir(elsewhere);
+    const out = join(folder, 'out');
+    await mkdir(out);
+    await symlink(elsewhere, join(out, '.posters'));
+    const jobs = [makeLedgerJob({ id: 'job0', file: 'job0.mp4' })];
+    await copyFile(join(MEDIA, '360p-1x1-silent.mp4'), join(out, 'job0.mp4'));
+    const result = await ensurePosters(out, jobs);
+    expect(result.posters.size).toBe(0);
+    expect(existsSync(join(elsewhere, 'job0.jpg'))).toBe(false);
   });
 });

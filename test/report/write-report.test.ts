@@ -1,26 +1,23 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { writeReport } from '../../src/results/write-report.js';
 import { axisNames, axisValues, NO_VALUE } from '../../src/results/report-layout.js';
 import { reportData } from '../../src/results/report-data.js';
-import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { it } from '../helpers/temp-dir.js';
 import { dataJson, readPageData } from './report-page.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-report-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 describe('the axes of the report', () => {
   it('orders values naturally whatever order a merged ledger lists jobs in', () => {
     const mk = (id: string, quality: '360p' | '720p' | '1080p', seed: number, aspect: '16:9' | '9:16') =>
-      makeJob({ id, request: { model: 'paiwo-v5.6-ttv', input: 'p', aspect_ratio: aspect, quality, duration: 5, seed }, axes: { prompt: 'p', aspect_ratio: aspect, quality, seed } });
+      makeLedgerJob({ id, request: { model: 'paiwo-v5.6-ttv', input: 'p', aspect_ratio: aspect, quality, duration: 5, seed }, axes: { prompt: 'p', aspect_ratio: aspect, quality, seed } });
     const jobs = [mk('a', '1080p', 10, '9:16'), mk('b', '360p', 2, '16:9'), mk('c', '720p', 10, '16:9'), mk('d', '360p', 10, '16:9')];
     expect(axisNames(jobs)).toEqual(['prompt', 'aspect_ratio', 'quality', 'seed']);
     expect(axisValues(jobs, 'quality')).toEqual(['360p', '720p', '1080p']);
@@ -29,8 +26,8 @@ describe('the axes of the report', () => {
   });
 
   it('gives an axis only some jobs have (from an include) a "none" value; the page data gives it -1', () => {
-    const a = makeJob({ id: 'a', axes: { prompt: 'cat', aspect_ratio: '16:9' } });
-    const b = makeJob({ id: 'b', axes: { prompt: 'cat', aspect_ratio: '16:9', duration: 8 } });
+    const a = makeLedgerJob({ id: 'a', axes: { prompt: 'cat', aspect_ratio: '16:9' } });
+    const b = makeLedgerJob({ id: 'b', axes: { prompt: 'cat', aspect_ratio: '16:9', duration: 8 } });
     expect(axisValues([a, b], 'duration')).toEqual(['8', NO_VALUE]);
     const data = reportData(makeLedger([a, b])) as { axes: { name: string; values: string[] }[]; takes: unknown[][]; fields: string[] };
     const axesAt = data.fields.indexOf('axes');
@@ -78,7 +75,7 @@ describe('writeReport', () => {
   });
 
   it('marks a succeeded job whose file is gone as having no video', async () => {
-    const ledger = makeLedger([makeJob({ id: 'gone', file: 'gone.mp4' })]);
+    const ledger = makeLedger([makeLedgerJob({ id: 'gone', file: 'gone.mp4' })]);
     const { takes } = readPageData(await readFile(await writeReport(dir, ledger), 'utf8'));
     expect(takes[0]).toMatchObject({ id: 'gone', status: 'succeeded', src: null, poster: null });
   });
@@ -94,7 +91,7 @@ describe('writeReport', () => {
 
   it('never contains the API key, even when a service error message echoes it', async () => {
     const key = 'sk-live-0123456789abcdef';
-    const ledger = makeLedger([makeJob({ id: 'x', status: 'failed', error: { code: 'HTTP_401', message: `Invalid Token ${key} (request id: 1)` } })]);
+    const ledger = makeLedger([makeLedgerJob({ id: 'x', status: 'failed', error: { code: 'HTTP_401', message: `Invalid Token ${key} (request id: 1)` } })]);
     const page = await readFile(await writeReport(dir, ledger, { secrets: [key] }), 'utf8');
     expect(page).not.toContain(key);
     expect(page).toContain('Invalid Token [redacted]');
@@ -104,7 +101,7 @@ describe('writeReport', () => {
     const previous = process.env.DMXAPI_API_KEY;
     process.env.DMXAPI_API_KEY = 'sk-env-key-42424242';
     try {
-      const ledger = makeLedger([makeJob({ id: 'x', status: 'failed', error: { code: 401, message: 'bad key sk-env-key-42424242' } })]);
+      const ledger = makeLedger([makeLedgerJob({ id: 'x', status: 'failed', error: { code: 401, message: 'bad key sk-env-key-42424242' } })]);
       expect(await readFile(await writeReport(dir, ledger), 'utf8')).not.toContain('sk-env-key-42424242');
     } finally {
       if (previous === undefined) delete process.env.DMXAPI_API_KEY;
@@ -113,7 +110,7 @@ describe('writeReport', () => {
   });
 
   it('escapes text from manifests and the service in the markup and in the embedded JSON', async () => {
-    const job = makeJob({
+    const job = makeLedgerJob({
       id: 'evil',
       status: 'failed',
       manifest_name: '<i>n</i>',
@@ -122,7 +119,7 @@ describe('writeReport', () => {
       request: { model: 'paiwo-v5.6-ttv', input: '</script><script>alert(1)</script>', aspect_ratio: '16:9', quality: '540p', duration: 5 },
       axes: { prompt: `p" autofocus onfocus="alert(1)`, seed: 1 },
     });
-    const page = await readFile(await writeReport(dir, makeLedger([job, makeJob({ id: 'ok', manifest_name: '<i>n</i>', axes: { prompt: 'q', seed: 1 } })])), 'utf8');
+    const page = await readFile(await writeReport(dir, makeLedger([job, makeLedgerJob({ id: 'ok', manifest_name: '<i>n</i>', axes: { prompt: 'q', seed: 1 } })])), 'utf8');
     expect(page.match(/<script/g)).toHaveLength(2);
     expect(page).not.toContain('onerror="');
     expect(page).not.toContain('onfocus="');

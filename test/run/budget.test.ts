@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Budget } from '../../src/scheduler/budget.js';
-import { makeLedgerJob } from '../ledger/make-job.js';
+import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 
 const silent = { model: 'paiwo-v5.6-ttv', input: 'x', aspect_ratio: '16:9', quality: '360p', duration: 5 } as const;
 const loud = { ...silent, generate_audio_switch: true } as const;
@@ -34,7 +34,7 @@ describe('budget holds', () => {
   });
 
   it('learns from the ledger of earlier runs: no probe, calibrated holds', async () => {
-    const earlier = makeLedgerJob('a', {
+    const earlier = makePendingLedgerJob('a', {
       request: silent,
       status: 'succeeded',
       submits: [{ at: 't', outcome: 'accepted', video_id: '1', credits: 105, estimated_credits: 35, credits_refunded: 0, request_id: null }],

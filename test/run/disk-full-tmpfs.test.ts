@@ -3,12 +3,14 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
+import { runCli } from '../../bench/lib/cli-process.mjs';
 import { adoptCommand } from '../../src/commands/adopt.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import { submitSuccessText } from '../../src/simulator/responses.js';
 import { readBody, startHttpServer } from '../api/test-server.js';
-import { KEY, startCli, tempProject, writeManifest } from './run-helpers.js';
+import { it } from '../helpers/temp-dir.js';
+import { KEY, writeManifest } from './run-helpers.js';
 
 /**
  * Issue 10, finding 5, on a REAL filesystem that fills: a small tmpfs (needs root and mount(2); skipped
@@ -53,13 +55,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!mounted)('a real disk filling under the answers of paid submits (tmpfs)', () => {
-  let project: { dir: string; cleanup: () => Promise<void> };
-  beforeAll(async () => {
-    project = await tempProject();
-  });
-  afterAll(() => project.cleanup());
-
-  it('every paid id is in the ledger or on stderr, none lost; exit 7; after freeing space adopt records the rest', async () => {
+  it('every paid id is in the ledger or on stderr, none lost; exit 7; after freeing space adopt records the rest', async ({ tmp: dir }) => {
     const JOBS = 40;
     const out = join(mnt, 'out');
     mkdirSync(out);
@@ -79,11 +75,12 @@ describe.skipIf(!mounted)('a real disk filling under the answers of paid submits
       }
     });
     try {
-      const file = await writeManifest(project.dir, Array.from({ length: JOBS }, (_, i) => `job ${i}`), [1], `run:\n  concurrency: ${JOBS}\n`);
-      const r = await startCli(['run', file, '--base-url', server.url, '--time-scale', '0.003', '--out', out, '--log-level', 'fatal'], {
-        cwd: project.dir,
+      const file = await writeManifest(dir, Array.from({ length: JOBS }, (_, i) => `job ${i}`), [1], `run:\n  concurrency: ${JOBS}\n`);
+      const r = await runCli(['run', file, '--base-url', server.url, '--time-scale', '0.003', '--out', out, '--log-level', 'fatal'], {
+        cwd: dir,
         env: { DMXAPI_API_KEY: KEY },
-      }).done;
+        inheritEnv: false,
+      });
       expect(r.code, r.stderr.slice(-2000)).toBe(7);
       expect(issued).toHaveLength(JOBS);
       const lines = r.stderr.split('\n').filter((l) => l.startsWith('paiwo-batch: PAID BUT NOT RECORDED: '));

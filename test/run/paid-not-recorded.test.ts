@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../bench/lib/cli-process.mjs';
 import { adoptCommand } from '../../src/commands/adopt.js';
 import { UserError } from '../../src/errors/paiwo-error.js';
 import { readLedger } from '../../src/results/ledger-store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { KEY, startCli, eachTestInProject, writeManifest } from './run-helpers.js';
+import { KEY, eachTestInProject, writeManifest } from './run-helpers.js';
 import { bufferedIO } from '../helpers/buffered-io.js';
 
 /**
@@ -19,7 +20,7 @@ eachTestInProject((d) => (dir = d), () => sim);
 
 const OUT = 'output/t';
 const run = (file: string, extra: NodeJS.ProcessEnv = {}, args: string[] = []) =>
-  startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003', ...args], { cwd: dir, env: { DMXAPI_API_KEY: KEY, ...extra } }).done;
+  runCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003', ...args], { cwd: dir, env: { DMXAPI_API_KEY: KEY, ...extra }, inheritEnv: false });
 
 describe('the disk fills at the answer of a paid submit', () => {
   it('stops submitting, prints one actionable line per paid video, exits 7; adopt then run downloads it without paying again', async () => {
@@ -41,7 +42,7 @@ describe('the disk fills at the answer of a paid submit', () => {
     expect(before.jobs.find((j) => j.id === jobId)).toMatchObject({ status: 'submitting', video_id: null });
 
     // The user runs the printed command (the built CLI), then the same run again.
-    const adopt = await startCli(['adopt', outDir!, jobId!, videoId], { cwd: dir }).done;
+    const adopt = await runCli(['adopt', outDir!, jobId!, videoId], { cwd: dir, inheritEnv: false });
     expect(adopt.code, adopt.stderr).toBe(0);
     const rerun = await run(file);
     expect(rerun.code, rerun.stderr.slice(-2000)).toBe(0);

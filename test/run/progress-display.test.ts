@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
+import { CLI } from '../../bench/lib/cli-process.mjs';
 import type { ProgressCounts } from '../../src/scheduler/progress-counts.js';
 import { startLineProgress } from '../../src/display/progress-display.js';
 import { progressLine } from '../../src/display/progress-line.js';
 import { describeWith, TMUX } from '../helpers/requirements.js';
-import { CLI, tempProject, writeManifest } from './run-helpers.js';
+import { it } from '../helpers/temp-dir.js';
+import { writeManifest } from './run-helpers.js';
 
 const exec = promisify(execFile);
 
@@ -94,12 +96,8 @@ async function waitForPane(session: string, pattern: RegExp, deadlineMs = 60_000
 
 describeWith([TMUX], 'the live display in a real terminal (tmux)', () => {
   let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempProject());
-  });
-  afterEach(async () => {
-    await cleanup();
+  it.beforeEach(({ tmp }) => {
+    dir = tmp;
   });
   afterAll(async () => {
     await tmux('kill-server').catch(() => undefined);

@@ -2,9 +2,10 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../../bench/lib/cli-process.mjs';
 import { LOCK_FILE } from '../../src/results/output-lock.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { KEY, readLedgerFile, startCli, eachTestInProject, writeManifest } from './run-helpers.js';
+import { KEY, readLedgerFile, eachTestInProject, writeManifest } from './run-helpers.js';
 
 let dir: string;
 let sim: Simulator;
@@ -25,7 +26,7 @@ describe('run (the built CLI as a process)', () => {
   it('refuses to start without a key: exit 2, a clear message, no stack, nothing sent', async () => {
     sim = await startSimulator({ timeScale: 0.003 });
     const file = await writeManifest(dir, ['p1']);
-    const r = await startCli(['run', file, '--base-url', sim.url], { cwd: dir }).done;
+    const r = await runCli(['run', file, '--base-url', sim.url], { cwd: dir, inheritEnv: false });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('DMXAPI_API_KEY is not set');
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -33,13 +34,13 @@ describe('run (the built CLI as a process)', () => {
   });
 
   it('--simulator with a missing or broken manifest reports it (exit 2) without starting the simulator first', async () => {
-    const missing = await startCli(['run', 'no-such.yaml', '--simulator'], { cwd: dir }).done;
+    const missing = await runCli(['run', 'no-such.yaml', '--simulator'], { cwd: dir, inheritEnv: false });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no-such.yaml');
     expect(missing.stderr).toContain('no such file');
     expect(missing.stderr).not.toContain('simulator');
     await writeFile(join(dir, 'broken.yaml'), 'name: broken\nmatrix:\n  prompt: [a]\n  qualty: [540p]\n');
-    const broken = await startCli(['run', 'broken.yaml', '--simulator'], { cwd: dir }).done;
+    const broken = await runCli(['run', 'broken.yaml', '--simulator'], { cwd: dir, inheritEnv: false });
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('broken.yaml');
     expect(broken.stderr).not.toContain('simulator');
@@ -49,12 +50,12 @@ describe('run (the built CLI as a process)', () => {
     sim = await startSimulator({ timeScale: 0.003, apiKey: KEY, faults: 'html-502/fetch:0.3,429:0.2,504-after-charge@first=1', seed: 3 });
     const file = await writeManifest(dir, ['p1', 'something forbidden', 'p3', 'p4']);
     const logFile = join(dir, 'logs/run.log');
-    const a = await startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003', '--log-file', logFile, '--log-level', 'debug', '--json'], { cwd: dir, env }).done;
+    const a = await runCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003', '--log-file', logFile, '--log-level', 'debug', '--json'], { cwd: dir, env, inheritEnv: false });
     expect([5, 6]).toContain(a.code);
     sim.setFaults('401');
-    const b = await startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003', '--log-level', 'debug', '--resubmit-unknown'], { cwd: dir, env }).done;
+    const b = await runCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003', '--log-level', 'debug', '--resubmit-unknown'], { cwd: dir, env, inheritEnv: false });
     expect(b.code).toBe(3);
-    const wrong = await startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003'], { cwd: dir, env: { DMXAPI_API_KEY: `${KEY}-wrong` } }).done;
+    const wrong = await runCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003'], { cwd: dir, env: { DMXAPI_API_KEY: `${KEY}-wrong` }, inheritEnv: false });
     expect(wrong.code).toBe(3);
     const texts = [a.stdout, a.stderr, b.stdout, b.stderr, wrong.stdout, wrong.stderr];
     const files = await filesUnder(dir);
@@ -75,13 +76,13 @@ describe('run (the built CLI as a process)', () => {
     await mkdir(join(dir, 'output/t'), { recursive: true });
     // This test process is alive and started before the lock was written: a live owner.
     await writeFile(join(dir, 'output/t', LOCK_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), started_at: new Date().toISOString() }));
-    const locked = await startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003'], { cwd: dir, env }).done;
+    const locked = await runCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003'], { cwd: dir, env, inheritEnv: false });
     expect(locked.code).toBe(2);
     expect(locked.stderr).toContain(`pid ${process.pid}`);
     expect(sim.stats().requests).toBe(0);
 
     await writeFile(join(dir, 'output/t', LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, hostname: hostname(), started_at: new Date().toISOString() }));
-    const stale = await startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003'], { cwd: dir, env }).done;
+    const stale = await runCli(['run', file, '--base-url', sim.url, '--time-scale', '0.003'], { cwd: dir, env, inheritEnv: false });
     expect(stale.code, stale.stderr).toBe(0);
     expect(stale.stderr).toContain('stale lock');
     expect((await readdir(join(dir, 'output/t'))).includes(LOCK_FILE)).toBe(false);
@@ -91,12 +92,12 @@ describe('run (the built CLI as a process)', () => {
     sim = await startSimulator({ timeScale: 0.01, concurrency: 3 });
     const prompts = Array.from({ length: 16 }, (_, i) => `job ${i}`);
     const file = await writeManifest(dir, prompts, [1], 'run:\n  concurrency: 3\n');
-    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01'], { cwd: dir, env });
+    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01'], { cwd: dir, env, inheritEnv: false });
     await cli.waitFor(/("msg":"saved"[\s\S]*){4}/);
     cli.child.kill('SIGKILL');
     const killed = await cli.done;
     expect(killed.signal).toBe('SIGKILL');
-    const rerun = await startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01', '--json'], { cwd: dir, env }).done;
+    const rerun = await runCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01', '--json'], { cwd: dir, env, inheritEnv: false });
     const s = sim.stats();
     expect(s.submits.duplicate_bodies).toBe(0);
     const ledger = await readLedgerFile(dir);
@@ -113,7 +114,7 @@ describe('run (the built CLI as a process)', () => {
     sim = await startSimulator({ timeScale: 0.01, concurrency: 3 });
     const prompts = Array.from({ length: 16 }, (_, i) => `job ${i}`);
     const file = await writeManifest(dir, prompts, [1], 'run:\n  concurrency: 3\n');
-    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01', '--json'], { cwd: dir, env });
+    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01', '--json'], { cwd: dir, env, inheritEnv: false });
     await cli.waitFor(/("msg":"saved"[\s\S]*){3}/);
     cli.child.kill('SIGINT');
     const r = await cli.done;
@@ -127,7 +128,7 @@ describe('run (the built CLI as a process)', () => {
     const acceptedAtStop = sim.stats().submits.accepted;
     // Every accepted submit is in the ledger with its id.
     expect(after.jobs.filter((j) => j.video_id !== null).length).toBe(acceptedAtStop);
-    const rerun = await startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01'], { cwd: dir, env }).done;
+    const rerun = await runCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01'], { cwd: dir, env, inheritEnv: false });
     expect(rerun.code).toBe(0);
     expect(sim.stats().submits.accepted).toBe(16);
     expect(sim.stats().submits.duplicate_bodies).toBe(0);
@@ -137,7 +138,7 @@ describe('run (the built CLI as a process)', () => {
     sim = await startSimulator({ timeScale: 0.01, concurrency: 3, faults: 'stall/submit@after=4' });
     const prompts = Array.from({ length: 10 }, (_, i) => `job ${i}`);
     const file = await writeManifest(dir, prompts, [1], 'run:\n  concurrency: 3\n');
-    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01'], { cwd: dir, env });
+    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01'], { cwd: dir, env, inheritEnv: false });
     await cli.waitFor(/("msg":"saved"[\s\S]*){2}/);
     cli.child.kill('SIGINT'); // stalled submits keep the first stop waiting for their answers...
     await cli.waitFor('Press Ctrl+C again');

@@ -1,38 +1,29 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
 import { runCommand, type RunCommandOptions } from '../../src/commands/run.js';
 import { PaiwoError } from '../../src/errors/paiwo-error.js';
 import type { Ledger } from '../../src/results/ledger-types.js';
 import { runBuffered } from '../helpers/buffered-io.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 export const KEY = 'sk-test-9f8e7d6c5b4a-secret';
 /** Fast enough for tests, slow enough that a 360p job (≈14 s) takes a few dozen ms. */
 export const TS = 0.003;
-
-export async function tempProject(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'paiwo-run-'));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
 
 /**
  * The per-test hooks of the run tests: a fresh project folder before each test (handed to `onDir`), and after
  * it the simulator the test started (`simulator()`) closed, then the folder removed.
  */
 export function eachTestInProject(onDir: (dir: string) => void, simulator: () => { close(): Promise<unknown> } | undefined): void {
-  let cleanup: () => Promise<void> = async () => undefined;
+  let dir: string | undefined;
   beforeEach(async () => {
-    const project = await tempProject();
-    cleanup = project.cleanup;
-    onDir(project.dir);
+    dir = await makeTempDir('run');
+    onDir(dir);
   });
   afterEach(async () => {
     await simulator()?.close();
-    await cleanup();
+    if (dir) await removeTempDir(dir);
   });
 }
 
@@ -64,46 +55,4 @@ export interface InProcessResult {
 /** `run` as the CLI calls it, in this process, with buffered streams; a thrown PaiwoError becomes its exit code. */
 export async function runInProcess(dir: string, patterns: string[], options: RunCommandOptions & { baseUrl: string }, env: NodeJS.ProcessEnv = {}): Promise<InProcessResult> {
   return runBuffered((io) => runCommand(patterns, { timeScale: TS, logLevel: 'warn', cwd: dir, ...options }, io), { DMXAPI_API_KEY: KEY, ...env });
-}
-
-export interface CliProcess {
-  readonly child: ReturnType<typeof spawn>;
-  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-  /** Resolves when stderr has shown `text`. */
-  waitFor(text: string | RegExp): Promise<void>;
-}
-
-/** The built CLI as a child process. */
-export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: options.cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const watchers: { test: string | RegExp; resolve: () => void }[] = [];
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    for (const w of [...watchers]) {
-      if (typeof w.test === 'string' ? stderr.includes(w.test) : w.test.test(stderr)) {
-        watchers.splice(watchers.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return {
-    child,
-    done,
-    waitFor: (test) =>
-      new Promise<void>((resolve, reject) => {
-        if (typeof test === 'string' ? stderr.includes(test) : test.test(stderr)) return resolve();
-        watchers.push({ test, resolve });
-        void done.then(() => reject(new Error(`CLI ended before printing ${String(test)}:\n${stderr.slice(-2000)}`)));
-      }),
-  };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/api/api-error.js';
 import { expectedGenerationMs } from '../../src/model/generation-time.js';
 import { Budget } from '../../src/scheduler/budget.js';
-import { makeLedgerJob } from '../ledger/make-job.js';
+import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 import { GenerationSlots } from '../../src/scheduler/generation-slots.js';
 import { maxVideoBytes } from '../../src/scheduler/media-size-cap.js';
 import { PollSchedule } from '../../src/scheduler/poll-schedule.js';
@@ -82,7 +82,7 @@ describe('retryCall', () => {
 describe('budget', () => {
   const request = { model: 'paiwo-v5.6-ttv', input: 'x', aspect_ratio: '16:9', quality: '540p', duration: 5 } as const;
   it('counts spent, in-flight reservations and refunds against max_credits', async () => {
-    const b = new Budget(200, [makeLedgerJob('a', { status: 'succeeded', credits: 80, submits: [{ at: 't', outcome: 'accepted', video_id: '1', credits: 80, estimated_credits: 80, credits_refunded: 0, request_id: null }] })]);
+    const b = new Budget(200, [makePendingLedgerJob('a', { status: 'succeeded', credits: 80, submits: [{ at: 't', outcome: 'accepted', video_id: '1', credits: 80, estimated_credits: 80, credits_refunded: 0, request_id: null }] })]);
     expect(b.spentCredits).toBe(80);
     const first = await b.reserve(request, 80);
     expect(first?.amount).toBe(80);

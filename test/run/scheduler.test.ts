@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { ApiClient } from '../../src/api/api-client.js';
 import { openLedger, readLedger } from '../../src/results/ledger-store.js';
 import { Budget } from '../../src/scheduler/budget.js';
@@ -12,22 +11,22 @@ import { RunControl } from '../../src/scheduler/run-control.js';
 import { downloadQueue, scheduleJobs } from '../../src/scheduler/schedule-jobs.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/start-simulator.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { makeJob } from './make-job.js';
+import { it } from '../helpers/temp-dir.js';
+import { makePlannedJob } from './make-planned-job.js';
 
 const TS = 0.004;
 const settings: JobSettings = { poll: { intervalMs: 5000, maxIntervalMs: 15000 }, jobTimeoutMs: 1_800_000, retries: 5 };
 
 let dir: string;
 let sim: Simulator;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-sched-'));
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 afterEach(async () => {
   await sim?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
-async function runJobs(jobs: ReturnType<typeof makeJob>[], simOptions: SimulatorOptions, opts: { concurrency?: number; maxCredits?: number } = {}) {
+async function runJobs(jobs: ReturnType<typeof makePlannedJob>[], simOptions: SimulatorOptions, opts: { concurrency?: number; maxCredits?: number } = {}) {
   sim = await startSimulator({ timeScale: TS, ...simOptions });
   const store = await openLedger(dir);
   const target: RunTarget = { outDir: dir, store, budget: new Budget(opts.maxCredits) };
@@ -50,11 +49,11 @@ async function runJobs(jobs: ReturnType<typeof makeJob>[], simOptions: Simulator
 describe('scheduler against the simulator', () => {
   it('submits, polls and saves every video with the fields the ledger promises', async () => {
     const jobs = [
-      makeJob({ input: 'a cat', seed: 0 }),
-      makeJob({ input: 'a dog', seed: 1234 }),
-      makeJob({ input: 'a fox' }),
-      makeJob({ input: 'a cow', quality: '720p', aspect_ratio: '9:16', generate_audio_switch: true }),
-      makeJob({ input: 'an owl', quality: '360p', duration: 10 }),
+      makePlannedJob({ input: 'a cat', seed: 0 }),
+      makePlannedJob({ input: 'a dog', seed: 1234 }),
+      makePlannedJob({ input: 'a fox' }),
+      makePlannedJob({ input: 'a cow', quality: '720p', aspect_ratio: '9:16', generate_audio_switch: true }),
+      makePlannedJob({ input: 'an owl', quality: '360p', duration: 10 }),
     ];
     const { ledger, downloads } = await runJobs(jobs, { bigIds: true });
     expect(downloads.added).toBe(5);
@@ -80,7 +79,7 @@ describe('scheduler against the simulator', () => {
   });
 
   it('settles at the account limit on 500044 without failing or paying twice', async () => {
-    const jobs = Array.from({ length: 12 }, (_, i) => makeJob({ input: `job ${i}` }));
+    const jobs = Array.from({ length: 12 }, (_, i) => makePlannedJob({ input: `job ${i}` }));
     const { ledger, stats } = await runJobs(jobs, { concurrency: 2 }, { concurrency: 6 });
     expect(ledger.jobs.every((j) => j.status === 'succeeded')).toBe(true);
     const s = sim.stats();
@@ -91,7 +90,7 @@ describe('scheduler against the simulator', () => {
   });
 
   it('holds a submit with an unknown outcome and never resubmits it', async () => {
-    const jobs = [makeJob({ input: 'x1' }), makeJob({ input: 'x2' })];
+    const jobs = [makePlannedJob({ input: 'x1' }), makePlannedJob({ input: 'x2' })];
     const { ledger } = await runJobs(jobs, { faults: '504-after-charge@first=1' });
     const statuses = ledger.jobs.map((j) => j.status).sort();
     expect(statuses).toEqual(['succeeded', 'unknown']);
@@ -102,7 +101,7 @@ describe('scheduler against the simulator', () => {
   });
 
   it('records moderation: status 7 with its refund, and a 500054 refusal at submit with no charge', async () => {
-    const jobs = [makeJob({ input: 'something forbidden' }), makeJob({ input: 'fine one' }), makeJob({ input: 'prohibited words' })];
+    const jobs = [makePlannedJob({ input: 'something forbidden' }), makePlannedJob({ input: 'fine one' }), makePlannedJob({ input: 'prohibited words' })];
     const { ledger } = await runJobs(jobs, { failureRate: 0 });
     const by = (p: string) => ledger.jobs.find((j) => j.request.input === p)!;
     expect([by('something forbidden').status, by('something forbidden').credits_refunded]).toEqual(['moderated', 35]);
@@ -113,7 +112,7 @@ describe('scheduler against the simulator', () => {
   });
 
   it('skips jobs that do not fit max_credits', async () => {
-    const jobs = [makeJob({ input: 'b1' }), makeJob({ input: 'b2' }), makeJob({ input: 'b3' })];
+    const jobs = [makePlannedJob({ input: 'b1' }), makePlannedJob({ input: 'b2' }), makePlannedJob({ input: 'b3' })];
     const { ledger } = await runJobs(jobs, {}, { maxCredits: 70, concurrency: 1 });
     expect(ledger.jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'skipped']);
     expect(ledger.jobs[2]!.error?.code).toBe('BUDGET');

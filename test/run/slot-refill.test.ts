@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { ApiClient } from '../../src/api/api-client.js';
 import { openLedger, readLedger } from '../../src/results/ledger-store.js';
 import { Budget } from '../../src/scheduler/budget.js';
@@ -11,15 +8,14 @@ import { RunControl } from '../../src/scheduler/run-control.js';
 import { downloadQueue, scheduleJobs } from '../../src/scheduler/schedule-jobs.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { makeJob } from './make-job.js';
+import { makePlannedJob } from './make-planned-job.js';
+import { it } from '../helpers/temp-dir.js';
 
 const TS = 0.004;
 const settings: JobSettings = { poll: { intervalMs: 5000, maxIntervalMs: 15000 }, jobTimeoutMs: 1_800_000, retries: 5 };
-let dir: string | undefined;
 let sim: Simulator | undefined;
 afterEach(async () => {
   await sim?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** Resolves once `check` holds, looking after every event-loop turn (a condition, not a duration). */
@@ -28,13 +24,12 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('generation slots', () => {
-  it('a slot freed by a finished job is refilled by the next submit, not held by the download', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'paiwo-refill-'));
+  it('a slot freed by a finished job is refilled by the next submit, not held by the download', async ({ tmp: dir }) => {
     // The account allows ONE generation: a submit sent before the previous one ended would be refused (500044).
     sim = await startSimulator({ timeScale: TS, concurrency: 1 });
     const store = await openLedger(dir);
     const target: RunTarget = { outDir: dir, store, budget: new Budget(undefined, []) };
-    const jobs = ['a cat', 'a dog', 'a fox', 'an owl'].map((input) => makeJob({ input }));
+    const jobs = ['a cat', 'a dog', 'a fox', 'an owl'].map((input) => makePlannedJob({ input }));
     const items = await planWork(target, jobs.map((job) => ({ job, settings })), { retryFailed: false, resubmitUnknown: false }, silentLogger);
     const client = new ApiClient({ baseUrl: sim.url, apiKey: 'k' });
     // Downloads are held: if a download kept the generation slot, the second submit would never be sent.

@@ -1,9 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startCli } from '../../bench/lib/cli-process.mjs';
 import { readLedger } from '../../src/results/ledger-store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { KEY, startCli, eachTestInProject, writeManifest } from './run-helpers.js';
+import { KEY, eachTestInProject, writeManifest } from './run-helpers.js';
 
 /**
  * Issue 10, findings 2 and 3: with a request-rate limit, submits queue in the client's limiter. After Ctrl+C /
@@ -22,7 +23,7 @@ const JOBS = 8;
 async function startLimitedRun(): Promise<ReturnType<typeof startCli>> {
   sim = await startSimulator({ timeScale: 0.01, concurrency: 8 });
   const file = await writeManifest(dir, Array.from({ length: JOBS }, (_, i) => `job ${i}`), [1], 'run:\n  concurrency: 4\n');
-  return startCli(['run', file, '--base-url', sim.url, '--requests-per-second', '0.5', '--json'], { cwd: dir, env });
+  return startCli(['run', file, '--base-url', sim.url, '--requests-per-second', '0.5', '--json'], { cwd: dir, env, inheritEnv: false });
 }
 
 /** Resolves once the simulator has accepted `n` submits (a deterministic trigger, not a sleep). */

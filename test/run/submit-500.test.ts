@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../bench/lib/cli-process.mjs';
 import { readLedger } from '../../src/results/ledger-store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { readBody, startHttpServer } from '../api/test-server.js';
-import { KEY, startCli, eachTestInProject, writeManifest } from './run-helpers.js';
+import { KEY, eachTestInProject, writeManifest } from './run-helpers.js';
 
 /**
  * Issue 10, finding 1, as it was found: a gateway that charges, then answers a JSON 500 on 30 % of submits. A
@@ -20,7 +21,7 @@ describe('a gateway that charges, then answers 500', () => {
     const file = await writeManifest(dir, Array.from({ length: 24 }, (_, i) => `job ${i}`), [1], 'run:\n  concurrency: 6\n');
     const args = ['run', file, '--base-url', sim.url, '--time-scale', '0.003', '--json'];
     const env = { DMXAPI_API_KEY: KEY };
-    const first = await startCli(args, { cwd: dir, env }).done;
+    const first = await runCli(args, { cwd: dir, env, inheritEnv: false });
     const fired = sim.stats().faults['500-after-charge'] ?? 0;
     expect(fired).toBeGreaterThan(0);
     expect(first.code, first.stderr.slice(-2000)).toBe(6);
@@ -30,7 +31,7 @@ describe('a gateway that charges, then answers 500', () => {
     expect(sim.stats().submits.accepted).toBe(24);
     expect(sim.stats().submits.duplicate_bodies).toBe(0);
     // A plain rerun sends nothing new for the held jobs.
-    const rerun = await startCli(args, { cwd: dir, env }).done;
+    const rerun = await runCli(args, { cwd: dir, env, inheritEnv: false });
     expect(rerun.code).toBe(6);
     expect(sim.stats().submits.accepted).toBe(24);
     expect(sim.stats().submits.duplicate_bodies).toBe(0);
@@ -47,7 +48,7 @@ describe('a submit answered 404 (the base URL is not the API)', () => {
     });
     try {
       const file = await writeManifest(dir, ['a', 'b', 'c'], [1], 'run:\n  concurrency: 1\n');
-      const r = await startCli(['run', file, '--base-url', server.url, '--time-scale', '0.003'], { cwd: dir, env: { DMXAPI_API_KEY: KEY } }).done;
+      const r = await runCli(['run', file, '--base-url', server.url, '--time-scale', '0.003'], { cwd: dir, env: { DMXAPI_API_KEY: KEY }, inheritEnv: false });
       expect(r.code, r.stderr.slice(-1500)).toBe(3);
       expect(submits).toBe(1);
       const ledger = await readLedger(join(dir, 'output/t'));

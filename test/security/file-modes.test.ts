@@ -1,11 +1,11 @@
-import { lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 // Plain ESM shared with the benchmarks.
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { manifestOf, THREE, TIME_SCALE } from '../faults/fault-run.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Files are created with the user's umask and no executable bit: the CLI runs under `sh -c 'umask U; exec node …'`
@@ -17,12 +17,12 @@ let dir: string;
 
 beforeAll(async () => {
   sim = await startSimulator({ timeScale: TIME_SCALE, seed: 4 });
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-modes-'));
+  dir = await makeTempDir('modes');
 });
 
 afterAll(async () => {
   await sim.close();
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 });
 
 async function modesUnder(root: string): Promise<{ files: Map<string, number>; dirs: Map<string, number> }> {

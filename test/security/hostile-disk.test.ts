@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -9,6 +9,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/start-simula
 // Plain ESM shared with the benchmarks.
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { manifestOf, THREE, TIME_SCALE } from '../faults/fault-run.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Bad disks and planted links. Read-only and full filesystems are real tmpfs mounts (this needs root and
@@ -31,7 +32,7 @@ function tryMount(target: string, options: string): boolean {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-disk-'));
+  dir = await makeTempDir('disk');
   sim = await startSimulator({ timeScale: TIME_SCALE, seed: 4 });
   manifestPath = path.join(dir, 'm.yaml');
   await writeFile(manifestPath, manifestOf(THREE));
@@ -40,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const m of mounts) execFileSync('umount', [m], { stdio: 'ignore' });
   await sim.close();
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 });
 
 const run = (out: string) =>

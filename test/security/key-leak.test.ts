@@ -1,15 +1,14 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 // Plain ESM shared with the benchmarks.
-import { runCli } from '../../bench/lib/cli-process.mjs';
+import { runCli, startCli } from '../../bench/lib/cli-process.mjs';
 import { walk } from '../../bench/lib/crash-harness.mjs';
 import { manifestOf, THREE, TIME_SCALE } from '../faults/fault-run.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * The API key must appear in no log line, ledger, report, error message or crash output. Every scenario below
@@ -33,13 +32,13 @@ const sims: Simulator[] = [];
 const servers: Server[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-key-leak-'));
+  dir = await makeTempDir('key-leak');
 });
 
 afterAll(async () => {
   for (const s of sims) await s.close();
   for (const s of servers) await new Promise((r) => s.close(r));
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 });
 
 async function sim(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
@@ -56,22 +55,18 @@ async function manifest(name: string, prompts: readonly string[] = THREE): Promi
 
 /** Runs the CLI with the key in its environment and keeps its output for the scan. */
 async function cli(label: string, args: string[], options: { killWhen?: () => Promise<boolean>; env?: Record<string, string> } = {}) {
-  const r = await runCli(args, {
-    env: { DMXAPI_API_KEY: KEY, ...options.env },
-    timeoutMs: 90_000,
-    cwd: dir,
-    // A crash in the middle of the work, not during startup: SIGKILL once the condition holds.
-    onSpawn: (child: ChildProcess) => {
-      const killWhen = options.killWhen;
-      if (!killWhen) return;
-      const check = async (): Promise<void> => {
-        if (child.exitCode !== null) return;
-        if (await killWhen()) child.kill('SIGKILL');
-        else setTimeout(() => void check(), 10);
-      };
-      void check();
-    },
-  });
+  const { child, done } = startCli(args, { env: { DMXAPI_API_KEY: KEY, ...options.env }, timeoutMs: 90_000, cwd: dir });
+  // A crash in the middle of the work, not during startup: SIGKILL once the condition holds.
+  const killWhen = options.killWhen;
+  if (killWhen) {
+    const check = async (): Promise<void> => {
+      if (child.exitCode !== null) return;
+      if (await killWhen()) child.kill('SIGKILL');
+      else setTimeout(() => void check(), 10);
+    };
+    void check();
+  }
+  const r = await done;
   expect(r.timedOut).toBe(false);
   outputs.push({ label: `${label} stdout`, text: r.stdout }, { label: `${label} stderr`, text: r.stderr });
   return r;

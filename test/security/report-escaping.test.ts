@@ -1,13 +1,13 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Plain ESM shared with the benchmarks.
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { manifestOf, TIME_SCALE } from '../faults/fault-run.js';
 import { markupOf, readPageData } from '../report/report-page.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * End to end through `run`: text a hostile service sends (an ErrMsg full of markup) and hostile prompt text reach
@@ -21,7 +21,7 @@ let base: string;
 let requests = 0;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-report-escape-'));
+  dir = await makeTempDir('report-escape');
   server = createServer((req, res) => {
     requests++;
     req.resume();
@@ -36,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((r) => server.close(r));
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 });
 
 describe('report.html escapes what the manifest and the service say', () => {

@@ -1,11 +1,11 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 // Plain ESM shared with the benchmarks.
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { manifestOf, THREE, TIME_SCALE } from '../faults/fault-run.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Symbolic links and the output folder. The policy: the output folder itself may be a link (people put output on
@@ -20,12 +20,12 @@ let n = 0;
 
 beforeAll(async () => {
   sim = await startSimulator({ timeScale: TIME_SCALE, seed: 6 });
-  dir = await mkdtemp(path.join(tmpdir(), 'paiwo-links-'));
+  dir = await makeTempDir('links');
 });
 
 afterAll(async () => {
   await sim.close();
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 });
 
 interface Case {

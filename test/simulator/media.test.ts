@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createWriteStream } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ASPECT_RATIOS, QUALITIES } from '../../src/model/capabilities.js';
 import { outputSize } from '../../src/model/output-size.js';
 import { MEDIA_DIR, MediaLibrary, assetChunks, fixtureName } from '../../src/simulator/media-library.js';
 
+import { it } from '../helpers/temp-dir.js';
 import { idOf, rawRequest, submit, waitDone, useSimulators } from './sim-helpers.js';
 import { FFPROBE, itWith, verdictFor } from '../helpers/requirements.js';
 
@@ -64,8 +64,6 @@ function ffprobe(file: string): { streams: Array<{ codec_type: string; codec_nam
   return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }));
 }
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'paiwo-sim-media-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const sim = useSimulators();
 
@@ -150,7 +148,7 @@ describe('serving media', () => {
 });
 
 describe('large media', () => {
-  it('streams a padded MP4 of the requested size whose hash matches the stats, resumable with Range', async () => {
+  it('streams a padded MP4 of the requested size whose hash matches the stats, resumable with Range', async ({ tmp }) => {
     const size = 40 * 1024 * 1024 + 123;
     const s = await sim({ largeMediaBytes: size });
     const id = idOf((await submit(s.url)).text);
@@ -186,7 +184,7 @@ describe('large media', () => {
     expect(tail.ok && tail.res.body.equals(buf.subarray(size - 1000))).toBe(true);
   });
 
-  it('uses a 64-bit largesize free box beyond 4 GiB', () => {
+  it('uses a 64-bit largesize free box beyond 4 GiB', ({ tmp }) => {
     const lib = new MediaLibrary();
     const size = 5 * 1024 ** 3;
     const asset = lib.asset('360p', '1:1', false, size);
@@ -195,6 +193,6 @@ describe('large media', () => {
     expect(header.readUInt32BE(0)).toBe(1);
     expect(header.toString('latin1', 4, 8)).toBe('free');
     expect(Number(header.readBigUInt64BE(8))).toBe(size - at);
-    writeFileSync(path.join(tmp, 'x'), ''); // the temp dir is in use; cleaned up after all
+    writeFileSync(path.join(tmp, 'x'), ''); // the temp dir is in use; cleaned up after the test
   });
 });

@@ -1,23 +1,19 @@
 import { execFile } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { outputSize } from '../../src/model/output-size.js';
 import { SIM_STATE_FILE } from '../../src/simulator/sim-persist.js';
 import { describeWith, FFMPEG } from '../helpers/requirements.js';
 import { fetchVideo, idOf, rawRequest, submit, useSimulators, waitDone } from './sim-helpers.js';
+import { it } from '../helpers/temp-dir.js';
 
 const exec = promisify(execFile);
 const start = useSimulators();
 let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-sim-state-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 describe('a simulator with a state folder is one service across restarts', () => {

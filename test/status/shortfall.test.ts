@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -7,17 +6,18 @@ import type { RunSummary } from '../../src/scheduler/run-summary.js';
 import type { LedgerStatus } from '../../src/results/report-status.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { runCli } from '../../bench/lib/cli-process.mjs';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 
 const KEY = 'sk-9Qf2Lz7Kp3Xw'; // random-looking, as real keys are: redaction removes any 8-character run of the key
 let sim: Simulator;
 let dir: string;
 beforeAll(async () => {
   sim = await startSimulator({ timeScale: 0.005, apiKey: KEY });
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-shortfall-'));
+  dir = await makeTempDir('shortfall');
 });
 afterAll(async () => {
   await sim?.close();
-  await rm(dir, { recursive: true, force: true });
+  await removeTempDir(dir);
 });
 
 const manifest = (prompts: unknown[]) =>

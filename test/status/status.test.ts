@@ -1,25 +1,19 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { runCli, runCliOk } from '../../bench/lib/cli-process.mjs';
 import { statusCommand } from '../../src/commands/status.js';
 import type { LedgerStatus } from '../../src/results/report-status.js';
 import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
 import { LOCK_FILE } from '../../src/results/output-lock.js';
-import { demoLedger, makeJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
+import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { bufferedIO, exitCodeOf } from '../helpers/buffered-io.js';
+import { it } from '../helpers/temp-dir.js';
 
-const run = promisify(execFile);
-const CLI = join(process.cwd(), 'dist/cli/main.js');
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'paiwo-status-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+it.beforeEach(({ tmp }) => {
+  dir = tmp;
 });
 
 /** One job in every state a user must act on, plus successes. */
@@ -27,13 +21,13 @@ function mixedLedger() {
   const base = demoLedger().jobs.slice(0, 2);
   return makeLedger([
     ...base,
-    makeJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: '2026-11-24T08:00:05.000Z', error: { code: 'HTTP_504', message: 'gateway timeout after sending' } }),
-    makeJob({ id: 'sub', status: 'submitted', video_id: '9007199254740993', credits: 80 }),
-    makeJob({ id: 'skip', status: 'skipped', estimated_credits: 115, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
-    makeJob({ id: 'skip2', status: 'skipped', estimated_credits: 80, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
-    makeJob({ id: 'pend', status: 'pending' }),
-    makeJob({ id: 'bad', status: 'failed', video_id: '385043936817999', credits: 80, error: { code: 8, message: 'generation failed\n\u001b[31mred\u001b[0m' } }),
-    makeJob({ id: 'mod', status: 'moderated', video_id: '385043936817998', credits: 80, credits_refunded: 80, error: { code: 7, message: 'rejected by content moderation' } }),
+    makeLedgerJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: '2026-11-24T08:00:05.000Z', error: { code: 'HTTP_504', message: 'gateway timeout after sending' } }),
+    makeLedgerJob({ id: 'sub', status: 'submitted', video_id: '9007199254740993', credits: 80 }),
+    makeLedgerJob({ id: 'skip', status: 'skipped', estimated_credits: 115, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
+    makeLedgerJob({ id: 'skip2', status: 'skipped', estimated_credits: 80, budget: { max_credits: 500, share: 500 }, error: { code: 'BUDGET', message: 'would exceed max_credits 500' } }),
+    makeLedgerJob({ id: 'pend', status: 'pending' }),
+    makeLedgerJob({ id: 'bad', status: 'failed', video_id: '385043936817999', credits: 80, error: { code: 8, message: 'generation failed\n\u001b[31mred\u001b[0m' } }),
+    makeLedgerJob({ id: 'mod', status: 'moderated', video_id: '385043936817998', credits: 80, credits_refunded: 80, error: { code: 7, message: 'rejected by content moderation' } }),
   ]);
 }
 
@@ -78,8 +72,8 @@ describe('status', () => {
 
   it('sees the journal of a run that crashed before its snapshot, and says what a mid-submit crash means', async () => {
     const store = await openLedger(dir);
-    await store.put(makeJob({ id: 'a', status: 'pending' }));
-    await store.put(makeJob({ id: 'b', status: 'pending' }));
+    await store.put(makeLedgerJob({ id: 'a', status: 'pending' }));
+    await store.put(makeLedgerJob({ id: 'b', status: 'pending' }));
     await store.snapshot();
     await store.update('a', { status: 'submitting', attempts: 1, submitted_at: '2026-11-24T09:00:00.000Z' });
     await store.flush();
@@ -119,19 +113,13 @@ describe('status', () => {
 
   it('the CLI prints the status and exits 5 with a failed job; a folder without a ledger exits 2 with a one-line message', async () => {
     await writeLedger(dir, demoLedger({ 1: 'failed' }));
-    const ok = await run('node', [CLI, 'status', dir, '--json']).then(
-      () => null,
-      (e: { code: number; stdout: string }) => e,
-    );
+    const ok = await runCli(['status', dir, '--json']);
     expect(ok?.code).toBe(5);
     expect(JSON.parse(ok!.stdout).by_status.failed).toBe(1);
     await writeLedger(dir, demoLedger());
-    expect((await run('node', [CLI, 'status', dir])).stdout).toContain('every job succeeded.');
+    expect((await runCliOk(['status', dir])).stdout).toContain('every job succeeded.');
     const empty = join(dir, 'nothing-here');
-    const failed = await run('node', [CLI, 'status', empty]).then(
-      () => null,
-      (e: { code: number; stderr: string }) => e,
-    );
+    const failed = await runCli(['status', empty]);
     expect(failed?.code).toBe(2);
     expect(failed?.stderr).toMatch(/^paiwo-batch: no ledger\.json in .*nothing-here/);
     expect(failed?.stderr).not.toMatch(/\n\s+at /);
@@ -142,8 +130,8 @@ describe('status of a damaged ledger on a terminal', () => {
   it('shows every control character escaped: no ESC, OSC, BEL or C1 byte reaches the terminal, in text or --json', async () => {
     const osc = '\u001b]0;pwned window title\u0007';
     const ledger = makeLedger([
-      makeJob({ id: `evil${osc}`, status: 'failed', file: `a\u001b[2Jb.mp4`, video_id: '1', credits: 5, error: { code: `X\u009b31m`, message: `boom ${osc}\r\u001b[1A` } }),
-      makeJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: `2026\u001b[31m`, error: { code: 'HTTP_504', message: '\u202eevil' } }),
+      makeLedgerJob({ id: `evil${osc}`, status: 'failed', file: `a\u001b[2Jb.mp4`, video_id: '1', credits: 5, error: { code: `X\u009b31m`, message: `boom ${osc}\r\u001b[1A` } }),
+      makeLedgerJob({ id: 'unk', status: 'unknown', attempts: 1, submitted_at: `2026\u001b[31m`, error: { code: 'HTTP_504', message: '\u202eevil' } }),
     ]);
     await writeLedger(dir, ledger);
     for (const json of [false, true]) {

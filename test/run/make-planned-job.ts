@@ -4,7 +4,7 @@ import type { SubmitRequest } from '../../src/model/capabilities.js';
 import { estimateCredits } from '../../src/model/prices.js';
 
 /** A planned job as the loader makes one, for tests of the scheduler below the manifest stage. */
-export function makeJob(request: Partial<SubmitRequest> & { input: string }, repeatIndex = 0): Job {
+export function makePlannedJob(request: Partial<SubmitRequest> & { input: string }, repeatIndex = 0): Job {
   const full: SubmitRequest = { model: 'paiwo-v5.6-ttv', aspect_ratio: '16:9', quality: '540p', duration: 5, ...request };
   const id = jobId(full, repeatIndex);
   return {
