@@ -55,6 +55,7 @@ if (PROFILE_DIR) {
   await rm(PROFILE_DIR, { recursive: true, force: true });
   await mkdir(PROFILE_DIR, { recursive: true });
 }
+const runStartedAt = Date.now();
 const run = await timed(['run', file, ...common], PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
 let summary;
 try {
@@ -83,6 +84,7 @@ console.log(`paiwo-batch run — ${JOBS.toLocaleString('en-US')} jobs, concurren
 console.log(`  run        ${f(run.wallMs / 1000)} s wall (summary duration ${f(summary.duration_ms / 1000)} s), ${summary.jobs.succeeded} succeeded, exit ${summary.exit_code}`);
 console.log(`             generation span ${f(spanMs / 1000)} s (first submit → last end) → outside it ${f(outside * 100, 1)} % of the run${GOALS.outside ? ` (goal ≤ ${GOALS.outside * 100} %)` : ''}`);
 console.log(`             CPU ${f(run.cpuMs / 1000)} s (${f(run.cpuMs / JOBS, 3)} ms/job), peak RSS ${f(run.rssMb, 0)} MB${GOALS.rssMb ? ` (goal < ${GOALS.rssMb})` : ''}; report ${f(reportBytes / 1024 / 1024, 1)} MB`);
+console.log(`             before the first submit ${f((first - runStartedAt) / 1000)} s (start, load, plan); after the last generation's end ${f((runStartedAt + run.wallMs - last) / 1000)} s (notice, download, save, report)`);
 console.log(`  rerun      ${f(rerun.wallMs / 1000)} s wall, CPU ${f(rerun.cpuMs / 1000)} s, peak RSS ${f(rerun.rssMb, 0)} MB (goal ≤ ${GOALS.rerunMs / 1000} s), exit ${rerun.code}`);
 console.log(`  status     ${f(status.wallMs / 1000)} s wall, CPU ${f(status.cpuMs / 1000)} s, peak RSS ${f(status.rssMb, 0)} MB${GOALS.statusMs ? ` (goal < ${GOALS.statusMs / 1000} s)` : ''}, exit ${status.code}`);
 if (PROFILE_DIR) {
