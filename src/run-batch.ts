@@ -1,40 +1,27 @@
 import { stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ApiClient } from './api/api-client.js';
 import { InternalError, PaiwoError } from './errors/paiwo-error.js';
 import { asOutputUnwritable } from './errors/output-unwritable.js';
 import { loadManifests } from './manifest/load-manifests.js';
-import type { Diagnostic, LoadedManifest, ManifestSet, Shard } from './manifest/types.js';
+import type { Diagnostic, Shard } from './manifest/types.js';
+import { concurrencyOf, planFolders, recordedService, requestRateOf, type FolderPlan, type RunOverrides } from './plan-folders.js';
 import { moneyOf } from './results/ledger-money.js';
-import type { JobBudget } from './results/ledger-types.js';
-import { shardBudget } from './manifest/shard-jobs.js';
 import { JOURNAL_FILE, LEDGER_FILE, openLedger, type LedgerStore } from './results/ledger-store.js';
 import { readLedgerSnapshot } from './results/ledger-snapshot.js';
-import { checkFolderService, serviceOf, SIMULATOR_SERVICE } from './results/service-identity.js';
-import { isShippedClip } from './simulator/media-library.js';
-import type { Ledger } from './results/ledger-types.js';
+import { checkFolderService, serviceOf } from './results/service-identity.js';
 import { REPORT_FILE, writeReport } from './results/write-report.js';
 import { PosterMaker } from './results/posters.js';
 import { Budget } from './scheduler/budget.js';
-import { planWork, type PlannedJob } from './scheduler/plan-work.js';
+import { planWork } from './scheduler/plan-work.js';
 import { progressReader, type ProgressCounts } from './scheduler/progress-counts.js';
 import type { ProgressDisplay } from './display/progress-display.js';
-import type { JobSettings, RunTarget, WorkItem } from './scheduler/run-context.js';
+import type { RunTarget, WorkItem } from './scheduler/run-context.js';
 import { RunControl } from './scheduler/run-control.js';
 import { summarizeRun, type RunSummary } from './scheduler/run-summary.js';
-import { downloadQueue, scheduleJobs } from './scheduler/schedule-jobs.js';
+import { downloadQueue, scheduleJobs, type ScheduleOptions } from './scheduler/schedule-jobs.js';
 import { silentLogger, type Logger } from './util/logger.js';
 
-/** Flags that override the manifests' `run:` blocks (`undefined` = the manifest decides). */
-export interface RunOverrides {
-  readonly concurrency?: number;
-  readonly requestsPerSecond?: number;
-  readonly maxCredits?: number;
-  readonly jobTimeoutMs?: number;
-  readonly retries?: number;
-  /** Output folder for every manifest of the run. */
-  readonly out?: string;
-}
 
 export interface RunBatchOptions {
   /** Manifest files or globs. */
@@ -66,9 +53,6 @@ export interface RunBatchOptions {
 }
 
 
-/** Added to a rehearsal's default output folder: `output/<name>.rehearsal/`. */
-export const REHEARSAL_SUFFIX = '.rehearsal';
-
 /**
  * Poster frames a run's own report extracts at its end, at most: most are made in the background as videos are
  * saved (PosterMaker); the rest are left to `paiwo-batch report` or `review` (the page says so). One round of the
@@ -79,14 +63,18 @@ export const RUN_POSTER_LIMIT = 16;
 /** How long submits already on the wire may take to answer after Ctrl+C before they are abandoned (as unknown). */
 const WIRE_GRACE_MS = 15_000;
 
-/** One output folder of the plan. */
-interface FolderPlan {
+/** An output folder once its ledger is open: what the run does there and what it started from. */
+interface OpenFolder {
   readonly outDir: string;
-  readonly jobs: PlannedJob[];
-  /** This run's budget for the folder: with `--shard`, this shard's share of the manifest's. */
+  /** The planned jobs' ids, in plan order (the jobs themselves are in the ledger). */
+  readonly ids: readonly string[];
   readonly maxCredits: number | undefined;
-  /** The manifest's whole budget and this run's share, recorded on the jobs. */
-  readonly budget: JobBudget | null;
+  readonly budget: FolderPlan['budget'];
+  readonly store: LedgerStore;
+  readonly target: RunTarget;
+  readonly spentAtStart: number;
+  /** Work items planned for this folder in this run. */
+  work: number;
 }
 
 /**
@@ -98,18 +86,9 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   const started = Date.now();
   const cwd = options.cwd ?? process.cwd();
   const timeScale = options.timeScale ?? 1;
-  const overrides = options.overrides ?? {};
-  const set = await loadManifests(options.patterns, {
-    cwd,
-    ...(options.maxJobs !== undefined && { maxJobs: options.maxJobs }),
-    ...(options.shard && { shard: options.shard }),
-  });
-  const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
-  if (warnings.length > 0) options.onWarnings?.(warnings);
-
   const rehearsal = options.simulator !== undefined;
   const service = serviceOf(options.baseUrl ?? '', rehearsal);
-  const folders = planFolders(set, overrides, options.shard, cwd, rehearsal);
+  const { folders, concurrency, requestRate } = await loadPlan(options, cwd, rehearsal);
   // Before anything starts or is sent: every folder's recorded service must be this run's (the ledger store
   // checks again under the lock).
   for (const folder of folders) checkFolderService(folder.outDir, recordedService(await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE))), service);
@@ -127,97 +106,42 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   if (options.signal?.aborted) onInterrupt();
   else options.signal?.addEventListener('abort', onInterrupt, { once: true });
 
-  const opened: { folder: FolderPlan; store: LedgerStore; target: RunTarget; spentAtStart: number; work?: number }[] = [];
+  const opened: OpenFolder[] = [];
   let failure: unknown = null;
   try {
-    const items: WorkItem[] = [];
-    for (const folder of folders) {
-      const store = await openLedger(folder.outDir, { logger, service });
-      const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, store.jobs) };
-      opened.push({ folder, store, target, spentAtStart: moneyOf(store.jobs).credits_spent });
-      const resume = { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false, budget: folder.budget };
-      const work = await planWork(target, folder.jobs, resume, logger);
-      opened[opened.length - 1]!.work = work.length;
-      items.push(...work);
-    }
-    logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
-    const downloads = downloadQueue();
-    const posters = new PosterMaker();
-    const byDir = new Map(opened.map((o) => [o.folder.outDir, o.store]));
-    const concurrency = overrides.concurrency ?? Math.min(...set.manifests.map((m) => m.run.concurrency));
-    const display = options.progress?.(
-      progressReader(
-        opened.map((o) => ({ store: o.store, ids: o.folder.jobs.map((p) => p.job.id) })),
-        () => downloads.size + downloads.pending,
-        { slots: concurrency, timeScale },
-      ),
-    );
-    try {
-      await scheduleJobs(items, {
-        client,
-        control,
-        logger,
-        concurrency,
-        ...rate(set.manifests, overrides),
-        timeScale,
-        callTimeoutMs,
-        downloads,
-        onSaved: (outDir, id) => {
-          const job = byDir.get(outDir)?.job(id);
-          if (job) posters.add(outDir, job);
-        },
-      });
-    } finally {
-      display?.stop();
-      await posters.stop();
-    }
+    // Handed over (the array emptied): once planned, a folder's manifest jobs are no longer held, only their ids.
+    const items = await openFolders(folders.splice(0), opened, { logger, service, options });
+    await runWork(items, opened, {
+      client,
+      control,
+      logger,
+      concurrency,
+      ...requestRate,
+      timeScale,
+      callTimeoutMs,
+      ...(options.progress && { progress: options.progress }),
+    });
   } catch (error) {
     failure = error;
   } finally {
     options.signal?.removeEventListener('abort', onInterrupt);
     control.close();
     client.close();
-    for (const o of opened) {
-      try {
-        await o.store.close();
-      } catch (error) {
-        failure ??= error;
-      }
-    }
+    failure = (await closeFolders(opened)) ?? failure;
   }
-  if (failure !== null) {
-    if (failure instanceof PaiwoError) throw failure;
-    // The user's disk, not a bug: exit 7 without a stack, naming the file. Whatever was acknowledged is in the journal.
-    const unwritable = asOutputUnwritable(failure);
-    if (unwritable) throw unwritable;
-    throw new InternalError(`run failed: ${(failure as Error)?.message ?? String(failure)}`, { cause: failure });
-  }
+  if (failure !== null) throw runFailure(failure);
 
-  const reports: string[] = [];
-  for (const o of opened) {
-    try {
-      // Posters cost ~20–40 ms of ffmpeg each: a run makes a bounded number, so its end stays prompt at any size;
-      // `report` and `review` make the rest (the page says so).
-      const existing = join(o.folder.outDir, REPORT_FILE);
-      // A rerun with nothing to do leaves a report newer than the ledger as it is (`paiwo-batch report` rewrites it).
-      if (o.work === 0 && (await reportIsCurrent(o.folder.outDir))) reports.push(existing);
-      else reports.push(await writeReport(o.folder.outDir, o.store.ledger, { posterLimit: RUN_POSTER_LIMIT }));
-    } catch (error) {
-      // The videos and the ledger are what matter; a report can be written again with `paiwo-batch report`.
-      logger.error({ err: error, out: o.folder.outDir }, 'could not write report.html');
-    }
-  }
   const summary = summarizeRun({
     targets: opened.map((o) => ({
-      outDir: o.folder.outDir,
-      jobs: o.folder.jobs.map((p) => o.store.job(p.job.id)!),
+      outDir: o.outDir,
+      jobs: o.ids.map((id) => o.store.job(id)!),
       allJobs: o.store.jobs,
       spentAtStart: o.spentAtStart,
-      maxCredits: o.folder.maxCredits,
-      budget: o.folder.budget,
+      maxCredits: o.maxCredits,
+      budget: o.budget,
     })),
     stopped: control.stopReasons,
-    reports,
+    reports: await writeReports(opened, logger),
     durationMs: Date.now() - started,
   });
   logger.info({ exit_code: summary.exit_code, jobs: summary.jobs, credits_spent: summary.credits_spent, duration_ms: summary.duration_ms }, 'run finished');
@@ -225,13 +149,120 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
 }
 
 /**
- * The service a folder's ledger ran against. Ledgers from before it was recorded have none — unless their videos
- * are the simulator's shipped clips, which only a rehearsal (the old `--simulator` wrote to the real folder) has.
+ * Loads and validates the manifests and groups their jobs by output folder. Only the plan leaves this function:
+ * the loaded manifests (every Job twice over, ~80 MB at 100,000 jobs) are not held for the rest of the run.
  */
-function recordedService(ledger: Ledger | null): string | undefined {
-  if (!ledger) return undefined;
-  if (ledger.service !== undefined) return ledger.service;
-  return ledger.jobs.some((j) => j.status === 'succeeded' && j.sha256 !== null && isShippedClip(j.sha256)) ? SIMULATOR_SERVICE : undefined;
+async function loadPlan(options: RunBatchOptions, cwd: string, rehearsal: boolean): Promise<{ folders: FolderPlan[]; concurrency: number; requestRate: { requestsPerSecond?: number } }> {
+  const overrides = options.overrides ?? {};
+  const set = await loadManifests(options.patterns, {
+    cwd,
+    ...(options.maxJobs !== undefined && { maxJobs: options.maxJobs }),
+    ...(options.shard && { shard: options.shard }),
+  });
+  const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
+  if (warnings.length > 0) options.onWarnings?.(warnings);
+  return {
+    folders: planFolders(set, overrides, options.shard, cwd, rehearsal),
+    concurrency: concurrencyOf(set.manifests, overrides),
+    requestRate: requestRateOf(set.manifests, overrides),
+  };
+}
+
+/** Opens each folder's ledger (adding it to `opened` at once, so it is closed whatever happens next) and plans its work. */
+async function openFolders(
+  folders: readonly FolderPlan[],
+  opened: OpenFolder[],
+  context: { readonly logger: Logger; readonly service: string; readonly options: RunBatchOptions },
+): Promise<WorkItem[]> {
+  const { logger, service, options } = context;
+  const items: WorkItem[] = [];
+  for (const folder of folders) {
+    const store = await openLedger(folder.outDir, { logger, service });
+    const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, store.jobs) };
+    const { outDir, maxCredits, budget } = folder;
+    const ids = folder.jobs.map((p) => p.job.id);
+    const open: OpenFolder = { outDir, ids, maxCredits, budget, store, target, spentAtStart: moneyOf(store.jobs).credits_spent, work: 0 };
+    opened.push(open);
+    const resume = { retryFailed: options.retryFailed ?? false, resubmitUnknown: options.resubmitUnknown ?? false, budget: folder.budget };
+    const work = await planWork(target, folder.jobs, resume, logger);
+    open.work = work.length;
+    items.push(...work);
+  }
+  logger.info({ jobs: items.length, folders: folders.map((f) => f.outDir) }, 'run planned');
+  return items;
+}
+
+/** Schedules the work with a progress display and posters made in the background as videos are saved. */
+async function runWork(
+  items: readonly WorkItem[],
+  opened: readonly OpenFolder[],
+  options: Omit<ScheduleOptions, 'downloads' | 'onSaved'> & { readonly progress?: RunBatchOptions['progress'] },
+): Promise<void> {
+  const { progress, ...schedule } = options;
+  const downloads = downloadQueue();
+  const posters = new PosterMaker();
+  const byDir = new Map(opened.map((o) => [o.outDir, o.store]));
+  const display = progress?.(
+    progressReader(
+      opened.map((o) => ({ store: o.store, ids: o.ids })),
+      () => downloads.size + downloads.pending,
+      { slots: schedule.concurrency, timeScale: schedule.timeScale },
+    ),
+  );
+  try {
+    await scheduleJobs(items, {
+      ...schedule,
+      downloads,
+      onSaved: (outDir, id) => {
+        const job = byDir.get(outDir)?.job(id);
+        if (job) posters.add(outDir, job);
+      },
+    });
+  } finally {
+    display?.stop();
+    await posters.stop();
+  }
+}
+
+/** Closes every ledger (its final snapshot, then the lock); the first failure, if any. */
+async function closeFolders(opened: readonly OpenFolder[]): Promise<unknown> {
+  let failure: unknown = null;
+  for (const o of opened) {
+    try {
+      await o.store.close();
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  return failure;
+}
+
+/** What a failed run throws: our own errors as they are, the user's disk as exit 7 without a stack, else a bug. */
+function runFailure(failure: unknown): Error {
+  if (failure instanceof PaiwoError) return failure;
+  // The user's disk, not a bug: exit 7 without a stack, naming the file. Whatever was acknowledged is in the journal.
+  const unwritable = asOutputUnwritable(failure);
+  if (unwritable) return unwritable;
+  return new InternalError(`run failed: ${(failure as Error)?.message ?? String(failure)}`, { cause: failure });
+}
+
+/** Writes each folder's report.html (a rerun with nothing to do keeps a current one); the paths written. */
+async function writeReports(opened: readonly OpenFolder[], logger: Logger): Promise<string[]> {
+  const reports: string[] = [];
+  for (const o of opened) {
+    try {
+      // Posters cost ~20–40 ms of ffmpeg each: a run makes a bounded number, so its end stays prompt at any size;
+      // `report` and `review` make the rest (the page says so).
+      const existing = join(o.outDir, REPORT_FILE);
+      // A rerun with nothing to do leaves a report newer than the ledger as it is (`paiwo-batch report` rewrites it).
+      if (o.work === 0 && (await reportIsCurrent(o.outDir))) reports.push(existing);
+      else reports.push(await writeReport(o.outDir, o.store.ledger, { posterLimit: RUN_POSTER_LIMIT }));
+    } catch (error) {
+      // The videos and the ledger are what matter; a report can be written again with `paiwo-batch report`.
+      logger.error({ err: error, out: o.outDir }, 'could not write report.html');
+    }
+  }
+  return reports;
 }
 
 /** Whether `report.html` was written after the ledger last changed (snapshot and journal). */
@@ -239,65 +270,4 @@ async function reportIsCurrent(outDir: string): Promise<boolean> {
   const mtime = (name: string) => stat(join(outDir, name)).then((s) => s.mtimeMs, () => null);
   const [report, ledger, journal] = await Promise.all([mtime(REPORT_FILE), mtime(LEDGER_FILE), mtime(JOURNAL_FILE)]);
   return report !== null && report >= (ledger ?? 0) && report >= (journal ?? 0);
-}
-
-function rate(manifests: readonly LoadedManifest[], overrides: RunOverrides): { requestsPerSecond?: number } {
-  if (overrides.requestsPerSecond !== undefined) return { requestsPerSecond: overrides.requestsPerSecond };
-  const limits = manifests.map((m) => m.run.requestsPerSecond).filter((r): r is number => r !== undefined);
-  // One account, one limit: the strictest manifest's.
-  return limits.length > 0 ? { requestsPerSecond: Math.min(...limits) } : {};
-}
-
-/**
-/**
- * A manifest's output folder (absolute): `out` (the `--out` flag), else its `run.out`, else
- * `output/<manifest name>/`; a rehearsal without `out` adds `.rehearsal` to that folder's name
- * (`output/<name>.rehearsal/`), so it never takes the real run's folder; a shard without `out` uses
- * `<that>/shard-k-of-n/` so shards never share a ledger.
- */
-export function outputFolderOf(m: LoadedManifest, out: string | undefined, shard: Shard | undefined, cwd: string, rehearsal = false): string {
-  if (out !== undefined) return resolve(cwd, out);
-  const base = m.run.out ?? join('output', m.name);
-  const real = isAbsolute(base) ? base : resolve(cwd, base);
-  const dir = rehearsal ? `${real}${REHEARSAL_SUFFIX}` : real;
-  return shard ? join(dir, `shard-${shard.index}-of-${shard.count}`) : dir;
-}
-
-/**
- * Groups the jobs by output folder (outputFolderOf). Per-job settings
- * come from the job's own manifest; a folder's budget is the strictest `max_credits` of the manifests in it (or
- * `--max-credits`), and a shard's is its share of that, in proportion to its jobs' estimated cost.
- */
-function planFolders(set: ManifestSet, overrides: RunOverrides, shard: Shard | undefined, cwd: string, rehearsal: boolean): FolderPlan[] {
-  const byPath = new Map(set.manifests.map((m) => [m.path, m]));
-  const byName = new Map(set.manifests.map((m) => [m.name, m]));
-  const folders = new Map<string, { outDir: string; jobs: PlannedJob[]; budgets: number[]; wholeCredits: number }>();
-  const outOf = (m: LoadedManifest): string => outputFolderOf(m, overrides.out, shard, cwd, rehearsal);
-  const settingsOf = new Map<LoadedManifest, JobSettings>();
-  for (const m of set.manifests) {
-    settingsOf.set(m, {
-      poll: m.run.poll,
-      jobTimeoutMs: overrides.jobTimeoutMs ?? m.run.jobTimeoutMs,
-      retries: overrides.retries ?? m.run.retries,
-    });
-    const outDir = outOf(m);
-    let folder = folders.get(outDir);
-    if (!folder) {
-      folder = { outDir, jobs: [], budgets: [], wholeCredits: 0 };
-      folders.set(outDir, folder);
-    }
-    if (m.run.maxCredits !== undefined) folder.budgets.push(m.run.maxCredits);
-    folder.wholeCredits += m.unshardedCredits ?? m.jobs.reduce((sum, j) => sum + j.estimatedCredits, 0);
-  }
-  for (const job of set.jobs) {
-    const manifest = byPath.get(job.manifest) ?? byName.get(job.manifestName) ?? set.manifests[0]!;
-    folders.get(outOf(manifest))!.jobs.push({ job, settings: settingsOf.get(manifest)! });
-  }
-  return [...folders.values()].map(({ outDir, jobs, budgets, wholeCredits }) => {
-    const whole = overrides.maxCredits ?? (budgets.length > 0 ? Math.min(...budgets) : undefined);
-    if (whole === undefined) return { outDir, jobs, maxCredits: undefined, budget: null };
-    const mine = jobs.reduce((sum, p) => sum + p.job.estimatedCredits, 0);
-    const share = shard && shard.count > 1 ? shardBudget(whole, mine, wholeCredits, shard.count) : whole;
-    return { outDir, jobs, maxCredits: share, budget: { max_credits: whole, share } };
-  });
 }

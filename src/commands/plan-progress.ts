@@ -3,7 +3,7 @@ import { UserError } from '../errors/paiwo-error.js';
 import type { Job, LoadedManifest, ManifestSet } from '../manifest/types.js';
 import { readLedger } from '../results/ledger-store.js';
 import type { LedgerJob } from '../results/ledger-types.js';
-import { outputFolderOf } from '../run-batch.js';
+import { outputFolderOf } from '../plan-folders.js';
 import { fileIntact, needOf, type JobNeed, type ResumeOptions } from '../scheduler/plan-work.js';
 
 export type { JobNeed };
