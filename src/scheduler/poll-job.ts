@@ -55,7 +55,7 @@ export function fetchStatus(ctx: RunContext, item: WorkItem, videoId: string, pr
  * Unknown statuses keep it polling. A timeout is not a failure.
  */
 export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutcome> {
-  const { store, budget } = item.target;
+  const { store } = item.target;
   const job = store.job(item.id)!;
   const videoId = job.video_id!;
   const ts = ctx.timeScale;
@@ -76,18 +76,7 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
         status = await fetchStatus(ctx, item, videoId, checkPriority(schedule.doneShare(askedAt)));
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        if (error.kind === 'not-found') {
-          await store.update(item.id, { status: 'failed', error: { code: error.code, message: error.message }, finished_at: new Date().toISOString() });
-          return { kind: 'ended' };
-        }
-        await store.update(item.id, { error: { code: error.code, message: `polling stopped: ${error.message}; rerun to keep polling` } });
-        if (error.kind === 'account-refused') {
-          ctx.logger.error({ job: item.id, code: error.code }, 'the service refused the account: stopping the run');
-          ctx.control.stopAll('account-refused');
-          return { kind: 'stopped' };
-        }
-        ctx.logger.warn({ job: item.id, code: error.code }, 'fetches keep failing; left submitted for the next run');
-        return { kind: 'left' };
+        return await recordFetchFailure(ctx, item, error);
       }
       const now = new Date().toISOString();
       // Status 1 without a url or an outputWidth is not done yet (contract B.9): it is polled again below.
@@ -102,35 +91,12 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
           }
           // Recorded together with the download's outcome: one journal event instead of two.
           return { kind: 'done', status };
-        case 7: {
-          // The provider refunds a moderated generation (B.1): the charge of this submit comes back.
-          // A refund counts at most the charge of the submit that made this video (a larger one is not believed).
-          const { refund, submits } = refundOf(job, videoId, status.credits);
-          if (status.credits !== null && status.credits > refund) {
-            ctx.logger.warn({ job: item.id, videoId, reported: status.credits, counted: refund }, 'refund reported above its charge: counted at the charge');
-          }
-          budget.refund(refund);
-          await store.update(item.id, {
-            status: 'moderated',
-            credits_refunded: job.credits_refunded + refund,
-            ...(submits && { submits }),
-            finished_at: now,
-            error: { code: 'STATUS_7', message: 'rejected by content moderation; credits refunded. Not retried: change the prompt.' },
-          });
-          ctx.logger.warn({ job: item.id, videoId }, 'moderated (status 7), refunded');
+        case 7:
+          await recordModerated(ctx, item, status, now);
           return { kind: 'ended' };
-        }
         case 8:
         case 6:
-          await store.update(item.id, {
-            status: 'failed',
-            finished_at: now,
-            error:
-              status.status === 8
-                ? { code: 'STATUS_8', message: 'generation failed on the provider side (rerun with --retry-failed to pay for a new try)' }
-                : { code: 'STATUS_6', message: 'the video was deleted on the provider side' },
-          });
-          ctx.logger.warn({ job: item.id, videoId, status: status.status }, 'generation failed');
+          await recordFailed(ctx, item, status, now);
           return { kind: 'ended' };
         default: {
           if (status.status !== 5 && status.status !== 1) ctx.logger.warn({ job: item.id, videoId, status: status.status }, 'unknown status; still polling');
@@ -149,4 +115,57 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
     if (isStop(error)) return { kind: 'stopped' };
     throw error;
   }
+}
+
+/** Fetches gave up: an unknown id ends the job; an account refusal stops the run; anything else leaves it for a rerun. */
+async function recordFetchFailure(ctx: RunContext, item: WorkItem, error: ApiError): Promise<PollOutcome> {
+  const { store } = item.target;
+  if (error.kind === 'not-found') {
+    await store.update(item.id, { status: 'failed', error: { code: error.code, message: error.message }, finished_at: new Date().toISOString() });
+    return { kind: 'ended' };
+  }
+  await store.update(item.id, { error: { code: error.code, message: `polling stopped: ${error.message}; rerun to keep polling` } });
+  if (error.kind === 'account-refused') {
+    ctx.logger.error({ job: item.id, code: error.code }, 'the service refused the account: stopping the run');
+    ctx.control.stopAll('account-refused');
+    return { kind: 'stopped' };
+  }
+  ctx.logger.warn({ job: item.id, code: error.code }, 'fetches keep failing; left submitted for the next run');
+  return { kind: 'left' };
+}
+
+/**
+ * Status 7: the provider refunds a moderated generation (B.1), so the charge of this submit comes back — at most
+ * the charge of the submit that made this video (a larger refund is not believed).
+ */
+async function recordModerated(ctx: RunContext, item: WorkItem, status: VideoStatus, now: string): Promise<void> {
+  const { store, budget } = item.target;
+  const job = store.job(item.id)!;
+  const videoId = job.video_id!;
+  const { refund, submits } = refundOf(job, videoId, status.credits);
+  if (status.credits !== null && status.credits > refund) {
+    ctx.logger.warn({ job: item.id, videoId, reported: status.credits, counted: refund }, 'refund reported above its charge: counted at the charge');
+  }
+  budget.refund(refund);
+  await store.update(item.id, {
+    status: 'moderated',
+    credits_refunded: job.credits_refunded + refund,
+    ...(submits && { submits }),
+    finished_at: now,
+    error: { code: 'STATUS_7', message: 'rejected by content moderation; credits refunded. Not retried: change the prompt.' },
+  });
+  ctx.logger.warn({ job: item.id, videoId }, 'moderated (status 7), refunded');
+}
+
+/** Status 8 (generation failed) or 6 (deleted): recorded; only --retry-failed pays for a new try. */
+async function recordFailed(ctx: RunContext, item: WorkItem, status: VideoStatus, now: string): Promise<void> {
+  await item.target.store.update(item.id, {
+    status: 'failed',
+    finished_at: now,
+    error:
+      status.status === 8
+        ? { code: 'STATUS_8', message: 'generation failed on the provider side (rerun with --retry-failed to pay for a new try)' }
+        : { code: 'STATUS_6', message: 'the video was deleted on the provider side' },
+  });
+  ctx.logger.warn({ job: item.id, videoId: item.target.store.job(item.id)!.video_id, status: status.status }, 'generation failed');
 }
