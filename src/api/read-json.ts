@@ -25,7 +25,16 @@ export function field(record: Readonly<Record<string, unknown>> | undefined, key
 /** The exact decimal digits of an integer id, written as a JSON number or a string of digits. */
 export function idText(value: unknown): string | undefined {
   const text = isLosslessNumber(value) ? value.value : typeof value === 'string' ? value.trim() : undefined;
-  return text !== undefined && /^\d{1,40}$/.test(text) ? text : undefined;
+  return text !== undefined && /^\d{1,40}$/.test(text) ? ownCopy(text) : undefined;
+}
+
+/**
+ * The same characters in a string of their own. The parser's strings are slices of the answer's text, and a
+ * slice keeps the whole text alive: an id kept in the ledger held ~450 bytes instead of ~50 (45 MB over a
+ * 100,000-job run). Digits only, so latin1 is exact.
+ */
+function ownCopy(digits: string): string {
+  return Buffer.from(digits, 'latin1').toString('latin1');
 }
 
 /** A finite JS number (for counts, sizes, seeds, ErrCode), or `undefined`. */

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LedgerJob } from './ledger-types.js';
@@ -36,6 +37,10 @@ export function posterPath(jobId: string): string | null {
 
 /** Videos per ffmpeg process: its start-up costs more than a frame, so a batch is ~4× cheaper than one each. */
 const BATCH = 8;
+/** Posters waiting to be made in the background during a run, at most. */
+const MAX_WAITING = 256;
+/** The nicest priority (19 on Unix; Windows maps it to its lowest class). */
+const BACKGROUND_PRIORITY = 19;
 
 interface PosterItem {
   readonly id: string;
@@ -99,14 +104,14 @@ export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], 
  * One frame per video to `<poster>.tmp-…`, each renamed into place only when ffmpeg succeeded for all (a reader
  * never sees half a JPEG). Frames are scaled before `thumbnail` compares them, which keeps its buffer small.
  */
-function extractPosters(ffmpeg: string, items: readonly PosterItem[]): Promise<'ok' | 'failed' | 'no-ffmpeg'> {
+function extractPosters(ffmpeg: string, items: readonly PosterItem[], options: { readonly background?: boolean } = {}): Promise<'ok' | 'failed' | 'no-ffmpeg'> {
   const suffix = `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}.jpg`;
   const args = ['-nostdin', '-v', 'error', '-y'];
   for (const item of items) args.push('-i', item.video);
   items.forEach((item, i) => args.push('-map', `${i}:v:0`, '-an', '-vf', 'scale=480:-2,thumbnail=30', '-frames:v', '1', '-q:v', '5', item.poster + suffix));
   const cleanup = () => Promise.all(items.map((item) => unlink(item.poster + suffix).catch(() => undefined)));
   return new Promise((resolve) => {
-    execFile(ffmpeg, args, { timeout: 30_000 + 5_000 * items.length, windowsHide: true }, (error) => {
+    const child = execFile(ffmpeg, args, { timeout: 30_000 + 5_000 * items.length, windowsHide: true }, (error) => {
       if (error) {
         void cleanup().then(() => resolve((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-ffmpeg' : 'failed'));
         return;
@@ -116,6 +121,15 @@ function extractPosters(ffmpeg: string, items: readonly PosterItem[]): Promise<'
         () => void cleanup().then(() => resolve('failed')),
       );
     });
+    // During a run, posters take only what the run leaves of the CPU: on two cores a full-speed ffmpeg took one
+    // of them from the runner and the simulator, and a 100,000-job rehearsal's downloads fell behind.
+    if (options.background && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, BACKGROUND_PRIORITY);
+      } catch {
+        // Not permitted here: the poster is made at normal priority.
+      }
+    }
   });
 }
 
@@ -158,6 +172,9 @@ export class PosterMaker {
   add(outDir: string, job: Pick<LedgerJob, 'id' | 'file'>): void {
     const rel = posterPath(job.id);
     if (this.#stopped || this.#missing || rel === null || relativeFileUrl(job.file) === null) return;
+    // Saves faster than posters can be made (a fast rehearsal of thousands): the rest wait for report/review
+    // instead of a queue that grew by every saved video (~40 MB at 100,000).
+    if (this.#waiting.length >= MAX_WAITING) return;
     this.#waiting.push({ id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) });
     this.#running ??= this.#work().finally(() => {
       this.#running = null;
@@ -178,7 +195,7 @@ export class PosterMaker {
       const usable = await Promise.all(batch.map((item) => this.#folderUsable(dirname(item.poster))));
       const items = batch.filter((_, i) => usable[i]);
       if (items.length === 0) continue;
-      const outcome = await extractPosters(this.#ffmpeg, items);
+      const outcome = await extractPosters(this.#ffmpeg, items, { background: true });
       if (outcome === 'no-ffmpeg') this.#missing = true;
     }
   }
