@@ -28,6 +28,11 @@ export interface ScheduleOptions {
    * display does; its concurrency is set from `concurrency` (`downloadsAtOnce`). @default downloadQueue()
    */
   readonly downloads?: PQueue;
+  /**
+   * Finished videos that may wait for a download; a finished generation beyond them keeps its slot until one
+   * starts. @default max(64, concurrency)
+   */
+  readonly downloadBacklog?: number;
   /** Told of every video saved, after its ledger record says so. */
   readonly onSaved?: (outDir: string, jobId: string) => void;
 }
@@ -105,7 +110,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
       const done = outcome.status;
       // Downloads behind: the slot is held until the backlog shrinks, so new submits wait for the disk and the
       // network instead of piling up finished videos in memory (a 100,000-job run kept 47,000 waiting, ~1 GB).
-      const backlog = downloadBacklog(options.concurrency);
+      const backlog = options.downloadBacklog ?? downloadBacklog(options.concurrency);
       if (ctx.downloads.size >= backlog) await ctx.downloads.onSizeLessThan(backlog);
       ctx.downloads.add(() => downloadJob(ctx, item, done)).catch(fail);
     }

@@ -78,6 +78,30 @@ describe('scheduler against the simulator', () => {
     expect(sim.stats().submits.duplicate_bodies).toBe(0);
   });
 
+  it('holds finished generations in their slots while the download backlog is full, so no more is submitted', async () => {
+    sim = await startSimulator({ timeScale: TS });
+    const store = await openLedger(dir);
+    const target: RunTarget = { outDir: dir, store, budget: new Budget(undefined) };
+    const jobs = Array.from({ length: 12 }, (_, i) => makePlannedJob({ input: `backlog ${i}` }));
+    const items = await planWork(target, jobs.map((job) => ({ job, settings })), { retryFailed: false, resubmitUnknown: false }, silentLogger);
+    const client = new ApiClient({ baseUrl: sim.url, apiKey: 'k' });
+    const queue = downloadQueue();
+    queue.pause(); // downloads stalled: the backlog (2) fills, then the 3 slots hold finished generations
+    let waitingPeak = 0;
+    queue.on('add', () => (waitingPeak = Math.max(waitingPeak, queue.size)));
+    const run = scheduleJobs(items, { client, control: new RunControl(), logger: silentLogger, concurrency: 3, downloadBacklog: 2, timeScale: TS, callTimeoutMs: 10_000, downloads: queue });
+    await expect.poll(() => sim.stats().videos.filter((v) => v.finished_at).length, { timeout: 20_000 }).toBe(5);
+    await new Promise((r) => setTimeout(r, 1000)); // generations take ~0.25 s here: unbounded, more would be sent
+    expect(sim.stats().submits.accepted).toBe(5);
+    queue.start();
+    await run;
+    client.close();
+    await store.close();
+    expect(waitingPeak).toBe(2);
+    expect((await readLedger(dir)).jobs.every((j) => j.status === 'succeeded')).toBe(true);
+    expect(sim.stats().submits.accepted).toBe(12);
+  });
+
   it('settles at the account limit on 500044 without failing or paying twice', async () => {
     const jobs = Array.from({ length: 12 }, (_, i) => makePlannedJob({ input: `job ${i}` }));
     const { ledger, stats } = await runJobs(jobs, { concurrency: 2 }, { concurrency: 6 });
