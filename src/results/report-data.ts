@@ -6,7 +6,7 @@ import { relativeFileUrl } from '../util/escape-html.js';
 /** The pseudo-axis every take has: which manifest it came from (the default grouping of a multi-manifest report). */
 export const MANIFEST_AXIS = 'manifest';
 
-/** Per-take fields, in the order of each row of `takes` (positional arrays keep 10,000 takes small). */
+/** Per-take fields, in the order of each row of `takes` (positional arrays keep 10,000 takes small; `reportData` writes them in this order). */
 export const TAKE_FIELDS = [
   'id', 'status', 'axes', 'req', 'seed_requested', 'seed', 'credits', 'estimated_credits', 'credits_refunded', 'file', 'src', 'poster',
   'video_id', 'width', 'height', 'bytes', 'has_audio', 'error', 'promoted_from', 'submitted_at', 'finished_at', 'attempts', 'request_seed',
@@ -58,32 +58,33 @@ export function reportData(ledger: Ledger, options: ReportDataOptions = {}): unk
     });
     const src = job.status === 'succeeded' && !missing.has(job.id) ? relativeFileUrl(job.file) : null;
     const link = (job as LedgerJob & { promoted_from?: unknown }).promoted_from;
-    const row: Record<(typeof TAKE_FIELDS)[number], unknown> = {
-      id: job.id,
-      status: JOB_STATUSES.indexOf(job.status),
-      axes: coords,
+    // In TAKE_FIELDS order, built as the array itself: an object per take first cost ~30 MB more at 100,000.
+    const row: unknown[] = [
+      job.id,
+      JOB_STATUSES.indexOf(job.status),
+      coords,
       req,
-      seed_requested: job.seed_requested,
-      seed: job.seed,
-      credits: job.credits,
-      estimated_credits: job.estimated_credits,
-      credits_refunded: job.credits_refunded,
-      file: job.file,
+      job.seed_requested,
+      job.seed,
+      job.credits,
+      job.estimated_credits,
+      job.credits_refunded,
+      job.file,
       src,
-      poster: src ? (options.posters?.get(job.id) ?? null) : null,
-      video_id: job.video_id,
-      width: job.width,
-      height: job.height,
-      bytes: job.bytes,
-      has_audio: job.has_audio,
-      error: job.error,
-      promoted_from: typeof link === 'string' ? link : null,
-      submitted_at: job.submitted_at,
-      finished_at: job.finished_at,
-      attempts: job.attempts,
-      request_seed: seed ?? null,
-    };
-    return TAKE_FIELDS.map((f) => row[f]);
+      src ? (options.posters?.get(job.id) ?? null) : null,
+      job.video_id,
+      job.width,
+      job.height,
+      job.bytes,
+      job.has_audio,
+      job.error,
+      typeof link === 'string' ? link : null,
+      job.submitted_at,
+      job.finished_at,
+      job.attempts,
+      seed ?? null,
+    ];
+    return row;
   });
   return {
     version: 2,

@@ -37,6 +37,26 @@ describe('the axes of the report', () => {
   });
 });
 
+describe('the page data', () => {
+  it('puts each of a take\'s facts under its field name', () => {
+    const job = makeLedgerJob({
+      id: 'take1', status: 'succeeded', seed_requested: 11, seed: 12, credits: 13, estimated_credits: 14, credits_refunded: 15, file: 'take1.mp4',
+      video_id: '16', width: 17, height: 18, bytes: 19, has_audio: true, error: { code: 'E20', message: 'twenty' }, promoted_from: 'f21',
+      submitted_at: '2026-12-01T00:00:22.000Z', finished_at: '2026-12-01T00:00:23.000Z', attempts: 24,
+      request: { model: 'paiwo-v5.6-ttv', input: 'a cat', aspect_ratio: '16:9', quality: '540p', duration: 5, seed: 25 },
+    });
+    const data = reportData(makeLedger([job]), { posters: new Map([['take1', '.posters/take1.jpg']]) }) as { fields: string[]; takes: unknown[][] };
+    const take = Object.fromEntries(data.fields.map((f, i) => [f, data.takes[0]![i]]));
+    expect(take).toMatchObject({
+      id: 'take1', status: 3, req: 0, seed_requested: 11, seed: 12, credits: 13, estimated_credits: 14, credits_refunded: 15, file: 'take1.mp4',
+      src: 'take1.mp4', poster: '.posters/take1.jpg', video_id: '16', width: 17, height: 18, bytes: 19, has_audio: true,
+      error: { code: 'E20', message: 'twenty' }, promoted_from: 'f21', submitted_at: '2026-12-01T00:00:22.000Z', finished_at: '2026-12-01T00:00:23.000Z',
+      attempts: 24, request_seed: 25,
+    });
+    expect(data.takes[0]!.length).toBe(data.fields.length);
+  });
+});
+
 describe('writeReport', () => {
   it('writes report.html beside the ledger: totals, and every take once in the embedded data', async () => {
     const ledger = demoLedger({ 2: 'failed', 5: 'skipped' });
