@@ -127,7 +127,9 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
     options.signal?.removeEventListener('abort', onInterrupt);
     control.close();
     client.close();
-    failure = (await closeFolders(opened)) ?? failure;
+    // The first failure is the one to report (a paid video not recorded stays ahead of the disk refusing the close).
+    const closeFailure = await closeFolders(opened);
+    failure ??= closeFailure;
   }
   if (failure !== null) throw runFailure(failure);
 
