@@ -69,34 +69,46 @@ export interface SimulatorOptions {
   readonly onNotice?: (message: string) => void;
 }
 
+/** The simulator's defaults, once: `resolveOptions` applies them and the `simulator` command's help quotes them. */
+export const SIMULATOR_DEFAULTS = {
+  port: 0,
+  host: '127.0.0.1',
+  timeScale: 1,
+  concurrency: 20,
+  seed: 1,
+  /** × timeScale: the hour other resellers keep outputs (B.7), on the simulator's clock. */
+  mediaTtlMs: 3_600_000,
+  retryAfterSeconds: 1,
+} as const;
+
 export const DEFAULT_MODERATION_WORDS = ['forbidden', 'nsfw', '暴力'] as const;
 export const DEFAULT_SUBMIT_MODERATION_WORDS = ['prohibited', '色情'] as const;
 
 export function resolveOptions(o: SimulatorOptions): ResolvedSimulatorOptions {
-  const timeScale = o.timeScale ?? 1;
+  const timeScale = o.timeScale ?? SIMULATOR_DEFAULTS.timeScale;
   if (!(timeScale > 0)) throw new RangeError(`timeScale must be greater than 0 (got ${timeScale})`);
-  const concurrency = o.concurrency ?? 20;
+  const concurrency = o.concurrency ?? SIMULATOR_DEFAULTS.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number ≥ 1 (got ${concurrency})`);
   const failureRate = o.failureRate ?? 0;
   if (!(failureRate >= 0 && failureRate <= 1)) throw new RangeError(`failureRate must be from 0 to 1 (got ${failureRate})`);
   return {
-    port: o.port ?? 0,
-    host: o.host ?? '127.0.0.1',
+    port: o.port ?? SIMULATOR_DEFAULTS.port,
+    host: o.host ?? SIMULATOR_DEFAULTS.host,
     timeScale,
     apiKey: o.apiKey,
     concurrency,
     balance: o.balance ?? null,
-    seed: o.seed ?? 1,
+    seed: o.seed ?? SIMULATOR_DEFAULTS.seed,
     bigIds: o.bigIds ?? false,
     largeMediaBytes: o.largeMediaBytes,
     oversizeMediaBytes: o.oversizeMediaBytes ?? 256 * 1024 * 1024,
     hugeJsonBytes: o.hugeJsonBytes ?? 100 * 1024 * 1024,
-    mediaTtlMs: o.mediaTtlMs ?? 3_600_000 * timeScale,
+    mediaTtlMs: o.mediaTtlMs ?? SIMULATOR_DEFAULTS.mediaTtlMs * timeScale,
     moderationWords: o.moderationWords ?? DEFAULT_MODERATION_WORDS,
     submitModerationWords: o.submitModerationWords ?? DEFAULT_SUBMIT_MODERATION_WORDS,
     failureRate,
     pace: resolvePace(o.pace ?? {}),
-    retryAfterSeconds: o.retryAfterSeconds ?? 1,
+    retryAfterSeconds: o.retryAfterSeconds ?? SIMULATOR_DEFAULTS.retryAfterSeconds,
   };
 }
 
