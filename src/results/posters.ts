@@ -4,7 +4,7 @@ import { lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LedgerJob } from './ledger-types.js';
 import { relativeFileUrl } from '../util/escape-html.js';
-import { statMany } from '../util/stat-many.js';
+import { fileMtime, statMany } from '../util/stat-many.js';
 
 /** Posters live beside the videos, one JPEG per take, named by the job id: `<out>/.posters/<id>.jpg`. */
 export const POSTER_DIR = '.posters';
@@ -37,6 +37,8 @@ export function posterPath(jobId: string): string | null {
 
 /** Videos per ffmpeg process: its start-up costs more than a frame, so a batch is ~4× cheaper than one each. */
 const BATCH = 8;
+/** Takes whose video and poster are checked together. */
+const CHECK_CHUNK = 2000;
 /** Posters waiting to be made in the background during a run, at most. */
 const MAX_WAITING = 256;
 /** The nicest priority (19 on Unix; Windows maps it to its lowest class). */
@@ -46,6 +48,17 @@ interface PosterItem {
   readonly id: string;
   readonly video: string;
   readonly poster: string;
+}
+
+/** The succeeded takes of `jobs` that can have a poster, with their video's and poster's paths. */
+function posterCandidates(outDir: string, jobs: readonly LedgerJob[]): PosterItem[] {
+  const items: PosterItem[] = [];
+  for (const job of jobs) {
+    const rel = posterPath(job.id);
+    if (job.status !== 'succeeded' || rel === null || relativeFileUrl(job.file) === null) continue;
+    items.push({ id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) });
+  }
+  return items;
 }
 
 /**
@@ -62,25 +75,29 @@ export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], 
   // A planted link would send our writes elsewhere: posters are then neither read nor written.
   if (dirInfo && !dirInfo.isDirectory()) return { posters, ffmpeg: true, deferred: 0 };
   if (dirInfo) await removeStalePosterTemps(dir);
-  const candidates: PosterItem[] = [];
-  for (const job of jobs) {
-    const rel = posterPath(job.id);
-    if (job.status !== 'succeeded' || rel === null || relativeFileUrl(job.file) === null) continue;
-    candidates.push({ id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) });
-  }
+  // Checked a chunk at a time, and only the posters that will be made are kept: at the end of a 100,000-job run
+  // nearly every poster is missing, and holding every candidate's paths and stats cost ~100 MB.
+  const limit = options.extract === false ? 0 : (options.maxExtract ?? Infinity);
   const todo: PosterItem[] = [];
-  const videos = await statMany(candidates.map((c) => c.video));
-  const made = await statMany(candidates.map((c) => c.poster), { link: true });
-  candidates.forEach((item, i) => {
-    const video = videos[i];
-    const poster = made[i];
-    if (!video?.isFile()) return;
-    if (poster?.isFile() && poster.mtimeMs >= video.mtimeMs) posters.set(item.id, posterPath(item.id)!);
-    else todo.push(item);
-  });
-  if (todo.length === 0 || options.extract === false) return { posters, ffmpeg: true, deferred: 0 };
-  const deferred = Math.max(0, todo.length - (options.maxExtract ?? Infinity));
-  if (deferred > 0) todo.length -= deferred;
+  let lacking = 0;
+  for (let i = 0; i < jobs.length; i += CHECK_CHUNK) {
+    const items = posterCandidates(outDir, jobs.slice(i, i + CHECK_CHUNK));
+    const videos = await statMany(items.map((c) => c.video), fileMtime);
+    const made = await statMany(items.map((c) => c.poster), fileMtime, { link: true });
+    items.forEach((item, k) => {
+      const video = videos[k];
+      const poster = made[k];
+      if (video === null || video === undefined) return;
+      if (poster !== null && poster !== undefined && poster >= video) {
+        posters.set(item.id, posterPath(item.id)!);
+      } else {
+        lacking++;
+        if (todo.length < limit) todo.push(item);
+      }
+    });
+  }
+  if (lacking === 0 || options.extract === false) return { posters, ffmpeg: true, deferred: 0 };
+  const deferred = lacking - todo.length;
   if (!dirInfo) await mkdir(dir, { recursive: true });
   let missing = false;
   let next = 0;

@@ -79,7 +79,7 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
 async function findMissingFiles(outDir: string, ledger: Ledger): Promise<Set<string>> {
   const succeeded = ledger.jobs.filter((j) => j.status === 'succeeded');
   const linked = succeeded.filter((j) => relativeFileUrl(j.file) !== null);
-  const stats = await statMany(linked.map((j) => join(outDir, j.file)));
-  const present = new Set(linked.filter((_, i) => stats[i]?.isFile()).map((j) => j.id));
+  const isFile = await statMany(linked.map((j) => join(outDir, j.file)), (stats) => stats?.isFile() === true);
+  const present = new Set(linked.filter((_, i) => isFile[i]).map((j) => j.id));
   return new Set(succeeded.filter((j) => !present.has(j.id)).map((j) => j.id));
 }

@@ -2,7 +2,7 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { resolveOutputPath } from '../manifest/safe-file-name.js';
-import { statMany } from '../util/stat-many.js';
+import { fileSize, statMany } from '../util/stat-many.js';
 
 /**
  * A job's file inside the output folder, or undefined when its name (from the ledger) would lead out of it.
@@ -18,8 +18,8 @@ export function outputPathOf(outDir: string, file: string): string | undefined {
 
 /** Each path's size, or null when it is missing or not a readable file. */
 export async function fileSizes(paths: readonly string[]): Promise<Map<string, number | null>> {
-  const stats = await statMany(paths);
-  return new Map(paths.map((path, i) => [path, stats[i]?.isFile() ? stats[i]!.size : null]));
+  const sizes = await statMany(paths, fileSize);
+  return new Map(paths.map((path, i) => [path, sizes[i]!]));
 }
 
 /** Removes `<file>.part` leftovers of earlier interrupted downloads next to these files: one readdir per folder. */
