@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import v8 from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { PaiwoError } from '../errors/paiwo-error.js';
 import { EXIT } from './exit-codes.js';
@@ -23,11 +22,6 @@ import { asOutputUnwritable } from '../errors/output-unwritable.js';
 // file-system call, which comes after this line.
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
-// A run keeps thousands of jobs in flight whose promises, timers and answers outlive a young-generation GC, so V8
-// promoted them and then grew the old generation to ~4× the live heap: a 100,000-job run passed 1 GB of RSS with
-// ~200 MB live. Sized for memory, V8 collects sooner (smaller semi-spaces, a lower growing factor): the same run
-// stays near 250 MB, at about the same pace. Set at start, before the heap has grown.
-v8.setFlagsFromString('--optimize-for-size');
 
 function buildProgram(): Command {
   const program = new Command('paiwo-batch')
