@@ -1,7 +1,7 @@
 import { JOB_STATUSES, type Ledger, type LedgerJob } from './ledger-types.js';
 import { axisKey, axisNames, axisValues, NO_VALUE } from './report-layout.js';
 import type { Picks } from './picks.js';
-import { relativeFileUrl } from '../util/escape-html.js';
+import { jsonForScript, relativeFileUrl } from '../util/escape-html.js';
 
 /** The pseudo-axis every take has: which manifest it came from (the default grouping of a multi-manifest report). */
 export const MANIFEST_AXIS = 'manifest';
@@ -27,39 +27,52 @@ export interface ReportDataOptions {
   readonly generatedAt?: string;
 }
 
+/** Takes per piece of `reportDataText`. */
+const TAKES_PER_PIECE = 1000;
+
 /**
- * What the page's script renders from: the ledger's facts about each take, once, as compact JSON. Axis values
- * are indexes into `axes[i].values` (-1: the take has no value on that axis); request bodies minus the seed are
- * shared in `requests`, since a sweep repeats them across seeds.
+ * The ledger's facts about each take as rows: axis values are indexes into `axes[i].values` (-1: the take has no
+ * value on that axis); request bodies minus the seed are shared in `requests` (filled as rows are made), since a
+ * sweep repeats them across seeds.
  */
-export function reportData(ledger: Ledger, options: ReportDataOptions = {}): unknown {
-  const jobs = ledger.jobs;
-  const manifests = manifestLabels(jobs);
-  const axes = [
-    { name: MANIFEST_AXIS, values: [...new Set(manifests.values())] },
-    ...axisNames(jobs).filter((n) => n !== MANIFEST_AXIS).map((name) => ({ name, values: axisValues(jobs, name).filter((v) => v !== NO_VALUE) })),
-  ];
-  const valueIndex = axes.map((a) => new Map(a.values.map((v, i) => [v, i])));
-  const requests: unknown[] = [];
-  const requestIndex = new Map<string, number>();
-  const missing = options.missingFiles ?? new Set<string>();
-  const takes = jobs.map((job) => {
+class TakeRows {
+  readonly axes: { readonly name: string; readonly values: string[] }[];
+  readonly requests: unknown[] = [];
+  private readonly manifests: Map<string, string>;
+  private readonly valueIndex: Map<string, number>[];
+  private readonly requestIndex = new Map<string, number>();
+  private readonly missing: ReadonlySet<string>;
+
+  constructor(
+    jobs: readonly LedgerJob[],
+    private readonly options: ReportDataOptions,
+  ) {
+    this.manifests = manifestLabels(jobs);
+    this.axes = [
+      { name: MANIFEST_AXIS, values: [...new Set(this.manifests.values())] },
+      ...axisNames(jobs).filter((n) => n !== MANIFEST_AXIS).map((name) => ({ name, values: axisValues(jobs, name).filter((v) => v !== NO_VALUE) })),
+    ];
+    this.valueIndex = this.axes.map((a) => new Map(a.values.map((v, i) => [v, i])));
+    this.missing = options.missingFiles ?? new Set<string>();
+  }
+
+  /** One take, in TAKE_FIELDS order (an array, not an object: an object per take cost ~30 MB more at 100,000). */
+  row(job: LedgerJob): unknown[] {
     const { seed, ...rest } = job.request ?? ({} as LedgerJob['request']);
     const key = JSON.stringify(rest);
-    let req = requestIndex.get(key);
+    let req = this.requestIndex.get(key);
     if (req === undefined) {
-      req = requests.length;
-      requests.push(rest);
-      requestIndex.set(key, req);
+      req = this.requests.length;
+      this.requests.push(rest);
+      this.requestIndex.set(key, req);
     }
-    const coords = axes.map((a, i) => {
-      const value = i === 0 ? manifests.get(job.manifest)! : axisKey(job, a.name);
-      return valueIndex[i]!.get(value) ?? -1;
+    const coords = this.axes.map((a, i) => {
+      const value = i === 0 ? this.manifests.get(job.manifest)! : axisKey(job, a.name);
+      return this.valueIndex[i]!.get(value) ?? -1;
     });
-    const src = job.status === 'succeeded' && !missing.has(job.id) ? relativeFileUrl(job.file) : null;
+    const src = job.status === 'succeeded' && !this.missing.has(job.id) ? relativeFileUrl(job.file) : null;
     const link = (job as LedgerJob & { promoted_from?: unknown }).promoted_from;
-    // In TAKE_FIELDS order, built as the array itself: an object per take first cost ~30 MB more at 100,000.
-    const row: unknown[] = [
+    return [
       job.id,
       JOB_STATUSES.indexOf(job.status),
       coords,
@@ -71,7 +84,7 @@ export function reportData(ledger: Ledger, options: ReportDataOptions = {}): unk
       job.credits_refunded,
       job.file,
       src,
-      src ? (options.posters?.get(job.id) ?? null) : null,
+      src ? (this.options.posters?.get(job.id) ?? null) : null,
       job.video_id,
       job.width,
       job.height,
@@ -84,21 +97,44 @@ export function reportData(ledger: Ledger, options: ReportDataOptions = {}): unk
       job.attempts,
       seed ?? null,
     ];
-    return row;
-  });
-  return {
-    version: 2,
-    generated_at: options.generatedAt ?? null,
-    review: options.review === true,
-    ffmpeg: options.ffmpeg !== false,
-    posters_deferred: options.postersDeferred ?? 0,
-    statuses: JOB_STATUSES,
-    fields: TAKE_FIELDS,
-    axes,
-    requests,
-    takes,
-    picks: options.picks ?? null,
-  };
+  }
+
+  /** The page data's fields other than `takes`, `requests` and `picks`, in the order they are written. */
+  head(): Record<string, unknown> {
+    const o = this.options;
+    return {
+      version: 2,
+      generated_at: o.generatedAt ?? null,
+      review: o.review === true,
+      ffmpeg: o.ffmpeg !== false,
+      posters_deferred: o.postersDeferred ?? 0,
+      statuses: JOB_STATUSES,
+      fields: TAKE_FIELDS,
+      axes: this.axes,
+    };
+  }
+}
+
+/** What the page's script renders from: the ledger's facts about each take, once (see `TakeRows`). */
+export function reportData(ledger: Ledger, options: ReportDataOptions = {}): unknown {
+  const rows = new TakeRows(ledger.jobs, options);
+  const takes = ledger.jobs.map((job) => rows.row(job));
+  return { ...rows.head(), takes, requests: rows.requests, picks: options.picks ?? null };
+}
+
+/**
+ * `reportData` as compact JSON safe inside a `<script>` element, in pieces of TAKES_PER_PIECE takes: the page of
+ * a 100,000-take run is ~30 MB, and holding it (and a buffer of it) whole made the report the run's peak memory.
+ */
+export function* reportDataText(ledger: Ledger, options: ReportDataOptions = {}): Generator<string> {
+  const rows = new TakeRows(ledger.jobs, options);
+  yield `${jsonForScript(rows.head()).slice(0, -1)},"takes":[`;
+  const jobs = ledger.jobs;
+  for (let i = 0; i < jobs.length; i += TAKES_PER_PIECE) {
+    const piece = jsonForScript(jobs.slice(i, i + TAKES_PER_PIECE).map((job) => rows.row(job)));
+    yield `${i > 0 ? ',' : ''}${piece.slice(1, -1)}`;
+  }
+  yield `],"requests":${jsonForScript(rows.requests)},"picks":${jsonForScript(options.picks ?? null)}}`;
 }
 
 /** A manifest's label on the grid: its name, or its path where two manifests share a name. */

@@ -1,8 +1,8 @@
 import { JOB_STATUSES, type Ledger } from './ledger-types.js';
 import { REPORT_STYLE } from './report-assets.js';
-import { reportData, type ReportDataOptions } from './report-data.js';
+import { reportDataText, type ReportDataOptions } from './report-data.js';
 import { REPORT_SCRIPT, REPORT_SCRIPT_HASH } from './report-script.js';
-import { html, jsonForScript, rawHtml } from '../util/escape-html.js';
+import { html, rawHtml } from '../util/escape-html.js';
 import { isRehearsal } from './service-identity.js';
 
 export type RenderReportOptions = ReportDataOptions;
@@ -14,6 +14,11 @@ export type RenderReportOptions = ReportDataOptions;
  * posters come from the page's own folder (or the `review` server that serves it), requests only to itself.
  */
 export function renderReport(ledger: Ledger, options: RenderReportOptions = {}): string {
+  return [...reportPageText(ledger, options)].join('');
+}
+
+/** `renderReport` in pieces (the page's markup around its data, the data a thousand takes at a time). */
+export function* reportPageText(ledger: Ledger, options: RenderReportOptions = {}): Generator<string> {
   const jobs = ledger.jobs;
   const manifests = new Map(jobs.map((j) => [j.manifest, j.manifest_name || j.manifest]));
   const totals = ledger.totals;
@@ -51,12 +56,14 @@ ${totals.credits_unknown > 0 ? html`<div class="chip"><dt>credits not known</dt>
 <p class="hint" id="promote" hidden>Re-render the favourites at full quality with the seed the service used: <code>npx paiwo-batch promote &lt;this folder&gt; --picks &lt;this folder&gt;/picks.json --quality 1080p -o promoted.yaml</code></p>
 </header>
 <main id="grid"></main>
-<script type="application/json" id="paiwo-data">${rawHtml(jsonForScript(reportData(ledger, options)))}</script>
+<script type="application/json" id="paiwo-data">`;
+  yield page.value;
+  yield* reportDataText(ledger, options);
+  yield html`</script>
 <script>${rawHtml(REPORT_SCRIPT)}</script>
 </body>
 </html>
-`;
-  return page.value;
+`.value;
 }
 
 export function formatBytes(bytes: number): string {

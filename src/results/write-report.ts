@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ledger } from './ledger-types.js';
-import { renderReport } from './report-html.js';
+import { reportPageText } from './report-html.js';
 import { ensurePosters } from './posters.js';
 import { readPicks, type Picks } from './picks.js';
 import { relativeFileUrl } from '../util/escape-html.js';
@@ -32,27 +32,41 @@ export interface BuildReportOptions extends WriteReportOptions {
 }
 
 /**
- * The report page for a folder: posters made (once per video) or reused, `<out>/picks.json` shown as marks,
- * secrets scrubbed. A picks.json that cannot be read is left out rather than failing the run that writes this.
+ * The report page for a folder, in pieces: posters made (once per video) or reused, `<out>/picks.json` shown as
+ * marks, secrets scrubbed from every piece (a piece holds whole takes, so a secret is never cut between two). A
+ * picks.json that cannot be read is left out rather than failing the run that writes this.
  */
-export async function buildReportPage(outDir: string, ledger: Ledger, options: BuildReportOptions = {}): Promise<string> {
+export async function reportPagePieces(outDir: string, ledger: Ledger, options: BuildReportOptions = {}): Promise<Iterable<string>> {
   const missingFiles = await findMissingFiles(outDir, ledger);
   const { posters, ffmpeg, deferred } = await ensurePosters(outDir, ledger.jobs, { extract: options.extractPosters, ffmpeg: options.ffmpeg, ...(options.posterLimit !== undefined && { maxExtract: options.posterLimit }) });
   const picks: Picks | null = await readPicks(outDir).catch(() => null);
-  const page = renderReport(ledger, { missingFiles, posters, ffmpeg, postersDeferred: deferred, picks, review: options.review, generatedAt: (options.now ?? new Date()).toISOString() });
-  return redactSecrets(page, options.secrets ?? [process.env.DMXAPI_API_KEY]);
+  const pieces = reportPageText(ledger, { missingFiles, posters, ffmpeg, postersDeferred: deferred, picks, review: options.review, generatedAt: (options.now ?? new Date()).toISOString() });
+  const secrets = options.secrets ?? [process.env.DMXAPI_API_KEY];
+  return (function* scrubbed() {
+    for (const piece of pieces) yield redactSecrets(piece, secrets);
+  })();
+}
+
+/** The whole report page as one string (what `review` serves). */
+export async function buildReportPage(outDir: string, ledger: Ledger, options: BuildReportOptions = {}): Promise<string> {
+  return [...(await reportPagePieces(outDir, ledger, options))].join('');
 }
 
 /**
  * Writes `<outDir>/report.html`, the review page of the ledger's takes, and returns its path. The page is written
- * to a temporary file and renamed, so a reader never sees half a report.
+ * piece by piece to a temporary file and renamed, so a reader never sees half a report.
  */
 export async function writeReport(outDir: string, ledger: Ledger, options: WriteReportOptions = {}): Promise<string> {
-  const page = await buildReportPage(outDir, ledger, options);
+  const pieces = await reportPagePieces(outDir, ledger, options);
   const path = join(outDir, REPORT_FILE);
   const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, page);
+    const fh = await open(temp, 'wx');
+    try {
+      for (const piece of pieces) await fh.writeFile(piece);
+    } finally {
+      await fh.close();
+    }
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
