@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { pidAlive } from '../util/pid-alive.js';
 
 export const LOCK_FILE = '.paiwo-batch.lock';
 
@@ -126,15 +127,6 @@ export function isStale(owner: LockOwner): boolean {
   const lockedAt = Date.parse(owner.started_at);
   // A live pid that started after the lock was taken is another process that reused the number.
   return started !== null && Number.isFinite(lockedAt) && started > lockedAt + 2_000;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Linux only (from /proc); `null` elsewhere, which keeps the lock obeyed. */

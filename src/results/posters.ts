@@ -4,6 +4,7 @@ import { lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LedgerJob } from './ledger-types.js';
 import { relativeFileUrl } from '../util/escape-html.js';
+import { pidAlive } from '../util/pid-alive.js';
 import { fileMtime, statMany } from '../util/stat-many.js';
 
 /** Posters live beside the videos, one JPEG per take, named by the job id: `<out>/.posters/<id>.jpg`. */
@@ -50,13 +51,19 @@ interface PosterItem {
   readonly poster: string;
 }
 
-/** The succeeded takes of `jobs` that can have a poster, with their video's and poster's paths. */
+/** A take's video and poster paths, or null when it cannot have a poster (an id or file name that is not safe). */
+function posterItem(outDir: string, job: Pick<LedgerJob, 'id' | 'file'>): PosterItem | null {
+  const rel = posterPath(job.id);
+  if (rel === null || relativeFileUrl(job.file) === null) return null;
+  return { id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) };
+}
+
+/** The succeeded takes of `jobs` that can have a poster. */
 function posterCandidates(outDir: string, jobs: readonly LedgerJob[]): PosterItem[] {
   const items: PosterItem[] = [];
   for (const job of jobs) {
-    const rel = posterPath(job.id);
-    if (job.status !== 'succeeded' || rel === null || relativeFileUrl(job.file) === null) continue;
-    items.push({ id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) });
+    const item = job.status === 'succeeded' ? posterItem(outDir, job) : null;
+    if (item) items.push(item);
   }
   return items;
 }
@@ -85,10 +92,10 @@ export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], 
     const videos = await statMany(items.map((c) => c.video), fileMtime);
     const made = await statMany(items.map((c) => c.poster), fileMtime, { link: true });
     items.forEach((item, k) => {
-      const video = videos[k];
-      const poster = made[k];
-      if (video === null || video === undefined) return;
-      if (poster !== null && poster !== undefined && poster >= video) {
+      const video = videos[k] ?? null;
+      const poster = made[k] ?? null;
+      if (video === null) return;
+      if (poster !== null && poster >= video) {
         posters.set(item.id, posterPath(item.id)!);
       } else {
         lacking++;
@@ -154,17 +161,8 @@ function extractPosters(ffmpeg: string, items: readonly PosterItem[], options: {
 async function removeStalePosterTemps(dir: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const pid = Number(/\.tmp-(\d+)-/.exec(name)?.[1] ?? Number.NaN);
-    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || pidAlive(pid)) continue;
     await unlink(join(dir, name)).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -187,12 +185,12 @@ export class PosterMaker {
 
   /** Queues the poster of a saved take (never fails the run). */
   add(outDir: string, job: Pick<LedgerJob, 'id' | 'file'>): void {
-    const rel = posterPath(job.id);
-    if (this.#stopped || this.#missing || rel === null || relativeFileUrl(job.file) === null) return;
     // Saves faster than posters can be made (a fast rehearsal of thousands): the rest wait for report/review
     // instead of a queue that grew by every saved video (~40 MB at 100,000).
-    if (this.#waiting.length >= MAX_WAITING) return;
-    this.#waiting.push({ id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) });
+    if (this.#stopped || this.#missing || this.#waiting.length >= MAX_WAITING) return;
+    const item = posterItem(outDir, job);
+    if (item === null) return;
+    this.#waiting.push(item);
     this.#running ??= this.#work().finally(() => {
       this.#running = null;
     });
