@@ -85,6 +85,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     generating: 0,
     ...(options.onSaved && { onSaved: options.onSaved }),
   };
+  const backlog = options.downloadBacklog ?? downloadBacklog(options.concurrency);
   let peak = 0;
   let fatal: unknown = null;
   const unrecorded: UnrecordedVideo[] = [];
@@ -110,7 +111,6 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
       const done = outcome.status;
       // Downloads behind: the slot is held until the backlog shrinks, so new submits wait for the disk and the
       // network instead of piling up finished videos in memory (a 100,000-job run kept 47,000 waiting, ~1 GB).
-      const backlog = options.downloadBacklog ?? downloadBacklog(options.concurrency);
       if (ctx.downloads.size >= backlog) await ctx.downloads.onSizeLessThan(backlog);
       ctx.downloads.add(() => downloadJob(ctx, item, done)).catch(fail);
     }
