@@ -44,14 +44,18 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** `null` when the file does not exist; a damaged one is a UserError (ledger-format.ts). */
 export async function readLedgerSnapshot(path: string): Promise<Ledger | null> {
-  let text: string;
+  const text = await readTextIfPresent(path);
+  return text === null ? null : parseLedger(text, path);
+}
+
+/** A file's text, or `null` when it does not exist (any other failure is thrown). */
+export async function readTextIfPresent(path: string): Promise<string | null> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  return parseLedger(text, path);
 }
 
 /**

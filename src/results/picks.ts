@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
-import { writeFileAtomic } from './ledger-snapshot.js';
+import { readTextIfPresent, writeFileAtomic } from './ledger-snapshot.js';
 
 /** `<out>/picks.json`: the marks a person gave takes in the report (agreed with `promote --picks`). */
 export const PICKS_FILE = 'picks.json';
@@ -60,13 +60,8 @@ export function parsePicks(value: unknown, where = PICKS_FILE, options: { readon
 /** The picks in `<outDir>/picks.json`, or `null` when there is none. A broken file is a `UserError`. */
 export async function readPicks(outDir: string): Promise<Picks | null> {
   const path = join(outDir, PICKS_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const text = await readTextIfPresent(path);
+  if (text === null) return null;
   let value: unknown;
   try {
     value = JSON.parse(text);
