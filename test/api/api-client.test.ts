@@ -6,7 +6,7 @@ import { ApiError, type ApiErrorKind } from '../../src/api/api-error.js';
 import { UserError } from '../../src/errors/paiwo-error.js';
 import type { SubmitRequest } from '../../src/model/capabilities.js';
 import { VERSION } from '../../src/util/version.js';
-import { closedPort, readBody, startHttpServer, startNetServer, type TestServer } from './test-server.js';
+import { closedPort, readBody, startHttpServer, startNetServer, startResetAfterBodyServer, type TestServer } from './test-server.js';
 import { DOCUMENT_SAMPLE_REQUEST } from '../fixtures/document-sample.js';
 
 const KEY = 'sk-SECRET-c1-test-key-0123456789';
@@ -414,15 +414,7 @@ describe('network failures and the sent/not-sent line', () => {
   });
 
   it('a reset after the body was read: unknown on submit, transient on fetch', async () => {
-    const raw = await startNetServer((socket) => {
-      let got = '';
-      socket.on('data', (d: Buffer) => {
-        got += d.toString();
-        const [head, body = ''] = got.split('\r\n\r\n');
-        const length = Number(/content-length: (\d+)/i.exec(head ?? '')?.[1] ?? -1);
-        if (Buffer.byteLength(body) >= length) socket.resetAndDestroy();
-      });
-    });
+    const raw = await startResetAfterBodyServer();
     const e = await submitFailure(client({ baseUrl: raw.url }));
     expect(e).toMatchObject({ kind: 'outcome-unknown', retryable: false, code: 'ECONNRESET' });
     expect(e.message).toContain('may have been accepted');

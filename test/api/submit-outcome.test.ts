@@ -4,7 +4,7 @@ import { ApiClient } from '../../src/api/api-client.js';
 import { ApiError, type ApiErrorKind } from '../../src/api/api-error.js';
 import { SUBMIT_OUTCOME_TABLE } from '../../src/api/submit-outcome.js';
 import { DOCUMENT_SAMPLE_REQUEST } from '../fixtures/document-sample.js';
-import { closedPort, readBody, startHttpServer, startNetServer, type TestServer } from './test-server.js';
+import { closedPort, readBody, startHttpServer, startNetServer, startResetAfterBodyServer, type TestServer } from './test-server.js';
 
 /**
  * The submit-outcome table (src/api/submit-outcome.ts), row by row, against real local servers: each case names
@@ -113,15 +113,7 @@ const CASES: readonly Case[] = [
     row: 'anything else',
     kind: 'outcome-unknown',
     run: async () => {
-      const raw = await startNetServer((socket) => {
-        let got = '';
-        socket.on('data', (d: Buffer) => {
-          got += d.toString();
-          const [head, body = ''] = got.split('\r\n\r\n');
-          const length = Number(/content-length: (\d+)/i.exec(head ?? '')?.[1] ?? -1);
-          if (Buffer.byteLength(body) >= length) socket.resetAndDestroy();
-        });
-      });
+      const raw = await startResetAfterBodyServer();
       try {
         return await submitError(raw.url);
       } finally {

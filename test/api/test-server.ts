@@ -46,6 +46,19 @@ export async function startNetServer(onConnection: (socket: net.Socket) => void)
   };
 }
 
+/** A server that reads a whole request (head and Content-Length body), then resets the connection unanswered. */
+export function startResetAfterBodyServer(): Promise<TestServer> {
+  return startNetServer((socket) => {
+    let got = '';
+    socket.on('data', (d: Buffer) => {
+      got += d.toString();
+      const [head, body = ''] = got.split('\r\n\r\n');
+      const length = Number(/content-length: (\d+)/i.exec(head ?? '')?.[1] ?? -1);
+      if (Buffer.byteLength(body) >= length) socket.resetAndDestroy();
+    });
+  });
+}
+
 /** A port nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {
   const server = net.createServer();
