@@ -38,11 +38,6 @@ export function* ledgerText(ledger: Ledger): Generator<string> {
   yield `\n],\n"totals":${JSON.stringify(computeTotals(jobs))}}\n`;
 }
 
-/** `ledgerText` in one string, for small ledgers and tests. */
-export function serializeLedger(ledger: Ledger): string {
-  return [...ledgerText(ledger)].join('');
-}
-
 /** `ledger.json`'s text → the ledger, defaults filled; a UserError (LEDGER_CORRUPT) says what is wrong. */
 export function parseLedger(text: string, path: string): Ledger {
   let value: unknown;

@@ -12,12 +12,8 @@ export type RenderReportOptions = ReportDataOptions;
  * the header (escaped) and the data, once, as compact JSON; the page's one inline script renders the grid the
  * user chooses. The CSP lets exactly that script run (by its hash) and loads nothing from elsewhere: media and
  * posters come from the page's own folder (or the `review` server that serves it), requests only to itself.
+ * Yielded in pieces (the markup around the data, the data a thousand takes at a time), so it is never held whole.
  */
-export function renderReport(ledger: Ledger, options: RenderReportOptions = {}): string {
-  return [...reportPageText(ledger, options)].join('');
-}
-
-/** `renderReport` in pieces (the page's markup around its data, the data a thousand takes at a time). */
 export function* reportPageText(ledger: Ledger, options: RenderReportOptions = {}): Generator<string> {
   const jobs = ledger.jobs;
   const manifests = new Map(jobs.map((j) => [j.manifest, j.manifest_name || j.manifest]));
