@@ -8,34 +8,69 @@
  * first checks come earlier until they find jobs still generating again.
  *
  * The model, in log space: a level (an exponentially weighted mean, so it follows a service that speeds up or
- * slows down during the run) times a spread (the last `window` prediction errors of that level, whose empirical
- * quantiles give the tails; errors measured against the level before it learned the observation also carry the
- * level's lag behind a drift, so the tails cover it). Before MIN_OBSERVED completions, the prior (a wide range
- * around the table) widens the spread.
+ * slows down during the run), plus an offset per price class (quality, duration, sound: the table's proportions
+ * between classes are a guess too; shrunk towards 0 while a class has few completions), times a spread (the last
+ * `window` prediction errors, whose smoothed distribution check-plan.ts turns into check times; errors measured
+ * against the prediction before it learned the observation also carry the level's lag behind a drift, so the
+ * spread covers it). Before MIN_OBSERVED completions, the prior (a wide range around the table) widens the spread.
  */
+import { planChecks, type CheckPlan } from './check-plan.js';
 
 /** Prediction errors kept for the spread. */
-export const PACE_WINDOW = 24;
-/** Weight of the newest observation in the level: ~ the last 1 / LEVEL_WEIGHT completions count most. */
-export const LEVEL_WEIGHT = 0.15;
+export const PACE_WINDOW = 64;
+/**
+ * Weight of the newest observation in the level: the mean of the first 1 / LEVEL_WEIGHT completions, then ~ the
+ * last 1 / LEVEL_WEIGHT count most. Small, because the level's noise widens every prediction; a drift only makes
+ * it lag, and the lag shows in the prediction errors the plan is made from, so checks still meet the jobs.
+ */
+export const LEVEL_WEIGHT = 0.05;
+/** Weight of the tracking signal's means, and how much of it is noise (never moves the level faster). */
+const TRACKING_WEIGHT = 0.15;
+const TRACKING_FREE = 0.4;
+/** The weight with which a class's offset follows its completions, after its first 1 / CLASS_WEIGHT. */
+const CLASS_WEIGHT = 0.05;
 /** Below this many observations, the prior's points are mixed in. */
 export const MIN_OBSERVED = 4;
 /** The prior before any completion: the table is a guess, the real pace may be anywhere around it. */
 export const PRIOR_RATIOS: readonly number[] = [0.55, 0.75, 1, 1.25, 1.5];
-/** A done-at-first-check observation counts as this share of the time of that check. */
+/**
+ * A done-at-first-check observation only bounds the time from above. The plan expects some (`firstShare`: its
+ * first check sits in the low tail); while they come at most FIRST_HITS_MARGIN × that share (+ FIRST_HITS_SLACK,
+ * at most FIRST_HITS_CAP),
+ * the time is taken like any other, inside (0, that check]. More often, the service is faster than the model: the
+ * time counts at UPPER_BOUND_SHRINK of that check, so the next first checks come earlier until they find jobs
+ * still generating again.
+ */
 export const UPPER_BOUND_SHRINK = 0.7;
+const FIRST_HITS_MARGIN = 2;
+const FIRST_HITS_SLACK = 0.05;
+/** … and never more often than this share, whatever the plan expects. */
+const FIRST_HITS_CAP = 0.2;
+const FIRST_HITS_WEIGHT = 0.15;
 /** One observation moves the level by at most this (in log): a stuck straggler does not drag the whole run. */
 const MAX_LEVEL_STEP = 0.5;
+/** A class's offset counts n ÷ (n + CLASS_SHRINK) of what its n completions showed. */
+const CLASS_SHRINK = 16;
+/** The plan is worked out again after this many completions (at every one of the first ones). */
+const REPLAN_EVERY = 16;
 
 const PRIOR_ERRORS = PRIOR_RATIOS.map(Math.log);
 
 export class PaceModel {
   private readonly errors: Float64Array;
   private count = 0;
+  private held = 0;
+  /** Recent mean and mean size of the level's errors (the tracking signal of `levelWeight`). */
+  private trend = 0;
+  private size = 0;
   private next = 0;
   /** log of the typical ratio now. */
   private level = 0;
+  /** Recent share of completions seen done at their first check (weighted like the level). */
+  private firstHits = 0;
+  private readonly classes = new Map<string, { offset: number; n: number }>();
   private sorted: number[] | null = null;
+  private planned: { plan: CheckPlan; at: number } | null = null;
 
   constructor(readonly window = PACE_WINDOW) {
     this.errors = new Float64Array(window);
@@ -51,34 +86,104 @@ export class PaceModel {
    * @param expectedMs the table's expected time for the job
    * @param notDoneMs when the last check that found it still generating was sent; `null` if none did
    * @param doneMs when the check that found it done was answered
+   * @param priceClass the job's price class (`paceClassOf`): classes may keep their own offset from the table
    */
-  observe(expectedMs: number, notDoneMs: number | null, doneMs: number): void {
+  observe(expectedMs: number, notDoneMs: number | null, doneMs: number, priceClass = ''): void {
     if (!(expectedMs > 0) || !(doneMs > 0)) return;
-    const at = notDoneMs === null ? doneMs * UPPER_BOUND_SHRINK : (Math.min(notDoneMs, doneMs) + doneMs) / 2;
-    const x = Math.log(at / expectedMs);
+    this.firstHits += FIRST_HITS_WEIGHT * ((notDoneMs === null ? 1 : 0) - this.firstHits);
+    const offset = this.offsetOf(priceClass);
+    const common = this.count < MIN_OBSERVED || this.firstHits > Math.min(FIRST_HITS_CAP, FIRST_HITS_MARGIN * this.plan().firstShare + FIRST_HITS_SLACK);
+    const x =
+      notDoneMs === null && common
+        ? Math.log((doneMs * UPPER_BOUND_SHRINK) / expectedMs)
+        : this.endWithin((notDoneMs ?? 0) / expectedMs, doneMs / expectedMs, offset);
     if (this.count === 0) this.level = x;
-    const error = x - this.level;
-    this.errors[this.next] = error;
-    this.next = (this.next + 1) % this.window;
+    // The first few only place the level: their errors (against a level that knew nothing yet) would widen the
+    // spread for a whole window.
+    if (this.count >= MIN_OBSERVED) {
+      this.errors[this.next] = x - this.level - offset;
+      this.next = (this.next + 1) % this.window;
+      this.held++;
+    }
     this.count++;
-    this.level += LEVEL_WEIGHT * Math.max(-MAX_LEVEL_STEP, Math.min(MAX_LEVEL_STEP, error));
+    this.level += this.levelWeight(x - offset - this.level) * Math.max(-MAX_LEVEL_STEP, Math.min(MAX_LEVEL_STEP, x - offset - this.level));
+    this.learnOffset(priceClass, x);
     this.sorted = null;
   }
 
-  /** The q-quantile (0..1) of the ratio for a job submitted now. */
-  quantile(q: number): number {
+  /**
+   * How far the level moves toward an observation: the mean of the first ones, then LEVEL_WEIGHT — more while the
+   * errors keep one sign (a tracking signal: their recent mean against their recent size), so a service that
+   * slows down or speeds up fast is followed within a few completions, and noise alone barely moves the level.
+   */
+  private levelWeight(error: number): number {
+    this.trend += TRACKING_WEIGHT * (error - this.trend);
+    this.size += TRACKING_WEIGHT * (Math.abs(error) - this.size);
+    const signal = this.size > 0 ? Math.abs(this.trend) / this.size : 0;
+    return Math.max(1 / this.count, LEVEL_WEIGHT + Math.max(0, signal - TRACKING_FREE));
+  }
+
+  /**
+   * When a generation ended (log ratio) that was still running at ratio `a` (0: not checked before) and done by
+   * `b`: the median of what the model expects inside that interval, mixed half and half with an even spread over
+   * it. Not the middle alone: where checks were far apart (the low tail, where the plan saves checks) most of the
+   * mass lies near the interval's end, and the middle would invent early generations that pull the next plans'
+   * first checks earlier still. Not the model alone either: a stretch the model wrongly thinks empty would keep
+   * every generation that ends there recorded at its end, and never be learned.
+   */
+  private endWithin(a: number, b: number, offset: number): number {
+    const hi = Math.log(b);
+    const lo = a > 0 ? Math.log(Math.min(a, b)) : hi + Math.log(UPPER_BOUND_SHRINK);
+    if (this.count < MIN_OBSERVED || !(hi > lo)) return (lo + hi) / 2;
     const s = this.sortedErrors();
-    const pos = Math.min(1, Math.max(0, q)) * (s.length - 1);
-    const i = Math.floor(pos);
-    const e = i + 1 < s.length ? s[i]! + (s[i + 1]! - s[i]!) * (pos - i) : s[i]!;
-    return Math.exp(this.level + e);
+    const predicted = this.level + offset;
+    const below = cdfOf(s, lo - predicted);
+    const inside = cdfOf(s, hi - predicted) - below;
+    const share = (e: number) => (inside > 0 ? (0.5 * (cdfOf(s, e - predicted) - below)) / inside : 0.5 * ((e - lo) / (hi - lo))) + 0.5 * ((e - lo) / (hi - lo));
+    let from = lo;
+    let to = hi;
+    for (let k = 0; k < 30; k++) {
+      const mid = (from + to) / 2;
+      if (share(mid) < 0.5) from = mid;
+      else to = mid;
+    }
+    return (from + to) / 2;
+  }
+
+  /**
+   * A class's offset follows what its completions show beside the level; the offsets are kept centred (their
+   * mean, weighted by completions, is 0) so that what all classes share — a drift — goes to the level, which
+   * every class and every new class reads.
+   */
+  private learnOffset(priceClass: string, x: number): void {
+    const own = this.classes.get(priceClass) ?? { offset: 0, n: 0 };
+    own.n++;
+    own.offset += (x - this.level - own.offset) * Math.max(1 / own.n, CLASS_WEIGHT);
+    this.classes.set(priceClass, own);
+    let sum = 0;
+    let n = 0;
+    for (const c of this.classes.values()) {
+      sum += c.offset * c.n;
+      n += c.n;
+    }
+    for (const c of this.classes.values()) c.offset -= sum / n;
+  }
+
+  /** The predicted ratio (true ÷ table) of a job of this class submitted now: what the plan's points multiply. */
+  typical(priceClass = ''): number {
+    return Math.exp(this.level + this.offsetOf(priceClass));
+  }
+
+  /** The q-quantile (0..1) of the ratio for a job submitted now. */
+  quantile(q: number, priceClass = ''): number {
+    return this.typical(priceClass) * Math.exp(quantileOf(this.sortedErrors(), q));
   }
 
   /** The share of generations done by `ratio` × their expected time (the empirical distribution function). */
-  doneShare(ratio: number): number {
+  doneShare(ratio: number, priceClass = ''): number {
     if (!(ratio > 0)) return 0;
     const s = this.sortedErrors();
-    const e = Math.log(ratio) - this.level;
+    const e = Math.log(ratio / this.typical(priceClass));
     let lo = 0;
     let hi = s.length;
     while (lo < hi) {
@@ -89,13 +194,57 @@ export class PaceModel {
     return lo / s.length;
   }
 
+  /**
+   * The check times (check-plan.ts) as factors of `typical()`: worked out again at every one of the first
+   * REPLAN_EVERY completions, then after every REPLAN_EVERY more (the spread changes slowly; the level, which
+   * follows a drift, is applied at each read).
+   */
+  plan(): CheckPlan {
+    const stale = !this.planned || (this.planned.at !== this.count && (this.count <= REPLAN_EVERY || this.count - this.planned.at >= REPLAN_EVERY));
+    if (stale) this.planned = { plan: planChecks(this.sortedErrors()), at: this.count };
+    return this.planned!.plan;
+  }
+
+  private offsetOf(priceClass: string): number {
+    const c = this.classes.get(priceClass);
+    return c ? (c.offset * c.n) / (c.n + CLASS_SHRINK) : 0;
+  }
+
   private sortedErrors(): number[] {
     if (this.sorted) return this.sorted;
-    const held = Math.min(this.count, this.window);
+    const held = Math.min(this.held, this.window);
     const values = Array.from(this.errors.subarray(0, held));
     // No completion yet: the prior's full width; a few: half of it, beside what they showed.
     if (held < MIN_OBSERVED) values.push(...PRIOR_ERRORS.map((e) => (held === 0 ? e : e / 2)));
     this.sorted = values.sort((a, b) => a - b);
     return this.sorted;
   }
+}
+
+/** The q-quantile of sorted values, linear between them (value i sits at i ÷ (n − 1)). */
+function quantileOf(s: readonly number[], q: number): number {
+  const pos = Math.min(1, Math.max(0, q)) * (s.length - 1);
+  const i = Math.floor(pos);
+  return i + 1 < s.length ? s[i]! + (s[i + 1]! - s[i]!) * (pos - i) : s[i]!;
+}
+
+/** The inverse of `quantileOf`: the share of sorted values below `e`, linear between them. */
+function cdfOf(s: readonly number[], e: number): number {
+  if (s.length < 2) return e < (s[0] ?? 0) ? 0 : 1;
+  if (e <= s[0]!) return 0;
+  if (e >= s[s.length - 1]!) return 1;
+  let lo = 0;
+  let hi = s.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (s[mid]! <= e) lo = mid;
+    else hi = mid;
+  }
+  const width = s[hi]! - s[lo]!;
+  return (lo + (width > 0 ? (e - s[lo]!) / width : 0)) / (s.length - 1);
+}
+
+/** The price class a job's pace is learned for: what makes its generation longer (quality, seconds, sound). */
+export function paceClassOf(request: { quality: string; duration: number; generate_audio_switch?: boolean | undefined }): string {
+  return `${request.quality}/${request.duration}/${request.generate_audio_switch === true ? 'a' : '-'}`;
 }

@@ -84,9 +84,9 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
         case 1:
           if (watched || notDoneAt !== null) {
             const doneAt = sinceSubmit();
-            ctx.pace.observe(schedule.expectedMs, notDoneAt, doneAt);
+            ctx.pace.observe(schedule.expectedMs, notDoneAt, doneAt, schedule.priceClass);
             if (ctx.logger.isLevelEnabled('debug')) {
-              ctx.logger.debug({ job: item.id, expectedMs: schedule.expectedMs, notDoneAt, doneAt, typical: ctx.pace.quantile(0.5) }, 'generation seen done');
+              ctx.logger.debug({ job: item.id, expectedMs: schedule.expectedMs, notDoneAt, doneAt, typical: ctx.pace.typical(schedule.priceClass) }, 'generation seen done');
             }
           }
           // Recorded together with the download's outcome: one journal event instead of two.

@@ -20,7 +20,7 @@ describe('poll schedule', () => {
     const expected = expectedGenerationMs(req);
     const s = new PollSchedule(req, { intervalMs: 5000, maxIntervalMs: 15000 });
     const first = s.firstDelay();
-    expect(first).toBeGreaterThan(0.5 * expected);
+    expect(first).toBeGreaterThan(0.4 * expected);
     expect(first).toBeLessThan(0.7 * expected);
     expect(s.firstDelay(expected)).toBe(0); // a resumed job long past its time is checked at once
     const step = s.nextDelay(first);
