@@ -7,14 +7,15 @@
  * upper bound is known (the service is faster than we guessed): the ratio is taken well below it, so the next
  * first checks come earlier until they find jobs still generating again.
  *
- * The model, in log space: a level (an exponentially weighted mean, so it follows a service that speeds up or
- * slows down during the run), plus an offset per price class (quality, duration, sound: the table's proportions
+ * The model, in log space: a level (after a warm-up that also counts the jobs still running, an exponentially
+ * weighted mean, so it follows a service that speeds up or slows down during the run), plus an offset per price class (quality, duration, sound: the table's proportions
  * between classes are a guess too; shrunk towards 0 while a class has few completions), times a spread (the last
  * `window` prediction errors, whose smoothed distribution check-plan.ts turns into check times; errors measured
  * against the prediction before it learned the observation also carry the level's lag behind a drift, so the
  * spread covers it). Before MIN_OBSERVED completions, the prior (a wide range around the table) widens the spread.
  */
 import { planChecks, type CheckPlan } from './check-plan.js';
+import { censoredMedian, RunningJobs } from './running-jobs.js';
 
 /** Prediction errors kept for the spread. */
 export const PACE_WINDOW = 64;
@@ -29,28 +30,33 @@ const TRACKING_WEIGHT = 0.15;
 const TRACKING_FREE = 0.4;
 /** The weight with which a class's offset follows its completions, after its first 1 / CLASS_WEIGHT. */
 const CLASS_WEIGHT = 0.05;
-/** Below this many observations, the prior's points are mixed in. */
+/** The first observations only place the level (their errors are not kept). */
 export const MIN_OBSERVED = 4;
+/** Below this many errors held, the prior's points are mixed in, narrowing as they come. */
+const PRIOR_FADE = 16;
 /** The prior before any completion: the table is a guess, the real pace may be anywhere around it. */
 export const PRIOR_RATIOS: readonly number[] = [0.55, 0.75, 1, 1.25, 1.5];
 /**
- * A done-at-first-check observation only bounds the time from above. The plan expects some (`firstShare`: its
- * first check sits in the low tail); while they come at most FIRST_HITS_MARGIN × that share (+ FIRST_HITS_SLACK,
- * at most FIRST_HITS_CAP),
- * the time is taken like any other, inside (0, that check]. More often, the service is faster than the model: the
- * time counts at UPPER_BOUND_SHRINK of that check, so the next first checks come earlier until they find jobs
- * still generating again.
+ * A done-at-first-check observation only bounds the time from above. The plan expects a few (its first check sits
+ * in the low tail): those are taken like any other, inside (0, that check]. When most recent completions are
+ * (more than FIRST_HITS_COMMON), the service is faster than the model: the time counts at UPPER_BOUND_SHRINK of
+ * that check (moving the level, not the spread), so the next first checks come earlier until they find jobs still
+ * generating again. The bar is high on purpose: shrunk bounds taken from a merely unlucky run of early ends would
+ * pull the level down, and so bring more of them.
  */
 export const UPPER_BOUND_SHRINK = 0.7;
-const FIRST_HITS_MARGIN = 2;
-const FIRST_HITS_SLACK = 0.05;
-/** … and never more often than this share, whatever the plan expects. */
-const FIRST_HITS_CAP = 0.2;
+const FIRST_HITS_COMMON = 0.5;
 const FIRST_HITS_WEIGHT = 0.15;
 /** One observation moves the level by at most this (in log): a stuck straggler does not drag the whole run. */
 const MAX_LEVEL_STEP = 0.5;
 /** A class's offset counts n ÷ (n + CLASS_SHRINK) of what its n completions showed. */
 const CLASS_SHRINK = 16;
+/**
+ * The warm-up: until this many completions — and at least as many as jobs running — the level is the median of
+ * the completions together with the running jobs' ages (running-jobs.ts), not their mean: the first completions
+ * are the run's fastest generations.
+ */
+const WARM_UP = 8;
 /** The plan is worked out again after this many completions (at every one of the first ones). */
 const REPLAN_EVERY = 16;
 
@@ -70,10 +76,23 @@ export class PaceModel {
   private firstHits = 0;
   private readonly classes = new Map<string, { offset: number; n: number }>();
   private sorted: number[] | null = null;
+  /** The jobs being polled now (their ages bound the warm-up's estimate from below). */
+  readonly running = new RunningJobs();
+  /** Completions of the warm-up (log ratio less the class offset). */
+  private readonly warmEnds: number[] = [];
+  private warmedUp = false;
   private planned: { plan: CheckPlan; at: number } | null = null;
 
   constructor(readonly window = PACE_WINDOW) {
     this.errors = new Float64Array(window);
+  }
+
+  /**
+   * True until the warm-up is over. A job planned during it was planned from a level still learning, later
+   * refreshed from its own wave's ends: its error says nothing of the spread, so it is not kept (`observe`).
+   */
+  get warmingUp(): boolean {
+    return !this.warmedUp;
   }
 
   /** Real observations so far. */
@@ -87,27 +106,39 @@ export class PaceModel {
    * @param notDoneMs when the last check that found it still generating was sent; `null` if none did
    * @param doneMs when the check that found it done was answered
    * @param priceClass the job's price class (`paceClassOf`): classes may keep their own offset from the table
+   * @param planned the ratio `typical()` predicted when the job's checks were planned: the spread is of the
+   *   errors of those predictions, since those are what the checks were placed by (the level may have moved since);
+   *   `null`: the job was planned during the warm-up, its end teaches the level but is no sample of the spread
    */
-  observe(expectedMs: number, notDoneMs: number | null, doneMs: number, priceClass = ''): void {
+  observe(expectedMs: number, notDoneMs: number | null, doneMs: number, priceClass = '', planned?: number | null): void {
     if (!(expectedMs > 0) || !(doneMs > 0)) return;
     this.firstHits += FIRST_HITS_WEIGHT * ((notDoneMs === null ? 1 : 0) - this.firstHits);
     const offset = this.offsetOf(priceClass);
-    const common = this.count < MIN_OBSERVED || this.firstHits > Math.min(FIRST_HITS_CAP, FIRST_HITS_MARGIN * this.plan().firstShare + FIRST_HITS_SLACK);
-    const x =
-      notDoneMs === null && common
-        ? Math.log((doneMs * UPPER_BOUND_SHRINK) / expectedMs)
-        : this.endWithin((notDoneMs ?? 0) / expectedMs, doneMs / expectedMs, offset);
-    if (this.count === 0) this.level = x;
+    const predicted = planned !== undefined && planned !== null && planned > 0 ? Math.log(planned) : this.level + offset;
+    const common = this.count < MIN_OBSERVED || this.firstHits > FIRST_HITS_COMMON;
+    const bound = notDoneMs === null && common;
+    const x = bound ? Math.log((doneMs * UPPER_BOUND_SHRINK) / expectedMs) : this.endWithin((notDoneMs ?? 0) / expectedMs, doneMs / expectedMs, predicted);
     // The first few only place the level: their errors (against a level that knew nothing yet) would widen the
-    // spread for a whole window.
-    if (this.count >= MIN_OBSERVED) {
-      this.errors[this.next] = x - this.level - offset;
+    // spread for a whole window. A shrunk bound moves the level but is no sample of the spread either.
+    if (this.count >= MIN_OBSERVED && !bound && planned !== null) {
+      this.errors[this.next] = x - predicted;
       this.next = (this.next + 1) % this.window;
       this.held++;
     }
     this.count++;
-    this.level += this.levelWeight(x - offset - this.level) * Math.max(-MAX_LEVEL_STEP, Math.min(MAX_LEVEL_STEP, x - offset - this.level));
-    this.learnOffset(priceClass, x);
+    if (this.warmingUp) {
+      this.warmEnds.push(x - offset);
+      this.learnOffset(priceClass, x);
+      this.level = censoredMedian(this.warmEnds, this.running.ages((c) => this.offsetOf(c)));
+      if (this.count >= Math.max(WARM_UP, this.running.size)) {
+        this.warmEnds.length = 0;
+        this.warmedUp = true;
+      }
+    } else {
+      const error = x - offset - this.level;
+      this.level += this.levelWeight(error) * Math.max(-MAX_LEVEL_STEP, Math.min(MAX_LEVEL_STEP, error));
+      this.learnOffset(priceClass, x);
+    }
     this.sorted = null;
   }
 
@@ -131,12 +162,11 @@ export class PaceModel {
    * first checks earlier still. Not the model alone either: a stretch the model wrongly thinks empty would keep
    * every generation that ends there recorded at its end, and never be learned.
    */
-  private endWithin(a: number, b: number, offset: number): number {
+  private endWithin(a: number, b: number, predicted: number): number {
     const hi = Math.log(b);
     const lo = a > 0 ? Math.log(Math.min(a, b)) : hi + Math.log(UPPER_BOUND_SHRINK);
     if (this.count < MIN_OBSERVED || !(hi > lo)) return (lo + hi) / 2;
     const s = this.sortedErrors();
-    const predicted = this.level + offset;
     const below = cdfOf(s, lo - predicted);
     const inside = cdfOf(s, hi - predicted) - below;
     const share = (e: number) => (inside > 0 ? (0.5 * (cdfOf(s, e - predicted) - below)) / inside : 0.5 * ((e - lo) / (hi - lo))) + 0.5 * ((e - lo) / (hi - lo));
@@ -166,7 +196,9 @@ export class PaceModel {
       sum += c.offset * c.n;
       n += c.n;
     }
+    // Centring moves what they share to the level: every prediction stays what it was.
     for (const c of this.classes.values()) c.offset -= sum / n;
+    this.level += sum / n;
   }
 
   /** The predicted ratio (true ÷ table) of a job of this class submitted now: what the plan's points multiply. */
@@ -214,8 +246,9 @@ export class PaceModel {
     if (this.sorted) return this.sorted;
     const held = Math.min(this.held, this.window);
     const values = Array.from(this.errors.subarray(0, held));
-    // No completion yet: the prior's full width; a few: half of it, beside what they showed.
-    if (held < MIN_OBSERVED) values.push(...PRIOR_ERRORS.map((e) => (held === 0 ? e : e / 2)));
+    // No completion yet: the prior's full width; a few: a narrower prior beside what they showed, fading as they
+    // come, so that four alike completions do not make a plan of three checks.
+    if (held < PRIOR_FADE) values.push(...PRIOR_ERRORS.map((e) => e * (1 - held / PRIOR_FADE)));
     this.sorted = values.sort((a, b) => a - b);
     return this.sorted;
   }

@@ -67,6 +67,7 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
   try {
     // A job resumed past its first check was not watched from its start: what it shows says nothing of the pace.
     const watched = schedule.firstDelay(sinceSubmit()) > 0;
+    if (watched) schedule.watch(sinceSubmit);
     let notDoneAt: number | null = null;
     await sleep(Math.min(schedule.firstDelay(sinceSubmit()) * ts, Math.max(0, deadline - Date.now())), ctx.control.work.signal);
     for (;;) {
@@ -84,7 +85,7 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
         case 1:
           if (watched || notDoneAt !== null) {
             const doneAt = sinceSubmit();
-            ctx.pace.observe(schedule.expectedMs, notDoneAt, doneAt, schedule.priceClass);
+            schedule.seenDone(notDoneAt, doneAt);
             if (ctx.logger.isLevelEnabled('debug')) {
               ctx.logger.debug({ job: item.id, expectedMs: schedule.expectedMs, notDoneAt, doneAt, typical: ctx.pace.typical(schedule.priceClass) }, 'generation seen done');
             }
@@ -114,6 +115,8 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
   } catch (error) {
     if (isStop(error)) return { kind: 'stopped' };
     throw error;
+  } finally {
+    schedule.unwatch();
   }
 }
 

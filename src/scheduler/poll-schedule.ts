@@ -32,6 +32,9 @@ export class PollSchedule {
   readonly priceClass: string;
   private afterPlan = 0;
   private snapshot: { times: Float64Array; scale: number; seen: number } | null = null;
+  private unwatchFn: (() => void) | null = null;
+  /** First planned during the pace model's warm-up (see `PaceModel.warmingUp`). */
+  private plannedWarm = false;
 
   constructor(
     request: Pick<SubmitRequest, 'quality' | 'aspect_ratio' | 'duration' | 'generate_audio_switch'>,
@@ -69,6 +72,27 @@ export class PollSchedule {
     return Math.max(1, Math.min(cap, step * BACKOFF_FACTOR ** this.afterPlan));
   }
 
+  /**
+   * Tells the pace model this job is generating, `sinceSubmitMs` its age (service ms) at any moment, until it is
+   * seen done (`seenDone`) or `unwatch` is called; only for a job watched from its submit.
+   */
+  watch(sinceSubmitMs: () => number): void {
+    this.unwatch();
+    this.unwatchFn = this.pace.running.add({ sinceSubmitMs, expectedMs: this.expectedMs, priceClass: this.priceClass });
+  }
+
+  unwatch(): void {
+    this.unwatchFn?.();
+    this.unwatchFn = null;
+  }
+
+  /** The job was seen done: the pace model learns when it ended (after `notDoneMs`, by `doneMs`). */
+  seenDone(notDoneMs: number | null, doneMs: number): void {
+    this.unwatch();
+    const planned = this.plannedWarm ? null : this.snapshot ? this.snapshot.scale / this.expectedMs : undefined;
+    this.pace.observe(this.expectedMs, notDoneMs, doneMs, this.priceClass, planned);
+  }
+
   /** How likely the job is done by now: the fetch priority when checks are rationed. */
   doneShare(sinceSubmitMs: number): number {
     return this.pace.doneShare(sinceSubmitMs / this.expectedMs, this.priceClass);
@@ -82,6 +106,7 @@ export class PollSchedule {
    */
   private checkTimes(): Float64Array {
     const seen = this.pace.observed;
+    if (!this.snapshot) this.plannedWarm = this.pace.warmingUp;
     if (!this.snapshot || seen > 2 * this.snapshot.seen) {
       const scale = this.pace.typical(this.priceClass) * this.expectedMs;
       this.snapshot = { times: this.pace.plan().points.map((p) => p * scale), scale, seen };

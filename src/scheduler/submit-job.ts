@@ -81,6 +81,7 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
   const estimate = job.estimated_credits;
   const history = [...attemptsOf(job), newAttempt(estimate)];
   let intent = false;
+  let sentAt = 0;
   try {
     // Waits for the request-rate window; a stop while waiting drops it (never sent, nothing journaled).
     const accepted = await ctx.rate.schedule(async () => {
@@ -92,8 +93,12 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
       crashPoint('submit-intent');
       // Ctrl+C during that fdatasync: nothing has left yet.
       if (ctx.control.submitsStopped) throw new SubmitsStopped();
+      sentAt = Date.now();
       return ctx.client.submit(job.request, ctx.control.wire.signal);
     }, ctx.control.submits.signal);
+    // The service started the generation somewhere between the send and the answer: the poll schedule counts
+    // from the middle, not from the answer (a slow answer would make every check late by its latency).
+    const submittedAt = new Date((sentAt + Date.now()) / 2).toISOString();
     crashPoint('submit-answered');
     charge.settled = { kind: 'accepted', credits: accepted.credits };
     // Recorded inside the attempt: whatever happens next (an abort, a crash), the paid id is on disk.
@@ -102,7 +107,7 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
       video_id: accepted.videoId,
       credits: (job.credits ?? 0) + accepted.credits,
       submits: withLast(history, { outcome: 'accepted', video_id: accepted.videoId, credits: accepted.credits, request_id: accepted.requestId ?? null }),
-      submitted_at: new Date().toISOString(),
+      submitted_at: submittedAt,
       finished_at: null,
       error: null,
     });

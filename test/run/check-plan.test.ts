@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CHECKS, planChecks, TARGET_DELAY, type CheckPlan } from '../../src/scheduler/check-plan.js';
+import { DELAY_LIMIT, MAX_CHECKS, planChecks, TARGET_DELAY, WIDE_CHECKS, type CheckPlan } from '../../src/scheduler/check-plan.js';
 
 /** `n` log ratios spread evenly over a uniform [low, high] (no randomness in tests). */
 const uniform = (n: number, low: number, high: number) => Array.from({ length: n }, (_, i) => Math.log(low + ((i + 0.5) / n) * (high - low)));
@@ -46,12 +46,12 @@ describe('check plan', () => {
   it('the bound the issue meets with a 0.5–1.5× spread: 8 checks per job cannot buy 3 %', () => {
     // The plan's own figures on that spread: the budget is spent, and the delay stays well above 3 % — the
     // dynamic programme is optimal for the spread it is given, so no schedule of 8 checks does better.
-    const plan = planChecks(uniform(256, 0.5, 1.5), 0.03, 8);
+    const plan = planChecks(uniform(256, 0.5, 1.5), { checks: 8, wideChecks: 8 });
     const real = truth(plan, 0.5, 1.5);
     expect(real.checks).toBeLessThanOrEqual(8.3);
     expect(real.delay).toBeGreaterThan(0.033);
     // With ~10 checks it can.
-    const more = truth(planChecks(uniform(256, 0.5, 1.5), 0.03, 10.5), 0.5, 1.5);
+    const more = truth(planChecks(uniform(256, 0.5, 1.5), { checks: 10.5, wideChecks: 10.5 }), 0.5, 1.5);
     expect(more.delay).toBeLessThan(0.033);
   });
 });

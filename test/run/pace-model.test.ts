@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { expectedGenerationMs } from '../../src/model/generation-time.js';
 import { PaceModel, PACE_WINDOW } from '../../src/scheduler/pace-model.js';
 import { PollSchedule } from '../../src/scheduler/poll-schedule.js';
+import { censoredMedian } from '../../src/scheduler/running-jobs.js';
 import { checkPriority, RequestRate, SUBMIT_PRIORITY } from '../../src/scheduler/request-rate.js';
 
 const req = { quality: '540p', aspect_ratio: '16:9', duration: 5, generate_audio_switch: true } as const;
 const slow = { quality: '1080p', aspect_ratio: '9:16', duration: 8, generate_audio_switch: true } as const;
 const settings = { intervalMs: 5000, maxIntervalMs: 15000 };
 
-/** A deterministic spread of ratios in [low, high] (no randomness in tests). */
-const spread = (n: number, low: number, high: number) => Array.from({ length: n }, (_, i) => low + ((i * 7919) % n) / (n - 1) * (high - low));
+/** A deterministic spread of ratios in [low, high], shuffled (17 is prime to every n used; no randomness in tests). */
+const spread = (n: number, low: number, high: number) => Array.from({ length: n }, (_, i) => low + ((i * 17) % n) / (n - 1) * (high - low));
 
 /**
  * Plays the poller against a service whose generation takes `ratio` × the table for each job: checks at the
@@ -41,7 +42,8 @@ describe('pace model', () => {
     const before = new PollSchedule(slow, settings, model).firstDelay();
     play(model, spread(40, 0.43, 0.57));
     const after = new PollSchedule(slow, settings, model).firstDelay();
-    expect(after).toBeLessThan(0.9 * before);
+    expect(after).toBeLessThan(before);
+    expect(model.typical()).toBeLessThan(0.6); // the level learned the new pace (0.43–0.57 × the table)
     // The first check now comes before the typical generation of the new pace (0.5 × the table), not after it.
     expect(after).toBeLessThan(0.5 * expectedGenerationMs(slow));
     const late = play(model, spread(40, 0.43, 0.57));
@@ -103,5 +105,33 @@ describe('checks under a rate limit', () => {
     const call = (name: string, priority?: number) => rate.schedule(async () => void order.push(name), undefined, priority);
     await Promise.all([call('first', 0), call('young', young), call('old', old), call('submit'), call('middle', Math.round((young + old) / 2))]);
     expect(order).toEqual(['first', 'submit', 'old', 'middle', 'young']);
+  });
+});
+
+describe('warm-up with the jobs still running', () => {
+  it('the censored median counts running jobs as longer than their age', () => {
+    expect(censoredMedian([1, 2, 3], [])).toBe(2);
+    // Two of six ended early; four still run at age 5: the median is at least 5, not 1.5.
+    expect(censoredMedian([Math.log(1), Math.log(2)], Array(4).fill(Math.log(5)))).toBeCloseTo(Math.log(5));
+    // Running jobs younger than an end leave the estimate to the ends.
+    expect(censoredMedian([0.1, 0.2, 0.3], [0.05])).toBeCloseTo(0.2);
+  });
+
+  it("a first wave's earliest ends do not make the level think the service is fast", () => {
+    // Ten jobs submitted together at the table's pace (ratios 0.7–1.3); the first two end at 0.7 and 0.75.
+    const run = (watch: boolean) => {
+      const model = new PaceModel();
+      let now = 0;
+      const wave = Array.from({ length: 10 }, () => new PollSchedule(req, settings, model));
+      wave.forEach((s) => s.firstDelay());
+      if (watch) wave.forEach((s) => s.watch(() => now));
+      const expected = wave[0]!.expectedMs;
+      now = 0.75 * expected;
+      wave[0]!.seenDone(0.68 * expected, 0.72 * expected);
+      wave[1]!.seenDone(0.72 * expected, 0.75 * expected);
+      return model.typical();
+    };
+    expect(run(false)).toBeLessThan(0.76); // from the ends alone: the fastest two
+    expect(run(true)).toBeGreaterThanOrEqual(0.75); // with eight jobs still running at 0.75: at least that
   });
 });
