@@ -17,7 +17,7 @@
 /** Delay the plan aims at (mean share of the generation time) with the fewest checks; the goal is 3 %. */
 export const TARGET_DELAY = 0.018;
 /** Checks per job the plan spends at most while that keeps the delay under DELAY_LIMIT (the goal is 8) … */
-export const MAX_CHECKS = 7;
+export const MAX_CHECKS = 7.3;
 export const DELAY_LIMIT = 0.03;
 /** … and at most this many when it cannot (a spread like 0.5–1.5×, where 8 checks cannot buy 3 %). */
 export const WIDE_CHECKS = 10.5;
