@@ -58,7 +58,7 @@ describe('pace model', () => {
     const first = new PollSchedule(req, settings, model).firstDelay();
     expect(first).toBeGreaterThan(1.4 * expectedGenerationMs(req)); // the table said 1; the fastest is 1.7
     expect(mean(late.map((r) => r.delayShare))).toBeLessThan(0.03);
-    expect(mean(late.map((r) => r.fetches))).toBeLessThanOrEqual(6);
+    expect(mean(late.map((r) => r.fetches))).toBeLessThanOrEqual(7); // the plan spends up to 7.3 (check-plan.ts)
   });
 
   it('follows a drift: after the service slows from 0.6× to 1.8×, the first check follows it', () => {
