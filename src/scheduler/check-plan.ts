@@ -17,10 +17,15 @@
 /** Delay the plan aims at (mean share of the generation time) with the fewest checks; the goal is 3 %. */
 export const TARGET_DELAY = 0.018;
 /** Checks per job the plan spends at most while that keeps the delay under DELAY_LIMIT (the goal is 8) … */
-export const MAX_CHECKS = 7.3;
-export const DELAY_LIMIT = 0.03;
-/** … and at most this many when it cannot (a spread like 0.5–1.5×, where 8 checks cannot buy 3 %). */
-export const WIDE_CHECKS = 10.5;
+export const MAX_CHECKS = 7.1;
+export const DELAY_LIMIT = 0.04;
+/**
+ * … and then, for the fewest checks that bring it to WIDE_DELAY (under the limit: a plan made from a learned
+ * spread delivers a little more delay than it expects), at most this many (a spread like 0.5–1.5×, where no
+ * schedule of 8 checks buys 3 %).
+ */
+export const WIDE_DELAY = 0.026;
+export const WIDE_CHECKS = 12;
 /**
  * The first check finds at most this share of the jobs done: later would save a check on a tight service, but a
  * job found done at its first check only says it ended before it, and the pace model must tell those few from a
@@ -75,8 +80,8 @@ export function planChecks(samples: readonly number[], budget: PlanBudget = DEFA
   // least that brings it there (a late video holds a paid slot; a check costs nothing).
   const wide = boundary(density, (p) => p.checks <= budget.wideChecks, LAMBDA_MIN, within.lambda);
   const most = wide.above ?? wide.below!;
-  if (most.delay >= DELAY_LIMIT) return most;
-  return boundary(density, (p) => p.delay > DELAY_LIMIT, wide.lambda, within.lambda).below ?? most;
+  if (most.delay >= WIDE_DELAY) return most;
+  return boundary(density, (p) => p.delay > WIDE_DELAY, wide.lambda, within.lambda).below ?? most;
 }
 
 const LAMBDA_MIN = 1e-6;

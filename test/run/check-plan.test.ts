@@ -32,6 +32,15 @@ describe('check plan', () => {
     expect(real.delay).toBeLessThan(0.026); // … but the least delay it can (an exact optimum gives 2.2 % at 7 checks)
   });
 
+  it('a spread so wide that the budget leaves the delay above the limit gets more checks, for under 3 %', () => {
+    const plan = planChecks(uniform(64, 0.5, 1.5));
+    expect(plan.checks).toBeGreaterThan(MAX_CHECKS);
+    expect(plan.checks).toBeLessThanOrEqual(WIDE_CHECKS);
+    const real = truth(plan, 0.5, 1.5);
+    expect(real.delay).toBeLessThan(0.03);
+    expect(real.delay).toBeLessThan(DELAY_LIMIT);
+  });
+
   it('checks crowd where generations end and never waste one in an empty tail', () => {
     const plan = planChecks(uniform(64, 0.7, 1.3));
     const points = Array.from(plan.points);
