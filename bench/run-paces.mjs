@@ -76,7 +76,7 @@ async function runTool(url, out) {
 }
 
 const f = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—');
-const pct = (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(1)} %` : '—');
+const pct = (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(2)} %` : '—');
 const rows = [];
 console.log(`paiwo-batch run vs ${LIMIT} naive loops — ${JOBS} jobs, account limit ${LIMIT}, time scale ${TIME_SCALE} (a run ≈ ${runSeconds} service s at the table's pace)`);
 for (const pace of PACES) {
