@@ -1,4 +1,4 @@
-import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,7 @@ export async function acquireOutputLock(outDir: string, options: AcquireLockOpti
       } finally {
         await fh.close();
       }
+      await sweepAsides(outDir);
       return makeLock(path, owner, text);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -101,6 +102,21 @@ async function takeOver(path: string, staleText: string): Promise<void> {
   if (moved !== staleText) await link(aside, path).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
 }
+
+/**
+ * A run killed inside `takeOver`, between the move aside and the unlink, leaves its aside file behind. The new
+ * owner removes every aside whose runner is gone (a live one may be mid-takeover, racing for the lock: its file is
+ * its own to remove).
+ */
+async function sweepAsides(outDir: string): Promise<void> {
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = ASIDE.exec(name);
+    if (m && !pidAlive(Number(m[1]))) await unlink(join(outDir, name)).catch(() => undefined);
+  }
+}
+
+const ASIDE = new RegExp(`^${LOCK_FILE.replace(/\./g, '\\.')}\\.stale-(\\d+)-\\d+$`);
 
 function parseOwner(text: string): LockOwner | null {
   try {

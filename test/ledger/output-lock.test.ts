@@ -42,6 +42,17 @@ describe('output lock', () => {
     await lock.release();
   });
 
+  it('removes the aside file of a runner killed mid-takeover, not that of a live one', async () => {
+    const dead = join(dir, `${LOCK_FILE}.stale-${deadPid()}-1796183092001`);
+    const live = join(dir, `${LOCK_FILE}.stale-${process.pid}-1796183092002`);
+    await writeFile(dead, '{}');
+    await writeFile(live, '{}');
+    const lock = await acquireOutputLock(dir);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    await lock.release();
+  });
+
   it('takes over a torn lock file, and obeys a lock from another host', async () => {
     await writeFile(join(dir, LOCK_FILE), '{"pid":12');
     const lock = await acquireOutputLock(dir);
