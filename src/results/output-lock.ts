@@ -1,7 +1,7 @@
-import { link, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rmdir, unlink } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { pidAlive } from '../util/pid-alive.js';
@@ -91,7 +91,9 @@ function makeLock(path: string, owner: LockOwner, text: string): OutputLock {
  * lock). If it is not, it is put back.
  */
 async function takeOver(path: string, staleText: string): Promise<void> {
-  const aside = `${path}.stale-${process.pid}-${Date.now()}`;
+  const dir = join(dirname(path), ASIDE_DIR);
+  await mkdir(dir, { recursive: true });
+  const aside = join(dir, `.stale-${process.pid}-${Date.now()}`);
   try {
     await rename(path, aside);
   } catch (error) {
@@ -101,7 +103,15 @@ async function takeOver(path: string, staleText: string): Promise<void> {
   const moved = await readFile(aside, 'utf8');
   if (moved !== staleText) await link(aside, path).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
+  await rmdir(dir).catch(() => undefined); // another runner's aside may still be in it
 }
+
+/**
+ * Stale locks are moved aside into a folder of their own, so that sweeping what a killed takeover left never
+ * lists the output folder itself, which holds every video (~0.1 s at 100,000).
+ */
+const ASIDE_DIR = `${LOCK_FILE}.aside`;
+const ASIDE = /^\.stale-(\d+)-\d+$/;
 
 /**
  * A run killed inside `takeOver`, between the move aside and the unlink, leaves its aside file behind. The new
@@ -109,14 +119,15 @@ async function takeOver(path: string, staleText: string): Promise<void> {
  * its own to remove).
  */
 async function sweepAsides(outDir: string): Promise<void> {
-  const names = await readdir(outDir).catch(() => [] as string[]);
+  const dir = join(outDir, ASIDE_DIR);
+  const names = await readdir(dir).catch(() => null);
+  if (names === null) return;
   for (const name of names) {
     const m = ASIDE.exec(name);
-    if (m && !pidAlive(Number(m[1]))) await unlink(join(outDir, name)).catch(() => undefined);
+    if (m && !pidAlive(Number(m[1]))) await unlink(join(dir, name)).catch(() => undefined);
   }
+  await rmdir(dir).catch(() => undefined);
 }
-
-const ASIDE = new RegExp(`^${LOCK_FILE.replace(/\./g, '\\.')}\\.stale-(\\d+)-\\d+$`);
 
 function parseOwner(text: string): LockOwner | null {
   try {

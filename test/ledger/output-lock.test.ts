@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -39,12 +39,15 @@ describe('output lock', () => {
     const lock = await acquireOutputLock(dir, { logger });
     expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     expect(lines.join('')).toContain('stale lock');
+    expect(existsSync(join(dir, `${LOCK_FILE}.aside`))).toBe(false); // the stale lock moved aside is gone, and its folder
     await lock.release();
   });
 
   it('removes the aside file of a runner killed mid-takeover, not that of a live one', async () => {
-    const dead = join(dir, `${LOCK_FILE}.stale-${deadPid()}-1796183092001`);
-    const live = join(dir, `${LOCK_FILE}.stale-${process.pid}-1796183092002`);
+    const asides = join(dir, `${LOCK_FILE}.aside`);
+    await mkdir(asides);
+    const dead = join(asides, `.stale-${deadPid()}-1796183092001`);
+    const live = join(asides, `.stale-${process.pid}-1796183092002`);
     await writeFile(dead, '{}');
     await writeFile(live, '{}');
     const lock = await acquireOutputLock(dir);
