@@ -57,7 +57,7 @@ interface Density {
 }
 
 export interface PlanBudget {
-  /** Checks per job the plan spends at most while that keeps the delay under `delayLimit`. */
+  /** Checks per job the plan spends at most while that keeps the delay under DELAY_LIMIT. */
   readonly checks: number;
   /** … and at most this many when it does not (a wide spread). */
   readonly wideChecks: number;

@@ -2,17 +2,16 @@
  * What this run has learned about the service's pace. Each generation that ends gives one observation of
  * `ratio = true generation time ÷ the table's expected time` (src/model/generation-time.ts): normalising by the
  * table makes every price class (quality, duration, audio) one population. The poller only knows an interval:
- * the job was NOT done at the last check that said "generating" and WAS done at the check that said "done", so
- * the ratio is taken at the middle of that interval. When the very first check already found it done, only an
- * upper bound is known (the service is faster than we guessed): the ratio is taken well below it, so the next
- * first checks come earlier until they find jobs still generating again.
+ * the job was NOT done at the last check that said "generating" and WAS done at the check that said "done"; the
+ * ratio is placed inside it by `endWithin`. When the very first check already found it done, only an upper bound
+ * is known; when most jobs are found so, the service is faster than the model and the bound is shrunk.
  *
  * The model, in log space: a level (after a warm-up that also counts the jobs still running, an exponentially
- * weighted mean, so it follows a service that speeds up or slows down during the run), plus an offset per price class (quality, duration, sound: the table's proportions
- * between classes are a guess too; shrunk towards 0 while a class has few completions), times a spread (the last
- * `window` prediction errors, whose smoothed distribution check-plan.ts turns into check times; errors measured
- * against the prediction before it learned the observation also carry the level's lag behind a drift, so the
- * spread covers it). Before MIN_OBSERVED completions, the prior (a wide range around the table) widens the spread.
+ * weighted mean, so it follows a service that speeds up or slows down during the run), plus an offset per price
+ * class (the table's proportions between classes are a guess too; shrunk towards 0 while a class has few
+ * completions), times a spread: the last `window` errors of the predictions jobs were planned with, whose
+ * smoothed distribution check-plan.ts turns into check times (they also carry the level's lag behind a drift, so
+ * the spread covers it). Until PRIOR_FADE errors are held, the prior (a wide range around the table) widens it.
  */
 import { planChecks, type CheckPlan } from './check-plan.js';
 import { censoredMedian, RunningJobs } from './running-jobs.js';

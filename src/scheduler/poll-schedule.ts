@@ -4,8 +4,8 @@ import { expectedGenerationMs } from '../model/generation-time.js';
 import { PaceModel, paceClassOf } from './pace-model.js';
 
 /**
- * Two checks of one job are never closer than this share of its predicted time (the plan's points move with the
- * level between two checks).
+ * Two checks of one job are never closer than this share of its predicted time (a job's check times are taken
+ * again from a newer plan as completions come, and a new point may fall just after the last check).
  */
 export const MIN_GAP = 0.01;
 /**
@@ -23,9 +23,10 @@ export const FIXED_BACKOFF_FACTOR = 1.5;
 /**
  * When to check a generating job: all in the service's (unscaled) ms since its submit; the poller multiplies by
  * the time scale. The check times are the run's plan (check-plan.ts, from what `PaceModel` learned) times this
- * job's predicted time (the table's, × the pace learned for its price class); every answer reads them again, so
- * the schedule of a job already polling follows what later completions teach. With `initialDelayMs` the user
- * fixes the schedule instead: the first check then, then every `intervalMs` growing to `maxIntervalMs`.
+ * job's predicted time (the table's, × the pace learned for its price class), taken again each time the run has
+ * seen twice as many completions (`checkTimes`), so the first jobs follow what the first completions teach. With
+ * `initialDelayMs` the user fixes the schedule instead: the first check then, then every `intervalMs` growing to
+ * `maxIntervalMs`.
  */
 export class PollSchedule {
   readonly expectedMs: number;
