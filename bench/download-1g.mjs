@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../dist/api/api-client.js';
-import { downloadVideo } from '../dist/results/download-video.js';
+import { downloadVideo } from '../dist/download/download-video.js';
 import { readFlags } from './lib/bench-flags.mjs';
 import { startSimulatorProcess } from './lib/cli-process.mjs';
 

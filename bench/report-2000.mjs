@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { writeReport } from '../dist/results/write-report.js';
-import { computeTotals } from '../dist/results/ledger-types.js';
+import { writeReport } from '../dist/report/write-report.js';
+import { computeTotals } from '../dist/ledger/money.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MEDIA = fileURLToPath(new URL('../fixtures/media/360p-16x9-silent.mp4', import.meta.url));

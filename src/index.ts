@@ -37,13 +37,14 @@ export { runBatch, type RunBatchOptions } from './run-batch.js';
 export type { RunSummary } from './scheduler/run-summary.js';
 
 // Results
-export { openLedger, readLedger, writeLedger, LedgerStore } from './results/ledger-store.js';
-export { JOB_STATUSES, computeTotals, type Ledger, type LedgerJob, type JobStatus, type LedgerTotals } from './results/ledger-types.js';
-export { downloadVideo, type DownloadOptions, type DownloadResult } from './results/download-video.js';
-export { DownloadError } from './results/download-error.js';
-export { writeReport } from './results/write-report.js';
+export { openLedger, readLedger, writeLedger, LedgerStore } from './ledger/store.js';
+export { JOB_STATUSES, type Ledger, type LedgerJob, type JobStatus, type LedgerTotals } from './ledger/types.js';
+export { computeTotals } from './ledger/money.js';
+export { downloadVideo, type DownloadOptions, type DownloadResult } from './download/download-video.js';
+export { DownloadError } from './download/download-error.js';
+export { writeReport } from './report/write-report.js';
 export { mergeLedgers } from './commands/merge.js';
-export { serviceOf, isRehearsal, SIMULATOR_SERVICE } from './results/service-identity.js';
+export { serviceOf, isRehearsal, SIMULATOR_SERVICE } from './ledger/service-identity.js';
 
 // The simulator
 export { startSimulator, type Simulator, type SimulatorOptions } from './simulator/start-simulator.js';

@@ -1,8 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { shardBudget } from './manifest/shard-jobs.js';
 import type { LoadedManifest, ManifestSet, Shard } from './manifest/types.js';
-import type { JobBudget, Ledger } from './results/ledger-types.js';
-import { SIMULATOR_SERVICE } from './results/service-identity.js';
+import type { JobBudget, Ledger } from './ledger/types.js';
+import { SIMULATOR_SERVICE } from './ledger/service-identity.js';
 import type { PlannedJob } from './scheduler/plan-work.js';
 import type { JobSettings } from './scheduler/run-context.js';
 import { isShippedClip } from './simulator/media-library.js';

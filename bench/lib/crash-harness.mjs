@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { readLedger } from '../../dist/results/ledger-store.js';
+import { readLedger } from '../../dist/ledger/store.js';
 import { canonicalJson } from '../../dist/util/canonical-json.js';
 import { runCli, seededRandom } from './cli-process.mjs';
 import { checkMoneyBracket } from './money-bracket.mjs';

@@ -1,19 +1,7 @@
 import type { Shard } from '../manifest/types.js';
-import type { Writable } from 'node:stream';
 import { InvalidArgumentError } from 'commander';
 
-/** Where a command writes: the process's streams from the CLI, buffers in tests. */
-export interface CommandIO {
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-  /** Whether stderr is an interactive terminal (live progress) or a log (CI, pipes). */
-  readonly isTTY: boolean;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-export function processIO(): CommandIO {
-  return { stdout: process.stdout, stderr: process.stderr, isTTY: Boolean(process.stderr.isTTY) && !process.env.CI, env: process.env };
-}
+export { processIO, type CommandIO } from '../commands/command-io.js';
 
 /** Commander option parsers: a bad value is a usage error (exit 2) that names the flag's rule and the value. */
 interface NumberRule {

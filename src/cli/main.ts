@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { PaiwoError } from '../errors/paiwo-error.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../errors/exit-codes.js';
 import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';

@@ -1,9 +1,9 @@
-import type { CommandIO } from '../cli/io.js';
-import { EXIT } from '../cli/exit-codes.js';
+import type { CommandIO } from './command-io.js';
+import { EXIT } from '../errors/exit-codes.js';
 import { UserError } from '../errors/paiwo-error.js';
-import { openLedger, readLedger } from '../results/ledger-store.js';
-import { attemptsOf } from '../results/ledger-money.js';
-import type { JobStatus, LedgerJob, SubmitAttempt } from '../results/ledger-types.js';
+import { openLedger, readLedger } from '../ledger/store.js';
+import { attemptsOf } from '../ledger/money.js';
+import type { JobStatus, LedgerJob, SubmitAttempt } from '../ledger/types.js';
 
 /** Only a job whose submit may have been taken without the ledger holding its answer can adopt a video. */
 const ADOPTABLE: readonly JobStatus[] = ['unknown', 'submitting'];
@@ -37,7 +37,7 @@ export async function adoptCommand(outDir: string, jobId: string, videoId: strin
         video_id: videoId,
         credits: (job.credits ?? 0) + job.estimated_credits,
         // The attempt whose answer was lost is now known to be accepted; its charge is not known, so the money
-        // bracket keeps its estimate among the unknown credits (ledger-money.ts).
+        // bracket keeps its estimate among the unknown credits (ledger/money.ts).
         submits: adoptedAttempts(job, videoId),
         submitted_at: new Date().toISOString(),
         finished_at: null,

@@ -1,16 +1,17 @@
 import { appendFile, copyFile, link, mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import type { CommandIO } from '../cli/io.js';
-import { EXIT } from '../cli/exit-codes.js';
+import type { CommandIO } from './command-io.js';
+import { EXIT } from '../errors/exit-codes.js';
 import { PaiwoError, UserError } from '../errors/paiwo-error.js';
-import { computeTotals, type JobStatus, type Ledger, type LedgerJob } from '../results/ledger-types.js';
-import { budgetSpentOf } from '../results/ledger-money.js';
-import { JOURNAL_FILE, LEDGER_FILE, readLedger, writeLedger } from '../results/ledger-store.js';
-import { acquireOutputLock } from '../results/output-lock.js';
-import { formatStatusMarkdown, summarizeLedger } from '../results/report-status.js';
-import { writeReport } from '../results/write-report.js';
-import { describeService } from '../results/service-identity.js';
+import { computeTotals } from '../ledger/money.js';
+import type { JobStatus, Ledger, LedgerJob } from '../ledger/types.js';
+import { budgetSpentOf } from '../ledger/money.js';
+import { JOURNAL_FILE, LEDGER_FILE, readLedger, writeLedger } from '../ledger/store.js';
+import { acquireOutputLock } from '../ledger/output-lock.js';
+import { formatStatusMarkdown, summarizeLedger } from '../report/status.js';
+import { writeReport } from '../report/write-report.js';
+import { describeService } from '../ledger/service-identity.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { printable, printableLine } from '../util/printable.js';
@@ -189,7 +190,7 @@ async function mergeLocked(dirs: readonly string[], into: string, io: CommandIO)
 }
 
 /**
- * Each manifest's spend (what may have been charged, net of refunds: ledger-money.ts) against its whole
+ * Each manifest's spend (what may have been charged, net of refunds: ledger/money.ts) against its whole
  * `max_credits`, across the shards merged: the budget the shards shared.
  */
 function manifestBudgets(jobs: readonly LedgerJob[]): { manifest: string; spent: number; maxCredits: number }[] {

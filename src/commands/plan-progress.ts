@@ -1,8 +1,8 @@
-import type { Shard } from '../cli/io.js';
+import type { Shard } from '../manifest/types.js';
 import { UserError } from '../errors/paiwo-error.js';
 import type { Job, LoadedManifest, ManifestSet } from '../manifest/types.js';
-import { readLedger } from '../results/ledger-store.js';
-import type { LedgerJob } from '../results/ledger-types.js';
+import { readLedger } from '../ledger/store.js';
+import type { LedgerJob } from '../ledger/types.js';
 import { outputFolderOf } from '../plan-folders.js';
 import { fileIntact, needOf, type JobNeed, type ResumeOptions } from '../scheduler/plan-work.js';
 

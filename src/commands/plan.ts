@@ -1,14 +1,15 @@
 import { isAbsolute, relative } from 'node:path';
 import type { Writable } from 'node:stream';
 import stringWidth from 'string-width';
-import type { CommandIO, Shard } from '../cli/io.js';
+import type { CommandIO } from './command-io.js';
+import type { Shard } from '../manifest/types.js';
 import { ManifestError, formatDiagnostic } from '../errors/manifest-error.js';
 import { loadManifests } from '../manifest/load-manifests.js';
 import type { Job, LoadedManifest, ManifestSet } from '../manifest/types.js';
 import { PRICE_TABLE_VERSION } from '../model/prices.js';
 import { planProgress, type JobNeed, type PlanProgress } from './plan-progress.js';
 import { shardBudget } from '../manifest/shard-jobs.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../errors/exit-codes.js';
 
 export interface PlanCommandOptions {
   /** One JSON document on stdout instead of tables. */

@@ -1,6 +1,6 @@
 import type { SubmitRequest } from '../model/capabilities.js';
 import { PROMPT_ID_PATTERN, promptSlug } from '../manifest/prompt-id.js';
-import type { LedgerJob } from '../results/ledger-types.js';
+import type { LedgerJob } from '../ledger/types.js';
 
 /** One take to re-render: its ledger record and the exact request the new job will send. */
 export interface PromotedTake {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandIO } from '../cli/io.js';
+import type { CommandIO } from './command-io.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
 import { InternalError, OutputUnwritableError, UserError } from '../errors/paiwo-error.js';
 import { parseManifest } from '../manifest/parse-manifest.js';
@@ -9,10 +9,10 @@ import { PROMPT_ID_PATTERN } from '../manifest/prompt-id.js';
 import type { Diagnostic, LoadedManifest } from '../manifest/types.js';
 import { checkRequest, type Duration, type Quality, type SubmitRequest } from '../model/capabilities.js';
 import { canonicalRequestJson } from '../manifest/canonical-request-json.js';
-import { readLedger } from '../results/ledger-store.js';
-import type { LedgerJob } from '../results/ledger-types.js';
+import { readLedger } from '../ledger/store.js';
+import type { LedgerJob } from '../ledger/types.js';
 import { promoteManifestText, UNIQUE_FILENAME, type PromotedTake } from './promote-manifest.js';
-import { favouritesOf } from '../results/picks.js';
+import { favouritesOf } from '../report/picks.js';
 
 export interface PromoteOptions {
   /** `--ids`: job ids (plan, status and the report show them). */

@@ -1,8 +1,8 @@
-import type { CommandIO } from '../cli/io.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { readLedger } from '../results/ledger-store.js';
-import { ensurePosters } from '../results/posters.js';
-import { writeReport } from '../results/write-report.js';
+import type { CommandIO } from './command-io.js';
+import { EXIT } from '../errors/exit-codes.js';
+import { readLedger } from '../ledger/store.js';
+import { ensurePosters } from '../report/posters.js';
+import { writeReport } from '../report/write-report.js';
 
 /** `paiwo-batch report <out>`: (re)writes report.html from the ledger (snapshot + journal); sends nothing. */
 export async function reportCommand(outDir: string, io: CommandIO): Promise<number> {

@@ -1,10 +1,10 @@
 /** `paiwo-batch review <out>`: serve the report on 127.0.0.1 and save marks to `<out>/picks.json`, until stopped. */
 import { spawn } from 'node:child_process';
-import type { CommandIO } from '../cli/io.js';
-import { EXIT } from '../cli/exit-codes.js';
-import { readLedger } from '../results/ledger-store.js';
-import { readPicks } from '../results/picks.js';
-import { startReviewServer } from '../results/review-server.js';
+import type { CommandIO } from './command-io.js';
+import { EXIT } from '../errors/exit-codes.js';
+import { readLedger } from '../ledger/store.js';
+import { readPicks } from '../report/picks.js';
+import { startReviewServer } from '../report/review-server.js';
 import { untilSignal } from '../util/until-signal.js';
 
 export interface ReviewCommandOptions {

@@ -1,12 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { join, relative } from 'node:path';
-import type { CommandIO, Shard } from '../cli/io.js';
+import type { CommandIO } from './command-io.js';
+import type { Shard } from '../manifest/types.js';
 import { UserError } from '../errors/paiwo-error.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
 import { appendStepSummary } from '../display/step-summary.js';
 import { type RunOverrides } from '../plan-folders.js';
 import { runBatch } from '../run-batch.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../errors/exit-codes.js';
 import { outcomeError } from '../errors/run-outcome.js';
 import { outcomeOf, type RunSummary } from '../scheduler/run-summary.js';
 import { startLineProgress, startTtyProgress, type ProgressDisplay } from '../display/progress-display.js';
@@ -132,9 +133,21 @@ function loggerFor(options: RunCommandOptions, io: CommandIO, live: boolean): (o
     const level = options.logLevel ?? DEFAULT_LOG_LEVEL;
     if (options.logFile) return createLogger({ level, destination: options.logFile });
     // Log lines would tear the live display apart: on a terminal they go beside the ledger instead.
-    if (live && outDirs[0]) return createLogger({ level, destination: join(outDirs[0], 'run.log'), refuseLinks: true });
+    if (live && outDirs[0]) return folderLogger(level, join(outDirs[0], 'run.log'));
     return createLogger({ level, destination: io.stderr as never });
   };
+}
+
+/** A log the tool places itself, beside the ledger: never written through a planted link. */
+function folderLogger(level: string, path: string): Logger {
+  try {
+    return createLogger({ level, destination: path, refuseLinks: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new UserError('LOG_LINK', `${path} is a symbolic link; paiwo-batch never writes its log through one. Remove the link and run again.`);
+    }
+    throw error;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /** `paiwo-batch simulator`: serve the simulator until SIGINT/SIGTERM; the base URL is the first stdout line. */
-import type { CommandIO } from '../cli/io.js';
-import { EXIT } from '../cli/exit-codes.js';
+import type { CommandIO } from './command-io.js';
+import { EXIT } from '../errors/exit-codes.js';
 import { startSimulator, type SimulatorOptions } from '../simulator/start-simulator.js';
 import { resolveFaults } from '../simulator/fault-spec.js';
 import type { PaceDrift } from '../simulator/sim-pace.js';

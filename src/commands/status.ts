@@ -1,10 +1,10 @@
-import type { CommandIO } from '../cli/io.js';
-import { JOB_STATUSES } from '../results/ledger-types.js';
-import { readLedger } from '../results/ledger-store.js';
-import { liveLockOwner } from '../results/output-lock.js';
-import { summarizeLedger, type LedgerStatus } from '../results/report-status.js';
+import type { CommandIO } from './command-io.js';
+import { JOB_STATUSES } from '../ledger/types.js';
+import { readLedger } from '../ledger/store.js';
+import { liveLockOwner } from '../ledger/output-lock.js';
+import { summarizeLedger, type LedgerStatus } from '../report/status.js';
 import { outcomeOf } from '../scheduler/run-summary.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../errors/exit-codes.js';
 import { outcomeError } from '../errors/run-outcome.js';
 import { oneLine, printable, printableJson } from '../util/printable.js';
 

@@ -1,7 +1,7 @@
-import type { CommandIO } from '../cli/io.js';
+import type { CommandIO } from './command-io.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
 import { scanManifests } from '../manifest/load-manifests.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../errors/exit-codes.js';
 
 export interface ValidateCommandOptions {
   /** Print `{"valid","files","errors","warnings"}` on stdout. */

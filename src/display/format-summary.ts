@@ -1,8 +1,8 @@
 import { join, relative } from 'node:path';
-import { JOB_STATUSES } from '../results/ledger-types.js';
+import { JOB_STATUSES } from '../ledger/types.js';
 import type { RunOutcome } from '../errors/run-outcome.js';
 import { outcomeOf, type FailedJob, type RunSummary } from '../scheduler/run-summary.js';
-import { isRehearsal } from '../results/service-identity.js';
+import { isRehearsal } from '../ledger/service-identity.js';
 import { oneLine } from '../util/printable.js';
 
 const LIST_MAX = 10;

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
-import { JOB_STATUSES } from '../results/ledger-types.js';
+import { JOB_STATUSES } from '../ledger/types.js';
 import type { RunSummary } from '../scheduler/run-summary.js';
-import { isRehearsal } from '../results/service-identity.js';
+import { isRehearsal } from '../ledger/service-identity.js';
 
 /** Table cells come from manifests and the service: keep them on one line and out of the table syntax. */
 function cell(text: string): string {

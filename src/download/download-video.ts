@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { DownloadError } from './download-error.js';
-import { decodedSlashes, describe, parseHttpUrl, requestMedia, watchThroughput, type MediaBody } from './download-http.js';
-import { commitPart, emptyPart, isMp4Head, openPart, readPart, SIGNATURE_BYTES, type DownloadMemo, type PartState } from './download-part.js';
+import { decodedSlashes, describe, parseHttpUrl, requestMedia, watchThroughput, type MediaBody } from './http.js';
+import { commitPart, emptyPart, isMp4Head, openPart, readPart, SIGNATURE_BYTES, type DownloadMemo, type PartState } from './part.js';
 
 export interface DownloadOptions {
   readonly url: string;

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { redact } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 import { DownloadError } from './download-error.js';
-import type { DownloadMemo } from './download-part.js';
+import type { DownloadMemo } from './part.js';
 
 /** The HTTP side of a media download: URLs, redirects, the connection pool, what a status means. */
 

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../manifest/types.js';
+import type { Diagnostic } from './diagnostic.js';
 import { UserError } from './paiwo-error.js';
 import { printableLine } from '../util/printable.js';
 

@@ -1,12 +1,12 @@
 import type * as z from 'zod';
 import { UserError } from '../errors/paiwo-error.js';
 import { compileJsonCheck } from '../util/json-check.js';
-import { LEDGER_VERSION, ledgerEventSchema, ledgerSchema, type Ledger, type LedgerEvent } from './ledger-schema.js';
-import { computeTotals } from './ledger-types.js';
+import { LEDGER_VERSION, ledgerEventSchema, ledgerSchema, type Ledger, type LedgerEvent } from './schema.js';
+import { computeTotals } from './money.js';
 
 /**
  * The one place ledger text is read and written: `ledger.json` and the lines of `ledger.journal.jsonl`, through
- * the schema (ledger-schema.ts). Reading fills the defaults an older ledger lacks. A 100,000-job ledger is
+ * the schema (ledger/schema.ts). Reading fills the defaults an older ledger lacks. A 100,000-job ledger is
  * checked by the schema's compiled form (util/json-check.ts), in place; zod's own parse only names what is wrong.
  */
 

@@ -2,8 +2,8 @@ import { constants, fdatasync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { UserError } from '../errors/paiwo-error.js';
 import { diskFullPoint } from '../util/crash-point.js';
-import { journalLine, parseJournalLine } from './ledger-format.js';
-import type { Ledger, LedgerEvent } from './ledger-schema.js';
+import { journalLine, parseJournalLine } from './format.js';
+import type { Ledger, LedgerEvent } from './schema.js';
 
 interface SyncWaiter {
   readonly resolve: () => void;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ledgerSchema } from './ledger-schema.js';
+import { ledgerSchema } from './schema.js';
 
 /**
  * The JSON Schema of `ledger.json`, for tools that read ledgers, generated from the zod schema so the two never

@@ -1,4 +1,4 @@
-import type { JobStatus, LedgerJob, SubmitAttempt } from './ledger-types.js';
+import { JOB_STATUSES, type JobStatus, type LedgerJob, type LedgerTotals, type SubmitAttempt } from './schema.js';
 
 /**
  * The money of a ledger, one function each, pure over ledger records: `run`, `status`, the report, the progress
@@ -128,4 +128,15 @@ export function budgetShortfallOf(jobs: readonly LedgerJob[], maxCredits: number
   }
   if (!any || maxCredits === null || maxCredits === undefined) return null;
   return Math.max(0, budgetSpentOf(jobs) + skipped - maxCredits);
+}
+
+export function emptyStatusCounts(): Record<JobStatus, number> {
+  return Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+}
+
+/** Totals are derived, never stored separately from the jobs. */
+export function computeTotals(jobs: readonly LedgerJob[]): LedgerTotals {
+  const by_status = emptyStatusCounts();
+  for (const job of jobs) by_status[job.status]++;
+  return { jobs: jobs.length, by_status, ...moneyOf(jobs) };
 }

@@ -5,7 +5,7 @@ import type { Job } from '../manifest/types.js';
 /**
  * The ledger's format, written once: `ledger.json`, each job record and each journal event. The TS types, what
  * an older ledger is read as (the defaults), a new job's record (`ledgerRecordOf`, below) and
- * `schemas/ledger.schema.json` (`npm run schema`) all come from here; ledger-format.ts reads and writes through it.
+ * `schemas/ledger.schema.json` (`npm run schema`) all come from here; ledger/format.ts reads and writes through it.
  *
  * Versions: `version` changes only when an older paiwo-batch would misread a newer ledger; a reader refuses any
  * version but its own. A field added later is additive and keeps version 1: give it `.default(...)` (what an older
@@ -46,7 +46,7 @@ const submitAttemptSchema = z
     video_id: z.string().nullable(),
     credits: z.number().nullable().describe('What the service said it charged (Resp.credits); null without an answer.'),
     estimated_credits: z.number().describe("The price table's estimate when it was sent."),
-    credits_refunded: z.number().describe("What the service refunded for this attempt's video, never more than its charge (ledger-money.ts)."),
+    credits_refunded: z.number().describe("What the service refunded for this attempt's video, never more than its charge (ledger/money.ts)."),
     request_id: z.string().nullable().describe("The answer's X-Rixapi-Request-Id (what DMXAPI support asks for); null without one."),
   })
   .describe(
@@ -81,7 +81,7 @@ const ledgerJobShape = {
   submits: z
     .array(submitAttemptSchema)
     .optional()
-    .describe('Their history, oldest first. Absent in ledgers written before it was kept: derived then from credits and status (attemptsOf, ledger-money.ts).'),
+    .describe('Their history, oldest first. Absent in ledgers written before it was kept: derived then from credits and status (attemptsOf, ledger/money.ts).'),
   budget: jobBudgetSchema.nullable().default(null).describe('null (or absent, in older ledgers): no budget was set.'),
   error: ledgerErrorSchema.nullable(),
   axes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe('The matrix coordinates that produced the job (prompt as its id).'),
@@ -102,7 +102,7 @@ const ledgerTotalsSchema = z
     credits_refunded: z.number().describe('Refunds, each at most its charge.'),
     credits_unknown: z.number().describe('Estimates of the submits whose charge is not known (outcome unknown, or no usable charge in the answer).'),
   })
-  .describe('Derived from the jobs each time the file is written (ledger-money.ts); ignored when it is read.');
+  .describe('Derived from the jobs each time the file is written (ledger/money.ts); ignored when it is read.');
 
 export const ledgerSchema = z
   .object({

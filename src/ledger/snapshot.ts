@@ -1,8 +1,8 @@
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { diskFullPoint } from '../util/crash-point.js';
-import { parseLedger } from './ledger-format.js';
-import type { Ledger } from './ledger-types.js';
+import { parseLedger } from './format.js';
+import type { Ledger } from './types.js';
 
 /**
  * Write to a temp file in the same folder, fsync it, rename over the target, fsync the folder: after a crash the
@@ -42,7 +42,7 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** `null` when the file does not exist; a damaged one is a UserError (ledger-format.ts). */
+/** `null` when the file does not exist; a damaged one is a UserError (ledger/format.ts). */
 export async function readLedgerSnapshot(path: string): Promise<Ledger | null> {
   const text = await readTextIfPresent(path);
   return text === null ? null : parseLedger(text, path);

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
 import { crashPoint } from '../util/crash-point.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { ledgerText } from './ledger-format.js';
-import { LedgerJournal, replayJournal } from './ledger-journal.js';
-import type { LedgerEvent, LedgerPatch } from './ledger-schema.js';
-import { fsyncDir, readLedgerSnapshot, removeStaleTemps, writeFileAtomic } from './ledger-snapshot.js';
-import { computeTotals, type Ledger, type LedgerJob } from './ledger-types.js';
+import { ledgerText } from './format.js';
+import { LedgerJournal, replayJournal } from './journal.js';
+import type { LedgerEvent, LedgerPatch } from './schema.js';
+import { fsyncDir, readLedgerSnapshot, removeStaleTemps, writeFileAtomic } from './snapshot.js';
+import { computeTotals } from './money.js';
+import type { Ledger, LedgerJob } from './types.js';
 import { acquireOutputLock, type OutputLock } from './output-lock.js';
 import { checkFolderService } from './service-identity.js';
 
@@ -28,7 +29,7 @@ export interface OpenLedgerOptions {
   readonly service?: string;
 }
 
-export type { LedgerPatch } from './ledger-schema.js';
+export type { LedgerPatch } from './schema.js';
 
 /**
  * The ledger of one output folder, held by one runner (the lock is taken on open and released on close).

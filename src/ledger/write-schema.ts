@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { renderLedgerJsonSchema } from './ledger-json-schema.js';
+import { renderLedgerJsonSchema } from './json-schema.js';
 
 /** `npm run schema`: regenerates schemas/ledger.schema.json (a test fails while it is out of date). */
 const target = new URL('../../schemas/ledger.schema.json', import.meta.url);

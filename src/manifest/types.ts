@@ -1,3 +1,4 @@
+import type { Diagnostic } from '../errors/diagnostic.js';
 import type { SubmitRequest } from '../model/capabilities.js';
 
 /** A value of one matrix axis as it produced a job (prompt axes are reported by prompt id). */
@@ -52,16 +53,8 @@ export interface RunSettings {
   readonly out?: string;
 }
 
-export interface Diagnostic {
-  readonly severity: 'error' | 'warning';
-  readonly file: string;
-  /** 1-based; 0 when the problem is about the file as a whole. */
-  readonly line: number;
-  readonly column: number;
-  /** Dotted path to the field, e.g. `matrix.prompt[1].text`; empty for the whole file. */
-  readonly path: string;
-  readonly message: string;
-}
+// A manifest problem is shared with errors/ (ManifestError carries them), so its type lives there, the lower layer.
+export type { Diagnostic } from '../errors/diagnostic.js';
 
 /** One manifest after loading, validation and expansion. */
 export interface LoadedManifest {

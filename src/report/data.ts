@@ -1,5 +1,5 @@
-import { JOB_STATUSES, type Ledger, type LedgerJob } from './ledger-types.js';
-import { axisKey, axisNames, axisValues, NO_VALUE } from './report-layout.js';
+import { JOB_STATUSES, type Ledger, type LedgerJob } from '../ledger/types.js';
+import { axisKey, axisNames, axisValues, NO_VALUE } from './layout.js';
 import type { Picks } from './picks.js';
 import { jsonForScript, relativeFileUrl } from '../util/escape-html.js';
 

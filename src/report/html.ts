@@ -1,9 +1,9 @@
-import { JOB_STATUSES, type Ledger } from './ledger-types.js';
-import { REPORT_STYLE } from './report-assets.js';
-import { reportDataText, type ReportDataOptions } from './report-data.js';
-import { REPORT_SCRIPT, REPORT_SCRIPT_HASH } from './report-script.js';
+import { JOB_STATUSES, type Ledger } from '../ledger/types.js';
+import { REPORT_STYLE } from './assets.js';
+import { reportDataText, type ReportDataOptions } from './data.js';
+import { REPORT_SCRIPT, REPORT_SCRIPT_HASH } from './script.js';
 import { html, rawHtml } from '../util/escape-html.js';
-import { isRehearsal } from './service-identity.js';
+import { isRehearsal } from '../ledger/service-identity.js';
 
 export type RenderReportOptions = ReportDataOptions;
 

@@ -4,7 +4,7 @@
  */
 import { ASPECT_RATIOS, QUALITIES } from '../model/capabilities.js';
 import type { AxisValue } from '../manifest/types.js';
-import type { LedgerJob } from './ledger-types.js';
+import type { LedgerJob } from '../ledger/types.js';
 
 /** The key of a job that has no value on an axis (an `include` entry can add an axis the others lack). */
 export const NO_VALUE = '—';

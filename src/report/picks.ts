@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors/paiwo-error.js';
-import { readTextIfPresent, writeFileAtomic } from './ledger-snapshot.js';
+import { readTextIfPresent, writeFileAtomic } from '../ledger/snapshot.js';
 
 /** `<out>/picks.json`: the marks a person gave takes in the report (agreed with `promote --picks`). */
 export const PICKS_FILE = 'picks.json';

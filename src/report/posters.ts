@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { LedgerJob } from './ledger-types.js';
+import type { LedgerJob } from '../ledger/types.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { pidAlive } from '../util/pid-alive.js';
 import { fileMtime, statMany } from '../util/stat-many.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { REPORT_SCRIPT_GRID } from './report-script-grid.js';
-import { REPORT_SCRIPT_VIEW } from './report-script-view.js';
+import { REPORT_SCRIPT_GRID } from './script-grid.js';
+import { REPORT_SCRIPT_VIEW } from './script-view.js';
 
 /** The page's one inline script (the two halves share one scope). Constant: built from our source, never from data. */
 export const REPORT_SCRIPT = `(function () {\n'use strict';\n${REPORT_SCRIPT_GRID}\n${REPORT_SCRIPT_VIEW}\n})();\n`;

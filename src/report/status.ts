@@ -1,10 +1,10 @@
-import { budgetLimitOf, budgetShortfallOf, isBudgetSkip, lastAttemptMayBeCharged, moneyOf, unresolvedJobs, UNRESOLVED_STATUSES } from './ledger-money.js';
-import type { JobStatus, Ledger, LedgerError, LedgerJob } from './ledger-types.js';
-import { JOB_STATUSES } from './ledger-types.js';
-import type { LockOwner } from './output-lock.js';
-import { isRehearsal } from './service-identity.js';
+import { budgetLimitOf, budgetShortfallOf, isBudgetSkip, lastAttemptMayBeCharged, moneyOf, unresolvedJobs, UNRESOLVED_STATUSES } from '../ledger/money.js';
+import type { JobStatus, Ledger, LedgerError, LedgerJob } from '../ledger/types.js';
+import { JOB_STATUSES } from '../ledger/types.js';
+import type { LockOwner } from '../ledger/output-lock.js';
+import { isRehearsal } from '../ledger/service-identity.js';
 
-/** A job that still needs the user (or another run) before its outcome is known (ledger-money.ts). */
+/** A job that still needs the user (or another run) before its outcome is known (ledger/money.ts). */
 export { UNRESOLVED_STATUSES };
 
 export interface StatusEntry {
@@ -23,7 +23,7 @@ export interface LedgerStatus {
   readonly rehearsal: boolean;
   readonly jobs: number;
   readonly by_status: Record<JobStatus, number>;
-  /** Known charges, refunds (each at most its charge), estimates of charges not known: ledger-money.ts. */
+  /** Known charges, refunds (each at most its charge), estimates of charges not known: ledger/money.ts. */
   readonly credits_spent: number;
   readonly credits_refunded: number;
   readonly credits_unknown: number;

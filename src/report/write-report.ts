@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Ledger } from './ledger-types.js';
-import { reportPageText } from './report-html.js';
+import type { Ledger } from '../ledger/types.js';
+import { reportPageText } from './html.js';
 import { ensurePosters } from './posters.js';
 import { readPicks, type Picks } from './picks.js';
 import { relativeFileUrl } from '../util/escape-html.js';

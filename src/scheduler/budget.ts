@@ -1,7 +1,7 @@
 import { priceClassOf } from '../model/prices.js';
 import type { SubmitRequest } from '../model/capabilities.js';
-import { attemptsOf, budgetSpentOf, knownChargeOf } from '../results/ledger-money.js';
-import type { LedgerJob } from '../results/ledger-types.js';
+import { attemptsOf, budgetSpentOf, knownChargeOf } from '../ledger/money.js';
+import type { LedgerJob } from '../ledger/types.js';
 
 /** A submit's hold on the budget, from before it leaves until its answer (or the lack of one) is known. */
 export interface Reservation {
@@ -15,7 +15,7 @@ export interface Reservation {
 
 /**
  * The `max_credits` budget of one output folder (README "Budget"). Spent starts at the top of the ledger's
- * bracket (ledger-money.ts: known charges net of refunds, plus the estimate of every charge not known) and
+ * bracket (ledger/money.ts: known charges net of refunds, plus the estimate of every charge not known) and
  * follows this run's answers. A submit is allowed only if spent + what submits on the wire hold + its own hold
  * fit. It is never passed by more than what the service charged above the holds of submits already on the wire
  * when an overcharge became known, because:
@@ -90,7 +90,7 @@ export class Budget {
     }
   }
 
-  /** A refund, already capped at its charge by the caller (ledger-money.ts `refundCapOf`). */
+  /** A refund, already capped at its charge by the caller (ledger/money.ts `refundCapOf`). */
   refund(credits: number): void {
     this.spent -= Math.max(0, credits);
   }

@@ -1,8 +1,8 @@
 import type { Job } from '../manifest/types.js';
-import type { LedgerStore } from '../results/ledger-store.js';
-import { attemptsOf, lastAttemptMayBeCharged } from '../results/ledger-money.js';
-import { ledgerRecordOf } from '../results/ledger-schema.js';
-import type { JobBudget, LedgerJob } from '../results/ledger-types.js';
+import type { LedgerStore } from '../ledger/store.js';
+import { attemptsOf, lastAttemptMayBeCharged } from '../ledger/money.js';
+import { ledgerRecordOf } from '../ledger/schema.js';
+import type { JobBudget, LedgerJob } from '../ledger/types.js';
 import type { Logger } from '../util/logger.js';
 import type { JobSettings, RunTarget, WorkItem } from './run-context.js';
 import { fileSizes, outputPathOf, removeLeftoverParts } from './saved-files.js';

@@ -6,8 +6,8 @@ import type { RunContext, WorkItem } from './run-context.js';
 import { checkPriority } from './request-rate.js';
 import { sleep } from './sleep.js';
 import { isStop } from './submit-job.js';
-import { attemptsOf, refundCapOf } from '../results/ledger-money.js';
-import type { LedgerJob, SubmitAttempt } from '../results/ledger-types.js';
+import { attemptsOf, refundCapOf } from '../ledger/money.js';
+import type { LedgerJob, SubmitAttempt } from '../ledger/types.js';
 
 /**
  * The refund of a moderated video (status 7): what the service reported (else the rest of the charge), at most

@@ -1,6 +1,6 @@
 import { expectedGenerationMs } from '../model/generation-time.js';
-import { moneyOf } from '../results/ledger-money.js';
-import type { LedgerStore } from '../results/ledger-store.js';
+import { moneyOf } from '../ledger/money.js';
+import type { LedgerStore } from '../ledger/store.js';
 
 /**
  * What a progress display shows, read from the ledgers (no second bookkeeping to drift). The words are the

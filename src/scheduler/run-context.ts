@@ -1,7 +1,7 @@
 import type PQueue from 'p-queue';
 import type { ApiClient } from '../api/api-client.js';
 import type { PollSettings } from '../manifest/types.js';
-import type { LedgerStore } from '../results/ledger-store.js';
+import type { LedgerStore } from '../ledger/store.js';
 import type { Logger } from '../util/logger.js';
 import type { Budget } from './budget.js';
 import type { GenerationSlots } from './generation-slots.js';

@@ -1,7 +1,8 @@
 import { exitCodeOfOutcome, type RunOutcome } from '../errors/run-outcome.js';
-import { budgetShortfallOf, budgetSpentOf, isBudgetSkip, isUnresolved, moneyOf } from '../results/ledger-money.js';
-import { emptyStatusCounts, type JobBudget, type JobStatus, type LedgerError, type LedgerJob } from '../results/ledger-types.js';
-import { OUT_OF_CREDITS, whatToDo as whatToDoNow } from '../results/report-status.js';
+import { budgetShortfallOf, budgetSpentOf, isBudgetSkip, isUnresolved, moneyOf } from '../ledger/money.js';
+import { emptyStatusCounts } from '../ledger/money.js';
+import { type JobBudget, type JobStatus, type LedgerError, type LedgerJob } from '../ledger/types.js';
+import { OUT_OF_CREDITS, whatToDo as whatToDoNow } from '../report/status.js';
 import type { StopReason } from './run-control.js';
 
 export interface FailedJob {
@@ -25,7 +26,7 @@ export interface RunSummary {
   /** The jobs of this run (the planned ones; other jobs of the ledgers are not counted). */
   readonly total_jobs: number;
   readonly jobs: Readonly<Record<JobStatus, number>>;
-  /** Of the output folders' ledgers, across every run there (ledger-money.ts: the bracket). */
+  /** Of the output folders' ledgers, across every run there (ledger/money.ts: the bracket). */
   readonly credits_spent: number;
   readonly credits_refunded: number;
   readonly credits_unknown: number;

@@ -1,8 +1,8 @@
 import { ApiError } from '../api/api-error.js';
-import { attemptsOf } from '../results/ledger-money.js';
-import type { LedgerError, SubmitAttempt } from '../results/ledger-types.js';
+import { attemptsOf } from '../ledger/money.js';
+import type { LedgerError, SubmitAttempt } from '../ledger/types.js';
 import { PaidNotRecordedError } from '../errors/paid-not-recorded.js';
-import type { LedgerPatch } from '../results/ledger-store.js';
+import type { LedgerPatch } from '../ledger/store.js';
 import { crashPoint } from '../util/crash-point.js';
 import { retryCall } from './retry-call.js';
 import { RunStopped } from './run-control.js';

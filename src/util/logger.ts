@@ -1,7 +1,6 @@
 import { constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { UserError } from '../errors/paiwo-error.js';
 import { redact, redactValue } from './redact.js';
 
 export type { Logger } from 'pino';
@@ -37,18 +36,12 @@ export interface LoggerOptions {
   readonly refuseLinks?: boolean;
 }
 
-/** Opens a log file for appending, creating its folder; never through a link when `refuseLinks`. */
+/** Opens a log file for appending, creating its folder; never through a link when `refuseLinks` (ELOOP then). */
 function openLogFile(path: string, refuseLinks: boolean): number {
   const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (refuseLinks ? constants.O_NOFOLLOW : 0);
   mkdirSync(dirname(path), { recursive: true });
-  try {
-    return openSync(path, flags, 0o666);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
-      throw new UserError('LOG_LINK', `${path} is a symbolic link; paiwo-batch never writes its log through one. Remove the link and run again.`);
-    }
-    throw error;
-  }
+  // A planted link fails with ELOOP; the command that placed the file words it for the user (util knows no errors).
+  return openSync(path, flags, 0o666);
 }
 
 /** Created once per command and passed down; library code never prints. */

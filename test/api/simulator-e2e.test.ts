@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type VideoStatus } from '../../src/api/api-client.js';
 import { ApiError } from '../../src/api/api-error.js';
 import type { SubmitRequest } from '../../src/model/capabilities.js';
-import { DownloadError } from '../../src/results/download-error.js';
-import { discardPart } from '../../src/results/download-part.js';
-import { downloadVideo } from '../../src/results/download-video.js';
+import { DownloadError } from '../../src/download/download-error.js';
+import { discardPart } from '../../src/download/part.js';
+import { downloadVideo } from '../../src/download/download-video.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 

@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../../bench/lib/cli-process.mjs';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { readLedger } from '../../src/results/ledger-store.js';
-import type { Ledger } from '../../src/results/ledger-types.js';
+import { readLedger } from '../../src/ledger/store.js';
+import type { Ledger } from '../../src/ledger/types.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { expandExpressions, readmeWorkflow } from './readme-workflow.js';
 

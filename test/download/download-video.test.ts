@@ -3,9 +3,9 @@ import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DownloadError } from '../../src/results/download-error.js';
-import { discardPart, type DownloadMemo } from '../../src/results/download-part.js';
-import { downloadVideo, type DownloadOptions } from '../../src/results/download-video.js';
+import { DownloadError } from '../../src/download/download-error.js';
+import { discardPart, type DownloadMemo } from '../../src/download/part.js';
+import { downloadVideo, type DownloadOptions } from '../../src/download/download-video.js';
 import { startHttpServer, type TestServer } from '../api/test-server.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { stringify } from 'yaml';
-import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
+import type { Ledger, LedgerJob } from '../../src/ledger/types.js';
 import { canonicalJson } from '../../src/util/canonical-json.js';
 import type { SimStats } from '../../src/simulator/sim-stats.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/start-simulator.js';

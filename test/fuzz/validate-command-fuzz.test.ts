@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../../src/commands/command-io.js';
 import { validateCommand } from '../../src/commands/validate.js';
 import { PaiwoError } from '../../src/errors/paiwo-error.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { CommandIO } from '../../src/cli/io.js';
+import type { CommandIO } from '../../src/commands/command-io.js';
 import { PaiwoError } from '../../src/errors/paiwo-error.js';
 
 /** A command's streams as buffers (decoded as UTF-8 across chunk boundaries), for calling commands in process. */

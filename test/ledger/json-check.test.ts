@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ledgerEventSchema, ledgerSchema } from '../../src/results/ledger-schema.js';
+import { ledgerEventSchema, ledgerSchema } from '../../src/ledger/schema.js';
 import { compileJsonCheck } from '../../src/util/json-check.js';
 import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 

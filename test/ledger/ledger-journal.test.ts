@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
-import { LedgerJournal } from '../../src/results/ledger-journal.js';
+import { LedgerJournal } from '../../src/ledger/journal.js';
 import { it } from '../helpers/temp-dir.js';
 
 let dir: string;

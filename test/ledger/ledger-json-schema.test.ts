@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { ledgerJsonSchema, renderLedgerJsonSchema } from '../../src/results/ledger-json-schema.js';
-import { ledgerJobSchema } from '../../src/results/ledger-schema.js';
-import { LEDGER_FILE, openLedger } from '../../src/results/ledger-store.js';
+import { ledgerJsonSchema, renderLedgerJsonSchema } from '../../src/ledger/json-schema.js';
+import { ledgerJobSchema } from '../../src/ledger/schema.js';
+import { LEDGER_FILE, openLedger } from '../../src/ledger/store.js';
 import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 import { it } from '../helpers/temp-dir.js';
 

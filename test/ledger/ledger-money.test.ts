@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { attemptsOf, budgetShortfallOf, budgetSpentOf, moneyOf, unresolvedJobs } from '../../src/results/ledger-money.js';
-import { readLedger } from '../../src/results/ledger-store.js';
-import type { SubmitAttempt } from '../../src/results/ledger-types.js';
-import { summarizeLedger } from '../../src/results/report-status.js';
+import { attemptsOf, budgetShortfallOf, budgetSpentOf, moneyOf, unresolvedJobs } from '../../src/ledger/money.js';
+import { readLedger } from '../../src/ledger/store.js';
+import type { SubmitAttempt } from '../../src/ledger/types.js';
+import { summarizeLedger } from '../../src/report/status.js';
 import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 import { it } from '../helpers/temp-dir.js';
 

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { attemptsOf } from '../../src/results/ledger-money.js';
-import { ledgerEventSchema, ledgerJobSchema, ledgerSchema } from '../../src/results/ledger-schema.js';
-import { JOURNAL_FILE, LEDGER_FILE, openLedger, readLedger } from '../../src/results/ledger-store.js';
+import { attemptsOf } from '../../src/ledger/money.js';
+import { ledgerEventSchema, ledgerJobSchema, ledgerSchema } from '../../src/ledger/schema.js';
+import { JOURNAL_FILE, LEDGER_FILE, openLedger, readLedger } from '../../src/ledger/store.js';
 import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 import { it } from '../helpers/temp-dir.js';
 

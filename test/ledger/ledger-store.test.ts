@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { JOURNAL_FILE, LEDGER_FILE, openLedger, readLedger, writeLedger } from '../../src/results/ledger-store.js';
+import { JOURNAL_FILE, LEDGER_FILE, openLedger, readLedger, writeLedger } from '../../src/ledger/store.js';
 import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 import { it } from '../helpers/temp-dir.js';
 
@@ -144,7 +144,7 @@ describe('ledger store', () => {
   it('recovers everything a killed process had acknowledged', async () => {
     // A child process appends events (each awaited = acknowledged) and is SIGKILLed with the lock still held.
     const script = `
-      const { openLedger } = await import(${JSON.stringify(new URL('../../dist/results/ledger-store.js', import.meta.url).href)});
+      const { openLedger } = await import(${JSON.stringify(new URL('../../dist/ledger/store.js', import.meta.url).href)});
       const store = await openLedger(process.argv[1]);
       const now = new Date().toISOString();
       for (let i = 0; i < 20; i++) {

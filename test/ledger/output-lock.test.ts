@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect } from 'vitest';
-import { acquireOutputLock, isStale, LOCK_FILE } from '../../src/results/output-lock.js';
+import { acquireOutputLock, isStale, LOCK_FILE } from '../../src/ledger/output-lock.js';
 import { createLogger } from '../../src/util/logger.js';
 import { it } from '../helpers/temp-dir.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { openLedger } from '../../src/results/ledger-store.js';
+import { openLedger } from '../../src/ledger/store.js';
 import { expectedGenerationMs } from '../../src/model/generation-time.js';
 import { etaMs, progressReader } from '../../src/scheduler/progress-counts.js';
 import { makePendingLedgerJob } from '../fixtures/ledgers/make-ledger.js';

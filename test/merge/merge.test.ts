@@ -3,11 +3,11 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hostname } from 'node:os';
-import { LOCK_FILE } from '../../src/results/output-lock.js';
+import { LOCK_FILE } from '../../src/ledger/output-lock.js';
 import { describe, expect } from 'vitest';
 import { mergeLedgers } from '../../src/commands/merge.js';
-import { readLedger, writeLedger } from '../../src/results/ledger-store.js';
-import type { Ledger, LedgerJob } from '../../src/results/ledger-types.js';
+import { readLedger, writeLedger } from '../../src/ledger/store.js';
+import type { Ledger, LedgerJob } from '../../src/ledger/types.js';
 import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { readPageData } from '../report/report-page.js';
 import { it } from '../helpers/temp-dir.js';

@@ -5,7 +5,7 @@ import { runCli } from '../../bench/lib/cli-process.mjs';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
 import type { Job } from '../../src/manifest/types.js';
 import { estimateCredits } from '../../src/model/prices.js';
-import type { LedgerJob } from '../../src/results/ledger-types.js';
+import type { LedgerJob } from '../../src/ledger/types.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { KEY, readLedgerFile, TS } from '../run/run-helpers.js';

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { runCli, runCliOk } from '../../bench/lib/cli-process.mjs';
-import { openLedger, writeLedger } from '../../src/results/ledger-store.js';
+import { openLedger, writeLedger } from '../../src/ledger/store.js';
 import { demoLedger, makeLedgerJob } from '../fixtures/ledgers/make-ledger.js';
 import { it } from '../helpers/temp-dir.js';
 import { readPageData } from './report-page.js';

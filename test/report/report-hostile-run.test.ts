@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
-import { readLedger } from '../../src/results/ledger-store.js';
-import type { Ledger } from '../../src/results/ledger-types.js';
+import { readLedger } from '../../src/ledger/store.js';
+import type { Ledger } from '../../src/ledger/types.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { dataJson, markupOf, readPageData } from './report-page.js';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { FIRST_LINE, runCli, startCli } from '../../bench/lib/cli-process.mjs';
-import { writeLedger } from '../../src/results/ledger-store.js';
+import { writeLedger } from '../../src/ledger/store.js';
 import { demoLedger } from '../fixtures/ledgers/make-ledger.js';
 import { it } from '../helpers/temp-dir.js';
 

@@ -3,10 +3,10 @@ import { copyFile, lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/pr
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { writeLedger } from '../../src/results/ledger-store.js';
-import { parsePicks, readPicks, writePicks } from '../../src/results/picks.js';
-import { ensurePosters, PosterMaker } from '../../src/results/posters.js';
-import { PICKS_BODY_MAX, startReviewServer, type ReviewServer } from '../../src/results/review-server.js';
+import { writeLedger } from '../../src/ledger/store.js';
+import { parsePicks, readPicks, writePicks } from '../../src/report/picks.js';
+import { ensurePosters, PosterMaker } from '../../src/report/posters.js';
+import { PICKS_BODY_MAX, startReviewServer, type ReviewServer } from '../../src/report/review-server.js';
 import { demoLedger, makeLedgerJob, makeLedger } from '../fixtures/ledgers/make-ledger.js';
 import { it, makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { readPageData } from './report-page.js';

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect } from 'vitest';
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { adoptCommand } from '../../src/commands/adopt.js';
-import { readLedger } from '../../src/results/ledger-store.js';
+import { readLedger } from '../../src/ledger/store.js';
 import { submitSuccessText } from '../../src/simulator/responses.js';
 import { readBody, startHttpServer } from '../api/test-server.js';
 import { it } from '../helpers/temp-dir.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { adoptCommand } from '../../src/commands/adopt.js';
 import { UserError } from '../../src/errors/paiwo-error.js';
-import { readLedger } from '../../src/results/ledger-store.js';
+import { readLedger } from '../../src/ledger/store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { KEY, eachTestInProject, writeManifest } from './run-helpers.js';
 import { bufferedIO } from '../helpers/buffered-io.js';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 // Plain ESM shared with the benchmarks: the built CLI and the standalone simulator as processes.
 import { runCli, startCli, startSimulatorProcess } from '../../bench/lib/cli-process.mjs';
-import { readLedger } from '../../src/results/ledger-store.js';
-import type { Ledger } from '../../src/results/ledger-types.js';
+import { readLedger } from '../../src/ledger/store.js';
+import type { Ledger } from '../../src/ledger/types.js';
 import { SIM_STATE_FILE } from '../../src/simulator/sim-persist.js';
 import { FFMPEG, itWith } from '../helpers/requirements.js';
 import { it } from '../helpers/temp-dir.js';

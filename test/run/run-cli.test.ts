@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../../bench/lib/cli-process.mjs';
-import { LOCK_FILE } from '../../src/results/output-lock.js';
+import { LOCK_FILE } from '../../src/ledger/output-lock.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { KEY, readLedgerFile, eachTestInProject, writeManifest } from './run-helpers.js';
 
@@ -145,7 +145,7 @@ describe('run (the built CLI as a process)', () => {
     cli.child.kill('SIGINT'); // ...the second one does not wait
     const r = await cli.done;
     expect(r.code).toBe(130);
-    const { readLedger } = await import('../../src/results/ledger-store.js');
+    const { readLedger } = await import('../../src/ledger/store.js');
     const ledger = await readLedger(join(dir, 'output/t'));
     const accepted = new Set(sim.stats().videos.map((v) => v.id));
     // Every id the service gave us and we acknowledged is in the journal; the stalled ones are `submitting`.

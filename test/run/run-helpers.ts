@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { runCommand, type RunCommandOptions } from '../../src/commands/run.js';
 import { PaiwoError } from '../../src/errors/paiwo-error.js';
-import type { Ledger } from '../../src/results/ledger-types.js';
+import type { Ledger } from '../../src/ledger/types.js';
 import { runBuffered } from '../helpers/buffered-io.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 

@@ -9,7 +9,8 @@ import { PollSchedule } from '../../src/scheduler/poll-schedule.js';
 import { retryCall } from '../../src/scheduler/retry-call.js';
 import { outcomeOf, type OutcomeInputs } from '../../src/scheduler/run-summary.js';
 import { exitCodeOfOutcome, outcomeError } from '../../src/errors/run-outcome.js';
-import { emptyStatusCounts, type JobStatus } from '../../src/results/ledger-types.js';
+import { emptyStatusCounts } from '../../src/ledger/money.js';
+import type { JobStatus } from '../../src/ledger/types.js';
 
 const req = { quality: '540p', aspect_ratio: '16:9', duration: 5, generate_audio_switch: true } as const;
 const apiError = (kind: ApiError['kind'], extra: Partial<{ retryAfterMs: number }> = {}) =>

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect } from 'vitest';
 import { ApiClient } from '../../src/api/api-client.js';
-import { openLedger, readLedger } from '../../src/results/ledger-store.js';
+import { openLedger, readLedger } from '../../src/ledger/store.js';
 import { Budget } from '../../src/scheduler/budget.js';
 import { planWork } from '../../src/scheduler/plan-work.js';
 import type { JobSettings, RunTarget } from '../../src/scheduler/run-context.js';

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../../bench/lib/cli-process.mjs';
-import { readLedger } from '../../src/results/ledger-store.js';
+import { readLedger } from '../../src/ledger/store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { KEY, eachTestInProject, writeManifest } from './run-helpers.js';
 

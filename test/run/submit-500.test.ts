@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../bench/lib/cli-process.mjs';
-import { readLedger } from '../../src/results/ledger-store.js';
+import { readLedger } from '../../src/ledger/store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { readBody, startHttpServer } from '../api/test-server.js';
 import { KEY, eachTestInProject, writeManifest } from './run-helpers.js';

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readLedger, writeLedger } from '../../src/results/ledger-store.js';
+import { readLedger, writeLedger } from '../../src/ledger/store.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { eachTestInProject, readLedgerFile, runInProcess, TS, writeManifest } from '../run/run-helpers.js';
 

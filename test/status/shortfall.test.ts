@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { RunSummary } from '../../src/scheduler/run-summary.js';
-import type { LedgerStatus } from '../../src/results/report-status.js';
+import type { LedgerStatus } from '../../src/report/status.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { runCli } from '../../bench/lib/cli-process.mjs';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';

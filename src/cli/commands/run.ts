@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import { Option, type Command } from 'commander';
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../../errors/exit-codes.js';
 import { RESTORE_TERMINAL } from '../../display/progress-display.js';
 import { LOG_LEVELS, parseJobTimeout, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseRetries, parseShard, parseTimeScale, processIO } from '../io.js';
 import { DEFAULT_BASE_URL, DEFAULT_TIME_SCALE, runCommand, SIMULATOR_TIME_SCALE, type RunCommandOptions } from '../../commands/run.js';
