@@ -17,11 +17,11 @@ export interface Workflow {
   readonly jobs: Record<string, { needs?: string | string[]; if?: string; strategy?: { matrix?: Record<string, unknown[]> }; steps: WorkflowStep[] }>;
 }
 
-/** The ```yaml block under README.md's "Running in CI" heading, as text. */
+/** The ```yaml block under docs/ci-and-shards.md's "Running in CI" heading, as text. */
 export function readmeWorkflowText(root = process.cwd()): string {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const readme = readFileSync(join(root, 'docs', 'ci-and-shards.md'), 'utf8');
   const start = readme.indexOf('\n## Running in CI');
-  if (start === -1) throw new Error('README.md has no "## Running in CI" section');
+  if (start === -1) throw new Error('docs/ci-and-shards.md has no "## Running in CI" section');
   const next = readme.indexOf('\n## ', start + 1);
   const section = readme.slice(start, next === -1 ? undefined : next);
   const block = /```yaml\n([^]*?)\n```/.exec(section);

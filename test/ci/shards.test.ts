@@ -48,8 +48,8 @@ async function shell(script: string, cwd: string, env: Record<string, string>): 
 
 const canonicalRequest = (r: unknown) => JSON.stringify(r, Object.keys(r as object).sort());
 
-// The README's workflow, executed: 4 shard processes share one simulator (one account concurrency limit), their
-// outputs are laid out as download-artifact would, merged with the README's merge line, and compared with a
+// The documented workflow (docs/ci-and-shards.md), executed: 4 shard processes share one simulator (one account concurrency limit), their
+// outputs are laid out as download-artifact would, merged with its merge line, and compared with a
 // single-process run of the same manifest.
 describe('4 shards against one simulator, merged, equal a single run', () => {
   const workflow = readmeWorkflow();

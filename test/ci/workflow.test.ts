@@ -3,7 +3,7 @@ import { runCliOk } from '../../bench/lib/cli-process.mjs';
 import { expandExpressions, paiwoInvocations, readmeWorkflow, readmeWorkflowText, type WorkflowStep } from './readme-workflow.js';
 
 
-describe('the GitHub Actions workflow in README.md', () => {
+describe('the GitHub Actions workflow in docs/ci-and-shards.md', () => {
   const workflow = readmeWorkflow();
   const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
   const uses = (step: WorkflowStep, action: string) => step.uses?.startsWith(`${action}@`) === true;
