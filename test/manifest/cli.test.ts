@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../../bench/lib/cli-process.mjs';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { exampleManifestPaths } from '../helpers/example-manifests.js';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const DIAGNOSTIC_LINE = /^\S+?(:\d+:\d+)?  \S+  .+$/;
@@ -43,7 +44,11 @@ afterAll(async () => {
 
 describe('paiwo-batch validate', () => {
   it('exits 0 for the example manifests (a glob) and summarises them', async () => {
-    const r = await cli(['validate', 'manifests/*.yaml']);
+    // In a folder holding the tracked examples alone: a user's own manifests/bad.yaml must not fail the suite.
+    const project = path.join(dir, 'examples');
+    await mkdir(path.join(project, 'manifests'), { recursive: true });
+    for (const file of exampleManifestPaths()) await copyFile(file, path.join(project, 'manifests', path.basename(file)));
+    const r = await cli(['validate', 'manifests/*.yaml'], project);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^valid: 3 manifests, \d+ jobs, about [\d,]+ credits\n$/);
     expect(r.stderr).toBe('');
