@@ -1,4 +1,5 @@
 import type { CommandIO } from './command-io.js';
+import { requireOutputFolder } from './output-folder-arg.js';
 import { JOB_STATUSES } from '../ledger/types.js';
 import { readLedger } from '../ledger/store.js';
 import { liveLockOwner } from '../ledger/output-lock.js';
@@ -20,6 +21,7 @@ export interface StatusOptions {
  * Nothing was stopped by this command, so 3 and 130 never come from it.
  */
 export async function statusCommand(outDir: string, options: StatusOptions, io: CommandIO): Promise<number> {
+  await requireOutputFolder('status', outDir);
   const ledger = await readLedger(outDir);
   const status = summarizeLedger(outDir, ledger, await liveLockOwner(outDir));
   // A damaged ledger may hold terminal escapes anywhere: every byte shown is made printable.
