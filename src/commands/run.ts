@@ -12,6 +12,7 @@ import { outcomeError } from '../errors/run-outcome.js';
 import { outcomeOf, type RunSummary } from '../scheduler/run-summary.js';
 import { startLineProgress, startTtyProgress, type ProgressDisplay } from '../display/progress-display.js';
 import { formatRunSummary } from '../display/format-summary.js';
+import { terminalColumns } from '../display/wrap.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
 import { createLogger, DEFAULT_LOG_LEVEL, type Logger, type LoggerOptions } from '../util/logger.js';
 import { printable, printableJson } from '../util/printable.js';
@@ -198,7 +199,8 @@ function rehearsalService(timeScale: number, cwd: string, io: CommandIO): { star
 /** The summary for people, machines (--json) and CI (GITHUB_STEP_SUMMARY). */
 async function printSummary(summary: RunSummary, options: RunCommandOptions, io: CommandIO): Promise<void> {
   // People read the summary; with --json stdout is for machines, so it goes to stderr.
-  (options.json ? io.stderr : io.stdout).write(printable(formatRunSummary(summary)));
+  const people = options.json ? io.stderr : io.stdout;
+  people.write(printable(formatRunSummary(summary, terminalColumns(people))));
   if (options.json) io.stdout.write(`${printableJson(JSON.stringify(summary, null, 2))}\n`);
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendStepSummary(stepSummary, summary);
