@@ -181,6 +181,13 @@ function table(m: LoadedManifest, progress: PlanProgress, shard: Shard | undefin
   return `${lines.join('\n')}\n`;
 }
 
+/** The plan's time line: the estimate, what it is for and what it leaves out. */
+function totalTime(timing: PlanTiming, manifests: number): string {
+  if (timing.total.generating === 0) return durationText(timing.total, timing.pace);
+  const scope = manifests > 1 ? ' for all manifests in one run' : '';
+  return `${durationText(timing.total, timing.pace)}${scope}, from the typical generation times; ${timing.pace ? 'a busy machine' : 'the service\'s queue'} may add to it`;
+}
+
 function writeTables(set: ManifestSet, progress: PlanProgress, shard: Shard | undefined, cwd: string, out: Writable, timing: PlanTiming): void {
   for (const m of set.manifests) out.write(`${table(m, progress, shard, cwd, timing)}\n`);
   const credits = sumCredits(set.jobs);
@@ -188,7 +195,7 @@ function writeTables(set: ManifestSet, progress: PlanProgress, shard: Shard | un
     `total: ${plural(set.manifests.length, 'manifest')}, ${plural(set.jobs.length, 'job')}, about ${plural(credits, 'credit')}` +
       `${shard ? ` (shard ${shard.index}/${shard.count})` : ''}\n` +
       `to spend now: ${progressLine(counts(set.jobs, progress.need))}\n` +
-      `time: ${durationText(timing.total, timing.pace)}${set.manifests.length > 1 ? ' for all manifests in one run' : ''}, from the typical generation times; ${timing.pace ? 'a busy machine' : 'the service\'s queue'} may add to it\n` +
+      `time: ${totalTime(timing, set.manifests.length)}\n` +
       `estimated from the price table of ${PRICE_TABLE_VERSION}; the service's own charge per submit is what counts. Nothing was sent.\n`,
   );
 }
