@@ -12,7 +12,7 @@ import { outcomeError } from '../errors/run-outcome.js';
 import { outcomeOf, type RunSummary } from '../scheduler/run-summary.js';
 import { startLineProgress, startTtyProgress, type ProgressDisplay } from '../display/progress-display.js';
 import { formatRunSummary } from '../display/format-summary.js';
-import { terminalColumns } from '../display/wrap.js';
+import { terminalColumns, wrapText } from '../display/wrap.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
 import { createLogger, DEFAULT_LOG_LEVEL, type Logger, type LoggerOptions } from '../util/logger.js';
 import { printable, printableJson } from '../util/printable.js';
@@ -187,7 +187,7 @@ function rehearsalService(timeScale: number, cwd: string, io: CommandIO): { star
         onNotice: (message) => io.stderr.write(`${message}\n`),
       });
       const where = outDirs.map((d) => `${relative(cwd, d) || '.'}/`).join(', ');
-      io.stderr.write(`Rehearsal: the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent), writing ${where}\n`);
+      io.stderr.write(`${wrapText(`Rehearsal: the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent), writing ${where}`, terminalColumns(io.stderr))}\n`);
       return simulator.url;
     },
     close: async () => {
