@@ -41,7 +41,10 @@ function buildProgram(): Command {
  */
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+    // `paiwo-batch help` asked for it (0); `paiwo-batch` alone gets the help on stderr and fails (a script that
+    // lost its arguments must not pass).
+    if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     return EXIT.usage; // commander already printed the message
   }
   // A full or read-only disk is the user's environment, not a bug: one line naming the place, exit 7, no stack.

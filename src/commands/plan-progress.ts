@@ -13,6 +13,8 @@ export interface PlanProgressOptions extends ResumeOptions {
   readonly out?: string;
   readonly shard?: Shard;
   readonly cwd: string;
+  /** `plan --simulator`: the rehearsal folders (`<folder>.rehearsal`), as `run --simulator` picks them. */
+  readonly rehearsal?: boolean;
 }
 
 /** What the output folders already hold, job by job, read the way `run` reads them (needOf). */
@@ -45,7 +47,7 @@ export async function planProgress(set: ManifestSet, options: PlanProgressOption
   const ledgers = new Map<string, Map<string, LedgerJob>>();
   const needs = new Map<string, Map<string, JobNeed>>();
   for (const m of set.manifests) {
-    const dir = outputFolderOf(m, options.out, options.shard, options.cwd);
+    const dir = outputFolderOf(m, options.out, options.shard, options.cwd, options.rehearsal === true);
     dirs.set(m, dir);
     if (!ledgers.has(dir)) ledgers.set(dir, await ledgerJobs(dir));
     const records = ledgers.get(dir)!;

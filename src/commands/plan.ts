@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import type { Writable } from 'node:stream';
 import stringWidth from 'string-width';
@@ -10,6 +11,8 @@ import { PRICE_TABLE_VERSION } from '../model/prices.js';
 import { planProgress, type JobNeed, type PlanProgress } from './plan-progress.js';
 import { shardBudget } from '../manifest/shard-jobs.js';
 import { EXIT } from '../errors/exit-codes.js';
+import { durationJson, durationText, planTiming, type PlanTiming } from './plan-estimate.js';
+import { SIMULATOR_TIME_SCALE } from './run.js';
 
 export interface PlanCommandOptions {
   /** One JSON document on stdout instead of tables. */
@@ -25,6 +28,14 @@ export interface PlanCommandOptions {
   readonly resubmitUnknown?: boolean;
   /** @default process.cwd() */
   readonly cwd?: string;
+  /** As `run --simulator`: the rehearsal folders, and a rehearsal's duration (simulated generation, rendering). */
+  readonly simulator?: boolean;
+  /** As `run --concurrency`: the estimate's generation slots (default: each manifest's run.concurrency). */
+  readonly concurrency?: number;
+  /** As `run --time-scale`, for a rehearsal's estimate. @default SIMULATOR_TIME_SCALE */
+  readonly timeScale?: number;
+  /** Cores that render a rehearsal's takes. @default os.availableParallelism() */
+  readonly cores?: number;
 }
 
 /** Rows of the table shown per manifest; the rest are counted (`--json` lists every job). */
@@ -90,14 +101,16 @@ function manifestSummary(m: LoadedManifest, progress: PlanProgress, shard: Shard
   };
 }
 
-async function writeJson(set: ManifestSet, progress: PlanProgress, shard: Shard | undefined, out: Writable): Promise<void> {
+async function writeJson(set: ManifestSet, progress: PlanProgress, shard: Shard | undefined, out: Writable, timing: PlanTiming): Promise<void> {
   const head = {
-    manifests: set.manifests.map((m) => manifestSummary(m, progress, shard)),
+    manifests: set.manifests.map((m) => ({ ...manifestSummary(m, progress, shard), ...durationJson(timing.ofManifest(m)) })),
     total_jobs: set.jobs.length,
     estimated_credits: sumCredits(set.jobs),
     ...counts(set.jobs, progress.need),
     price_table_version: PRICE_TABLE_VERSION,
     ...(shard && { shard: { index: shard.index, count: shard.count } }),
+    ...durationJson(timing.total),
+    ...(timing.pace && { rehearsal: true, time_scale: timing.pace.timeScale, cores: timing.pace.cores }),
   };
   await write(out, `${JSON.stringify(head).slice(0, -1)},"jobs":[`);
   for (let i = 0; i < set.jobs.length; i += JOBS_PER_CHUNK) {
@@ -138,7 +151,7 @@ function progressLine(c: NeedCounts): string {
   return parts.join(', ');
 }
 
-function table(m: LoadedManifest, progress: PlanProgress, shard: Shard | undefined, cwd: string): string {
+function table(m: LoadedManifest, progress: PlanProgress, shard: Shard | undefined, cwd: string, timing: PlanTiming): string {
   const rows = m.jobs.slice(0, PLAN_TABLE_ROWS).map((j) => [
     j.id,
     j.file,
@@ -160,6 +173,7 @@ function table(m: LoadedManifest, progress: PlanProgress, shard: Shard | undefin
   const lines = [
     `${m.name}  (${m.path})  ${plural(m.jobs.length, 'job')}, ${plural(sumCredits(m.jobs), 'credit')}${budgetText}`,
     `  in ${dir}: ${progressLine(counts(m.jobs, (j) => progress.needIn(m, j)))}`,
+    `  time: ${durationText(timing.ofManifest(m), timing.pace)}`,
     line(header),
     ...rows.map(line),
   ];
@@ -167,13 +181,21 @@ function table(m: LoadedManifest, progress: PlanProgress, shard: Shard | undefin
   return `${lines.join('\n')}\n`;
 }
 
-function writeTables(set: ManifestSet, progress: PlanProgress, shard: Shard | undefined, cwd: string, out: Writable): void {
-  for (const m of set.manifests) out.write(`${table(m, progress, shard, cwd)}\n`);
+/** The plan's time line: the estimate, what it is for and what it leaves out. */
+function totalTime(timing: PlanTiming, manifests: number): string {
+  if (timing.total.generating === 0) return durationText(timing.total, timing.pace);
+  const scope = manifests > 1 ? ' for all manifests in one run' : '';
+  return `${durationText(timing.total, timing.pace)}${scope}, from the typical generation times; ${timing.pace ? 'a busy machine' : 'the service\'s queue'} may add to it`;
+}
+
+function writeTables(set: ManifestSet, progress: PlanProgress, shard: Shard | undefined, cwd: string, out: Writable, timing: PlanTiming): void {
+  for (const m of set.manifests) out.write(`${table(m, progress, shard, cwd, timing)}\n`);
   const credits = sumCredits(set.jobs);
   out.write(
     `total: ${plural(set.manifests.length, 'manifest')}, ${plural(set.jobs.length, 'job')}, about ${plural(credits, 'credit')}` +
       `${shard ? ` (shard ${shard.index}/${shard.count})` : ''}\n` +
       `to spend now: ${progressLine(counts(set.jobs, progress.need))}\n` +
+      `time: ${totalTime(timing, set.manifests.length)}\n` +
       `estimated from the price table of ${PRICE_TABLE_VERSION}; the service's own charge per submit is what counts. Nothing was sent.\n`,
   );
 }
@@ -207,8 +229,11 @@ export async function planCommand(patterns: readonly string[], options: PlanComm
     resubmitUnknown: options.resubmitUnknown ?? false,
     ...(options.out !== undefined && { out: options.out }),
     ...(options.shard && { shard: options.shard }),
+    rehearsal: options.simulator === true,
   });
-  if (options.json) await writeJson(set, progress, options.shard, io.stdout);
-  else writeTables(set, progress, options.shard, cwd, io.stdout);
+  const pace = options.simulator ? { timeScale: options.timeScale ?? SIMULATOR_TIME_SCALE, cores: options.cores ?? availableParallelism() } : null;
+  const timing = planTiming(set, progress, options.concurrency, pace);
+  if (options.json) await writeJson(set, progress, options.shard, io.stdout, timing);
+  else writeTables(set, progress, options.shard, cwd, io.stdout, timing);
   return EXIT.ok;
 }

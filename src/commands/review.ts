@@ -1,6 +1,7 @@
 /** `paiwo-batch review <out>`: serve the report on 127.0.0.1 and save marks to `<out>/picks.json`, until stopped. */
 import { spawn } from 'node:child_process';
 import type { CommandIO } from './command-io.js';
+import { requireOutputFolder } from './output-folder-arg.js';
 import { EXIT } from '../errors/exit-codes.js';
 import { readLedger } from '../ledger/store.js';
 import { readPicks } from '../report/picks.js';
@@ -18,6 +19,7 @@ export interface ReviewCommandOptions {
 
 export async function reviewCommand(outDir: string, options: ReviewCommandOptions, io: CommandIO): Promise<number> {
   // A folder with no ledger, or a picks.json that is not ours, is refused before anything listens.
+  await requireOutputFolder('review', outDir);
   await readLedger(outDir);
   await readPicks(outDir);
   const server = await startReviewServer({ outDir, port: options.port, secrets: [io.env.DMXAPI_API_KEY] });

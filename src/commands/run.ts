@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { CommandIO } from './command-io.js';
 import type { Shard } from '../manifest/types.js';
 import { UserError } from '../errors/paiwo-error.js';
@@ -12,8 +12,9 @@ import { outcomeError } from '../errors/run-outcome.js';
 import { outcomeOf, type RunSummary } from '../scheduler/run-summary.js';
 import { startLineProgress, startTtyProgress, type ProgressDisplay } from '../display/progress-display.js';
 import { formatRunSummary } from '../display/format-summary.js';
+import { terminalColumns, wrapText } from '../display/wrap.js';
 import { startSimulator, type Simulator } from '../simulator/start-simulator.js';
-import { createLogger, DEFAULT_LOG_LEVEL, type Logger } from '../util/logger.js';
+import { createLogger, DEFAULT_LOG_LEVEL, type Logger, type LoggerOptions } from '../util/logger.js';
 import { printable, printableJson } from '../util/printable.js';
 import { addSecret } from '../util/redact.js';
 
@@ -127,21 +128,39 @@ function overridesOf(options: RunCommandOptions): RunOverrides {
   };
 }
 
-/** The run's logger, made once its output folders are known. */
+/** What `--log-file -` names: the log on stderr, as before logs went beside the ledger by default. */
+export const LOG_TO_STDERR = '-';
+/** The log file a run keeps beside its (first) output folder's ledger, unless `--log-file` names another. */
+export const RUN_LOG = 'run.log';
+/** Outside a terminal, the log lines also put on stderr by default: warnings and worse. */
+export const STDERR_LOG_LEVEL = 'warn';
+
+/**
+ * The run's logger, made once its output folders are known. By default the full log goes to `<out>/run.log`
+ * (on a terminal, log lines would tear the live display; outside one, thousands of JSON lines buried the
+ * banner, the `progress:` lines and the summary), and outside a terminal its warnings also go to stderr.
+ * `--log-file -` puts the whole log on stderr; `--log-file <file>` puts it there instead of run.log; an explicit
+ * `--log-level` outside a terminal keeps the behaviour from before run.log: that level on stderr.
+ */
 function loggerFor(options: RunCommandOptions, io: CommandIO, live: boolean): (outDirs: readonly string[]) => Logger {
   return (outDirs) => {
     const level = options.logLevel ?? DEFAULT_LOG_LEVEL;
+    const stderr = io.stderr as never;
+    if (options.logFile === LOG_TO_STDERR) return createLogger({ level, destination: stderr });
     if (options.logFile) return createLogger({ level, destination: options.logFile });
-    // Log lines would tear the live display apart: on a terminal they go beside the ledger instead.
-    if (live && outDirs[0]) return folderLogger(level, join(outDirs[0], 'run.log'));
-    return createLogger({ level, destination: io.stderr as never });
+    if (!outDirs[0] || (!live && options.logLevel !== undefined)) return createLogger({ level, destination: stderr });
+    const path = join(outDirs[0], RUN_LOG);
+    if (live) return folderLogger(level, path);
+    const rel = relative(options.cwd ?? process.cwd(), path);
+    io.stderr.write(`paiwo-batch: the full log is in ${rel.startsWith('..') || isAbsolute(rel) ? path : rel}; only its warnings are shown here (--log-file - shows it all)\n`);
+    return folderLogger(level, path, { level: STDERR_LOG_LEVEL, destination: stderr });
   };
 }
 
 /** A log the tool places itself, beside the ledger: never written through a planted link. */
-function folderLogger(level: string, path: string): Logger {
+function folderLogger(level: string, path: string, echo?: LoggerOptions['echo']): Logger {
   try {
-    return createLogger({ level, destination: path, refuseLinks: true });
+    return createLogger({ level, destination: path, refuseLinks: true, ...(echo && { echo }) });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
       throw new UserError('LOG_LINK', `${path} is a symbolic link; paiwo-batch never writes its log through one. Remove the link and run again.`);
@@ -168,7 +187,7 @@ function rehearsalService(timeScale: number, cwd: string, io: CommandIO): { star
         onNotice: (message) => io.stderr.write(`${message}\n`),
       });
       const where = outDirs.map((d) => `${relative(cwd, d) || '.'}/`).join(', ');
-      io.stderr.write(`Rehearsal: the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent), writing ${where}\n`);
+      io.stderr.write(`${wrapText(`Rehearsal: the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent), writing ${where}`, terminalColumns(io.stderr))}\n`);
       return simulator.url;
     },
     close: async () => {
@@ -180,7 +199,8 @@ function rehearsalService(timeScale: number, cwd: string, io: CommandIO): { star
 /** The summary for people, machines (--json) and CI (GITHUB_STEP_SUMMARY). */
 async function printSummary(summary: RunSummary, options: RunCommandOptions, io: CommandIO): Promise<void> {
   // People read the summary; with --json stdout is for machines, so it goes to stderr.
-  (options.json ? io.stderr : io.stdout).write(printable(formatRunSummary(summary)));
+  const people = options.json ? io.stderr : io.stdout;
+  people.write(printable(formatRunSummary(summary, terminalColumns(people))));
   if (options.json) io.stdout.write(`${printableJson(JSON.stringify(summary, null, 2))}\n`);
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
   if (stepSummary) await appendStepSummary(stepSummary, summary);

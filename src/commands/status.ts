@@ -1,4 +1,5 @@
 import type { CommandIO } from './command-io.js';
+import { requireOutputFolder } from './output-folder-arg.js';
 import { JOB_STATUSES } from '../ledger/types.js';
 import { readLedger } from '../ledger/store.js';
 import { liveLockOwner } from '../ledger/output-lock.js';
@@ -7,6 +8,8 @@ import { outcomeOf } from '../scheduler/run-summary.js';
 import { EXIT } from '../errors/exit-codes.js';
 import { outcomeError } from '../errors/run-outcome.js';
 import { oneLine, printable, printableJson } from '../util/printable.js';
+import { formatUnresolvedGroups } from '../display/unresolved-groups.js';
+import { terminalColumns, wrapText } from '../display/wrap.js';
 
 export interface StatusOptions {
   /** Print one JSON document on stdout instead of text. */
@@ -20,10 +23,11 @@ export interface StatusOptions {
  * Nothing was stopped by this command, so 3 and 130 never come from it.
  */
 export async function statusCommand(outDir: string, options: StatusOptions, io: CommandIO): Promise<number> {
+  await requireOutputFolder('status', outDir);
   const ledger = await readLedger(outDir);
   const status = summarizeLedger(outDir, ledger, await liveLockOwner(outDir));
   // A damaged ledger may hold terminal escapes anywhere: every byte shown is made printable.
-  io.stdout.write(options.json ? `${printableJson(JSON.stringify(status, null, 2))}\n` : printable(formatStatus(status)));
+  io.stdout.write(options.json ? `${printableJson(JSON.stringify(status, null, 2))}\n` : printable(formatStatus(status, terminalColumns(io.stdout))));
   const error = outcomeError(outcomeOf({ stopped: [], jobs: status.by_status }));
   if (error) throw error;
   return EXIT.ok;
@@ -32,7 +36,8 @@ export async function statusCommand(outDir: string, options: StatusOptions, io: 
 /** A terminal screen, not a log: past this many jobs per list the rest are counted (all are in --json). */
 const LIST_LIMIT = 50;
 
-export function formatStatus(status: LedgerStatus): string {
+/** The status for people; wrapped at word boundaries to `columns` on a terminal (undefined: as is). */
+export function formatStatus(status: LedgerStatus, columns?: number): string {
   const lines: string[] = [];
   const counts = JOB_STATUSES.filter((s) => status.by_status[s] > 0).map((s) => `${status.by_status[s]} ${s}`);
   lines.push(`${status.out}: ${status.jobs} job${status.jobs === 1 ? '' : 's'}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`);
@@ -45,10 +50,9 @@ export function formatStatus(status: LedgerStatus): string {
   );
   if (status.running) lines.push(`a run is in progress: pid ${status.running.pid} on ${status.running.hostname} since ${status.running.started_at}`);
   if (status.unresolved.length > 0) {
-    lines.push('', `unresolved (${status.unresolved.length}):`);
-    for (const e of status.unresolved.slice(0, LIST_LIMIT)) lines.push(`  ${e.id}  ${e.status.padEnd(10)} ${oneLine(e.file)}`, `      ${e.what_to_do}`);
+    lines.push('', `unresolved (${status.unresolved.length}), by what to do about them:`);
+    lines.push(...formatUnresolvedGroups(status.unresolved, { maxIds: LIST_LIMIT, more: 'all of them with --json', label: (e) => `${e.id}  ${oneLine(e.file)}` }));
   }
-  if (status.unresolved.length > LIST_LIMIT) lines.push(`  … and ${status.unresolved.length - LIST_LIMIT} more (all of them with --json)`);
   if (status.budget_shortfall > 0) {
     lines.push('', `budget: raise max_credits by ${status.budget_shortfall} credits (estimated) to finish the jobs the budget skipped`);
   }
@@ -62,5 +66,5 @@ export function formatStatus(status: LedgerStatus): string {
   }
   if (status.failed.length > LIST_LIMIT) lines.push(`  … and ${status.failed.length - LIST_LIMIT} more (all of them with --json)`);
   if (status.unresolved.length === 0 && status.failed.length === 0 && status.jobs > 0) lines.push('every job succeeded.');
-  return `${lines.join('\n')}\n`;
+  return `${wrapText(lines.join('\n'), columns)}\n`;
 }

@@ -1,11 +1,15 @@
 import { join, relative } from 'node:path';
 import { JOB_STATUSES } from '../ledger/types.js';
 import type { RunOutcome } from '../errors/run-outcome.js';
-import { outcomeOf, type FailedJob, type RunSummary } from '../scheduler/run-summary.js';
+import { outcomeOf, type FailedJob, type RunSummary, type UnresolvedJob } from '../scheduler/run-summary.js';
 import { isRehearsal } from '../ledger/service-identity.js';
 import { oneLine } from '../util/printable.js';
+import { formatUnresolvedGroups } from './unresolved-groups.js';
+import { wrapText } from './wrap.js';
 
 const LIST_MAX = 10;
+/** Ids shown per group of unresolved jobs (the rest counted; status lists them all with --json). */
+const IDS_MAX = 20;
 
 const OUTCOME_MEANING: Readonly<Record<RunOutcome, string>> = {
   ok: 'all jobs succeeded',
@@ -27,8 +31,11 @@ function take(j: FailedJob): string {
   return shown(join(j.out_dir, j.file));
 }
 
-/** The one-screen summary at the end of a run, in the ledger's status words. */
-export function formatRunSummary(s: RunSummary): string {
+/**
+ * The one-screen summary at the end of a run, in the ledger's status words; wrapped at word boundaries to
+ * `columns` when printed on a terminal (undefined: one line per entry, for pipes and logs).
+ */
+export function formatRunSummary(s: RunSummary, columns?: number): string {
   const out: string[] = [];
   const counts = JOB_STATUSES.filter((st) => s.jobs[st] > 0).map((st) => `${s.jobs[st]} ${st}`);
   out.push('');
@@ -52,13 +59,13 @@ export function formatRunSummary(s: RunSummary): string {
     if (s.failed.length > LIST_MAX) out.push(`  …and ${s.failed.length - LIST_MAX} more (paiwo-batch status ${shown(s.out_dirs[0] ?? '.')})`);
   }
   if (s.unresolved.length > 0) {
-    out.push('', `unresolved (${s.unresolved.length}):`);
-    for (const j of s.unresolved.slice(0, LIST_MAX)) {
-      out.push(`  ${take(j)}  ${j.status}${j.video_id ? `  video ${j.video_id}` : ''}  — ${j.what_to_do}`);
-    }
-    if (s.unresolved.length > LIST_MAX) out.push(`  …and ${s.unresolved.length - LIST_MAX} more (paiwo-batch status ${shown(s.out_dirs[0] ?? '.')})`);
+    // Grouped by what to do about them: an interrupted run may leave hundreds, and a line or three each
+    // scrolled the top of the summary away.
+    out.push('', `unresolved (${s.unresolved.length}), by what to do about them:`);
+    const listing = { maxIds: IDS_MAX, more: `paiwo-batch status ${shown(s.out_dirs[0] ?? '.')}`, label: (j: UnresolvedJob) => `${take(j)}  (job ${j.id})` };
+    out.push(...formatUnresolvedGroups(s.unresolved, listing));
   }
   if (s.budget_shortfall !== null) out.push('', `budget: ${s.budget_shortfall} more credits of max_credits would finish the ${s.jobs.skipped} skipped job(s).`);
   out.push('', `exit ${s.exit_code}: ${OUTCOME_MEANING[outcomeOf(s)]}`, '');
-  return out.join('\n');
+  return wrapText(out.join('\n'), columns);
 }

@@ -28,8 +28,9 @@ export function startTtyProgress(stream: TerminalStream, read: () => ProgressCou
   let stopped = false;
   const render = () => {
     const c = read();
-    const eta = etaMs(c, Date.now() - started);
-    stream.write(`${CLEAR_LINE}${progressLine(c, eta === null ? '…' : formatDuration(eta), stream.columns || DEFAULT_COLUMNS)}`);
+    const elapsed = Date.now() - started;
+    const eta = etaMs(c, elapsed);
+    stream.write(`${CLEAR_LINE}${progressLine(c, eta === null ? '…' : formatDuration(eta), stream.columns || DEFAULT_COLUMNS, formatDuration(elapsed))}`);
   };
   stream.write(HIDE_CURSOR);
   render();

@@ -34,6 +34,11 @@ export interface LoggerOptions {
    * (`<out>/run.log`), where a link may have been planted. A `--log-file` the user names is opened as named.
    */
   readonly refuseLinks?: boolean;
+  /**
+   * A second destination for the lines at or above its level (a run outside a terminal: the full log in
+   * `<out>/run.log`, its warnings on stderr too).
+   */
+  readonly echo?: { readonly level: string; readonly destination: DestinationStream };
 }
 
 /** Opens a log file for appending, creating its folder; never through a link when `refuseLinks` (ELOOP then). */
@@ -50,9 +55,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     typeof options.destination === 'string'
       ? pino.destination({ fd: openLogFile(options.destination, options.refuseLinks === true), sync: true })
       : (options.destination ?? pino.destination({ fd: 2, sync: true }));
+  const level = options.level ?? DEFAULT_LOG_LEVEL;
+  const streams = options.echo
+    ? pino.multistream([
+        { level: level as pino.Level, stream: dest },
+        { level: options.echo.level as pino.Level, stream: options.echo.destination },
+      ])
+    : dest;
   return pino(
     {
-      level: options.level ?? DEFAULT_LOG_LEVEL,
+      level,
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       // Whatever a field or a message holds (a URL the gateway built, an echoed header), the key is taken out.
@@ -63,7 +75,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         },
       },
     },
-    dest,
+    streams,
   );
 }
 

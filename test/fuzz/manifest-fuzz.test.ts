@@ -12,6 +12,7 @@ import { resolveOutputPath } from '../../src/manifest/safe-file-name.js';
 import { checkRequest } from '../../src/model/capabilities.js';
 import { estimateCredits } from '../../src/model/prices.js';
 import { it } from '../helpers/temp-dir.js';
+import { exampleManifestPaths } from '../helpers/example-manifests.js';
 
 /** Property-based fuzzing of the manifest language: `npm run fuzz` runs 20,000 cases; the suite ~1,000. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
@@ -104,7 +105,8 @@ const plausible = fc.record(
 );
 
 const examples = [
-  ...readdirSync(path.join(ROOT, 'manifests')).map((f) => path.join(ROOT, 'manifests', f)),
+  // The tracked examples only (a user may keep a broken manifest of their own in manifests/).
+  ...exampleManifestPaths(),
   ...readdirSync(path.join(ROOT, 'test/fixtures/manifests')).map((f) => path.join(ROOT, 'test/fixtures/manifests', f)),
 ]
   .filter((f) => /\.ya?ml$/.test(f))

@@ -8,6 +8,7 @@ import type { CommandIO } from '../../src/commands/command-io.js';
 import { validateCommand } from '../../src/commands/validate.js';
 import { PaiwoError } from '../../src/errors/paiwo-error.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { exampleManifestPaths } from '../helpers/example-manifests.js';
 
 /**
  * The `validate` command itself (file reading, scanning, formatting, exit code) over mutated manifests on disk,
@@ -17,8 +18,8 @@ import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 const RUNS = Math.max(100, Math.round(Number(process.env.FUZZ_RUNS ?? 1000) / 2));
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 
-const examples = [path.join(ROOT, 'manifests'), path.join(ROOT, 'test/fixtures/manifests')]
-  .flatMap((d) => readdirSync(d).map((f) => path.join(d, f)))
+// The tracked examples only (not a listing of manifests/, where a user may keep a broken manifest of their own).
+const examples = [...exampleManifestPaths(), ...readdirSync(path.join(ROOT, 'test/fixtures/manifests')).map((f) => path.join(ROOT, 'test/fixtures/manifests', f))]
   .filter((f) => /\.ya?ml$/.test(f))
   .map((f) => readFileSync(f, 'utf8'));
 

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../../bench/lib/cli-process.mjs';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { exampleManifestPaths } from '../helpers/example-manifests.js';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const DIAGNOSTIC_LINE = /^\S+?(:\d+:\d+)?  \S+  .+$/;
@@ -43,7 +44,11 @@ afterAll(async () => {
 
 describe('paiwo-batch validate', () => {
   it('exits 0 for the example manifests (a glob) and summarises them', async () => {
-    const r = await cli(['validate', 'manifests/*.yaml']);
+    // In a folder holding the tracked examples alone: a user's own manifests/bad.yaml must not fail the suite.
+    const project = path.join(dir, 'examples');
+    await mkdir(path.join(project, 'manifests'), { recursive: true });
+    for (const file of exampleManifestPaths()) await copyFile(file, path.join(project, 'manifests', path.basename(file)));
+    const r = await cli(['validate', 'manifests/*.yaml'], project);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^valid: 3 manifests, \d+ jobs, about [\d,]+ credits\n$/);
     expect(r.stderr).toBe('');
@@ -127,12 +132,12 @@ describe('paiwo-batch plan', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const plan = JSON.parse(r.stdout);
-    expect(Object.keys(plan)).toEqual(['manifests', 'total_jobs', 'estimated_credits', 'done', 'to_run', 'to_finish', 'held', 'credits_to_spend', 'price_table_version', 'jobs']);
+    expect(Object.keys(plan)).toEqual(['manifests', 'total_jobs', 'estimated_credits', 'done', 'to_run', 'to_finish', 'held', 'credits_to_spend', 'price_table_version', 'concurrency', 'estimated_seconds', 'jobs']);
     expect(plan.total_jobs).toBe(37);
     expect(plan.estimated_credits).toBe(24 * 80 + 12 * 90 + 195);
     expect(plan).toMatchObject({ done: 0, to_run: 37, credits_to_spend: 3195 });
     expect(plan.manifests).toEqual([
-      { path: 'manifests/cat-sweep.yaml', name: 'cat-sweep', jobs: 37, estimated_credits: 3195, max_jobs: 1000, out_dir: dir, done: 0, to_run: 37, to_finish: 0, held: 0, credits_to_spend: 3195 },
+      { path: 'manifests/cat-sweep.yaml', name: 'cat-sweep', jobs: 37, estimated_credits: 3195, max_jobs: 1000, out_dir: dir, done: 0, to_run: 37, to_finish: 0, held: 0, credits_to_spend: 3195, concurrency: 4, estimated_seconds: plan.estimated_seconds },
     ]);
     expect(plan.jobs[0]).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{16}$/),

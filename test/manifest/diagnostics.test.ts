@@ -61,4 +61,14 @@ describe('diagnostics point at the exact line:column, every problem of a file at
     // It keeps the file:line:column shape: it points at the first problem it hides (seed[200], line 4).
     expect(formatDiagnostic(d[200]!)).toMatch(/^x\.yaml:4:\d+  matrix\.seed\[200\]  /);
   });
+
+  it('the path column holds no whitespace: a key with spaces is quoted and its spaces written as \\u escapes', () => {
+    const text = 'defaults:\n  aspect_ratio: "16:9"\n  quality: 540p\n  duration: 5\n  "negative prompt": blurry\n  "tab\\there\\u3000wide": 1\nmatrix:\n  prompt: [a]\n';
+    const d = parseManifest(text, 'x.yaml').diagnostics.map(formatDiagnostic);
+    expect(d).toContain('x.yaml:5:3  defaults["negative\\u0020prompt"]  unknown key "negative prompt" (did you mean "negative_prompt"?)');
+    for (const line of d) expect(line.split(/\s+/)[1]).toMatch(/^defaults\[/);
+    // The quoted part reads back as the key the user wrote.
+    const column = d.map((l) => l.split('  ')[1]!).find((c) => c.includes('tab'))!;
+    expect(JSON.parse(column.slice('defaults['.length, -1))).toBe('tab\there\u3000wide');
+  });
 });

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderManifestJsonSchema } from '../../src/manifest/manifest-json-schema.js';
 import { parseManifest } from '../../src/manifest/parse-manifest.js';
+import { EXAMPLE_MANIFESTS, trackedManifests } from '../helpers/example-manifests.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -25,10 +26,17 @@ describe('schemas/manifest.schema.json', () => {
 });
 
 describe('the example manifests in manifests/', () => {
-  const files = readdirSync(new URL('manifests/', ROOT)).filter((f) => /\.ya?ml$/.test(f));
+  // The tracked examples only: a user's own manifests/bad.yaml must not fail the suite.
+  const files = [...EXAMPLE_MANIFESTS];
 
   it('include cat-sweep and demo', () => {
     expect(files).toEqual(expect.arrayContaining(['cat-sweep.yaml', 'demo.yaml']));
+  });
+
+  it('are the manifests git tracks there (the list the tests read is kept true)', (context) => {
+    const tracked = trackedManifests();
+    if (tracked === null) return context.skip();
+    expect(tracked).toEqual([...EXAMPLE_MANIFESTS].sort());
   });
 
   it.each(files)('%s names the schema for editors and is valid without warnings', (file) => {

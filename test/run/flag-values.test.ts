@@ -42,6 +42,15 @@ describe('bad flag values', () => {
     expect(help).toMatch(/--retries <n> .*else 5\)/);
     expect(help).toMatch(/--job-timeout <seconds> .*else 1800\)/);
     expect(help).toMatch(/--time-scale <x> .*default 1, 0\.02 with --simulator\)/);
-    expect(help).toMatch(/--log-level <level> .*\(choices: "trace", .*"silent", default: "info"\)/);
+    expect(help).toMatch(/--log-level <level> pino log level \(default info\).*\(choices: "trace", .*"silent"\)/);
+  });
+
+  it('run --help says where the key comes from, where a rehearsal writes and where the log goes', async () => {
+    const r = await runCli(['run', '--help']);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('export DMXAPI_API_KEY=');
+    expect(help).toContain('output/<manifest name>.rehearsal/');
+    expect(help).toMatch(/full JSON log goes to run\.log in the output folder/);
+    expect(help).toMatch(/--log-file - puts the whole log on stderr/);
   });
 });

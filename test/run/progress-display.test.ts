@@ -32,28 +32,39 @@ function counts(overrides: Partial<ProgressCounts> = {}): ProgressCounts {
 describe('the live line fits the terminal', () => {
   it('from 60 columns up, always keeps succeeded/total, credits and the ETA, and never passes the width', () => {
     const huge = counts({ total: 1_000_000, succeeded: 999_999, generating: 200, downloading: 150, failed: 12_345, moderated: 678, unknown: 9_012, skipped: 345_678, creditsSpent: 1_234_567_890 });
+    const either = (n: number): string => `(${n}|${n.toLocaleString('en-US')})`;
     for (const c of [counts(), huge]) {
       for (let columns = 60; columns <= 220; columns++) {
-        const line = progressLine(c, '12h30m', columns);
+        const line = progressLine(c, '12h30m', columns, '10h01m');
         // Room is left for the "^C" the terminal echoes after it, so Ctrl+C never wraps it.
         expect(line.length, `${columns}: ${line}`).toBeLessThanOrEqual(columns - 3);
-        expect(line).toContain(`${c.succeeded}/${c.total} succeeded`);
-        expect(line).toMatch(new RegExp(`\\| ?${c.creditsSpent} credits ?\\|`));
+        expect(line).toMatch(new RegExp(`${either(c.succeeded)}/${either(c.total)} succeeded`));
+        expect(line).toMatch(new RegExp(`\\| ?${either(c.creditsSpent)} credits ?\\|`));
         expect(line).toMatch(/\| ?ETA 12h30m$/);
       }
     }
   });
 
-  it('shows every field, in the ledger\'s words, when there is room; drops downloading, then generating, first', () => {
+  it('shows every field, in the ledger\'s words, when there is room; drops downloading, then generating, then the elapsed time first', () => {
     const c = counts({ moderated: 2, unknown: 3, skipped: 4 });
-    expect(progressLine(c, '1m05s', 200)).toMatch(
-      /^ \[[█░]{30}\] 7\/24 succeeded \| 3 generating \| 1 downloading \| 1 failed \| 2 moderated \| 3 unknown \| 4 skipped \| 2340 credits \| ETA 1m05s$/,
+    expect(progressLine(c, '1m05s', 200, '4m10s')).toMatch(
+      /^ \[[█░]{30}\] 7\/24 succeeded \| 3 generating \| 1 downloading \| 1 failed \| 2 moderated \| 3 unknown \| 4 skipped \| 2,340 credits \| elapsed 4m10s \| ETA 1m05s$/,
     );
-    const at80 = progressLine(counts(), '1m05s', 80);
-    expect(at80).toBe(' 7/24 succeeded | 3 generating | 0 failed'.replace('0 failed', '1 failed') + ' | 2340 credits | ETA 1m05s');
-    expect(progressLine(counts(), '1m05s', 60)).toBe(' 7/24 succeeded | 1 failed | 2340 credits | ETA 1m05s');
-    // Zero counts of the rare statuses are not shown; "held" is not a word of ours.
-    expect(progressLine(counts(), '5s', 200)).not.toMatch(/moderated|unknown|skipped|held/);
+    expect(progressLine(counts(), '1m05s', 105, '4m10s')).toMatch(/^ \[[█░]{10,30}\] 7\/24 succeeded \| 3 generating \| 1 failed \| 2,340 credits \| elapsed 4m10s \| ETA 1m05s$/);
+    expect(progressLine(counts(), '1m05s', 80, '4m10s')).toMatch(/^ \[[█░]{10,30}\] 7\/24 succeeded \| 1 failed \| 2,340 credits \| ETA 1m05s$/);
+    expect(progressLine(counts(), '1m05s', 60, '4m10s')).toMatch(/^ 7\/24 succeeded \| 1 failed \| 2,340 credits \| ETA 1m05s$/);
+    // Zero counts are not shown (not even failed); "held" is not a word of ours.
+    expect(progressLine(counts({ failed: 0, downloading: 0 }), '5s', 200)).not.toMatch(/downloading|failed|moderated|unknown|skipped|held/);
+  });
+
+  it('at 100 columns a 2,000-job run keeps its bar, with credits grouped and the elapsed time', () => {
+    const c = counts({ total: 2000, succeeded: 1234, generating: 100, downloading: 0, failed: 0, creditsSpent: 15_050 });
+    const line = progressLine(c, '3m10s', 100, '12m05s');
+    expect(line).toMatch(/^ \[[█░]{10,30}\] 1,234\/2,000 succeeded \| 15,050 credits \| elapsed 12m05s \| ETA 3m10s$/);
+    expect(progressLine(c, '3m10s', 120, '12m05s')).toMatch(/^ \[[█░]{10,30}\] 1,234\/2,000 succeeded \| 100 generating \| 15,050 credits \| elapsed 12m05s \| ETA 3m10s$/);
+    expect(line).not.toMatch(/ 0 /);
+    // In-flight counts go before the bar does.
+    expect(progressLine(counts({ total: 2000, succeeded: 1234, generating: 100, downloading: 40, failed: 3, creditsSpent: 15_050 }), '3m10s', 100, '12m05s')).toMatch(/^ \[[█░]{10,}\] 1,234\/2,000 succeeded/);
   });
 });
 
@@ -114,7 +125,7 @@ describeWith([TMUX], 'the live display in a real terminal (tmux)', () => {
       try {
         const live = await waitForPane(session, /\d+\/24 succeeded .*ETA \S+/);
         const bar = live.split('\n').find((l) => l.includes('/24 succeeded'))!;
-        expect(bar).toMatch(/\| \d+ credits \| ETA (\d+[smh]|\d+m\d+s|…)\s*$/);
+        expect(bar).toMatch(/\| [\d,]+ credits( \| elapsed \S+)? \| ETA (\d+[smh]|\d+m\d+s|…)\s*$/);
         expect(bar.trimEnd().length).toBeLessThanOrEqual(columns - 3);
         await waitForPane(session, /[1-9]\d*\/24 succeeded/);
         await tmux('send-keys', '-t', session, 'C-c');

@@ -125,7 +125,7 @@ describe('an interrupted rehearsal resumes as a real run would', () => {
 
   it('interrupted with SIGINT, then rerun: every job succeeds, every video id distinct', async () => {
     await writeManifest(dir, ['a fox in the snow', 'a cat on a wall'], [1, 2]);
-    const cli = startCli(['run', 'm.yaml', '--simulator', '--time-scale', '0.05', '--concurrency', '2', '--no-progress', '--log-level', 'info'], { cwd: dir, inheritEnv: false });
+    const cli = startCli(['run', 'm.yaml', '--simulator', '--time-scale', '0.05', '--concurrency', '2', '--no-progress', '--log-file', '-'], { cwd: dir, inheritEnv: false });
     await cli.waitFor('"msg":"submitted"');
     cli.child.kill('SIGINT');
     const done = await cli.done;

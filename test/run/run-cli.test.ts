@@ -92,7 +92,7 @@ describe('run (the built CLI as a process)', () => {
     sim = await startSimulator({ timeScale: 0.01, concurrency: 3 });
     const prompts = Array.from({ length: 16 }, (_, i) => `job ${i}`);
     const file = await writeManifest(dir, prompts, [1], 'run:\n  concurrency: 3\n');
-    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01'], { cwd: dir, env, inheritEnv: false });
+    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01', '--log-file', '-'], { cwd: dir, env, inheritEnv: false });
     await cli.waitFor(/("msg":"saved"[\s\S]*){4}/);
     cli.child.kill('SIGKILL');
     const killed = await cli.done;
@@ -114,7 +114,7 @@ describe('run (the built CLI as a process)', () => {
     sim = await startSimulator({ timeScale: 0.01, concurrency: 3 });
     const prompts = Array.from({ length: 16 }, (_, i) => `job ${i}`);
     const file = await writeManifest(dir, prompts, [1], 'run:\n  concurrency: 3\n');
-    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01', '--json'], { cwd: dir, env, inheritEnv: false });
+    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01', '--log-file', '-', '--json'], { cwd: dir, env, inheritEnv: false });
     await cli.waitFor(/("msg":"saved"[\s\S]*){3}/);
     cli.child.kill('SIGINT');
     const r = await cli.done;
@@ -138,7 +138,7 @@ describe('run (the built CLI as a process)', () => {
     sim = await startSimulator({ timeScale: 0.01, concurrency: 3, faults: 'stall/submit@after=4' });
     const prompts = Array.from({ length: 10 }, (_, i) => `job ${i}`);
     const file = await writeManifest(dir, prompts, [1], 'run:\n  concurrency: 3\n');
-    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01'], { cwd: dir, env, inheritEnv: false });
+    const cli = startCli(['run', file, '--base-url', sim.url, '--time-scale', '0.01', '--log-file', '-'], { cwd: dir, env, inheritEnv: false });
     await cli.waitFor(/("msg":"saved"[\s\S]*){2}/);
     cli.child.kill('SIGINT'); // stalled submits keep the first stop waiting for their answers...
     await cli.waitFor('Press Ctrl+C again');

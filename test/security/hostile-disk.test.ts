@@ -130,4 +130,15 @@ describe('planted links', () => {
     await expect(runCommand([manifestPath], { baseUrl: sim.url, timeScale: TIME_SCALE, out, cwd: dir }, io)).rejects.toMatchObject({ code: 'LOG_LINK', exitCode: 2 });
     expect(await readFile(victim, 'utf8')).toBe('precious\n');
   });
+
+  it('<out>/run.log planted as a link (outside a terminal, where the log now goes there too): refused, its target untouched', async () => {
+    const out = path.join(dir, 'links-out-piped');
+    await mkdir(out, { recursive: true });
+    const victim = path.join(dir, 'victim-piped.txt');
+    await writeFile(victim, 'precious\n');
+    await symlink(victim, path.join(out, 'run.log'));
+    const io = { stdout: new PassThrough().resume(), stderr: new PassThrough().resume(), isTTY: false, env: { DMXAPI_API_KEY: 'sk-disk-test' } };
+    await expect(runCommand([manifestPath], { baseUrl: sim.url, timeScale: TIME_SCALE, out, cwd: dir }, io)).rejects.toMatchObject({ code: 'LOG_LINK', exitCode: 2 });
+    expect(await readFile(victim, 'utf8')).toBe('precious\n');
+  });
 });

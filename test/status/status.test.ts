@@ -40,11 +40,12 @@ describe('status', () => {
     const text = io.out();
     expect(text).toContain('9 jobs (1 pending, 1 submitted, 2 succeeded, 1 failed, 1 moderated, 1 unknown, 2 skipped)');
     expect(text).toContain('credits: 400 spent, 80 refunded, 320 net');
-    expect(text).toMatch(/unk +unknown .*\n.*check your DMXAPI console for a video submitted around 2026-11-24T08:00:05.000Z; rerun with --resubmit-unknown to pay again/);
-    expect(text).toMatch(/sub +submitted .*\n.*video 9007199254740993.*rerun the same command to keep polling/);
-    expect(text).toMatch(/skip +skipped .*\n.*raise max_credits \(or --max-credits\) by 115/);
+    // Unresolved jobs are grouped by what to do about them; a small group still lists each job with its own sentence.
+    expect(text).toMatch(/\n {2}1 unknown outcome \(may have been charged\) — .*adopt.*--resubmit-unknown.*:\n {4}unk .*\n {6}.*check your DMXAPI console for a video submitted around 2026-11-24T08:00:05.000Z; rerun with --resubmit-unknown to pay again/);
+    expect(text).toMatch(/\n {2}1 paid, not downloaded yet — .*:\n {4}sub .*\n {6}.*video 9007199254740993.*rerun the same command to keep polling/);
+    expect(text).toMatch(/\n {2}2 skipped by the budget — .*:\n {4}skip .*\n {6}.*raise max_credits \(or --max-credits\) by 115/);
     expect(text).toContain('budget: raise max_credits by 95 credits');
-    expect(text).toMatch(/pend +pending .*\n.*not submitted yet: rerun the same command/);
+    expect(text).toMatch(/\n {2}1 not submitted — rerun the same command:\n {4}pend  pend\.mp4\n/);
     expect(text).toMatch(/bad +failed .*video 385043936817999\n +error 8: generation failed \[31mred \[0m\n.*--retry-failed/);
     expect(text).toMatch(/mod +moderated .*\n.*error 7: rejected by content moderation\n.*change the prompt/);
     expect(text).not.toContain('\u001b');
@@ -81,7 +82,7 @@ describe('status', () => {
     const live = bufferedIO();
     await exitCodeOf(statusCommand(dir, {}, live));
     expect(live.out()).toContain(`a run is in progress: pid ${process.pid}`);
-    expect(live.out()).toMatch(/a +submitting .*\n +being submitted by the run in progress/);
+    expect(live.out()).toMatch(/\n {2}1 being submitted — by the run in progress:\n {4}a  a\.mp4\n/);
 
     // The runner "dies": its lock now names a pid that no longer exists, so it is stale, not a live run.
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 - 3, hostname: (await import('node:os')).hostname(), started_at: new Date().toISOString() }));

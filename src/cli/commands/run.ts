@@ -3,9 +3,22 @@ import { Option, type Command } from 'commander';
 import { EXIT } from '../../errors/exit-codes.js';
 import { RESTORE_TERMINAL } from '../../display/progress-display.js';
 import { LOG_LEVELS, parseJobTimeout, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseRetries, parseShard, parseTimeScale, processIO } from '../io.js';
-import { DEFAULT_BASE_URL, DEFAULT_TIME_SCALE, runCommand, SIMULATOR_TIME_SCALE, type RunCommandOptions } from '../../commands/run.js';
+import { DEFAULT_BASE_URL, DEFAULT_TIME_SCALE, RUN_LOG, runCommand, SIMULATOR_TIME_SCALE, type RunCommandOptions } from '../../commands/run.js';
 import { runSchema } from '../../manifest/manifest-schema.js';
 import { DEFAULT_LOG_LEVEL } from '../../util/logger.js';
+
+/** Where a run writes and logs, and what it needs: said after the flags of `run --help`. */
+const RUN_HELP_AFTER = `
+API key: read from the environment only (export DMXAPI_API_KEY=sk-...);
+  --simulator needs none.
+Output: output/<manifest name>/ (or the manifest's run.out, or --out). A
+  rehearsal (--simulator) writes output/<manifest name>.rehearsal/ instead, so
+  it never mixes with a real run's ledger, videos or credits.
+Logs: the full JSON log goes to ${RUN_LOG} in the output folder. On a terminal
+  you see the live progress line; outside one (CI, pipes) stderr gets the plain
+  "progress:" lines, the log's warnings and the summary. --log-file - puts the
+  whole log on stderr, and so does --log-level outside a terminal.
+`;
 
 /** The manifest's `run:` defaults as its schema fills them in: the help text quotes them, never a copy. */
 const RUN_DEFAULTS = runSchema.parse({});
@@ -13,11 +26,11 @@ const RUN_DEFAULTS = runSchema.parse({});
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('submit, poll and download every job; resumes from the ledger instead of paying again')
+    .description('submit, poll and download every job (needs DMXAPI_API_KEY in the environment); resumes from the ledger instead of paying again')
     .argument('<paths...>', 'manifest files or globs')
     .option('--base-url <url>', `API base URL (env DMXAPI_BASE_URL; default ${DEFAULT_BASE_URL})`)
-    .option('--simulator', 'run against the built-in simulator started in-process (no key needed, no credits spent)')
-    .option('--out <dir>', 'output folder (default: the manifest\'s run.out, else output/<manifest name>/)')
+    .option('--simulator', 'rehearse against the built-in simulator started in-process (no key needed, no credits spent), into output/<name>.rehearsal/')
+    .option('--out <dir>', 'output folder, used as given (default: the manifest\'s run.out, else output/<manifest name>/; a rehearsal adds .rehearsal to that default)')
     .option('--concurrency <n>', `generations in flight at once (default: the manifest's run.concurrency, else ${RUN_DEFAULTS.concurrency})`, parsePositiveInt)
     .option('--requests-per-second <n>', 'limit on all API calls together', parsePositiveNumber)
     .option('--max-credits <n>', 'budget: never submit a job that would take the credits spent past this', parseNonNegativeInt)
@@ -30,8 +43,9 @@ export function registerRun(program: Command): void {
     .option('--resubmit-unknown', 'resubmit jobs whose earlier submit had an unknown outcome (risks paying twice)')
     .option('--json', 'print a machine-readable summary on stdout at the end')
     .option('--no-progress', 'no live progress display, even on a terminal')
-    .option('--log-file <file>', 'write pino JSON logs here instead of stderr')
-    .addOption(new Option('--log-level <level>', 'pino log level').choices(LOG_LEVELS).default(DEFAULT_LOG_LEVEL))
+    .option('--log-file <file>', `write the pino JSON log here instead of <out>/${RUN_LOG}; "-" writes it to stderr`)
+    .addOption(new Option('--log-level <level>', `pino log level (default ${DEFAULT_LOG_LEVEL}); outside a terminal and without --log-file, giving it puts the log on stderr at that level instead of in ${RUN_LOG}`).choices(LOG_LEVELS))
+    .addHelpText('after', RUN_HELP_AFTER)
     .action(async (paths: string[], options: RunCommandOptions) => {
       // A run keeps thousands of jobs in flight whose promises, timers and answers outlive a young-generation GC,
       // so V8 promoted them and grew the old generation to ~4× the live heap: a 100,000-job run passed 1 GB of RSS
