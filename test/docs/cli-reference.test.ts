@@ -25,9 +25,11 @@ function documentedFlags(heading: string): string[] {
   return [...section(DOC, heading).matchAll(/^\| `(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1]!).sort();
 }
 
-/** Long flags in `--help`'s Options, without --help itself. */
+/** Long flags in `--help`'s Options (up to the blank line that ends them), without --help itself. */
 function helpFlags(help: string): string[] {
-  const options = help.slice(help.indexOf('\nOptions:'));
+  const start = help.indexOf('\nOptions:');
+  const end = help.indexOf('\n\n', start + 1);
+  const options = help.slice(start, end === -1 ? undefined : end);
   return [...options.matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((f) => f !== '--help').sort();
 }
 
@@ -102,7 +104,8 @@ describe('docs/cli.md holds to the CLI', () => {
     await writeFile(manifest, MANIFEST);
     const json = async (args: string[]) => JSON.parse((await runCli(args, { cwd: tmp })).stdout) as unknown;
     expectSameShape(documentedJson('validate'), [await json(['validate', manifest, '--json'])]);
-    expectSameShape(documentedJson('plan'), [await json(['plan', manifest, '--json', '--shard', '1/1']), await json(['plan', manifest, '--json', '--shard', '1/2'])]);
+    const plans = [['--shard', '1/1'], ['--shard', '1/2'], ['--simulator']].map((more) => json(['plan', manifest, '--json', ...more]));
+    expectSameShape(documentedJson('plan'), await Promise.all(plans));
     const run = await json(['run', manifest, '--simulator', '--json', '--no-progress']);
     expectSameShape(documentedJson('run'), [run]);
     expectSameShape(documentedJson('status'), [await json(['status', 'out/ref.rehearsal', '--json'])]);
