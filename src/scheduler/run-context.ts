@@ -47,6 +47,8 @@ export interface RunContext {
   readonly pace: PaceModel;
   /** Jobs with a video id whose generation is not over yet (what the account's limit counts). */
   generating: number;
+  /** What a job's timeout and a throttled call's wait count (ms): Date.now, or a rehearsal's simulated time. */
+  readonly deadlineClock: () => number;
   /** Told of every video saved (the run makes its poster in the background). */
   readonly onSaved?: (outDir: string, jobId: string) => void;
 }

@@ -35,6 +35,11 @@ export interface ScheduleOptions {
   readonly downloadBacklog?: number;
   /** Told of every video saved, after its ledger record says so. */
   readonly onSaved?: (outDir: string, jobId: string) => void;
+  /**
+   * The clock (ms) a job's timeout and a throttled call's wait are counted on. A rehearsal passes the simulator's
+   * simulated time, which stops while the machine renders takes behind the time-scale. @default Date.now
+   */
+  readonly deadlineClock?: () => number;
 }
 
 /** Downloads at once, at least. */
@@ -83,6 +88,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     callTimeoutMs: options.callTimeoutMs,
     pace: new PaceModel(),
     generating: 0,
+    deadlineClock: options.deadlineClock ?? Date.now,
     ...(options.onSaved && { onSaved: options.onSaved }),
   };
   const backlog = options.downloadBacklog ?? downloadBacklog(options.concurrency);
