@@ -37,7 +37,8 @@ export interface ScheduleOptions {
   readonly onSaved?: (outDir: string, jobId: string) => void;
   /**
    * The clock (ms) a job's timeout and a throttled call's wait are counted on. A rehearsal passes the simulator's
-   * simulated time, which stops while the machine renders takes behind the time-scale. @default Date.now
+   * simulated time, which stops while the machine renders takes behind the time-scale. @default the machine's
+   * clock, with a job given up as soon as its next check would fall past its timeout
    */
   readonly deadlineClock?: () => number;
 }
@@ -88,7 +89,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     callTimeoutMs: options.callTimeoutMs,
     pace: new PaceModel(),
     generating: 0,
-    deadlineClock: options.deadlineClock ?? Date.now,
+    ...(options.deadlineClock && { deadlineClock: options.deadlineClock }),
     ...(options.onSaved && { onSaved: options.onSaved }),
   };
   const backlog = options.downloadBacklog ?? downloadBacklog(options.concurrency);

@@ -90,13 +90,15 @@ function chainOf(job: TakeJob, i: number, videoInput: number): string {
   const { width: w, height: h, duration: d } = job.spec;
   const size = Math.max(12, Math.round(Math.min(w, h) / 16));
   const filters: string[] = [];
+  // The still part (background and text) is drawn once, on the one frame of the colour source, then repeated.
+  const still = `loop=loop=${Math.max(0, Math.round(d * TAKE_FPS) - 1)}:size=1:start=0,setpts=N/${TAKE_FPS}/TB`;
   if (job.font) {
     const common = `fontfile=${job.font}:fontcolor=white`;
-    filters.push(`drawtext=${common}:textfile=${job.textName}:expansion=none:fontsize=${size}:line_spacing=${Math.round(size / 3)}:x=${Math.round(w / 20)}:y=${Math.round(h / 10)}`);
+    filters.push(`drawtext=${common}:textfile=${job.textName}:expansion=none:fontsize=${size}:line_spacing=${Math.round(size / 3)}:x=${Math.round(w / 20)}:y=${Math.round(h / 10)}`, still);
     // Something moves, so it plays like a video: the time, crossing the frame.
     filters.push(`drawtext=${common}@0.85:text='%{pts\\:hms}':fontsize=${size}:x=mod(t*w/${Math.max(2, d)}\\,w):y=h-${2 * size}`);
   } else {
-    filters.push(`drawbox=x=mod(t*${Math.round(w / Math.max(2, d))}\\,${w}):y=${Math.round(h / 2)}:w=${Math.round(w / 8)}:h=${Math.round(h / 8)}:color=white:t=fill`);
+    filters.push(still, `drawbox=x=mod(t*${Math.round(w / Math.max(2, d))}\\,${w}):y=${Math.round(h / 2)}:w=${Math.round(w / 8)}:h=${Math.round(h / 8)}:color=white:t=fill`);
   }
   const poster = `trim=start_frame=1:end_frame=2,scale=${POSTER_WIDTH}:-2`;
   return `[${videoInput}:v]${filters.join(',')},split[v${i}][s${i}];[s${i}]${poster}[p${i}]`;
@@ -112,7 +114,7 @@ export function batchArgs(jobs: readonly TakeJob[]): string[] {
     const { spec } = job;
     const { width: w, height: h, duration: d } = spec;
     const video = input++;
-    args.push('-f', 'lavfi', '-i', `color=c=${takeColour(spec)}:s=${w}x${h}:r=${TAKE_FPS}:d=${d}`);
+    args.push('-f', 'lavfi', '-i', `color=c=${takeColour(spec)}:s=${w}x${h}:r=${TAKE_FPS}:d=${1 / TAKE_FPS}`);
     chains.push(chainOf(job, i, video));
     outputs.push('-map', `[v${i}]`);
     if (spec.audio) {
