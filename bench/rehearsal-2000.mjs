@@ -6,9 +6,10 @@
 // Goal on 2 cores: ≤ 150 s wall, ≤ 60 ms CPU per take, exit 0.
 // Run: npm run bench:rehearsal   (under the shared-machine lock: flock /tmp/paiwo-bench.lock npm run bench:rehearsal)
 // env: BENCH_PROMPTS=50 BENCH_SEEDS=20 BENCH_TIME_SCALE=0.002 BENCH_CONCURRENCY=100 BENCH_OUT_DIR=<tmp>
-//      BENCH_KEEP=1 leaves the folder
+//      BENCH_KEEP=1 leaves the folder; BENCH_SPLIT=1 also times every ffmpeg (a wrapper first on the PATH) to
+//      split the CPU between ffmpeg and node
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './lib/cli-process.mjs';
@@ -38,7 +39,16 @@ await writeFile(join(dir, 'bench.yaml'), manifest);
 const out = join(dir, 'output', 'rehearsal-bench.rehearsal');
 const args = ['run', 'bench.yaml', '--simulator', '--concurrency', CONCURRENCY, '--time-scale', TIME_SCALE, '--json', '--no-progress', '--log-level', 'warn'];
 console.log(`paiwo-batch ${args.join(' ')}   (${TAKES} takes, ${cpus().length} cores, in ${dir})`);
-const r = await runCli(args, { cwd: dir, measure: true, env: { DMXAPI_API_KEY: undefined } });
+const env = { DMXAPI_API_KEY: undefined };
+const split = join(dir, 'ffmpeg-times.txt');
+if (process.env.BENCH_SPLIT) {
+  const bin = join(dir, 'bin');
+  await mkdir(bin);
+  const real = execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
+  await writeFile(join(bin, 'ffmpeg'), `#!/bin/sh\nexec /usr/bin/time -a -o '${split}' -f '%U %S' '${real}' "$@"\n`, { mode: 0o755 });
+  Object.assign(env, { PATH: `${bin}:${process.env.PATH}` });
+}
+const r = await runCli(args, { cwd: dir, measure: true, env });
 
 /** Bytes on disk of the folder, each inode once (du), and the videos whose inode is also the simulator's take. */
 function diskBytes(path) {
@@ -62,6 +72,11 @@ console.log(`exit code          ${r.code}${r.code === 0 ? '' : `\n${r.stderr.sli
 console.log(`wall               ${(r.ms / 1000).toFixed(1)} s`);
 console.log(`CPU                ${((u?.cpuMs ?? NaN) / 1000).toFixed(1)} s (user ${((u?.userMs ?? NaN) / 1000).toFixed(1)}, sys ${((u?.sysMs ?? NaN) / 1000).toFixed(1)}): ${((u?.cpuMs ?? NaN) / TAKES).toFixed(1)} ms per take (runner + simulator + ffmpeg)`);
 console.log(`peak RSS           ${u?.rssMb.toFixed(0)} MB (the runner's node; ffmpeg's own peaks are not in it)`);
+if (process.env.BENCH_SPLIT) {
+  const lines = (await readFile(split, 'utf8').catch(() => '')).trim().split('\n').filter((l) => /^[\d.]+ [\d.]+$/.test(l));
+  const ms = lines.reduce((sum, l) => sum + 1000 * l.split(' ').reduce((a, b) => a + Number(b), 0), 0);
+  console.log(`  of which ffmpeg  ${(ms / TAKES).toFixed(1)} ms per take in ${lines.length} processes; node (runner + simulator) ${(((u?.cpuMs ?? NaN) - ms) / TAKES).toFixed(1)} ms per take`);
+}
 if (summary) console.log(`jobs               ${JSON.stringify(summary.counts ?? summary.jobs ?? {})}`);
 console.log(`videos             ${videos.length} saved, ${linked} of them the simulator's take linked (on disk once); ${cached} takes in simulator-takes/; ${posters} posters`);
 console.log(`disk               ${(diskBytes(out) / 1e6).toFixed(1)} MB for the rehearsal folder (du, a linked file counted once)`);

@@ -93,13 +93,12 @@ function chainOf(job: TakeJob, i: number, videoInput: number): string {
   // The still part (background and text) is drawn once, on the one frame of the colour source, then repeated.
   const still = `loop=loop=${Math.max(0, Math.round(d * TAKE_FPS) - 1)}:size=1:start=0,setpts=N/${TAKE_FPS}/TB`;
   if (job.font) {
-    const common = `fontfile=${job.font}:fontcolor=white`;
-    filters.push(`drawtext=${common}:textfile=${job.textName}:expansion=none:fontsize=${size}:line_spacing=${Math.round(size / 3)}:x=${Math.round(w / 20)}:y=${Math.round(h / 10)}`, still);
-    // Something moves, so it plays like a video: the time, crossing the frame.
-    filters.push(`drawtext=${common}@0.85:text='%{pts\\:hms}':fontsize=${size}:x=mod(t*w/${Math.max(2, d)}\\,w):y=h-${2 * size}`);
-  } else {
-    filters.push(still, `drawbox=x=mod(t*${Math.round(w / Math.max(2, d))}\\,${w}):y=${Math.round(h / 2)}:w=${Math.round(w / 8)}:h=${Math.round(h / 8)}:color=white:t=fill`);
+    filters.push(`drawtext=fontfile=${job.font}:fontcolor=white:textfile=${job.textName}:expansion=none:fontsize=${size}:line_spacing=${Math.round(size / 3)}:x=${Math.round(w / 20)}:y=${Math.round(h / 10)}`);
   }
+  // Something moves, so it plays like a video: a block crossing the frame in the take's duration (a box, not
+  // the time as text: drawing text on every frame cost a quarter of the take).
+  const box = Math.max(8, Math.round(Math.min(w, h) / 12));
+  filters.push(still, `drawbox=x=t*${(w / Math.max(1, d)).toFixed(2)}:y=${h - 2 * box}:w=${box}:h=${box}:color=white@0.85:t=fill`);
   const poster = `trim=start_frame=1:end_frame=2,scale=${POSTER_WIDTH}:-2`;
   return `[${videoInput}:v]${filters.join(',')},split[v${i}][s${i}];[s${i}]${poster}[p${i}]`;
 }
