@@ -174,14 +174,17 @@ export class TakeRenderer {
     const jobs: TakeJob[] = batch.map(({ key, spec }) => ({
       spec,
       // ffmpeg runs in the cache folder and reads the text by a bare hex name: no path reaches the filter graph.
-      textName: `${key}.txt`,
+      textName: `${key}.${process.pid}.txt`,
       font: fontFor(spec.prompt, this.font, this.cjkFont).font,
       videoOut: `${key}.${process.pid}.tmp.mp4`,
       posterOut: `${key}.${process.pid}.tmp.jpg`,
     }));
     const temps = jobs.flatMap((j) => [j.videoOut, j.posterOut].map((name) => join(dir, name)));
     try {
-      await Promise.all(jobs.map((j) => writeFile(join(dir, j.textName), takeText(j.spec, fontFor(j.spec.prompt, this.font, this.cjkFont).drawsPrompt))));
+      // Nothing is written through a link planted at a name we write: ffmpeg's outputs are removed first (it
+      // would open them with O_TRUNC), the text is created exclusively.
+      await Promise.all([...temps, ...jobs.map((j) => join(dir, j.textName))].map((t) => unlink(t).catch(() => undefined)));
+      await Promise.all(jobs.map((j) => writeFile(join(dir, j.textName), takeText(j.spec, fontFor(j.spec.prompt, this.font, this.cjkFont).drawsPrompt), { flag: 'wx' })));
       await runFfmpeg(this.options.ffmpeg ?? 'ffmpeg', batchArgs(jobs), dir, this.running, jobs.length);
       // The poster is never older than its video: the report takes an older poster for a stale one.
       const now = new Date();

@@ -109,3 +109,31 @@ describe('the rehearsal clock', () => {
     expect(clock.waiting).toBe(false);
   });
 });
+
+describeWith([FFMPEG], 'a planted link in the takes folder', () => {
+  it('is replaced, never written through, when a take is rendered at its name', async ({ tmp: dir }) => {
+    const { readdir, symlink, mkdir } = await import('node:fs/promises');
+    const cache = join(dir, 'cache');
+    await mkdir(cache);
+    await writeFile(join(dir, 'victim'), 'keep me');
+    // A first simulator whose ffmpeg fails at once: it names the take's files, and leaves none behind.
+    const failing = join(dir, 'failing-ffmpeg.sh');
+    await writeFile(failing, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const s = await start({ timeScale: 0.001, takes: true, takesCacheDir: cache, ffmpegPath: failing, onNotice: () => undefined });
+    const id = idOf((await submit(s.url, { quality: '360p', seed: 11 })).text);
+    await waitDone(s.url, id);
+    // Every name the render writes, planted before it runs: the temporary outputs, the text, the final poster.
+    const files = s.takeFiles(id)!;
+    const key = /([0-9a-f]{32})\.mp4$/.exec(files.video)![1]!;
+    await s.close();
+    for (const name of [`${key}.${process.pid}.tmp.mp4`, `${key}.${process.pid}.tmp.jpg`, `${key}.${process.pid}.txt`, `${key}.jpg`]) {
+      await symlink(join(dir, 'victim'), join(cache, name));
+    }
+    const again = await start({ timeScale: 0.001, takes: true, takesCacheDir: cache });
+    const id2 = idOf((await submit(again.url, { quality: '360p', seed: 11 })).text);
+    await waitDone(again.url, id2);
+    expect(await readFile(join(dir, 'victim'), 'utf8')).toBe('keep me');
+    expect((await stat(again.takeFiles(id2)!.poster)).size).toBeGreaterThan(0);
+    expect((await readdir(cache)).filter((n) => n.includes('.tmp.') || n.endsWith('.txt'))).toEqual([]);
+  });
+});
