@@ -33,7 +33,8 @@ export interface RunBatchOptions {
   readonly baseUrl?: string;
   /**
    * A rehearsal: starts the built-in simulator for the run's output folders (where it keeps its state) and
-   * returns its URL. The ledgers record `"simulator"`, and folders default to `output/<name>.rehearsal/`.
+   * returns its URL, its clock and its takes (`Rehearsal`). The ledgers record `"simulator"`, and folders default
+   * to `output/<name>.rehearsal/`.
    */
   readonly simulator?: (outDirs: readonly string[]) => Promise<Rehearsal>;
   readonly apiKey: string;
