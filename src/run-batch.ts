@@ -12,6 +12,7 @@ import { readLedgerSnapshot } from './ledger/snapshot.js';
 import { checkFolderService, serviceOf } from './ledger/service-identity.js';
 import { REPORT_FILE, writeReport } from './report/write-report.js';
 import { PosterMaker } from './report/posters.js';
+import { TakeLinks, type TakeFiles } from './report/take-links.js';
 import { Budget } from './scheduler/budget.js';
 import { planWork } from './scheduler/plan-work.js';
 import { progressReader, type ProgressCounts } from './scheduler/progress-counts.js';
@@ -32,9 +33,10 @@ export interface RunBatchOptions {
   readonly baseUrl?: string;
   /**
    * A rehearsal: starts the built-in simulator for the run's output folders (where it keeps its state) and
-   * returns its URL. The ledgers record `"simulator"`, and folders default to `output/<name>.rehearsal/`.
+   * returns its URL, its clock and its takes (`Rehearsal`). The ledgers record `"simulator"`, and folders default
+   * to `output/<name>.rehearsal/`.
    */
-  readonly simulator?: (outDirs: readonly string[]) => Promise<string>;
+  readonly simulator?: (outDirs: readonly string[]) => Promise<Rehearsal>;
   readonly apiKey: string;
   readonly overrides?: RunOverrides;
   /** Multiplies every client-side delay (poll intervals, backoff, Retry-After, timeouts). @default 1 */
@@ -52,6 +54,15 @@ export interface RunBatchOptions {
   readonly onWarnings?: (warnings: readonly Diagnostic[]) => void;
 }
 
+
+/** The simulator a rehearsal runs against: its URL, and what the run may use of it because it is a rehearsal. */
+export interface Rehearsal {
+  readonly url: string;
+  /** Simulated ms, which stop while the machine renders behind the time-scale: the run's deadlines count them. */
+  readonly clock?: () => number;
+  /** The simulator's file of a video's take and of its poster, linked instead of keeping a second copy. */
+  readonly takeFiles?: (videoId: string) => TakeFiles | null;
+}
 
 /**
  * Poster frames a run's own report extracts at its end, at most: most are made in the background as videos are
@@ -92,7 +103,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   // Before anything starts or is sent: every folder's recorded service must be this run's (the ledger store
   // checks again under the lock).
   for (const folder of folders) checkFolderService(folder.outDir, recordedService(await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE))), service);
-  const baseUrl = options.simulator ? await options.simulator(folders.map((f) => f.outDir)) : options.baseUrl!;
+  const rehearsalService = options.simulator ? await options.simulator(folders.map((f) => f.outDir)) : null;
+  const baseUrl = rehearsalService?.url ?? options.baseUrl!;
   const logger = typeof options.logger === 'function' ? options.logger(folders.map((f) => f.outDir)) : (options.logger ?? silentLogger);
   // An HTTP exchange does not get faster with the simulator: the deadline shrinks with the time-scale, but not
   // below 10 s, so a busy machine does not turn answered submits into "unknown" ones.
@@ -119,6 +131,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
       ...requestRate,
       timeScale,
       callTimeoutMs,
+      ...(rehearsalService?.clock && { deadlineClock: rehearsalService.clock }),
+      ...(rehearsalService && { rehearsal: rehearsalService }),
       ...(options.progress && { progress: options.progress }),
     });
   } catch (error) {
@@ -198,11 +212,12 @@ async function openFolders(
 async function runWork(
   items: readonly WorkItem[],
   opened: readonly OpenFolder[],
-  options: Omit<ScheduleOptions, 'downloads' | 'onSaved'> & { readonly progress?: RunBatchOptions['progress'] },
+  options: Omit<ScheduleOptions, 'downloads' | 'onSaved'> & { readonly progress?: RunBatchOptions['progress']; readonly rehearsal?: Rehearsal },
 ): Promise<void> {
-  const { progress, ...schedule } = options;
+  const { progress, rehearsal, ...schedule } = options;
   const downloads = downloadQueue();
   const posters = new PosterMaker();
+  const linking = new TakeLinks(posters);
   const byDir = new Map(opened.map((o) => [o.outDir, o.store]));
   const display = progress?.(
     progressReader(
@@ -217,11 +232,14 @@ async function runWork(
       downloads,
       onSaved: (outDir, id) => {
         const job = byDir.get(outDir)?.job(id);
-        if (job) posters.add(outDir, job);
+        const take = job?.video_id && rehearsal?.takeFiles?.(job.video_id);
+        if (job && take) linking.add(outDir, job, take);
+        else if (job) posters.add(outDir, job);
       },
     });
   } finally {
     display?.stop();
+    await linking.settled();
     await posters.stop();
   }
 }

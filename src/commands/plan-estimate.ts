@@ -64,7 +64,7 @@ export function aboutDuration(ms: number): string {
 
 /**
  * "about 1 h 40 min at concurrency 4"; a rehearsal says what its time is made of:
- * "about 4 min at concurrency 100 (rendering 2,000 takes at ~0.1 s CPU each on 2 cores: 2 min; simulated generation at time-scale 0.02: 30 s)".
+ * "about 4 min at concurrency 100 (rendering 2,000 takes at ~0.04 s CPU each on 2 cores: 40 s; simulated generation at time-scale 0.02: 30 s)".
  */
 export function durationText(e: DurationEstimate, rehearsal: RehearsalPace | null): string {
   if (e.generating === 0) return 'nothing left to generate';

@@ -6,7 +6,7 @@ import { UserError } from '../errors/paiwo-error.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
 import { appendStepSummary } from '../display/step-summary.js';
 import { type RunOverrides } from '../plan-folders.js';
-import { runBatch } from '../run-batch.js';
+import { runBatch, type Rehearsal } from '../run-batch.js';
 import { EXIT } from '../errors/exit-codes.js';
 import { outcomeError } from '../errors/run-outcome.js';
 import { outcomeOf, type RunSummary } from '../scheduler/run-summary.js';
@@ -173,7 +173,7 @@ function folderLogger(level: string, path: string, echo?: LoggerOptions['echo'])
  * The built-in simulator of a rehearsal, started once the output folders are known: one persistent service per
  * rehearsal folder, its state (videos, ids, charges, balance) kept in the folders.
  */
-function rehearsalService(timeScale: number, cwd: string, io: CommandIO): { start(outDirs: readonly string[]): Promise<string>; close(): Promise<void> } {
+function rehearsalService(timeScale: number, cwd: string, io: CommandIO): { start(outDirs: readonly string[]): Promise<Rehearsal>; close(): Promise<void> } {
   let simulator: Simulator | null = null;
   return {
     start: async (outDirs) => {
@@ -188,7 +188,9 @@ function rehearsalService(timeScale: number, cwd: string, io: CommandIO): { star
       });
       const where = outDirs.map((d) => `${relative(cwd, d) || '.'}/`).join(', ');
       io.stderr.write(`${wrapText(`Rehearsal: the built-in simulator at ${simulator.url} (time-scale ${timeScale}; no credits are spent), writing ${where}`, terminalColumns(io.stderr))}\n`);
-      return simulator.url;
+      const sim = simulator;
+      // A rehearsal's deadlines count simulated time, and its videos are the simulator's takes, linked.
+      return { url: sim.url, clock: () => sim.clock(), takeFiles: (videoId) => sim.takeFiles(videoId) };
     },
     close: async () => {
       await simulator?.close();

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LedgerJob } from '../ledger/types.js';
 import { relativeFileUrl } from '../util/escape-html.js';
@@ -176,6 +176,7 @@ export class PosterMaker {
   readonly #waiting: PosterItem[] = [];
   readonly #ready = new Map<string, Promise<boolean>>();
   #running: Promise<void> | null = null;
+  readonly #linking = new Set<Promise<void>>();
   #stopped = false;
   #missing = false;
 
@@ -196,8 +197,42 @@ export class PosterMaker {
     });
   }
 
-  /** Drops the posters still waiting and waits for the one being made. */
+  /**
+   * A take whose poster was made with it (a rehearsal's, by the simulator's renderer): the poster is linked into
+   * `.posters/` instead of extracted — made at a temporary name, checked to be a regular file, renamed into place,
+   * so nothing is written through a planted link. When that fails it is extracted like any other.
+   */
+  addMade(outDir: string, job: Pick<LedgerJob, 'id' | 'file'>, made: string): void {
+    const item = posterItem(outDir, job);
+    if (this.#stopped || item === null) return;
+    const linking = this.#linkPoster(made, item).then((linked) => {
+      if (!linked) this.add(outDir, job);
+    });
+    this.#linking.add(linking);
+    void linking.finally(() => this.#linking.delete(linking));
+  }
+
+  async #linkPoster(made: string, item: PosterItem): Promise<boolean> {
+    if (!(await this.#folderUsable(dirname(item.poster)))) return false;
+    const temp = `${item.poster}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}.jpg`;
+    try {
+      await link(made, temp);
+    } catch {
+      return false;
+    }
+    try {
+      if (!(await lstat(temp)).isFile()) throw new Error('not a file');
+      await rename(temp, item.poster);
+      return true;
+    } catch {
+      await unlink(temp).catch(() => undefined);
+      return false;
+    }
+  }
+
+  /** Drops the posters still waiting and waits for the one being made (and the links being made). */
   async stop(): Promise<void> {
+    await Promise.all(this.#linking);
     this.#stopped = true;
     this.#waiting.length = 0;
     await this.#running;

@@ -44,6 +44,7 @@ export function fetchStatus(ctx: RunContext, item: WorkItem, videoId: string, pr
     timeScale: ctx.timeScale,
     signal: ctx.control.work.signal,
     maxThrottledMs: item.settings.jobTimeoutMs,
+    ...(ctx.deadlineClock && { clock: ctx.deadlineClock }),
   });
 }
 
@@ -63,13 +64,15 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
   const submittedAt = job.submitted_at ? Date.parse(job.submitted_at) : Date.now();
   const sinceSubmit = () => (Date.now() - submittedAt) / ts; // in the service's (unscaled) time
   // Counted from now, not from the submit: a job resumed by a later run gets a full timeout of polling again.
-  const deadline = Date.now() + item.settings.jobTimeoutMs * ts;
+  // On the run's deadline clock (a rehearsal's stops while the machine renders behind the time-scale).
+  const clock = ctx.deadlineClock ?? Date.now;
+  const deadline = clock() + item.settings.jobTimeoutMs * ts;
   try {
     // A job resumed past its first check was not watched from its start: what it shows says nothing of the pace.
     const watched = schedule.firstDelay(sinceSubmit()) > 0;
     if (watched) schedule.watch(sinceSubmit);
     let notDoneAt: number | null = null;
-    await sleep(Math.min(schedule.firstDelay(sinceSubmit()) * ts, Math.max(0, deadline - Date.now())), ctx.control.work.signal);
+    await sleep(Math.min(schedule.firstDelay(sinceSubmit()) * ts, Math.max(0, deadline - clock())), ctx.control.work.signal);
     for (;;) {
       let status: VideoStatus;
       const askedAt = sinceSubmit();
@@ -103,7 +106,9 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
           if (status.status !== 5 && status.status !== 1) ctx.logger.warn({ job: item.id, videoId, status: status.status }, 'unknown status; still polling');
           notDoneAt = askedAt;
           const wait = schedule.nextDelay(sinceSubmit()) * ts;
-          if (Date.now() + wait > deadline) {
+          // A clock that may stop (a rehearsal's) gives up only once it has passed the deadline: the next check
+          // may come before it does.
+          if (ctx.deadlineClock ? clock() >= deadline : clock() + wait > deadline) {
             await store.update(item.id, { error: { code: 'TIMEOUT', message: `still generating after job_timeout; rerun to keep polling video ${videoId}` } });
             ctx.logger.warn({ job: item.id, videoId }, 'job timeout: left submitted for the next run');
             return { kind: 'left' };

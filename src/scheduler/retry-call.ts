@@ -13,6 +13,11 @@ export interface RetryCallOptions {
    * `retries`, since they say nothing about the request itself. @default 600_000
    */
   readonly maxThrottledMs?: number;
+  /**
+   * The clock `maxThrottledMs` is counted on (ms). Without it p-retry counts it on the machine's clock; a
+   * rehearsal passes its simulated time. @default none
+   */
+  readonly clock?: () => number;
   /** First backoff, unscaled. @default 1000 */
   readonly minBackoffMs?: number;
   /** Longest backoff, unscaled. @default 30_000 */
@@ -38,6 +43,9 @@ export function retryCall<T>(call: (attempt: number) => Promise<T>, options: Ret
   const minBackoff = (options.minBackoffMs ?? 1_000) * ts;
   const maxBackoff = (options.maxBackoffMs ?? 30_000) * ts;
   let throttled = 0;
+  const maxRetryMs = (options.maxThrottledMs ?? 600_000) * ts;
+  const { clock } = options;
+  const started = clock?.();
   return pRetry(
     async (attempt) => {
       try {
@@ -53,10 +61,11 @@ export function retryCall<T>(call: (attempt: number) => Promise<T>, options: Ret
       minTimeout: minBackoff,
       maxTimeout: maxBackoff,
       randomize: true,
-      maxRetryTime: (options.maxThrottledMs ?? 600_000) * ts,
+      // With a clock of its own the limit is checked below, on that clock.
+      maxRetryTime: clock ? Number.POSITIVE_INFINITY : maxRetryMs,
       ...(options.signal ? { signal: options.signal } : {}),
       shouldConsumeRetry: ({ error }) => !isThrottle(error),
-      shouldRetry: ({ error }) => error instanceof ApiError && error.retryable,
+      shouldRetry: ({ error }) => error instanceof ApiError && error.retryable && (!clock || clock() - started! < maxRetryMs),
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         if (!(error instanceof ApiError) || !error.retryable) return;
         if (isThrottle(error)) {

@@ -47,6 +47,11 @@ export interface RunContext {
   readonly pace: PaceModel;
   /** Jobs with a video id whose generation is not over yet (what the account's limit counts). */
   generating: number;
+  /**
+   * What a job's timeout and a throttled call's wait count (ms) in a rehearsal: simulated time, which may stop.
+   * Absent in a real run: the machine's clock.
+   */
+  readonly deadlineClock?: () => number;
   /** Told of every video saved (the run makes its poster in the background). */
   readonly onSaved?: (outDir: string, jobId: string) => void;
 }

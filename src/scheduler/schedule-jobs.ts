@@ -35,6 +35,12 @@ export interface ScheduleOptions {
   readonly downloadBacklog?: number;
   /** Told of every video saved, after its ledger record says so. */
   readonly onSaved?: (outDir: string, jobId: string) => void;
+  /**
+   * The clock (ms) a job's timeout and a throttled call's wait are counted on. A rehearsal passes the simulator's
+   * simulated time, which stops while the machine renders takes behind the time-scale. @default the machine's
+   * clock, with a job given up as soon as its next check would fall past its timeout
+   */
+  readonly deadlineClock?: () => number;
 }
 
 /** Downloads at once, at least. */
@@ -83,6 +89,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     callTimeoutMs: options.callTimeoutMs,
     pace: new PaceModel(),
     generating: 0,
+    ...(options.deadlineClock && { deadlineClock: options.deadlineClock }),
     ...(options.onSaved && { onSaved: options.onSaved }),
   };
   const backlog = options.downloadBacklog ?? downloadBacklog(options.concurrency);

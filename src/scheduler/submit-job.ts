@@ -49,6 +49,7 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
         // A stop of submits alone (an empty balance) also ends a backoff wait at once.
         signal: AbortSignal.any([ctx.control.work.signal, ctx.control.submits.signal]),
         maxThrottledMs: item.settings.jobTimeoutMs,
+        ...(ctx.deadlineClock && { clock: ctx.deadlineClock }),
         onThrottled: () => ctx.slots.throttle(ctx.generating),
         onRetry: (error, attempt) => {
           ctx.logger.info({ job: item.id, attempt, code: error.code, kind: error.kind }, 'submit refused for now; will retry');

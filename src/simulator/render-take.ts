@@ -1,36 +1,26 @@
 /**
  * Distinct simulated takes: each video is an MP4 of the requested duration and width × height whose frames show
  * its prompt, seed and settings on a background colour derived from them (and a tone when audio is on), made with
- * ffmpeg and cached in a folder by a hash of what they show. One encode at a time, off the request path: a
- * submit starts it, and only a download of that very take waits for it. Without ffmpeg (or when an encode
- * fails) the caller serves the shipped clip instead, and the user is told once.
+ * ffmpeg and cached in a folder by a hash of what they show, with its poster frame beside it (`<key>.jpg`, what
+ * a rehearsal's runner links into `.posters/` instead of extracting one). Off the request path: a submit starts
+ * it, and only a download of that very take waits for it. Takes waiting to be rendered are taken up to
+ * TAKE_BATCH at a time by one ffmpeg process, by at most `workers` processes at once (take-ffmpeg.ts). Without
+ * ffmpeg (or when an encode fails) the caller serves the shipped clip instead, and the user is told once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { SubmitRequest } from '../model/capabilities.js';
+import { batchArgs, fontFor, runFfmpeg, TAKE_BATCH, takeText, type TakeJob, type TakeSpec } from './take-ffmpeg.js';
 
-/** What a take shows; equal specs are one cached file. */
-export interface TakeSpec {
-  readonly prompt: string;
-  readonly negativePrompt: string;
-  readonly model: string;
-  readonly seed: number;
-  readonly quality: string;
-  readonly aspectRatio: string;
-  readonly motionMode: string;
-  readonly duration: number;
-  readonly width: number;
-  readonly height: number;
-  readonly audio: boolean;
-}
+export type { TakeSpec } from './take-ffmpeg.js';
+export { takeColour } from './take-ffmpeg.js';
 
-/** Low frame rate and a coarse encode: a take costs well under a second or two of CPU. */
-const FPS = 8;
-const RENDER_VERSION = 1;
-const ENCODE_TIMEOUT_MS = 60_000;
+/** 2: four frames a second, and a poster frame beside each take. */
+const RENDER_VERSION = 2;
 const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf'];
 /** Fonts that also draw Chinese, Japanese and Korean prompts, used when present. */
 const CJK_FONT_CANDIDATES = [
@@ -38,8 +28,6 @@ const CJK_FONT_CANDIDATES = [
   '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
   '/usr/share/fonts/truetype/arphic/uming.ttc',
 ];
-/** What the Latin fonts above draw: Latin, Greek, Cyrillic, punctuation and symbols up to U+2BFF. */
-const DRAWABLE = /^[\u0000-\u052f\u1e00-\u2bff]*$/u;
 
 export function takeSpecOf(request: SubmitRequest, seed: number, width: number, height: number, audio: boolean): TakeSpec {
   return {
@@ -61,79 +49,32 @@ export function takeKey(spec: TakeSpec): string {
   return createHash('sha256').update(JSON.stringify([RENDER_VERSION, spec])).digest('hex').slice(0, 32);
 }
 
-/** A readable background for white text: hue and shade from the prompt and the seed. */
-export function takeColour(spec: TakeSpec): string {
-  const h = createHash('sha256').update(`${spec.prompt}\u0000${spec.seed}`).digest();
-  const hue = (h.readUInt16BE(0) % 360) / 360;
-  const light = 0.28 + (h[2]! % 20) / 100;
-  const sat = 0.45 + (h[3]! % 40) / 100;
-  const f = (n: number): number => {
-    const k = (n + hue * 12) % 12;
-    const a = sat * Math.min(light, 1 - light);
-    return Math.round(255 * (light - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
-  };
-  return `0x${[f(0), f(8), f(4)].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
-}
-
-/** The prompt in lines that fit the frame, then the seed and the settings. */
-function takeText(spec: TakeSpec, charsPerLine: number, display: string): string {
-  const words = display.replace(/\s+/g, ' ').trim().split(' ');
-  const lines: string[] = [];
-  let line = '';
-  for (const word of words) {
-    if (line !== '' && line.length + 1 + word.length > charsPerLine) {
-      lines.push(line);
-      line = '';
-    }
-    line = line === '' ? word.slice(0, charsPerLine) : `${line} ${word}`;
-  }
-  if (line !== '') lines.push(line);
-  const shown = lines.slice(0, 4);
-  if (lines.length > 4) shown[3] = `${shown[3]!.slice(0, charsPerLine - 1)}…`;
-  const id = createHash('sha256').update(spec.prompt).digest('hex').slice(0, 6);
-  shown.push('', `prompt ${id} · seed ${spec.seed}`, `${spec.quality} ${spec.aspectRatio} · ${spec.duration} s`, `${spec.motionMode} motion${spec.audio ? ' · audio' : ''}`);
-  return shown.join('\n');
-}
-
-/** The font for a take: a CJK one when the prompt needs it and one is installed, else the Latin one. */
-function fontFor(prompt: string, latin: string | null, cjk: string | null): { font: string | null; drawsPrompt: boolean } {
-  if (DRAWABLE.test(prompt)) return { font: latin, drawsPrompt: true };
-  return cjk ? { font: cjk, drawsPrompt: true } : { font: latin, drawsPrompt: false };
-}
-
-function ffmpegArgs(spec: TakeSpec, textFile: string, font: string | null, out: string): string[] {
-  const { width: w, height: h, duration: d } = spec;
-  const size = Math.max(12, Math.round(Math.min(w, h) / 16));
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
-  args.push('-f', 'lavfi', '-i', `color=c=${takeColour(spec)}:s=${w}x${h}:r=${FPS}:d=${d}`);
-  const seedHash = createHash('sha256').update(String(spec.seed)).digest();
-  if (spec.audio) args.push('-f', 'lavfi', '-i', `sine=f=${220 + (seedHash.readUInt16BE(0) % 660)}:d=${d}:sample_rate=44100`);
-  const filters: string[] = [];
-  if (font) {
-    const common = `fontfile=${font}:fontcolor=white`;
-    filters.push(`drawtext=${common}:textfile=${textFile}:expansion=none:fontsize=${size}:line_spacing=${Math.round(size / 3)}:x=${Math.round(w / 20)}:y=${Math.round(h / 10)}`);
-    // Something moves, so it plays like a video: the time, crossing the frame.
-    filters.push(`drawtext=${common}@0.85:text='%{pts\\:hms}':fontsize=${size}:x=mod(t*w/${Math.max(2, d)}\\,w):y=h-${2 * size}`);
-  } else {
-    filters.push(`drawbox=x=mod(t*${Math.round(w / Math.max(2, d))}\\,${w}):y=${Math.round(h / 2)}:w=${Math.round(w / 8)}:h=${Math.round(h / 8)}:color=white:t=fill`);
-  }
-  args.push('-vf', filters.join(','));
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-crf', '35', '-pix_fmt', 'yuv420p');
-  if (spec.audio) args.push('-c:a', 'aac', '-b:a', '48k');
-  args.push('-t', String(d), '-movflags', '+faststart', '-f', 'mp4', out);
-  return args;
-}
-
 export interface TakeRendererOptions {
   readonly cacheDir: string;
   /** Told once when takes fall back to the shipped clip. */
   readonly onNotice: (message: string) => void;
   /** @default 'ffmpeg' on the PATH */
   readonly ffmpeg?: string;
+  /** ffmpeg processes at once. @default 2, or 1 on a one-core machine */
+  readonly workers?: number;
+}
+
+/** Where a rendered take and its poster are (or will be) in the cache folder. */
+export interface TakeFiles {
+  readonly video: string;
+  readonly poster: string;
+}
+
+interface Waiting {
+  readonly key: string;
+  readonly spec: TakeSpec;
+  readonly resolve: (bytes: Buffer | null) => void;
 }
 
 export class TakeRenderer {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly waiting: Waiting[] = [];
+  private active = 0;
+  private readonly workers: number;
   private readonly pending = new Map<string, Promise<Buffer | null>>();
   private readonly memory = new Map<string, Buffer>();
   /** ffmpeg is missing: every take is the shipped clip. */
@@ -144,7 +85,9 @@ export class TakeRenderer {
   private readonly font = FONT_CANDIDATES.find((f) => existsSync(f)) ?? null;
   private readonly cjkFont = CJK_FONT_CANDIDATES.find((f) => existsSync(f)) ?? null;
 
-  constructor(private readonly options: TakeRendererOptions) {}
+  constructor(private readonly options: TakeRendererOptions) {
+    this.workers = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
+  }
 
   /** The take's bytes, rendering it (once) if needed; `null` = serve the shipped clip. */
   take(spec: TakeSpec): Promise<Buffer | null> {
@@ -173,6 +116,12 @@ export class TakeRenderer {
     return this.memory.get(takeKey(spec));
   }
 
+  /** The cache files of a take (they exist once it is rendered; without ffmpeg they never do). */
+  files(spec: TakeSpec): TakeFiles {
+    const key = takeKey(spec);
+    return { video: join(this.options.cacheDir, `${key}.mp4`), poster: join(this.options.cacheDir, `${key}.jpg`) };
+  }
+
   private remember(key: string, buf: Buffer): void {
     this.memory.set(key, buf);
     // A small window: takes are re-read from the cache folder when needed again.
@@ -180,48 +129,85 @@ export class TakeRenderer {
   }
 
   private async load(key: string, spec: TakeSpec): Promise<Buffer | null> {
-    const file = join(this.options.cacheDir, `${key}.mp4`);
     try {
-      return await readFile(file);
+      return await readFile(join(this.options.cacheDir, `${key}.mp4`));
     } catch {
       // not cached yet
     }
-    if (this.unavailable) return null;
-    const run = this.queue.then(() => this.render(key, spec, file));
-    this.queue = run.catch(() => undefined);
-    return run;
+    if (this.unavailable || this.closed) return null;
+    return new Promise((resolve) => {
+      this.waiting.push({ key, spec, resolve });
+      this.pump();
+    });
   }
 
-  /** Stops: no further encode starts, the one running is killed (a stopped rehearsal exits at once). */
+  /** Starts a batch of the takes waiting while a worker is free. */
+  private pump(): void {
+    while (this.active < this.workers && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, TAKE_BATCH);
+      this.active++;
+      void this.renderBatch(batch).finally(() => {
+        this.active--;
+        this.pump();
+      });
+    }
+  }
+
+  /** Stops: no further encode starts, the ones running are killed (a stopped rehearsal exits at once). */
   close(): void {
     this.closed = true;
+    for (const w of this.waiting.splice(0)) w.resolve(null);
     for (const child of this.running) child.kill('SIGKILL');
   }
 
-  private async render(key: string, spec: TakeSpec, file: string): Promise<Buffer | null> {
-    if (this.unavailable || this.closed) return null;
-    await mkdir(this.options.cacheDir, { recursive: true });
-    // ffmpeg runs in the cache folder and reads the text by a bare hex name: no path reaches the filter graph.
-    const textName = `${key}.txt`;
-    const textFile = join(this.options.cacheDir, textName);
-    const tmp = join(this.options.cacheDir, `${key}.${process.pid}.tmp.mp4`);
-    const { font, drawsPrompt } = fontFor(spec.prompt, this.font, this.cjkFont);
-    // No font on this machine draws the prompt's script: say so rather than draw empty boxes.
-    const display = drawsPrompt ? spec.prompt : `(a prompt of ${[...spec.prompt].length} characters in a script no installed font draws)`;
-    await writeFile(textFile, takeText(spec, Math.max(12, Math.floor((spec.width * 0.9) / (Math.min(spec.width, spec.height) / 16) / 0.6)), display));
+  /** One process for the batch; when it fails, each take on its own, so one bad take costs only itself. */
+  private async renderBatch(batch: readonly Waiting[]): Promise<void> {
+    if (this.unavailable || this.closed) return batch.forEach((w) => w.resolve(null));
+    const outcome = await this.render(batch);
+    if (outcome === 'ok' || outcome === 'missing' || batch.length === 1) return;
+    for (const w of batch) await this.render([w]);
+  }
+
+  private async render(batch: readonly Waiting[]): Promise<'ok' | 'failed' | 'missing'> {
+    const dir = this.options.cacheDir;
+    await mkdir(dir, { recursive: true });
+    const jobs: TakeJob[] = batch.map(({ key, spec }) => ({
+      spec,
+      // ffmpeg runs in the cache folder and reads the text by a bare hex name: no path reaches the filter graph.
+      textName: `${key}.${process.pid}.txt`,
+      font: fontFor(spec.prompt, this.font, this.cjkFont).font,
+      videoOut: `${key}.${process.pid}.tmp.mp4`,
+      posterOut: `${key}.${process.pid}.tmp.jpg`,
+    }));
+    const temps = jobs.flatMap((j) => [j.videoOut, j.posterOut].map((name) => join(dir, name)));
     try {
-      await runFfmpeg(this.options.ffmpeg ?? 'ffmpeg', ffmpegArgs(spec, textName, font, tmp), this.options.cacheDir, this.running);
-      await rename(tmp, file);
-      return await readFile(file);
+      // Nothing is written through a link planted at a name we write: ffmpeg's outputs are removed first (it
+      // would open them with O_TRUNC), the text is created exclusively.
+      await Promise.all([...temps, ...jobs.map((j) => join(dir, j.textName))].map((t) => unlink(t).catch(() => undefined)));
+      await Promise.all(jobs.map((j) => writeFile(join(dir, j.textName), takeText(j.spec, fontFor(j.spec.prompt, this.font, this.cjkFont).drawsPrompt), { flag: 'wx' })));
+      await runFfmpeg(this.options.ffmpeg ?? 'ffmpeg', batchArgs(jobs), dir, this.running, jobs.length);
+      // The poster is never older than its video: the report takes an older poster for a stale one.
+      const now = new Date();
+      for (const [i, { key }] of batch.entries()) {
+        await rename(join(dir, jobs[i]!.videoOut), join(dir, `${key}.mp4`));
+        await utimes(join(dir, jobs[i]!.posterOut), now, now);
+        await rename(join(dir, jobs[i]!.posterOut), join(dir, `${key}.jpg`));
+      }
+      for (const { key, resolve } of batch) resolve(await readFile(join(dir, `${key}.mp4`)).catch(() => null));
+      return 'ok';
     } catch (error) {
-      await unlink(tmp).catch(() => undefined);
-      if (this.closed) return null;
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      await Promise.all(temps.map((t) => unlink(t).catch(() => undefined)));
+      const { code, syscall } = error as NodeJS.ErrnoException;
+      const missing = code === 'ENOENT' && (syscall ?? '').startsWith('spawn') && !this.closed;
       if (missing) this.unavailable = true;
-      this.tell(missing ? 'ffmpeg was not found' : `ffmpeg failed (${(error as Error).message.split('\n')[0]})`);
-      return null;
+      // A batch that failed is tried take by take before anyone is given the shipped clip.
+      if (this.closed || missing || batch.length === 1) {
+        if (!this.closed) this.tell(missing ? 'ffmpeg was not found' : `ffmpeg failed (${(error as Error).message.split('\n')[0]})`);
+        batch.forEach((w) => w.resolve(null));
+      }
+      return missing ? 'missing' : this.closed ? 'ok' : 'failed';
     } finally {
-      await unlink(textFile).catch(() => undefined);
+      await Promise.all(jobs.map((j) => unlink(join(dir, j.textName)).catch(() => undefined)));
     }
   }
 
@@ -230,28 +216,4 @@ export class TakeRenderer {
     this.told = true;
     this.options.onNotice(`simulator: ${why}; simulated videos are the shipped test clip instead of distinct takes (install ffmpeg for those)`);
   }
-}
-
-function runFfmpeg(command: string, args: string[], cwd: string, running: Set<ChildProcess>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // Its own process group: a Ctrl+C at the terminal stops the run, not an encode the simulator still needs
-    // (closing the simulator kills the encodes in progress itself).
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    running.add(child);
-    child.once('close', () => running.delete(child));
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      if (stderr.length < 4000) stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ENCODE_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`exit ${code ?? signal}: ${stderr.trim()}`));
-    });
-  });
 }

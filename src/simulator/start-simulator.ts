@@ -25,7 +25,8 @@ import { createSimServer, type SimControls } from './sim-server.js';
 import { buildStats } from './sim-stats.js';
 import { SimState } from './sim-state.js';
 import { openSimJournal, type SimJournal } from './sim-persist.js';
-import { TakeRenderer, takeSpecOf } from './render-take.js';
+import { RenderClock } from './render-clock.js';
+import { TakeRenderer, takeSpecOf, type TakeFiles } from './render-take.js';
 import { resolveOptions, stateDirsOf, type SimulatorOptions } from './simulator-options.js';
 
 export type { SimulatorOptions } from './simulator-options.js';
@@ -35,9 +36,16 @@ export interface Simulator extends SimControls {
   readonly url: string;
   /** Stops listening and ends every open socket, stalled ones included. */
   close(): Promise<void>;
+  /**
+   * Simulated ms (render-clock.ts): stopped while a generation waits for its take. What a rehearsal's runner
+   * counts its deadlines on; monotonic, from an arbitrary origin.
+   */
+  clock(): number;
+  /** Where the rendered take of a video and its poster are, or `null` (no such video, no rendered takes). */
+  takeFiles(videoId: string): TakeFiles | null;
 }
 
-function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undefined, takes: TakeRenderer | null): SimState {
+function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undefined, takes: TakeRenderer | null, clock: RenderClock): SimState {
   const state = new SimState(
     {
       seed: options.seed,
@@ -51,7 +59,14 @@ function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undef
     },
     journal,
   );
-  if (takes && options.largeMediaBytes === undefined) state.gate = (v) => takes.ready(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio));
+  if (takes && options.largeMediaBytes === undefined) {
+    // A generation due to end whose take is not rendered yet stops the simulated clock until it is.
+    state.gate = (v) => {
+      const wait = takes.ready(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio));
+      if (wait) clock.holdUntil(wait);
+      return wait;
+    };
+  }
   return state;
 }
 
@@ -78,17 +93,24 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   const dirs = stateDirsOf(input);
   const journal = dirs.length > 0 ? openSimJournal(dirs) : undefined;
   const takes = newRenderer(input, logger);
-  const ctx = newContext(options, logger, takes, newState(options, journal, takes), newPlan(options, startFaults));
+  const clock = new RenderClock();
+  const ctx = newContext(options, logger, takes, newState(options, journal, takes, clock), newPlan(options, startFaults));
   // Fail at start, not on the first request, when the fixtures are missing.
   ctx.media.asset('540p', '16:9', true);
 
-  const controls = controlsOf(ctx, journal, takes, startFaults);
+  const controls = controlsOf(ctx, journal, { takes, clock }, startFaults);
   const server = createSimServer(ctx, controls);
   ctx.baseUrl = await listen(server, options);
   logger.debug({ url: ctx.baseUrl, faults: formatFaults(startFaults) }, 'simulator listening');
   return {
     url: ctx.baseUrl,
     ...controls,
+    clock: () => clock.now(),
+    takeFiles: (videoId) => {
+      const v = ctx.state.videos.get(videoId);
+      if (!v || !takes || takes.unavailable || options.largeMediaBytes !== undefined || v.outcome !== 1) return null;
+      return takes.files(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         takes?.close();
@@ -113,7 +135,7 @@ function newContext(options: ResolvedSimulatorOptions, logger: Logger, takes: Ta
 }
 
 /** The controls replace the state and the fault plan in `ctx`, where every handler reads them. */
-function controlsOf(ctx: SimContext, journal: SimJournal | undefined, takes: TakeRenderer | null, startFaults: readonly ResolvedFault[]): SimControls {
+function controlsOf(ctx: SimContext, journal: SimJournal | undefined, render: { takes: TakeRenderer | null; clock: RenderClock }, startFaults: readonly ResolvedFault[]): SimControls {
   const { options } = ctx;
   return {
     stats: () => buildStats(ctx),
@@ -126,7 +148,7 @@ function controlsOf(ctx: SimContext, journal: SimJournal | undefined, takes: Tak
     },
     reset: () => {
       journal?.reset();
-      ctx.state = newState(options, journal, takes);
+      ctx.state = newState(options, journal, render.takes, render.clock);
       ctx.plan = newPlan(options, startFaults);
     },
   };

@@ -103,6 +103,6 @@ describe('plan says how long', () => {
     expect(rehearsal.manifests[0]).toMatchObject({ out_dir: join(dir, 'output/sweep.rehearsal'), estimated_render_seconds: Math.ceil(renderMs / 1000) });
     const text = (await plan({ simulator: true, cores: 2, timeScale: 0.01 })).stdout;
     expect(text).toContain('in output/sweep.rehearsal: 2 done, 10 to run');
-    expect(text).toContain('(rendering 10 takes at ~0.1 s CPU each on 2 cores: ');
+    expect(text).toContain(`(rendering 10 takes at ~${REHEARSAL_RENDER_CPU_MS_PER_TAKE / 1000} s CPU each on 2 cores: `);
   });
 });
