@@ -91,7 +91,10 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   const { folders, concurrency, requestRate } = await loadPlan(options, cwd, rehearsal);
   // Before anything starts or is sent: every folder's recorded service must be this run's (the ledger store
   // checks again under the lock).
-  for (const folder of folders) checkFolderService(folder.outDir, recordedService(await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE))), service);
+  for (const folder of folders) {
+    const origin = { outFlag: options.overrides?.out !== undefined, promoted: folder.jobs.some((p) => p.job.promotedFrom !== undefined) };
+    checkFolderService(folder.outDir, recordedService(await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE))), service, origin);
+  }
   const baseUrl = options.simulator ? await options.simulator(folders.map((f) => f.outDir)) : options.baseUrl!;
   const logger = typeof options.logger === 'function' ? options.logger(folders.map((f) => f.outDir)) : (options.logger ?? silentLogger);
   // An HTTP exchange does not get faster with the simulator: the deadline shrinks with the time-scale, but not
