@@ -10,6 +10,7 @@ import { moneyOf } from './ledger/money.js';
 import { JOURNAL_FILE, LEDGER_FILE, openLedger, type LedgerStore } from './ledger/store.js';
 import { readLedgerSnapshot } from './ledger/snapshot.js';
 import { checkFolderService, serviceOf } from './ledger/service-identity.js';
+import { reserveBytesFor } from './ledger/journal-reserve.js';
 import { REPORT_FILE, writeReport } from './report/write-report.js';
 import { PosterMaker } from './report/posters.js';
 import { Budget } from './scheduler/budget.js';
@@ -113,7 +114,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   let failure: unknown = null;
   try {
     // Handed over (the array emptied): once planned, a folder's manifest jobs are no longer held, only their ids.
-    const items = await openFolders(folders.splice(0), opened, { logger, service, options });
+    const items = await openFolders(folders.splice(0), opened, { logger, service, options, concurrency });
     await runWork(items, opened, {
       client,
       control,
@@ -177,12 +178,13 @@ async function loadPlan(options: RunBatchOptions, cwd: string, rehearsal: boolea
 async function openFolders(
   folders: readonly FolderPlan[],
   opened: OpenFolder[],
-  context: { readonly logger: Logger; readonly service: string; readonly options: RunBatchOptions },
+  context: { readonly logger: Logger; readonly service: string; readonly options: RunBatchOptions; readonly concurrency: number },
 ): Promise<WorkItem[]> {
   const { logger, service, options } = context;
   const items: WorkItem[] = [];
   for (const folder of folders) {
-    const store = await openLedger(folder.outDir, { logger, service });
+    // Space for the answers of the submits on the wire, kept before any leaves (ledger/journal-reserve.ts).
+    const store = await openLedger(folder.outDir, { logger, service, reserveBytes: reserveBytesFor(context.concurrency) });
     const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, store.jobs) };
     const { outDir, maxCredits, budget } = folder;
     const ids = folder.jobs.map((p) => p.job.id);

@@ -2,6 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { JOURNAL_FILE, LEDGER_FILE, readLedger } from '../ledger/store.js';
 import { LOCK_FILE } from '../ledger/output-lock.js';
+import { RESERVE_FILE } from '../ledger/journal-reserve.js';
 import type { LedgerJob } from '../ledger/types.js';
 import type { SubmitRequest } from '../model/capabilities.js';
 import { canonicalRequestJson } from '../manifest/canonical-request-json.js';
@@ -11,7 +12,7 @@ import { REPORT_FILE } from '../report/write-report.js';
 import { SIM_STATE_FILE } from '../simulator/sim-persist.js';
 
 /** Files of an output folder the tool owns, by name: `promote -o` never writes over one, in any output folder. */
-const OWNED_NAMES = new Set([LEDGER_FILE, JOURNAL_FILE, PICKS_FILE, REPORT_FILE, LOCK_FILE, SIM_STATE_FILE]);
+const OWNED_NAMES = new Set([LEDGER_FILE, JOURNAL_FILE, PICKS_FILE, REPORT_FILE, LOCK_FILE, RESERVE_FILE, SIM_STATE_FILE]);
 /** Folders of an output folder the tool owns: nothing inside them is a manifest. */
 const OWNED_DIRS = [POSTER_DIR, 'simulator-takes', `${LOCK_FILE}.aside`];
 
