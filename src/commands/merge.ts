@@ -1,6 +1,6 @@
-import { appendFile, copyFile, link, mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, realpath, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CommandIO } from './command-io.js';
 import { EXIT } from '../errors/exit-codes.js';
 import { PaiwoError, UserError } from '../errors/paiwo-error.js';
@@ -28,7 +28,11 @@ export { mergeLedgers, type MergeConflict, type MergeResult, type MergeSource } 
  */
 export async function mergeCommand(dirs: readonly string[], options: MergeOptions, io: CommandIO): Promise<number> {
   const into = options.into;
-  const existed = await exists(into);
+  const existing = await stat(into).catch(() => null);
+  if (existing && !existing.isDirectory()) {
+    throw new UserError('MERGE_INTO', `--into ${into} is a file, not a folder: merge writes a ledger, the videos and a report into a folder. Pass a new or existing folder; nothing was written.`);
+  }
+  const existed = existing !== null;
   // Held from before the ledger already in `into` is read until the merged one is written: a run that starts in
   // between is refused, never overwritten (the same lock a run takes).
   const lock = await acquireOutputLock(into);
@@ -157,6 +161,10 @@ async function placeVideos(result: MergeResult, into: string): Promise<PlacedVid
       continue;
     }
     await mkdir(dirname(to), { recursive: true });
+    if (!(await staysInside(into, dirname(to)))) {
+      placed.missing.push(`job ${job.id}: the folder of ${job.file} in ${into} leads outside it (a symbolic link); not written. Remove the link and merge again.`);
+      continue;
+    }
     const temp = `${to}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       try {
@@ -180,4 +188,15 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Whether a folder inside `into` really is inside it: like `run` (scheduler/download-job.ts), a video is never
+ * written through a symbolic link that leads out of the target (`into` itself may be a link).
+ */
+async function staysInside(into: string, folder: string): Promise<boolean> {
+  if (resolve(folder) === resolve(into)) return true;
+  const [root, real] = await Promise.all([realpath(into), realpath(folder)]);
+  const rel = relative(root, real);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

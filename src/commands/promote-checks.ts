@@ -10,11 +10,13 @@ import { PICKS_FILE } from '../report/picks.js';
 import { POSTER_DIR } from '../report/posters.js';
 import { REPORT_FILE } from '../report/write-report.js';
 import { SIM_STATE_FILE } from '../simulator/sim-persist.js';
+import { SIM_LOCK_FILE } from '../simulator/sim-lock.js';
+import { TAKES_DIR } from '../simulator/start-simulator.js';
 
 /** Files of an output folder the tool owns, by name: `promote -o` never writes over one, in any output folder. */
-const OWNED_NAMES = new Set([LEDGER_FILE, JOURNAL_FILE, PICKS_FILE, REPORT_FILE, LOCK_FILE, RESERVE_FILE, SIM_STATE_FILE]);
+const OWNED_NAMES = new Set([LEDGER_FILE, JOURNAL_FILE, PICKS_FILE, REPORT_FILE, LOCK_FILE, RESERVE_FILE, SIM_STATE_FILE, SIM_LOCK_FILE]);
 /** Folders of an output folder the tool owns: nothing inside them is a manifest. */
-const OWNED_DIRS = [POSTER_DIR, 'simulator-takes', `${LOCK_FILE}.aside`];
+const OWNED_DIRS = [POSTER_DIR, TAKES_DIR, `${LOCK_FILE}.aside`];
 
 /** The path with every link of its existing part resolved (the part that does not exist yet kept as it is). */
 async function realPathOf(path: string): Promise<string> {
