@@ -85,7 +85,7 @@ function promotedTakes(takes: readonly LedgerJob[], options: PromoteOptions, war
       problems.push(`take ${source.id}: its recorded request has ${unwritable.map((f) => JSON.stringify(f)).join(', ')}, which a manifest cannot hold, so a re-render would not send it`);
     } else if (asServiceSees(request, null) === asServiceSees(source.request, source.seed)) {
       problems.push(
-        `take ${source.id}: nothing would change — the promoted request is the take's own as the service sees it (same fields, the seed it used${options.audio === false ? ', audio off as by default' : ''}), so it would pay again for the same take; pass a --quality, --duration or --audio/--no-audio that differs`,
+        `take ${source.id}: nothing would change — the promoted request is the take's own as the service sees it (same fields, the seed it used${options.audio === false ? ', audio off as by default' : ''}), so it is already done and would be paid for again; pass a --quality, --duration or --audio/--no-audio that differs`,
       );
     }
     if (seed.from === 'requested') warn(`take ${source.id}: the service did not report the seed it used; pinning seed ${seed.seed}, the one asked for`);
