@@ -5,6 +5,7 @@ import { readLedger } from '../ledger/store.js';
 import type { LedgerJob } from '../ledger/types.js';
 import { outputFolderOf, planFolders } from '../plan-folders.js';
 import { Budget } from '../scheduler/budget.js';
+import { submitOrder } from '../scheduler/schedule-jobs.js';
 import { fileIntact, needOf, type JobNeed as RunNeed, type ResumeOptions } from '../scheduler/plan-work.js';
 
 /** What `run` would do with a job (needOf), and `over budget`: a job it would submit but the budget would skip. */
@@ -77,7 +78,8 @@ export async function planProgress(set: ManifestSet, options: PlanProgressOption
 /**
  * The jobs of each folder that the run's budget would skip: the run's own folders and budgets (planFolders: the
  * strictest `max_credits`, a shard's share) and its own `Budget`, fed the jobs to submit in the run's order, each
- * assumed charged what the budget holds for it (its estimate, scaled by the charges the ledger already saw).
+ * assumed charged what the budget holds for it (its estimate, scaled by the charges the ledger already saw), in
+ * the order run starts them (submitOrder).
  */
 async function budgetSkips(
   set: ManifestSet,
@@ -91,7 +93,7 @@ async function budgetSkips(
     if (folder.maxCredits === undefined) continue;
     const budget = new Budget(folder.maxCredits, [...(ledgers.get(folder.outDir)?.values() ?? [])]);
     const skipped = new Set<string>();
-    for (const { job } of folder.jobs) {
+    for (const { job } of submitOrder(folder.jobs, (p) => p.job.request)) {
       if (needs.get(folder.outDir)?.get(job.id) !== 'submit' || skipped.has(job.id)) continue;
       const hold = await budget.reserve(job.request, job.estimatedCredits);
       if (hold === null) skipped.add(job.id);

@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect } from 'vitest';
+import { estimateCredits } from '../../src/model/prices.js';
 import { planCommand } from '../../src/commands/plan.js';
 import { startSimulator } from '../../src/simulator/start-simulator.js';
 import { bufferedIO } from '../helpers/buffered-io.js';
@@ -35,6 +38,24 @@ describe('plan honours the budget', () => {
     }
     // After the run: the skipped job is still over budget, nothing is left to run.
     expect(await plan(tmp)).toMatchObject({ done: 2, to_run: 0, credits_to_spend: 0, over_budget: 1 });
+  });
+
+  it('mixed prices: the budget is counted in the order run submits (longest generation first), so plan names the jobs run skips', async ({ tmp }) => {
+    const big = estimateCredits({ quality: '1080p', duration: 5 })!;
+    await writeFile(
+      join(tmp, 'm.yaml'),
+      `name: t\ndefaults: { duration: 5, aspect_ratio: "16:9" }\nmatrix:\n  prompt: ["a fox"]\n  quality: ["360p", "1080p"]\nrun:\n  max_credits: ${big + 1}\n`,
+    );
+    const before = await plan(tmp);
+    expect(before).toMatchObject({ to_run: 1, credits_to_spend: big, over_budget: 1 });
+    const sim = await startSimulator({ timeScale: 0.003, apiKey: 'sk-test-9f8e7d6c5b4a-secret' });
+    try {
+      await runInProcess(tmp, ['m.yaml'], { baseUrl: sim.url, progress: false });
+    } finally {
+      await sim.close();
+    }
+    const ledger = await readLedgerFile(tmp);
+    expect(ledger.jobs.filter((j) => j.attempts > 0).map((j) => j.id)).toEqual(before.jobs.filter((j) => j.need === 'submit').map((j) => j.id));
   });
 
   it('without a budget nothing is over budget', async ({ tmp }) => {
