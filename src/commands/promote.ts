@@ -11,6 +11,7 @@ import { checkRequest, type Duration, type Quality, type SubmitRequest } from '.
 import { canonicalRequestJson } from '../manifest/canonical-request-json.js';
 import { readLedger } from '../ledger/store.js';
 import { isRehearsal } from '../ledger/service-identity.js';
+import { REHEARSAL_SUFFIX } from '../plan-folders.js';
 import type { LedgerJob } from '../ledger/types.js';
 import { promoteManifestText, UNIQUE_FILENAME, type PromotedTake } from './promote-manifest.js';
 import { favouritesOf } from '../report/picks.js';
@@ -182,15 +183,17 @@ export async function promoteCommand(out: string, options: PromoteOptions, io: C
   if (options.output === undefined) io.stdout.write(text);
   else await writeManifest(file, text);
   const rehearsal = isRehearsal(ledger.service);
+  // A rehearsal folder named by --out (not `<name>.rehearsal`) is found again only with that --out.
+  const simulatorFlags = rehearsal ? `--simulator ${outDir.endsWith(REHEARSAL_SUFFIX) ? '' : `--out ${spec.out} `}` : '';
   const fresh = parsed.manifest.jobs.filter((j) => !existing.has(j.id));
   const credits = fresh.reduce((sum, j) => sum + j.estimatedCredits, 0);
   const already = parsed.manifest.jobs.length - fresh.length;
   io.stderr.write(
     `promote: ${takes.length} take${takes.length === 1 ? '' : 's'} of ${spec.out} → ${shownFile}: ${fresh.length} new job${fresh.length === 1 ? '' : 's'}, about ${credits.toLocaleString('en-US')} credits` +
       `${already > 0 ? ` (${already} already in the folder)` : ''}` +
-      `${options.output !== undefined ? `; check it with \`paiwo-batch plan ${options.output}\`, then \`paiwo-batch run ${rehearsal ? '--simulator ' : ''}${options.output}\`` : ''}\n`,
+      `${options.output !== undefined ? `; check it with \`paiwo-batch plan ${options.output}\`, then \`paiwo-batch run ${simulatorFlags}${options.output}\`` : ''}\n`,
   );
-  if (rehearsal) warn(`${spec.out} is a rehearsal (the built-in simulator's takes): rehearse the promotion with \`run --simulator\`; a real run of it is refused`);
+  if (rehearsal) warn(`${spec.out} is a rehearsal (the built-in simulator's takes): rehearse the promotion with \`run ${simulatorFlags.trim()}\`; a real run of it is refused`);
   return 0;
 }
 
