@@ -128,7 +128,7 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
       await store.update(
         item.id,
         { status: 'pending', submits: withLast(history, { outcome: 'refused', request_id: requestId }), ...(error instanceof ApiError ? { error: errorOf(error) } : {}) },
-        { durable: true },
+        { durable: true, answer: true }, // an answer too: left `submitting`, the next run would hold it as unknown
       );
     }
     throw error;
