@@ -34,14 +34,16 @@ export interface FolderPlan {
 /**
  * A manifest's output folder (absolute): `out` (the `--out` flag), else its `run.out`, else
  * `output/<manifest name>/`; a rehearsal without `out` adds `.rehearsal` to that folder's name
- * (`output/<name>.rehearsal/`), so it never takes the real run's folder; a shard without `out` uses
+ * (`output/<name>.rehearsal/`), so it never takes the real run's folder, unless the name ends in `.rehearsal`
+ * already (a promoted rehearsal's `run.out`: its takes land beside their sources); a shard without `out` uses
  * `<that>/shard-k-of-n/` so shards never share a ledger.
  */
 export function outputFolderOf(m: LoadedManifest, out: string | undefined, shard: Shard | undefined, cwd: string, rehearsal = false): string {
   if (out !== undefined) return resolve(cwd, out);
   const base = m.run.out ?? join('output', m.name);
   const real = isAbsolute(base) ? base : resolve(cwd, base);
-  const dir = rehearsal ? `${real}${REHEARSAL_SUFFIX}` : real;
+  // A manifest whose run.out already names a rehearsal's folder (promote of a rehearsal) rehearses into it.
+  const dir = rehearsal && !real.endsWith(REHEARSAL_SUFFIX) ? `${real}${REHEARSAL_SUFFIX}` : real;
   return shard ? join(dir, `shard-${shard.index}-of-${shard.count}`) : dir;
 }
 

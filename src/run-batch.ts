@@ -10,6 +10,7 @@ import { moneyOf } from './ledger/money.js';
 import { JOURNAL_FILE, LEDGER_FILE, openLedger, type LedgerStore } from './ledger/store.js';
 import { readLedgerSnapshot } from './ledger/snapshot.js';
 import { checkFolderService, serviceOf } from './ledger/service-identity.js';
+import { reserveBytesFor } from './ledger/journal-reserve.js';
 import { REPORT_FILE, writeReport } from './report/write-report.js';
 import { PosterMaker } from './report/posters.js';
 import { TakeLinks, type TakeFiles } from './report/take-links.js';
@@ -102,7 +103,10 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   const { folders, concurrency, requestRate } = await loadPlan(options, cwd, rehearsal);
   // Before anything starts or is sent: every folder's recorded service must be this run's (the ledger store
   // checks again under the lock).
-  for (const folder of folders) checkFolderService(folder.outDir, recordedService(await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE))), service);
+  for (const folder of folders) {
+    const origin = { outFlag: options.overrides?.out !== undefined, promoted: folder.jobs.some((p) => p.job.promotedFrom !== undefined) };
+    checkFolderService(folder.outDir, recordedService(await readLedgerSnapshot(join(folder.outDir, LEDGER_FILE))), service, origin);
+  }
   const rehearsalService = options.simulator ? await options.simulator(folders.map((f) => f.outDir)) : null;
   const baseUrl = rehearsalService?.url ?? options.baseUrl!;
   const logger = typeof options.logger === 'function' ? options.logger(folders.map((f) => f.outDir)) : (options.logger ?? silentLogger);
@@ -122,7 +126,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   let failure: unknown = null;
   try {
     // Handed over (the array emptied): once planned, a folder's manifest jobs are no longer held, only their ids.
-    const items = await openFolders(folders.splice(0), opened, { logger, service, options });
+    const items = await openFolders(folders.splice(0), opened, { logger, service, options, concurrency });
     await runWork(items, opened, {
       client,
       control,
@@ -188,12 +192,13 @@ async function loadPlan(options: RunBatchOptions, cwd: string, rehearsal: boolea
 async function openFolders(
   folders: readonly FolderPlan[],
   opened: OpenFolder[],
-  context: { readonly logger: Logger; readonly service: string; readonly options: RunBatchOptions },
+  context: { readonly logger: Logger; readonly service: string; readonly options: RunBatchOptions; readonly concurrency: number },
 ): Promise<WorkItem[]> {
   const { logger, service, options } = context;
   const items: WorkItem[] = [];
   for (const folder of folders) {
-    const store = await openLedger(folder.outDir, { logger, service });
+    // Space for the answers of the submits on the wire, kept before any leaves (ledger/journal-reserve.ts).
+    const store = await openLedger(folder.outDir, { logger, service, reserveBytes: reserveBytesFor(context.concurrency) });
     const target: RunTarget = { outDir: folder.outDir, store, budget: new Budget(folder.maxCredits, store.jobs) };
     const { outDir, maxCredits, budget } = folder;
     const ids = folder.jobs.map((p) => p.job.id);

@@ -1,19 +1,17 @@
-import { appendFile, copyFile, link, mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, realpath, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CommandIO } from './command-io.js';
 import { EXIT } from '../errors/exit-codes.js';
 import { PaiwoError, UserError } from '../errors/paiwo-error.js';
-import { computeTotals } from '../ledger/money.js';
-import type { JobStatus, Ledger, LedgerJob } from '../ledger/types.js';
+import type { LedgerJob } from '../ledger/types.js';
+import { mergeLedgers, type MergeResult, type MergeSource } from './merge-ledgers.js';
 import { budgetSpentOf } from '../ledger/money.js';
 import { JOURNAL_FILE, LEDGER_FILE, readLedger, writeLedger } from '../ledger/store.js';
 import { acquireOutputLock } from '../ledger/output-lock.js';
 import { formatStatusMarkdown, summarizeLedger } from '../report/status.js';
 import { writeReport } from '../report/write-report.js';
-import { describeService } from '../ledger/service-identity.js';
 import { relativeFileUrl } from '../util/escape-html.js';
-import { canonicalJson } from '../util/canonical-json.js';
 import { printable, printableLine } from '../util/printable.js';
 
 export interface MergeOptions {
@@ -21,115 +19,7 @@ export interface MergeOptions {
   readonly into: string;
 }
 
-export interface MergeSource {
-  readonly dir: string;
-  readonly ledger: Ledger;
-}
-
-export interface MergeConflict {
-  readonly id: string;
-  readonly dirs: readonly [string, string];
-  readonly reason: string;
-}
-
-export interface MergeResult {
-  readonly ledger: Ledger;
-  /** Job id → the folder whose record was kept (its video file is taken from there). */
-  readonly sourceOf: ReadonlyMap<string, string>;
-  readonly conflicts: readonly MergeConflict[];
-  /** Jobs found in more than one folder with consistent records. */
-  readonly duplicates: number;
-  /** Consistent duplicates worth a look, e.g. a discarded record that may have been charged. */
-  readonly warnings: readonly string[];
-}
-
-/** Further along the lifecycle wins when two records of one job agree (pending → submitting → … → terminal). */
-const RANK: Readonly<Record<JobStatus, number>> = {
-  pending: 0,
-  skipped: 0,
-  submitting: 1,
-  unknown: 2,
-  submitted: 3,
-  failed: 4,
-  moderated: 4,
-  succeeded: 5,
-};
-
-/**
- * The union of several ledgers by job id. The same id in two folders must be the same job where it matters
- * (request body, output file, video id, and the same outcome when both finished); otherwise it is a conflict and
- * nothing is chosen. Pure: reads and writes nothing.
- */
-export function mergeLedgers(sources: readonly MergeSource[]): MergeResult {
-  const kept = new Map<string, { job: LedgerJob; dir: string }>();
-  const conflicts: MergeConflict[] = [];
-  const warnings: string[] = [];
-  let duplicates = 0;
-  for (const { dir, ledger } of sources) {
-    for (const job of ledger.jobs) {
-      const current = kept.get(job.id);
-      if (!current) {
-        kept.set(job.id, { job, dir });
-        continue;
-      }
-      const reason = conflictBetween(current.job, job);
-      if (reason) {
-        conflicts.push({ id: job.id, dirs: [current.dir, dir], reason });
-        continue;
-      }
-      duplicates++;
-      const replace = RANK[job.status] > RANK[current.job.status] || (RANK[job.status] === RANK[current.job.status] && job.updated_at > current.job.updated_at);
-      const [winner, loser] = replace ? [{ job, dir }, current] : [current, { job, dir }];
-      if ((loser.job.status === 'unknown' || loser.job.status === 'submitting') && loser.job.video_id === null && winner.job.status !== loser.job.status) {
-        warnings.push(
-          `job ${job.id}: kept the ${winner.job.status} record from ${winner.dir}; ${loser.dir} has it ${loser.job.status}, a submit that may have been charged too (check your DMXAPI console)`,
-        );
-      }
-      kept.set(job.id, winner);
-    }
-  }
-  const jobs = [...kept.values()].map((k) => k.job);
-  const service = mergedService(sources);
-  return {
-    ledger: { version: 1, ...(service !== undefined && { service }), jobs, totals: computeTotals(jobs) },
-    sourceOf: new Map([...kept.entries()].map(([id, k]) => [id, k.dir])),
-    conflicts,
-    duplicates,
-    warnings,
-  };
-}
-
-/**
- * The one service all the ledgers ran against (service-identity.ts); a rehearsal's shards never merge with a
- * real run's. Ledgers that recorded none (older versions) take no part in the decision.
- */
-function mergedService(sources: readonly MergeSource[]): string | undefined {
-  const recorded = sources.filter((s) => s.ledger.service !== undefined);
-  const first = recorded[0];
-  const other = recorded.find((s) => s.ledger.service !== first?.ledger.service);
-  if (first && other) {
-    throw new UserError(
-      'SERVICE_MISMATCH',
-      `${first.dir} ran against ${describeService(first.ledger.service!)} and ${other.dir} against ${describeService(other.ledger.service!)}: a rehearsal and a real run (or two services) never share a ledger; nothing was written`,
-    );
-  }
-  return first?.ledger.service;
-}
-
-/** Why two records of one id cannot be the same job, or `null` when they can. */
-function conflictBetween(a: LedgerJob, b: LedgerJob): string | null {
-  if (canonicalJson(a.request) !== canonicalJson(b.request)) return 'different request bodies';
-  if (a.file !== b.file) return `different output files (${a.file} vs ${b.file})`;
-  if (a.video_id !== null && b.video_id !== null && a.video_id !== b.video_id) {
-    return `different video ids (${a.video_id} vs ${b.video_id}): the job was generated, and paid for, twice`;
-  }
-  if (RANK[a.status] === RANK[b.status] && a.status !== b.status) return `different outcomes (${a.status} vs ${b.status})`;
-  if (a.status === 'succeeded' && b.status === 'succeeded' && a.sha256 && b.sha256 && a.sha256 !== b.sha256) {
-    return 'different video files (sha256 differs)';
-  }
-  return null;
-}
-
+export { mergeLedgers, type MergeConflict, type MergeResult, type MergeSource } from './merge-ledgers.js';
 
 /**
  * `paiwo-batch merge <dirs...> --into <out>`: one ledger and one report from shard outputs. Refuses (exit 2,
@@ -138,7 +28,11 @@ function conflictBetween(a: LedgerJob, b: LedgerJob): string | null {
  */
 export async function mergeCommand(dirs: readonly string[], options: MergeOptions, io: CommandIO): Promise<number> {
   const into = options.into;
-  const existed = await exists(into);
+  const existing = await stat(into).catch(() => null);
+  if (existing && !existing.isDirectory()) {
+    throw new UserError('MERGE_INTO', `--into ${into} is a file, not a folder: merge writes a ledger, the videos and a report into a folder. Pass a new or existing folder; nothing was written.`);
+  }
+  const existed = existing !== null;
   // Held from before the ledger already in `into` is read until the merged one is written: a run that starts in
   // between is refused, never overwritten (the same lock a run takes).
   const lock = await acquireOutputLock(into);
@@ -267,6 +161,10 @@ async function placeVideos(result: MergeResult, into: string): Promise<PlacedVid
       continue;
     }
     await mkdir(dirname(to), { recursive: true });
+    if (!(await staysInside(into, dirname(to)))) {
+      placed.missing.push(`job ${job.id}: the folder of ${job.file} in ${into} leads outside it (a symbolic link); not written. Remove the link and merge again.`);
+      continue;
+    }
     const temp = `${to}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       try {
@@ -290,4 +188,15 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Whether a folder inside `into` really is inside it: like `run` (scheduler/download-job.ts), a video is never
+ * written through a symbolic link that leads out of the target (`into` itself may be a link).
+ */
+async function staysInside(into: string, folder: string): Promise<boolean> {
+  if (resolve(folder) === resolve(into)) return true;
+  const [root, real] = await Promise.all([realpath(into), realpath(folder)]);
+  const rel = relative(root, real);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

@@ -3,10 +3,13 @@ import { UserError } from '../errors/paiwo-error.js';
 import type { Job, LoadedManifest, ManifestSet } from '../manifest/types.js';
 import { readLedger } from '../ledger/store.js';
 import type { LedgerJob } from '../ledger/types.js';
-import { outputFolderOf } from '../plan-folders.js';
-import { fileIntact, needOf, type JobNeed, type ResumeOptions } from '../scheduler/plan-work.js';
+import { outputFolderOf, planFolders } from '../plan-folders.js';
+import { Budget } from '../scheduler/budget.js';
+import { submitOrder } from '../scheduler/schedule-jobs.js';
+import { fileIntact, needOf, type JobNeed as RunNeed, type ResumeOptions } from '../scheduler/plan-work.js';
 
-export type { JobNeed };
+/** What `run` would do with a job (needOf), and `over budget`: a job it would submit but the budget would skip. */
+export type JobNeed = RunNeed | 'over budget';
 
 export interface PlanProgressOptions extends ResumeOptions {
   /** `--out`: one output folder for every manifest. */
@@ -45,7 +48,7 @@ async function ledgerJobs(outDir: string): Promise<Map<string, LedgerJob>> {
 export async function planProgress(set: ManifestSet, options: PlanProgressOptions): Promise<PlanProgress> {
   const dirs = new Map<LoadedManifest, string>();
   const ledgers = new Map<string, Map<string, LedgerJob>>();
-  const needs = new Map<string, Map<string, JobNeed>>();
+  const needs = new Map<string, Map<string, RunNeed>>();
   for (const m of set.manifests) {
     const dir = outputFolderOf(m, options.out, options.shard, options.cwd, options.rehearsal === true);
     dirs.set(m, dir);
@@ -59,12 +62,46 @@ export async function planProgress(set: ManifestSet, options: PlanProgressOption
       folderNeeds.set(job.id, needOf(rec, await fileIntact(dir, rec), options));
     }
   }
+  const overBudget = await budgetSkips(set, options, ledgers, needs);
   const byPath = new Map(set.manifests.map((m) => [m.path, m]));
   const byName = new Map(set.manifests.map((m) => [m.name, m]));
-  const needIn = (m: LoadedManifest, job: Job): JobNeed => needs.get(dirs.get(m)!)?.get(job.id) ?? 'submit';
+  const needIn = (m: LoadedManifest, job: Job): JobNeed => {
+    const dir = dirs.get(m)!;
+    const need = needs.get(dir)?.get(job.id) ?? 'submit';
+    return need === 'submit' && overBudget.get(dir)?.has(job.id) ? 'over budget' : need;
+  };
   return {
     outDirOf: (m) => dirs.get(m)!,
     needIn,
     need: (job) => needIn(byPath.get(job.manifest) ?? byName.get(job.manifestName) ?? set.manifests[0]!, job),
   };
+}
+
+/**
+ * The jobs of each folder that the run's budget would skip: the run's own folders and budgets (planFolders: the
+ * strictest `max_credits`, a shard's share) and its own `Budget`, fed the jobs to submit in the run's order, each
+ * assumed charged what the budget holds for it (its estimate, scaled by the charges the ledger already saw), in
+ * the order run starts them (submitOrder).
+ */
+async function budgetSkips(
+  set: ManifestSet,
+  options: PlanProgressOptions,
+  ledgers: ReadonlyMap<string, ReadonlyMap<string, LedgerJob>>,
+  needs: ReadonlyMap<string, ReadonlyMap<string, RunNeed>>,
+): Promise<Map<string, Set<string>>> {
+  const skips = new Map<string, Set<string>>();
+  const overrides = options.out !== undefined ? { out: options.out } : {};
+  for (const folder of planFolders(set, overrides, options.shard, options.cwd, false)) {
+    if (folder.maxCredits === undefined) continue;
+    const budget = new Budget(folder.maxCredits, [...(ledgers.get(folder.outDir)?.values() ?? [])]);
+    const skipped = new Set<string>();
+    for (const { job } of submitOrder(folder.jobs, (p) => p.job.request)) {
+      if (needs.get(folder.outDir)?.get(job.id) !== 'submit' || skipped.has(job.id)) continue;
+      const hold = await budget.reserve(job.request, job.estimatedCredits);
+      if (hold === null) skipped.add(job.id);
+      else budget.settle(hold, { kind: 'accepted', credits: hold.amount });
+    }
+    skips.set(folder.outDir, skipped);
+  }
+  return skips;
 }

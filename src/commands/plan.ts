@@ -59,11 +59,13 @@ interface NeedCounts {
   to_finish: number;
   /** Failed, moderated or unknown: left alone without --retry-failed / --resubmit-unknown. */
   held: number;
+  /** Jobs the budget (`max_credits`) would skip: not counted in to_run. */
+  over_budget: number;
   credits_to_spend: number;
 }
 
 function counts(jobs: readonly Job[], needOf: (job: Job) => JobNeed): NeedCounts {
-  const c: NeedCounts = { done: 0, to_run: 0, to_finish: 0, held: 0, credits_to_spend: 0 };
+  const c: NeedCounts = { done: 0, to_run: 0, to_finish: 0, held: 0, over_budget: 0, credits_to_spend: 0 };
   for (const j of jobs) {
     const need = needOf(j);
     if (need === 'submit') {
@@ -71,6 +73,7 @@ function counts(jobs: readonly Job[], needOf: (job: Job) => JobNeed): NeedCounts
       c.credits_to_spend += j.estimatedCredits;
     } else if (need === 'done') c.done++;
     else if (need === 'held') c.held++;
+    else if (need === 'over budget') c.over_budget++;
     else c.to_finish++;
   }
   return c;
@@ -141,13 +144,14 @@ function fit(text: string, width: number): string {
   return `${out}…${' '.repeat(width - 1 - displayWidth(out))}`;
 }
 
-const NEED_LABEL: Record<JobNeed, string> = { submit: 'to run', poll: 'poll', download: 'download', done: 'done', held: 'held' };
+const NEED_LABEL: Record<JobNeed, string> = { submit: 'to run', poll: 'poll', download: 'download', done: 'done', held: 'held', 'over budget': 'over budget' };
 
 /** "10 done, 2 to run: 150 credits to spend", plus the jobs a run finishes for free and those it leaves alone. */
 function progressLine(c: NeedCounts): string {
   const parts = [`${n(c.done)} done`, `${n(c.to_run)} to run: ${plural(c.credits_to_spend, 'credit')} to spend`];
   if (c.to_finish > 0) parts.push(`${n(c.to_finish)} to poll or download (already paid)`);
   if (c.held > 0) parts.push(`${n(c.held)} held (failed, moderated or unknown: see status)`);
+  if (c.over_budget > 0) parts.push(`${n(c.over_budget)} over budget (max_credits would skip them)`);
   return parts.join(', ');
 }
 

@@ -3,16 +3,19 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandIO } from './command-io.js';
 import { formatDiagnostic } from '../errors/manifest-error.js';
-import { InternalError, OutputUnwritableError, UserError } from '../errors/paiwo-error.js';
+import { OutputUnwritableError, UserError } from '../errors/paiwo-error.js';
 import { parseManifest } from '../manifest/parse-manifest.js';
 import { PROMPT_ID_PATTERN } from '../manifest/prompt-id.js';
 import type { Diagnostic, LoadedManifest } from '../manifest/types.js';
 import { checkRequest, type Duration, type Quality, type SubmitRequest } from '../model/capabilities.js';
 import { canonicalRequestJson } from '../manifest/canonical-request-json.js';
 import { readLedger } from '../ledger/store.js';
+import { isRehearsal } from '../ledger/service-identity.js';
+import { REHEARSAL_SUFFIX } from '../plan-folders.js';
 import type { LedgerJob } from '../ledger/types.js';
 import { promoteManifestText, UNIQUE_FILENAME, type PromotedTake } from './promote-manifest.js';
 import { favouritesOf } from '../report/picks.js';
+import { asServiceSees, ownedFileReason, unwritableFields } from './promote-checks.js';
 
 export interface PromoteOptions {
   /** `--ids`: job ids (plan, status and the report show them). */
@@ -78,8 +81,13 @@ function promotedTakes(takes: readonly LedgerJob[], options: PromoteOptions, war
     const refused = checkRequest(request).filter((v) => v.severity === 'error' && v.field !== 'input' && v.field !== 'negative_prompt');
     for (const v of refused) problems.push(`take ${source.id} (${source.request.quality}, ${source.request.duration} s) → ${request.quality}, ${request.duration} s: ${v.message}`);
     const key = canonicalRequestJson(request);
-    if (key === canonicalRequestJson(source.request)) {
-      problems.push(`take ${source.id}: the promoted request is the take's own (same fields, same seed), so it is already done; pass --quality, --duration or --audio/--no-audio`);
+    const unwritable = unwritableFields(source.request);
+    if (unwritable.length > 0) {
+      problems.push(`take ${source.id}: its recorded request has ${unwritable.map((f) => JSON.stringify(f)).join(', ')}, which a manifest cannot hold, so a re-render would not send it`);
+    } else if (asServiceSees(request, null) === asServiceSees(source.request, source.seed)) {
+      problems.push(
+        `take ${source.id}: nothing would change — the promoted request is the take's own as the service sees it (same fields, the seed it used${options.audio === false ? ', audio off as by default' : ''}), so it is already done and would be paid for again; pass a --quality, --duration or --audio/--no-audio that differs`,
+      );
     }
     if (seed.from === 'requested') warn(`take ${source.id}: the service did not report the seed it used; pinning seed ${seed.seed}, the one asked for`);
     const twin = seen.get(key);
@@ -102,7 +110,17 @@ function checkRoundTrip(text: string, file: string, takes: readonly PromotedTake
   const same =
     m.jobs.length === takes.length &&
     takes.every((t, i) => m.jobs[i]!.promotedFrom === t.source.id && canonicalRequestJson(m.jobs[i]!.request) === canonicalRequestJson(t.request));
-  if (!same) throw new InternalError('the manifest promote wrote does not parse back to the takes it was written for');
+  if (!same) {
+    // A value a manifest reads otherwise than it was recorded (e.g. an edited ledger): named, never written.
+    const differ = takes.flatMap((t, i) => {
+      const job = m.jobs[i];
+      if (!job) return [`take ${t.source.id}: no job`];
+      const keys = new Set([...Object.keys(t.request), ...Object.keys(job.request)]) as Set<keyof SubmitRequest>;
+      const fields = [...keys].filter((k) => JSON.stringify(t.request[k]) !== JSON.stringify(job.request[k]));
+      return fields.length > 0 ? [`take ${t.source.id}: ${fields.map((f) => `${f} ${JSON.stringify(t.request[f])}`).join(', ')}`] : [];
+    });
+    throw new UserError('PROMOTE_REFUSED', `a manifest cannot hold these takes' recorded requests exactly; nothing was written:\n  ${differ.join('\n  ') || 'the jobs differ from the takes'}`);
+  }
   return parsed;
 }
 
@@ -158,16 +176,24 @@ export async function promoteCommand(out: string, options: PromoteOptions, io: C
     if (there) warn(`the re-render of take ${job.promotedFrom} is already job ${there.id} of this folder (${there.status}); run treats it as that job`);
   }
 
+  if (options.output !== undefined) {
+    const owned = await ownedFileReason(file, outDir, ledger.jobs);
+    if (owned !== null) throw new UserError('PROMOTE_REFUSED', `will not write the manifest to ${options.output}: ${owned}; nothing was written. Choose another -o path (e.g. promoted.yaml)`);
+  }
   if (options.output === undefined) io.stdout.write(text);
   else await writeManifest(file, text);
+  const rehearsal = isRehearsal(ledger.service);
+  // A rehearsal folder named by --out (not `<name>.rehearsal`) is found again only with that --out.
+  const simulatorFlags = rehearsal ? `--simulator ${outDir.endsWith(REHEARSAL_SUFFIX) ? '' : `--out ${spec.out} `}` : '';
   const fresh = parsed.manifest.jobs.filter((j) => !existing.has(j.id));
   const credits = fresh.reduce((sum, j) => sum + j.estimatedCredits, 0);
   const already = parsed.manifest.jobs.length - fresh.length;
   io.stderr.write(
     `promote: ${takes.length} take${takes.length === 1 ? '' : 's'} of ${spec.out} → ${shownFile}: ${fresh.length} new job${fresh.length === 1 ? '' : 's'}, about ${credits.toLocaleString('en-US')} credits` +
       `${already > 0 ? ` (${already} already in the folder)` : ''}` +
-      `${options.output !== undefined ? `; check it with \`paiwo-batch plan ${options.output}\`, then \`paiwo-batch run ${options.output}\`` : ''}\n`,
+      `${options.output !== undefined ? `; check it with \`paiwo-batch plan ${options.output}\`, then \`paiwo-batch run ${simulatorFlags}${options.output}\`` : ''}\n`,
   );
+  if (rehearsal) warn(`${spec.out} is a rehearsal (the built-in simulator's takes): rehearse the promotion with \`run ${simulatorFlags.trim()}\`; a real run of it is refused`);
   return 0;
 }
 

@@ -7,6 +7,7 @@ import { readLedger } from '../ledger/store.js';
 import { readPicks } from '../report/picks.js';
 import { startReviewServer } from '../report/review-server.js';
 import { untilSignal } from '../util/until-signal.js';
+import { listenError } from './listen-error.js';
 
 export interface ReviewCommandOptions {
   /** @default 0 (any free port) */
@@ -22,7 +23,9 @@ export async function reviewCommand(outDir: string, options: ReviewCommandOption
   await requireOutputFolder('review', outDir);
   await readLedger(outDir);
   await readPicks(outDir);
-  const server = await startReviewServer({ outDir, port: options.port, secrets: [io.env.DMXAPI_API_KEY] });
+  const server = await startReviewServer({ outDir, port: options.port, secrets: [io.env.DMXAPI_API_KEY] }).catch((error: unknown) => {
+    throw listenError(error, 'review', options.port);
+  });
   // The URL first, alone on its line, so scripts and tests can read it.
   io.stdout.write(`${server.url}\n`);
   io.stderr.write(`paiwo-batch: reviewing ${outDir}: open the URL above; marks are saved to picks.json in that folder. Ctrl-C stops.\n`);

@@ -6,6 +6,7 @@ import { resolveFaults } from '../simulator/fault-spec.js';
 import type { PaceDrift } from '../simulator/sim-pace.js';
 import { createLogger, DEFAULT_LOG_LEVEL, type Logger } from '../util/logger.js';
 import { untilSignal } from '../util/until-signal.js';
+import { listenError } from './listen-error.js';
 
 export interface SimulatorCommandOptions {
   readonly port?: number;
@@ -57,7 +58,9 @@ export async function simulatorCommand(opts: SimulatorCommandOptions, io: Comman
     pace: { pace: opts.pace, spread: opts.paceSpread, drift: opts.paceDrift },
     logger,
   };
-  const sim = await startSimulator(options);
+  const sim = await startSimulator(options).catch((error: unknown) => {
+    throw listenError(error, 'the simulator', opts.port, opts.host);
+  });
   io.stdout.write(`${sim.url}\n`);
   logger.info({ url: sim.url, stats: `${sim.url}/__sim/stats`, ...(opts.stateDir !== undefined && { state_dir: opts.stateDir }) }, 'simulator listening');
   const signal = await (opts.until ?? untilSignal());

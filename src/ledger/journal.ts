@@ -1,7 +1,8 @@
 import { constants, fdatasync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { UserError } from '../errors/paiwo-error.js';
-import { diskFullPoint } from '../util/crash-point.js';
+import { diskFreed, diskFullPoint } from '../util/crash-point.js';
+import type { JournalReserve } from './journal-reserve.js';
 import { journalLine, parseJournalLine } from './format.js';
 import type { Ledger, LedgerEvent } from './schema.js';
 
@@ -37,6 +38,10 @@ export class LedgerJournal {
   /** Appends held with `held` that did not ask for fdatasync: acknowledged once their line is written. */
   private heldWaiters: HeldWaiter[] = [];
   private broken: unknown = null;
+  private reserve: JournalReserve | null = null;
+  private drawn = false;
+  /** Whether a held line is an answer (it may draw on the reserve). */
+  private heldAnswer = false;
 
   private constructor(
     readonly path: string,
@@ -59,16 +64,17 @@ export class LedgerJournal {
    * Appends one event. With `sync`, resolves once it is fdatasync'd; otherwise once it is written. Rejects if the
    * disk refused it (and every append after that rejects too).
    */
-  append(event: LedgerEvent, sync: boolean): Promise<void> {
+  append(event: LedgerEvent, sync: boolean, answer = false): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
     const line = journalLine(event);
     if (this.held) {
       // Not in the file yet: the promise waits for the line (and its fdatasync, if asked) like any other.
       this.held.push(line);
+      this.heldAnswer ||= answer;
       return new Promise<void>((resolve, reject) => this.heldWaiters.push({ resolve, reject, strict: false, sync }));
     }
     try {
-      this.writeLine(line);
+      this.writeLine(line, answer);
     } catch (error) {
       // A partial line may be on disk now; appending after it would corrupt the next event too. A snapshot
       // (truncate) clears this.
@@ -78,13 +84,40 @@ export class LedgerJournal {
     return sync ? this.waitSync(false) : Promise.resolve();
   }
 
-  /** One write(2); a short write (the disk filled mid-line) is a failure like ENOSPC. */
-  private writeLine(text: string): void {
-    diskFullPoint('journal');
+  /** Space kept for the answers of submits on the wire (journal-reserve.ts); given up only for an `answer`. */
+  useReserve(reserve: JournalReserve): void {
+    this.reserve = reserve;
+  }
+
+  /** Whether an answer was written into the reserve: the disk is full, no more submits should leave. */
+  get reserveDrawn(): boolean {
+    return this.drawn;
+  }
+
+  /**
+   * One write(2). A short write or ENOSPC (the disk filled) is a failure — unless the line is an answer to a
+   * paid submit and the reserve has blocks to give up: then it gives them up and the rest of the line (never a
+   * second copy of what is written) goes into them.
+   */
+  private writeLine(text: string, answer = false): void {
     const bytes = Buffer.from(text);
-    const written = writeSync(this.fh.fd, bytes);
-    if (written !== bytes.length) {
-      throw Object.assign(new Error(`short write to the ledger journal (${written} of ${bytes.length} bytes): is the disk full?`), { code: 'ENOSPC' });
+    let done = 0;
+    let retry = false;
+    for (;;) {
+      let failure: unknown;
+      try {
+        diskFullPoint(retry ? 'journal-retry' : 'journal');
+        done += writeSync(this.fh.fd, bytes, done);
+        if (done === bytes.length) return;
+        failure = Object.assign(new Error(`short write to the ledger journal (${done} of ${bytes.length} bytes): is the disk full?`), { code: 'ENOSPC' });
+      } catch (error) {
+        failure = error;
+      }
+      const code = (failure as NodeJS.ErrnoException).code;
+      if (!answer || (code !== 'ENOSPC' && code !== 'EDQUOT') || !this.reserve?.giveUp(bytes.length - done)) throw failure;
+      this.drawn = true;
+      diskFreed();
+      retry = true;
     }
   }
 
@@ -118,11 +151,13 @@ export class LedgerJournal {
       } finally {
         const lines = this.held;
         const waiters = this.heldWaiters;
+        const answer = this.heldAnswer;
         this.held = null;
         this.heldWaiters = [];
+        this.heldAnswer = false;
         if (lines.length > 0 && !this.broken) {
           try {
-            this.writeLine(lines.join(''));
+            this.writeLine(lines.join(''), answer);
           } catch (error) {
             this.broken = error;
           }
@@ -149,9 +184,20 @@ export class LedgerJournal {
     this.broken = null;
   }
 
+  /** The reserve's space goes back to the disk (also when the close itself failed). */
+  releaseReserve(): void {
+    this.reserve?.close();
+    this.reserve = null;
+  }
+
+  /** Closes the file; the reserve's space goes back to the disk. */
   async close(): Promise<void> {
-    await this.chain;
-    await this.fh.close();
+    try {
+      await this.chain;
+      await this.fh.close();
+    } finally {
+      this.releaseReserve();
+    }
   }
 
   private async sync(): Promise<void> {

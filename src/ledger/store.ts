@@ -5,6 +5,7 @@ import { crashPoint } from '../util/crash-point.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { ledgerText } from './format.js';
 import { LedgerJournal, replayJournal } from './journal.js';
+import { JournalReserve } from './journal-reserve.js';
 import type { LedgerEvent, LedgerPatch } from './schema.js';
 import { fsyncDir, readLedgerSnapshot, removeStaleTemps, writeFileAtomic } from './snapshot.js';
 import { computeTotals } from './money.js';
@@ -27,6 +28,11 @@ export interface OpenLedgerOptions {
    * one; recorded when the ledger has none yet.
    */
   readonly service?: string;
+  /**
+   * Bytes kept in the folder for the answers of submits on the wire (journal-reserve.ts), written before the
+   * store opens; 0 (the default): none, for a store that never submits.
+   */
+  readonly reserveBytes?: number;
 }
 
 export type { LedgerPatch } from './schema.js';
@@ -73,6 +79,14 @@ export class LedgerStore {
         ledger.service = options.service;
       }
       const journal = await LedgerJournal.open(join(outDir, JOURNAL_FILE));
+      if ((options.reserveBytes ?? 0) > 0) {
+        try {
+          journal.useReserve(JournalReserve.allocate(outDir, options.reserveBytes!));
+        } catch (error) {
+          await journal.close();
+          throw error;
+        }
+      }
       const store = new LedgerStore(outDir, ledger, journal, lock, options.snapshotEvery ?? 1000, logger);
       // Fold a replayed journal into a fresh snapshot, which also drops any torn tail before we append. A folder
       // whose ledger.json is already complete (an empty journal) is not rewritten: a no-op rerun stays cheap.
@@ -132,12 +146,18 @@ export class LedgerStore {
    * process) when this returns; with `durable` the promise resolves only once it is fdatasync'd (safe from a
    * power cut) — for the events that guard money: the intent to submit and the submit's answer.
    */
-  update(id: string, patch: LedgerPatch, options: { readonly durable?: boolean } = {}): Promise<void> {
+  update(id: string, patch: LedgerPatch, options: { readonly durable?: boolean; readonly answer?: boolean } = {}): Promise<void> {
     const job = this.byId.get(id);
     if (!job) return Promise.reject(new Error(`ledger: no job ${id}`));
     const p = { ...patch, updated_at: patch.updated_at ?? new Date().toISOString() };
     Object.assign(job, p);
-    return this.append({ s: ++this.seq, t: 'set', id, p }, options.durable ?? false);
+    // `answer`: the outcome of a submit that may have been charged; it may be written into the reserve.
+    return this.append({ s: ++this.seq, t: 'set', id, p }, options.durable ?? false, options.answer ?? false);
+  }
+
+  /** Whether an answer had to be written into the reserve (the disk is full): no more submits should leave. */
+  get reserveDrawn(): boolean {
+    return this.journal.reserveDrawn;
   }
 
   /** Rewrites `ledger.json` atomically with everything so far, then empties the journal. */
@@ -170,13 +190,14 @@ export class LedgerStore {
       if (this.eventsSinceSnapshot > 0) await this.snapshot();
       await this.journal.close();
     } finally {
+      this.journal.releaseReserve();
       await this.lock.release();
     }
   }
 
-  private append(event: LedgerEvent, durable: boolean): Promise<void> {
+  private append(event: LedgerEvent, durable: boolean, answer = false): Promise<void> {
     if (this.closed) return Promise.reject(new Error('ledger: store is closed'));
-    const written = this.journal.append(event, durable);
+    const written = this.journal.append(event, durable, answer);
     // Callers that do not await still must not crash the process with an unhandled rejection; the failure is
     // reported again by flush()/close().
     written.catch((error: unknown) => this.logger.error({ err: error }, 'ledger journal write failed'));

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, realpath, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -39,7 +39,9 @@ export interface ReviewServer {
  *   A custom header plus `application/json` also means no cross-origin form can post without a preflight,
  *   which this server never grants.
  * - The Host header must name the loopback address (no DNS rebinding).
- * - Only the ledger's video files and their posters are served, nothing else from the folder.
+ * - Only the ledger's video files and their posters are served, nothing else from the folder, and only to a
+ *   request with the token (`?token=`, or the per-port cookie the page sets: HttpOnly, SameSite=Strict), never
+ *   through a link anywhere in the path (`.posters/` or a take's subfolder replaced by a link is not followed).
  */
 export async function startReviewServer(options: ReviewServerOptions): Promise<ReviewServer> {
   const { outDir } = options;
@@ -61,6 +63,9 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     });
   });
 
+  // Per port: a browser sends a host's cookies to every port of it, so each review server has its own.
+  const cookieName = (): string => `paiwo-review-${port}`;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 403, 'text/plain', 'wrong Host: open the URL paiwo-batch review printed');
@@ -70,7 +75,9 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
       const ledger = await readLedger(outDir);
       media = mediaPaths(ledger);
       const page = await buildReportPage(outDir, ledger, { review: true, secrets: options.secrets });
-      return send(res, 200, 'text/html; charset=utf-8', page, { 'cache-control': 'no-store' });
+      // The page's videos and posters are plain <video>/<img> requests: they carry the token in this cookie.
+      const cookie = `${cookieName()}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+      return send(res, 200, 'text/html; charset=utf-8', page, { 'cache-control': 'no-store', 'set-cookie': cookie });
     }
     if (url.pathname === '/picks') {
       if (!tokenOk(req.headers['x-paiwo-token'] as string | undefined)) return send(res, 403, 'text/plain', 'missing or wrong token');
@@ -99,8 +106,9 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
       } catch {
         return send(res, 404, 'text/plain', 'not found');
       }
+      if (!tokenOk(url.searchParams.get('token')) && !tokenOk(cookieOf(req, cookieName()))) return send(res, 403, 'text/plain', 'missing or wrong token: open the URL paiwo-batch review printed');
       if (!media.has(rel)) return send(res, 404, 'text/plain', 'not found');
-      return serveMedia(join(outDir, rel), rel.endsWith('.jpg') ? 'image/jpeg' : 'video/mp4', req, res);
+      return serveMedia(outDir, rel, rel.endsWith('.jpg') ? 'image/jpeg' : 'video/mp4', req, res);
     }
     return send(res, 405, 'text/plain', 'method not allowed');
   }
@@ -133,10 +141,52 @@ function mediaPaths(ledger: Ledger): Set<string> {
   return paths;
 }
 
+/** A cookie's value from the request's Cookie header, or null. */
+function cookieOf(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+/**
+ * The file at `rel` inside `outDir` when no part of that path is a link (a `.posters/` or a take's subfolder
+ * replaced by a link to elsewhere is not followed), opened without following one; null otherwise.
+ */
+async function openInside(outDir: string, rel: string): Promise<{ fd: FileHandle; size: number } | null> {
+  const parts = rel.split('/');
+  let path = outDir;
+  for (const part of parts) {
+    path = join(path, part);
+    const info = await lstat(path).catch(() => null);
+    if (!info || info.isSymbolicLink()) return null;
+  }
+  const fd = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+  if (!fd) return null;
+  const info = await fd.stat();
+  // Still the file that was checked (no part was swapped for a link meanwhile).
+  const real = await realpath(path).catch(() => null);
+  if (!info.isFile() || real !== join(await realpath(outDir), ...parts)) {
+    await fd.close();
+    return null;
+  }
+  return { fd, size: info.size };
+}
+
 /** One file, never through a link; Range requests are honoured (a browser seeks a video with them). */
-async function serveMedia(path: string, type: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const [info, link] = await Promise.all([stat(path).catch(() => null), lstat(path).catch(() => null)]);
-  if (!info?.isFile() || link?.isSymbolicLink()) return send(res, 404, 'text/plain', 'not found');
+async function serveMedia(outDir: string, rel: string, type: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const opened = await openInside(outDir, rel);
+  if (!opened) return send(res, 404, 'text/plain', 'not found');
+  try {
+    await sendFile(opened.fd, { size: opened.size }, type, req, res);
+  } catch (error) {
+    await opened.fd.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function sendFile(fd: FileHandle, info: { size: number }, type: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
   let start = 0;
   let end = info.size - 1;
@@ -146,6 +196,7 @@ async function serveMedia(path: string, type: string, req: IncomingMessage, res:
       if (range[2]) end = Math.min(end, Number(range[2]));
     } else start = Math.max(0, info.size - Number(range[2]));
     if (start > end || start >= info.size) {
+      await fd.close();
       res.writeHead(416, { 'content-range': `bytes */${info.size}` });
       res.end();
       return;
@@ -160,10 +211,11 @@ async function serveMedia(path: string, type: string, req: IncomingMessage, res:
     ...(partial ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
   });
   if (req.method === 'HEAD' || info.size === 0) {
+    await fd.close();
     res.end();
     return;
   }
-  createReadStream(path, { start, end }).on('error', () => res.destroy()).pipe(res);
+  fd.createReadStream({ start, end, autoClose: true }).on('error', () => res.destroy()).pipe(res);
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string | null> {

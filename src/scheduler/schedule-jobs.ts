@@ -1,4 +1,5 @@
 import PQueue from 'p-queue';
+import type { SubmitRequest } from '../model/capabilities.js';
 import { expectedGenerationMs } from '../model/generation-time.js';
 import type { ApiClient } from '../api/api-client.js';
 import { PaidNotRecordedError, type UnrecordedVideo } from '../errors/paid-not-recorded.js';
@@ -157,11 +158,16 @@ function feedAhead(concurrency: number): number {
  * straggler started last (the classic longest-processing-time rule). Stable otherwise: plan order.
  */
 function startOrder(items: readonly WorkItem[]): WorkItem[] {
-  const expected = new Map<WorkItem, number>();
-  for (const item of items) {
-    if (item.kind === 'submit') expected.set(item, expectedGenerationMs(item.target.store.job(item.id)!.request));
-  }
   const polls = items.filter((i) => i.kind === 'poll');
-  const submits = items.filter((i) => i.kind === 'submit').sort((a, b) => expected.get(b)! - expected.get(a)!);
+  const submits = submitOrder(
+    items.filter((i) => i.kind === 'submit'),
+    (item) => item.target.store.job(item.id)!.request,
+  );
   return [...polls, ...submits];
+}
+
+/** The order new submits start in (and `plan` counts the budget in): longest expected generation first, stable. */
+export function submitOrder<T>(items: readonly T[], requestOf: (item: T) => SubmitRequest): T[] {
+  const expected = new Map<T, number>(items.map((item) => [item, expectedGenerationMs(requestOf(item))]));
+  return [...items].sort((a, b) => expected.get(b)! - expected.get(a)!);
 }

@@ -117,7 +117,7 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
     const requestId = error instanceof ApiError ? (error.requestId ?? null) : null;
     if (error instanceof ApiError && error.kind === 'outcome-unknown') {
       charge.settled = { kind: 'unknown' }; // it may have been charged: the budget assumes so
-      await store.update(item.id, { status: 'unknown', submits: withLast(history, { outcome: 'unknown', request_id: requestId }), error: errorOf(error) }, { durable: true });
+      await store.update(item.id, { status: 'unknown', submits: withLast(history, { outcome: 'unknown', request_id: requestId }), error: errorOf(error) }, { durable: true, answer: true });
       ctx.logger.warn({ job: item.id, code: error.code }, 'submit outcome unknown: held, not resubmitted');
       if (error.stopsRun) {
         ctx.logger.error({ job: item.id, code: error.code }, 'the API endpoint looks wrong (check the base URL): stopping the run');
@@ -129,7 +129,7 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
       await store.update(
         item.id,
         { status: 'pending', submits: withLast(history, { outcome: 'refused', request_id: requestId }), ...(error instanceof ApiError ? { error: errorOf(error) } : {}) },
-        { durable: true },
+        { durable: true, answer: true }, // an answer too: left `submitting`, the next run would hold it as unknown
       );
     }
     throw error;
@@ -192,7 +192,12 @@ async function recordAnswer(ctx: RunContext, item: WorkItem, videoId: string, pa
   const { store, outDir } = item.target;
   let failure: unknown;
   try {
-    await store.update(item.id, patch, { durable: true });
+    await store.update(item.id, patch, { durable: true, answer: true });
+    if (store.reserveDrawn && !ctx.control.submitsStopped) {
+      // Written into the space kept for it: the disk is full, and the rest is for the submits still on the wire.
+      ctx.logger.error({ job: item.id, videoId, out: outDir }, 'the disk is full: a paid answer was written into the space kept for it; no more submits');
+      ctx.control.stopSubmits('internal');
+    }
     return;
   } catch (error) {
     failure = error;

@@ -10,7 +10,8 @@
  * Plain node:http with keep-alive; O(1) work per request; no timers (generation ends are heap events drained
  * on each request). Faults: see fault-spec.ts.
  */
-import { mkdtempSync } from 'node:fs';
+import { lstatSync, mkdtempSync } from 'node:fs';
+import { UserError } from '../errors/paiwo-error.js';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,10 +71,17 @@ function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undef
   return state;
 }
 
+/** The folder of rendered takes inside the first state folder. */
+export const TAKES_DIR = 'simulator-takes';
+
 function newRenderer(input: SimulatorOptions, logger: Logger): TakeRenderer | null {
   if (!input.takes) return null;
   const dirs = stateDirsOf(input);
-  const cacheDir = input.takesCacheDir ?? (dirs[0] !== undefined ? join(dirs[0], 'simulator-takes') : mkdtempSync(join(tmpdir(), 'paiwo-sim-takes-')));
+  const cacheDir = input.takesCacheDir ?? (dirs[0] !== undefined ? join(dirs[0], TAKES_DIR) : mkdtempSync(join(tmpdir(), 'paiwo-sim-takes-')));
+  // Like every file of an output folder, never written through a link planted in its place.
+  if (lstatSync(cacheDir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new UserError('SIM_STATE_LINK', `${cacheDir} is a symbolic link; the simulator never writes its takes through one. Remove the link and start again.`);
+  }
   return new TakeRenderer({
     cacheDir,
     onNotice: input.onNotice ?? ((message) => logger.warn(message)),
@@ -92,15 +100,24 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   const logger = input.logger ?? silentLogger;
   const dirs = stateDirsOf(input);
   const journal = dirs.length > 0 ? openSimJournal(dirs) : undefined;
-  const takes = newRenderer(input, logger);
+  let takes: TakeRenderer | null = null;
+  let server: Server;
+  let ctx: SimContext;
+  let controls: SimControls;
   const clock = new RenderClock();
-  const ctx = newContext(options, logger, takes, newState(options, journal, takes, clock), newPlan(options, startFaults));
-  // Fail at start, not on the first request, when the fixtures are missing.
-  ctx.media.asset('540p', '16:9', true);
-
-  const controls = controlsOf(ctx, journal, { takes, clock }, startFaults);
-  const server = createSimServer(ctx, controls);
-  ctx.baseUrl = await listen(server, options);
+  try {
+    takes = newRenderer(input, logger);
+    ctx = newContext(options, logger, takes, newState(options, journal, takes, clock), newPlan(options, startFaults));
+    // Fail at start, not on the first request, when the fixtures are missing.
+    ctx.media.asset('540p', '16:9', true);
+    controls = controlsOf(ctx, journal, { takes, clock }, startFaults);
+    server = createSimServer(ctx, controls);
+    ctx.baseUrl = await listen(server, options);
+  } catch (error) {
+    takes?.close();
+    journal?.close();
+    throw error;
+  }
   logger.debug({ url: ctx.baseUrl, faults: formatFaults(startFaults) }, 'simulator listening');
   return {
     url: ctx.baseUrl,
@@ -114,7 +131,10 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     close: () =>
       new Promise<void>((resolve) => {
         takes?.close();
-        server.close(() => resolve());
+        server.close(() => {
+          journal?.close(); // the state folder is free for another simulator once no request can write to it
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };

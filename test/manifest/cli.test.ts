@@ -132,12 +132,12 @@ describe('paiwo-batch plan', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const plan = JSON.parse(r.stdout);
-    expect(Object.keys(plan)).toEqual(['manifests', 'total_jobs', 'estimated_credits', 'done', 'to_run', 'to_finish', 'held', 'credits_to_spend', 'price_table_version', 'concurrency', 'estimated_seconds', 'jobs']);
+    expect(Object.keys(plan)).toEqual(['manifests', 'total_jobs', 'estimated_credits', 'done', 'to_run', 'to_finish', 'held', 'over_budget', 'credits_to_spend', 'price_table_version', 'concurrency', 'estimated_seconds', 'jobs']);
     expect(plan.total_jobs).toBe(37);
     expect(plan.estimated_credits).toBe(24 * 80 + 12 * 90 + 195);
     expect(plan).toMatchObject({ done: 0, to_run: 37, credits_to_spend: 3195 });
     expect(plan.manifests).toEqual([
-      { path: 'manifests/cat-sweep.yaml', name: 'cat-sweep', jobs: 37, estimated_credits: 3195, max_jobs: 1000, out_dir: dir, done: 0, to_run: 37, to_finish: 0, held: 0, credits_to_spend: 3195, concurrency: 4, estimated_seconds: plan.estimated_seconds },
+      { path: 'manifests/cat-sweep.yaml', name: 'cat-sweep', jobs: 37, estimated_credits: 3195, max_jobs: 1000, out_dir: dir, done: 0, to_run: 37, to_finish: 0, held: 0, over_budget: 0, credits_to_spend: 3195, concurrency: 4, estimated_seconds: plan.estimated_seconds },
     ]);
     expect(plan.jobs[0]).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{16}$/),

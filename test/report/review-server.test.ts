@@ -68,15 +68,15 @@ describe('paiwo-batch review: the server', () => {
 
   it('refuses another Host (DNS rebinding), and anything the ledger does not name', async () => {
     expect((await call(server.url, { headers: { host: 'evil.example:80' } })).status).toBe(403);
-    for (const path of ['/secret.txt', '/ledger.json', '/picks.json', '/..%2Fetc%2Fpasswd', '/%E0%A4%A']) expect((await call(`${base}${path}`)).status).toBe(404);
+    for (const path of ['/secret.txt', '/ledger.json', '/picks.json', '/..%2Fetc%2Fpasswd', '/%E0%A4%A']) expect((await call(`${base}${path}?token=${server.token}`)).status).toBe(404);
   });
 
   it('serves a take\'s video with Range support', async () => {
     const file = demoLedger().jobs[0]!.file;
-    const whole = await call(`${base}/${encodeURIComponent(file)}`);
+    const whole = await call(`${base}/${encodeURIComponent(file)}?token=${server.token}`);
     expect(whole.status).toBe(200);
     expect(whole.headers['accept-ranges']).toBe('bytes');
-    const part = await call(`${base}/${encodeURIComponent(file)}`, { headers: { range: 'bytes=0-99' } });
+    const part = await call(`${base}/${encodeURIComponent(file)}?token=${server.token}`, { headers: { range: 'bytes=0-99' } });
     expect(part.status).toBe(206);
     expect(part.headers['content-length']).toBe('100');
     expect(part.headers['content-range']).toMatch(/^bytes 0-99\/\d+$/);
