@@ -138,18 +138,28 @@ function progressLine(c: NeedCounts): string {
   return parts.join(', ');
 }
 
+/** What the plan shows of a job's source images: the image, first → last frame, or "-" for a text job. */
+function imageColumn(j: Job): string {
+  const im = j.images;
+  if (!im) return '-';
+  if (im.image) return im.image.source;
+  return `${im.first_frame?.source ?? '?'} → ${im.last_frame?.source ?? '?'}`;
+}
+
 function table(m: LoadedManifest, progress: PlanProgress, shard: Shard | undefined, cwd: string): string {
   const rows = m.jobs.slice(0, PLAN_TABLE_ROWS).map((j) => [
     j.id,
     j.file,
-    j.request.aspect_ratio,
+    j.request.model,
+    j.request.aspect_ratio ?? '-',
+    imageColumn(j),
     j.request.quality,
     `${j.request.duration}s`,
     j.request.seed === undefined ? 'auto' : String(j.request.seed),
     NEED_LABEL[progress.needIn(m, j)],
     String(j.estimatedCredits),
   ]);
-  const header = ['id', 'file', 'aspect', 'quality', 'duration', 'seed', 'state', 'credits'];
+  const header = ['id', 'file', 'model', 'aspect', 'image', 'quality', 'duration', 'seed', 'state', 'credits'];
   const widths = header.map((h, c) => Math.min(c === 1 ? 60 : 20, Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c]!)))));
   const line = (cells: readonly string[]): string =>
     `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell.padStart(widths[c]!) : fit(cell, widths[c]!))).join('  ')}`.trimEnd();

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ASPECT_RATIOS, DURATIONS, MOTION_MODES, QUALITIES, type SubmitRequest } from '../model/capabilities.js';
+import { ASPECT_RATIOS, MOTION_MODES, QUALITIES, type SubmitRequest } from '../model/capabilities.js';
 import type { Job } from '../manifest/types.js';
 
 /**
@@ -25,13 +25,16 @@ const jobStatusDescription =
 const submitRequestSchema = z.object({
   model: z.string(),
   input: z.string().describe('The prompt.'),
-  aspect_ratio: z.enum(ASPECT_RATIOS),
+  aspect_ratio: z.enum(ASPECT_RATIOS).optional().describe("A text job's frame shape; none on an image job."),
   quality: z.enum(QUALITIES),
-  duration: z.literal(DURATIONS),
+  duration: z.number().describe('Seconds of video (5, 8 or 10 on paiwo-v5.6; 1–15 on PixVerse-V6 and -C1).'),
   motion_mode: z.enum(MOTION_MODES).optional(),
   negative_prompt: z.string().optional(),
   generate_audio_switch: z.boolean().optional(),
   seed: z.number().optional(),
+  img_id: z.number().optional(),
+  first_frame_img: z.number().optional(),
+  last_frame_img: z.number().optional(),
 });
 
 const ledgerErrorSchema = z.object({
