@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { capabilitiesOf, type SubmitRequest, type UploadFamily } from '../model/capabilities.js';
+import { readImageHeader } from '../util/image-header.js';
+
+/** The upload limits the provider states (DMXAPI-FAMILY.md §2, ErrCode 500030). */
+const MAX_BYTES = 20 * 1024 * 1024;
+const MAX_SIDE = 4000;
+/** Where each family's ids start: two id spaces that never overlap (the samples' ids are near these). */
+const FIRST_ID: Readonly<Record<UploadFamily, bigint>> = { 'paiwo-picture': 177_602_101n, 'pixverse-picture': 382_641_012n };
+
+export type UploadResult = { readonly imgId: string; readonly imgUrl: string } | { readonly errCode: number; readonly detail: string };
+
+/**
+ * The account's uploaded images, one id space per upload model (`paiwo-picture` for paiwo-v5.6-*,
+ * `pixverse-picture` for PixVerse-*): an id of the other space is refused with 701009, an unknown one with
+ * 400032. Counts what was uploaded, by family and by the sha256 of the bytes, for tests. Not persisted: a
+ * restarted simulator has forgotten every image, as a service whose ids expired would have.
+ */
+export class SimUploads {
+  private readonly images = new Map<string, UploadFamily>();
+  private readonly next: Record<UploadFamily, bigint> = { ...FIRST_ID };
+  readonly count: Record<UploadFamily, number> = { 'paiwo-picture': 0, 'pixverse-picture': 0 };
+  /** `<family>:<sha256 of the bytes, or of the URL>` → uploads. */
+  readonly bySource = new Map<string, number>();
+
+  upload(family: UploadFamily, body: Record<string, unknown>, baseUrl: string): UploadResult {
+    const input = body.input;
+    if (typeof input !== 'string' || input === '') return { errCode: 400011, detail: 'input is required' };
+    let key: string;
+    if (input === 'url') {
+      const url = body.image_url;
+      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { errCode: 500042, detail: 'image_url is not a URL' };
+      key = createHash('sha256').update(url).digest('hex');
+    } else {
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input)) return { errCode: 500032, detail: 'input is not base64 (no data: prefix)' };
+      const bytes = Buffer.from(input, 'base64');
+      if (bytes.length > MAX_BYTES) return { errCode: 500030, detail: `${bytes.length} bytes` };
+      const header = readImageHeader(bytes);
+      if (header.format === undefined) return { errCode: 500032, detail: header.problem };
+      if (Math.max(header.width, header.height) > MAX_SIDE) return { errCode: 500030, detail: `${header.width}×${header.height}` };
+      key = createHash('sha256').update(bytes).digest('hex');
+    }
+    const id = this.next[family].toString();
+    this.next[family] += 7n;
+    this.images.set(id, family);
+    this.count[family]++;
+    this.bySource.set(`${family}:${key}`, (this.bySource.get(`${family}:${key}`) ?? 0) + 1);
+    return { imgId: id, imgUrl: `${baseUrl}/media/openapi/${key.slice(0, 32)}_auto.png` };
+  }
+
+  /** The ErrCode a submit's image ids earn (400032 unknown, 701009 the other family's), or `undefined`. */
+  check(request: SubmitRequest): { errCode: number; detail: string } | undefined {
+    const family = capabilitiesOf(request.model)?.uploadFamily;
+    for (const field of ['img_id', 'first_frame_img', 'last_frame_img'] as const) {
+      const id = request[field];
+      if (id === undefined) continue;
+      const owner = this.images.get(String(id));
+      if (owner === undefined) return { errCode: 400032, detail: `${field} ${id}` };
+      if (owner !== family) return { errCode: 701009, detail: `${field} ${id} was uploaded with ${owner}` };
+    }
+    return undefined;
+  }
+}
