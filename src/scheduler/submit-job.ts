@@ -4,7 +4,9 @@ import type { LedgerError, SubmitAttempt } from '../ledger/types.js';
 import { PaidNotRecordedError } from '../errors/paid-not-recorded.js';
 import type { LedgerPatch } from '../ledger/store.js';
 import { crashPoint } from '../util/crash-point.js';
+import type { SubmitRequest } from '../model/capabilities.js';
 import { retryCall } from './retry-call.js';
+import { submitBodyOf } from './upload-images.js';
 import { RunStopped } from './run-control.js';
 import { sleep } from './sleep.js';
 import type { Budget } from './budget.js';
@@ -41,21 +43,30 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
   }
   const charge: { settled: Settled } = { settled: { kind: 'refused' } };
   try {
-    await retryCall(
-      () => attemptSubmit(ctx, item, charge),
-      {
-        retries: item.settings.retries,
-        timeScale: ctx.timeScale,
-        // A stop of submits alone (an empty balance) also ends a backoff wait at once.
-        signal: AbortSignal.any([ctx.control.work.signal, ctx.control.submits.signal]),
-        maxThrottledMs: item.settings.jobTimeoutMs,
-        onThrottled: () => ctx.slots.throttle(ctx.generating),
-        onRetry: (error, attempt) => {
-          ctx.logger.info({ job: item.id, attempt, code: error.code, kind: error.kind }, 'submit refused for now; will retry');
-        },
-      },
-    );
-    return true;
+    // An image job's ids come from its uploads; a submit refused for its image ids uploads them again, once.
+    for (let round = 0; ; round++) {
+      try {
+        const body = await submitBodyOf(ctx, item, round > 0);
+        await retryCall(
+          () => attemptSubmit(ctx, item, charge, body),
+          {
+            retries: item.settings.retries,
+            timeScale: ctx.timeScale,
+            // A stop of submits alone (an empty balance) also ends a backoff wait at once.
+            signal: AbortSignal.any([ctx.control.work.signal, ctx.control.submits.signal]),
+            maxThrottledMs: item.settings.jobTimeoutMs,
+            onThrottled: () => ctx.slots.throttle(ctx.generating),
+            onRetry: (error, attempt) => {
+              ctx.logger.info({ job: item.id, attempt, code: error.code, kind: error.kind }, 'submit refused for now; will retry');
+            },
+          },
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.kind !== 'image-expired' || round > 0 || !job.images) throw error;
+        ctx.logger.warn({ job: item.id, code: error.code }, 'the service refused the image ids (not charged): uploading again once');
+      }
+    }
   } catch (error) {
     if (!(error instanceof ApiError)) {
       if (isStop(error)) return false;
@@ -75,7 +86,7 @@ type Settled = Parameters<Budget['settle']>[1];
  * One attempt: wait for the request-rate window, journal the intent (with a new entry in the job's attempt
  * history) durably, send, and journal the answer durably. Sets `charge.settled` to what the budget must count.
  */
-async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled: Settled }): Promise<void> {
+async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled: Settled }, body: SubmitRequest): Promise<void> {
   const { store } = item.target;
   const job = store.job(item.id)!;
   const estimate = job.estimated_credits;
@@ -94,7 +105,7 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
       // Ctrl+C during that fdatasync: nothing has left yet.
       if (ctx.control.submitsStopped) throw new SubmitsStopped();
       sentAt = Date.now();
-      return ctx.client.submit(job.request, ctx.control.wire.signal);
+      return ctx.client.submit(body, ctx.control.wire.signal);
     }, ctx.control.submits.signal);
     // The service started the generation somewhere between the send and the answer: the poll schedule counts
     // from the middle, not from the answer (a slow answer would make every check late by its latency).
@@ -168,6 +179,7 @@ async function recordRefusal(ctx: RunContext, item: WorkItem, error: ApiError): 
       return;
     case 'invalid-request':
     case 'not-found':
+    case 'image-expired': // refused for its image ids twice: the second, fresh upload did not help
       await store.update(id, { status: 'failed', error: errorOf(error), finished_at: new Date().toISOString() });
       ctx.logger.error({ job: id, code: error.code }, 'submit refused for this job');
       return;

@@ -135,7 +135,7 @@ function handleSubmit(
 }
 
 function handleUpload(ctx: SimContext, res: ServerResponse, family: UploadFamily, body: Record<string, unknown>): void {
-  const result = ctx.state.uploads.upload(family, body, ctx.baseUrl);
+  const result = ctx.state.uploads.upload(family, body, ctx.baseUrl, ctx.options.submitModerationWords);
   if ('errCode' in result) return sendJson(res, 200, businessErrorText(result.errCode, result.detail));
   sendJson(res, 200, uploadSuccessText(result.imgId, result.imgUrl));
 }

@@ -58,7 +58,7 @@ export interface SimStats {
   readonly cpu: { readonly user: number; readonly system: number };
   readonly videos: readonly SimVideoStats[];
   /** Images uploaded per upload model, and per `<model>:<sha256 of the bytes or URL>`. */
-  readonly uploads: { readonly 'paiwo-picture': number; readonly 'pixverse-picture': number; readonly by_source: Record<string, number> };
+  readonly uploads: { readonly 'paiwo-picture': number; readonly 'pixverse-picture': number; readonly attempts: number; readonly by_source: Record<string, number> };
 }
 
 /** The sha256 a download of a finished video gets; `null` for a take not rendered yet. */
@@ -87,7 +87,7 @@ export function buildStats(ctx: SimContext): SimStats {
     faults: { ...plan.counts } as Record<string, number>,
     fault_spec: formatFaults(plan.faults),
     cpu: { user: cpu.user, system: cpu.system },
-    uploads: { ...state.uploads.count, by_source: Object.fromEntries(state.uploads.bySource) },
+    uploads: { ...state.uploads.count, attempts: state.uploads.attempts, by_source: Object.fromEntries(state.uploads.bySource) },
     videos: state.order.map((v) => ({
       id: v.id,
       request: v.body,

@@ -20,20 +20,26 @@ export class SimUploads {
   private readonly images = new Map<string, UploadFamily>();
   private readonly next: Record<UploadFamily, bigint> = { ...FIRST_ID };
   readonly count: Record<UploadFamily, number> = { 'paiwo-picture': 0, 'pixverse-picture': 0 };
+  /** Uploads that got as far as reading the image (refused ones included). */
+  attempts = 0;
   /** `<family>:<sha256 of the bytes, or of the URL>` → uploads. */
   readonly bySource = new Map<string, number>();
 
-  upload(family: UploadFamily, body: Record<string, unknown>, baseUrl: string): UploadResult {
+  /** `moderationWords`: an image URL naming one fails image moderation (500054), as a refused picture would. */
+  upload(family: UploadFamily, body: Record<string, unknown>, baseUrl: string, moderationWords: readonly string[] = []): UploadResult {
     const input = body.input;
     if (typeof input !== 'string' || input === '') return { errCode: 400011, detail: 'input is required' };
     let key: string;
     if (input === 'url') {
       const url = body.image_url;
       if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { errCode: 500042, detail: 'image_url is not a URL' };
+      this.attempts++;
+      if (moderationWords.some((w) => url.toLowerCase().includes(w.toLowerCase()))) return { errCode: 500054, detail: 'image moderation failure, please replace with another image' };
       key = createHash('sha256').update(url).digest('hex');
     } else {
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input)) return { errCode: 500032, detail: 'input is not base64 (no data: prefix)' };
       const bytes = Buffer.from(input, 'base64');
+      this.attempts++;
       if (bytes.length > MAX_BYTES) return { errCode: 500030, detail: `${bytes.length} bytes` };
       const header = readImageHeader(bytes);
       if (header.format === undefined) return { errCode: 500032, detail: header.problem };
