@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
@@ -34,6 +34,14 @@ describe('a family sweep runs end to end (issue 23)', () => {
     const sent = stats.videos.map((v) => v.request as Record<string, unknown>);
     expect(sent.filter((b) => b.img_id !== undefined)).toHaveLength(12);
     expect(sent.filter((b) => b.img_id !== undefined && b.aspect_ratio !== undefined)).toEqual([]);
+
+    // The report shows each take's source image(s), copied beside the videos once per distinct image.
+    const report = await readFile(join(dir, 'output/family/report.html'), 'utf8');
+    const wideCopy = `.sources/${wideItv.images!.image!.sha256}.png`;
+    expect(report).toContain(`"${wideCopy}"`);
+    expect(report).toContain('"first_frame","frames/start.png"');
+    expect((await readFile(join(dir, 'output/family', wideCopy))).equals(await readFile(join(dir, 'images/wide.png')))).toBe(true);
+    expect((await readdir(join(dir, 'output/family/.sources'))).sort()).toHaveLength(3);
 
     const again = await runInProcess(dir, ['family.yaml'], { baseUrl: sim.url, json: true });
     expect(again.code, again.stderr).toBe(0);
