@@ -1,7 +1,10 @@
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { promoteCommand } from '../../src/commands/promote.js';
+import { scanManifests } from '../../src/manifest/load-manifests.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
+import { runBuffered } from '../helpers/buffered-io.js';
 import { FAMILY_MANIFEST, writeFamilyImages } from '../helpers/family.js';
 import { pngBytes } from '../helpers/images.js';
 import { eachTestInProject, readLedgerFile, runInProcess, TS } from './run-helpers.js';
@@ -42,6 +45,18 @@ describe('a family sweep runs end to end (issue 23)', () => {
     expect(report).toContain('"first_frame","frames/start.png"');
     expect((await readFile(join(dir, 'output/family', wideCopy))).equals(await readFile(join(dir, 'images/wide.png')))).toBe(true);
     expect((await readdir(join(dir, 'output/family/.sources'))).sort()).toHaveLength(3);
+
+    // promote keeps each take's model and images, across models, in one manifest (written in another folder).
+    const v6Tall = ledger.jobs.find((j) => j.request.model === 'PixVerse-V6' && j.images?.image?.source === 'images/tall.jpg')!;
+    const promoted = await runBuffered((io) => promoteCommand('output/family', { ids: [itv2.id, v6Tall.id], quality: '540p', output: 'promo/p.yaml', cwd: dir }, io));
+    expect(promoted.code, promoted.stderr).toBe(0);
+    const text = await readFile(join(dir, 'promo/p.yaml'), 'utf8');
+    expect(text).toContain('first_frame: "../frames/start.png"');
+    expect(text).toContain('image: "../images/tall.jpg"');
+    const plan = await scanManifests(['promo/p.yaml'], { cwd: dir });
+    expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(plan.jobs.map((j) => [j.request.model, j.request.quality, j.promotedFrom])).toEqual([['paiwo-v5.6-itv2', '540p', itv2.id], ['PixVerse-V6', '540p', v6Tall.id]]);
+    expect(plan.jobs[1]!.images!.image!.sha256).toBe(v6Tall.images!.image!.sha256);
 
     const again = await runInProcess(dir, ['family.yaml'], { baseUrl: sim.url, json: true });
     expect(again.code, again.stderr).toBe(0);
