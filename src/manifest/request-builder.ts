@@ -1,6 +1,7 @@
 import { capabilitiesOf, checkRequest, IMAGE_FIELDS, modeOfKeys, type ImageField, type JobMode, type RuleViolation, type SubmitRequest } from '../model/capabilities.js';
 import { estimateCredits } from '../model/prices.js';
 import type { TemplateBook } from './check-templates.js';
+import { didYouMean } from './did-you-mean.js';
 import type { ImageFiles } from './image-files.js';
 import type { JobCursor } from './job-cursor.js';
 import type { RequestFieldName } from './manifest-schema.js';
@@ -68,6 +69,14 @@ export class RequestBuilder {
     if (values.generate_audio_switch) request.generate_audio_switch = values.generate_audio_switch.value as boolean;
     if (values.seed) request.seed = values.seed.value as number;
 
+    // A frame shape the model never takes is a bad value, said as the schema says one (only V6 takes 21:9): the
+    // combination is not a job, so nothing else is checked or counted for it.
+    const ratios = capabilitiesOf(model)?.aspectRatios;
+    if (mode === 'text' && request.aspect_ratio !== undefined && ratios && !ratios.includes(request.aspect_ratio)) {
+      const list = ratios.map((r) => `"${r}"`).join(', ');
+      this.tally.addValue(values.aspect_ratio!.path, `"${request.aspect_ratio}" is not one of ${list}${didYouMean(request.aspect_ratio, ratios)}`);
+      return undefined;
+    }
     const violations = this.shapeRules(request, mode);
     for (const v of violations.length + texts.violations.length > 0 ? [...violations, ...texts.violations] : []) {
       const source = v.field === 'model' ? (values.model?.path ?? ['model']) : v.field === 'input' ? prompt.path : (values[v.field as RequestFieldName]?.path ?? []);

@@ -24,8 +24,8 @@ export interface MediaAsset {
 }
 
 export function fixtureName(quality: Quality, aspectRatio: AspectRatio | undefined, audio: boolean): string {
-  // No 21:9 clip is shipped, and an image job has no aspect_ratio: both get the 16:9 clip.
-  const shape = aspectRatio === undefined || aspectRatio === '21:9' ? '16:9' : aspectRatio;
+  // An image job has no aspect_ratio: it gets the 16:9 clip (the size its fetch reports, output-size.ts).
+  const shape = aspectRatio ?? '16:9';
   return `${quality}-${shape.replace(':', 'x')}-${audio ? 'audio' : 'silent'}.mp4`;
 }
 

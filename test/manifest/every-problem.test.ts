@@ -12,11 +12,10 @@ describe('schema errors do not hide the problems expansion finds', () => {
     const f = `${FIXTURES}/typo-demo.yaml`;
     expect(lines('typo-demo.yaml')).toEqual([
       `${f}:3:3  defaults.qualty  unknown key "qualty" (did you mean "quality"?)`,
-      `${f}:4:13  defaults.duration  duration 10s is not allowed at 1080p for paiwo-v5.6-ttv (allowed: 5, 8); quality from matrix.quality[1] (4 jobs)`,
+      `${f}:4:13  defaults.duration  duration 10s is not allowed at 1080p for paiwo-v5.6-ttv (allowed: 5, 8); quality from matrix.quality[1] (2 jobs)`,
       `${f}:6:12  matrix.prompt[0]  unknown variable {animl} in the prompt (did you mean "animal"?); write {{ and }} for literal braces`,
       `${f}:7:11  matrix.animal  warning: no prompt or negative prompt uses {animal}, so jobs that differ only in it send the same request (they run once)`,
-      // 21:9 is a shape PixVerse-V6 takes: the capability table (not the schema) refuses it on ttv, per job.
-      `${f}:8:26  matrix.aspect_ratio[1]  aspect_ratio "21:9" is not one of 16:9, 9:16, 4:3, 3:4, 1:1 on paiwo-v5.6-ttv (4 jobs)`,
+      `${f}:8:26  matrix.aspect_ratio[1]  "21:9" is not one of "16:9", "9:16", "4:3", "3:4", "1:1" (did you mean "16:9"?)`,
       `${f}:10:13  matrix.seed[1]  -4 is too small; must be at least 0`,
     ]);
   });
