@@ -103,7 +103,7 @@ async function writeJson(set: ManifestSet, progress: PlanProgress, shard: Shard 
   for (let i = 0; i < set.jobs.length; i += JOBS_PER_CHUNK) {
     const chunk = set.jobs
       .slice(i, i + JOBS_PER_CHUNK)
-      .map((j) => JSON.stringify({ id: j.id, manifest: j.manifest, file: j.file, request: j.request, estimated_credits: j.estimatedCredits, need: progress.need(j), ...(j.promotedFrom !== undefined && { promoted_from: j.promotedFrom }) }))
+      .map((j) => JSON.stringify({ id: j.id, manifest: j.manifest, file: j.file, request: j.request, estimated_credits: j.estimatedCredits, need: progress.need(j), ...(j.images && { images: planImages(j) }), ...(j.promotedFrom !== undefined && { promoted_from: j.promotedFrom }) }))
       .join(',\n');
     await write(out, `${i === 0 ? '\n' : ',\n'}${chunk}`);
   }
@@ -136,6 +136,11 @@ function progressLine(c: NeedCounts): string {
   if (c.to_finish > 0) parts.push(`${n(c.to_finish)} to poll or download (already paid)`);
   if (c.held > 0) parts.push(`${n(c.held)} held (failed, moderated or unknown: see status)`);
   return parts.join(', ');
+}
+
+/** An image job's images in `plan --json`: each key's source and the sha256 its id covers (none for a URL). */
+function planImages(j: Job): Record<string, { source: string; sha256?: string }> {
+  return Object.fromEntries(Object.entries(j.images ?? {}).map(([k, r]) => [k, { source: r.source, ...(r.sha256 !== undefined && { sha256: r.sha256 }) }]));
 }
 
 /** What the plan shows of a job's source images: the image, first → last frame, or "-" for a text job. */

@@ -138,7 +138,8 @@ function modeRules(model: string, modes: readonly JobMode[], mode: JobMode, aspe
     const use = mode === 'image' ? 'paiwo-v5.6-itv, PixVerse-V6 or PixVerse-C1' : 'paiwo-v5.6-itv2, PixVerse-V6 or PixVerse-C1';
     out.push({ severity: 'error', field: 'model', message: `${model} takes no ${what} (it runs ${runs}); exclude this combination or use ${use}` });
   }
-  if (mode !== 'text' && aspectRatio !== undefined) {
+  // Only on a model that runs the mode: a text-only model given an image has one problem, the image.
+  if (mode !== 'text' && aspectRatio !== undefined && modes.includes(mode)) {
     out.push({ severity: 'error', field: 'aspect_ratio', message: `aspect_ratio cannot be set on ${mode === 'image' ? 'an image' : 'a first/last-frame'} job: the frame follows the image` });
   }
   return out;
