@@ -121,7 +121,7 @@ function handleSubmit(
   });
   // Its take is encoded while it "generates", so the download rarely waits for it.
   if (ctx.takes && video.outcome === 1 && options.largeMediaBytes === undefined) {
-    void ctx.takes.take(takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio));
+    void ctx.takes.take(takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio, state.uploads.imageOf(video.request)));
   }
   // The ambiguous cases: the video exists and is paid for, but the client cannot know.
   if (plan.fires('504-after-charge', 'submit')) return sendHtml(res, 504);

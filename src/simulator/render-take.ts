@@ -25,6 +25,8 @@ export interface TakeSpec {
   readonly width: number;
   readonly height: number;
   readonly audio: boolean;
+  /** An image job's source image (sha256 of its bytes): the take shows it under the text. */
+  readonly image?: string;
 }
 
 /** Low frame rate and a coarse encode: a take costs well under a second or two of CPU. */
@@ -41,8 +43,9 @@ const CJK_FONT_CANDIDATES = [
 /** What the Latin fonts above draw: Latin, Greek, Cyrillic, punctuation and symbols up to U+2BFF. */
 const DRAWABLE = /^[\u0000-\u052f\u1e00-\u2bff]*$/u;
 
-export function takeSpecOf(request: SubmitRequest, seed: number, width: number, height: number, audio: boolean): TakeSpec {
+export function takeSpecOf(request: SubmitRequest, seed: number, width: number, height: number, audio: boolean, image?: string): TakeSpec {
   return {
+    ...(image !== undefined && { image }),
     prompt: request.input,
     negativePrompt: request.negative_prompt ?? '',
     model: request.model,
@@ -101,14 +104,16 @@ function fontFor(prompt: string, latin: string | null, cjk: string | null): { fo
   return cjk ? { font: cjk, drawsPrompt: true } : { font: latin, drawsPrompt: false };
 }
 
-function ffmpegArgs(spec: TakeSpec, textFile: string, font: string | null, out: string): string[] {
+function ffmpegArgs(spec: TakeSpec, textFile: string, font: string | null, out: string, imageFile: string | null): string[] {
   const { width: w, height: h, duration: d } = spec;
   const size = Math.max(12, Math.round(Math.min(w, h) / 16));
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'];
-  args.push('-f', 'lavfi', '-i', `color=c=${takeColour(spec)}:s=${w}x${h}:r=${FPS}:d=${d}`);
+  if (imageFile) args.push('-loop', '1', '-framerate', String(FPS), '-t', String(d), '-i', imageFile);
+  else args.push('-f', 'lavfi', '-i', `color=c=${takeColour(spec)}:s=${w}x${h}:r=${FPS}:d=${d}`);
   const seedHash = createHash('sha256').update(String(spec.seed)).digest();
   if (spec.audio) args.push('-f', 'lavfi', '-i', `sine=f=${220 + (seedHash.readUInt16BE(0) % 660)}:d=${d}:sample_rate=44100`);
-  const filters: string[] = [];
+  // The source image, fitted into the frame on the take's colour.
+  const filters: string[] = imageFile ? [`scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=${takeColour(spec)},setsar=1`] : [];
   if (font) {
     const common = `fontfile=${font}:fontcolor=white`;
     filters.push(`drawtext=${common}:textfile=${textFile}:expansion=none:fontsize=${size}:line_spacing=${Math.round(size / 3)}:x=${Math.round(w / 20)}:y=${Math.round(h / 10)}`);
@@ -143,6 +148,9 @@ export class TakeRenderer {
   private told = false;
   private readonly font = FONT_CANDIDATES.find((f) => existsSync(f)) ?? null;
   private readonly cjkFont = CJK_FONT_CANDIDATES.find((f) => existsSync(f)) ?? null;
+
+  /** The bytes of an uploaded image by sha256 (the account's uploads); `null`: takes show no image. */
+  imageBytes: ((sha256: string) => Buffer | undefined) | null = null;
 
   constructor(private readonly options: TakeRendererOptions) {}
 
@@ -208,9 +216,13 @@ export class TakeRenderer {
     const { font, drawsPrompt } = fontFor(spec.prompt, this.font, this.cjkFont);
     // No font on this machine draws the prompt's script: say so rather than draw empty boxes.
     const display = drawsPrompt ? spec.prompt : `(a prompt of ${[...spec.prompt].length} characters in a script no installed font draws)`;
+    // The image by a bare hex name too; an image the account no longer holds is left out.
+    const bytes = spec.image !== undefined && /^[0-9a-f]{64}$/.test(spec.image) ? this.imageBytes?.(spec.image) : undefined;
+    const imageName = bytes ? `${spec.image}.img` : null;
+    if (bytes) await writeFile(join(this.options.cacheDir, imageName!), bytes);
     await writeFile(textFile, takeText(spec, Math.max(12, Math.floor((spec.width * 0.9) / (Math.min(spec.width, spec.height) / 16) / 0.6)), display));
     try {
-      await runFfmpeg(this.options.ffmpeg ?? 'ffmpeg', ffmpegArgs(spec, textName, font, tmp), this.options.cacheDir, this.running);
+      await runFfmpeg(this.options.ffmpeg ?? 'ffmpeg', ffmpegArgs(spec, textName, font, tmp, imageName), this.options.cacheDir, this.running);
       await rename(tmp, file);
       return await readFile(file);
     } catch (error) {
@@ -222,6 +234,7 @@ export class TakeRenderer {
       return null;
     } finally {
       await unlink(textFile).catch(() => undefined);
+      if (imageName) await unlink(join(this.options.cacheDir, imageName)).catch(() => undefined);
     }
   }
 

@@ -65,7 +65,7 @@ export interface SimStats {
 function servedSha256(ctx: SimContext, v: SimVideo): string | null {
   const { media, options, takes } = ctx;
   if (takes && !takes.unavailable && options.largeMediaBytes === undefined) {
-    const spec = takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio);
+    const spec = takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio, ctx.state.uploads.imageOf(v.request));
     const bytes = takes.peek(spec);
     return bytes ? media.sha256(media.takeAsset(takeKey(spec), bytes)) : null;
   }

@@ -17,7 +17,9 @@ export type UploadResult = { readonly imgId: string; readonly imgUrl: string } |
  * restarted simulator has forgotten every image, as a service whose ids expired would have.
  */
 export class SimUploads {
-  private readonly images = new Map<string, UploadFamily>();
+  private readonly images = new Map<string, { readonly family: UploadFamily; readonly sha256?: string }>();
+  /** The bytes of each image uploaded as bytes, by sha256: a rehearsal's take of an image job shows its image. */
+  private readonly bytes = new Map<string, Buffer>();
   private readonly next: Record<UploadFamily, bigint> = { ...FIRST_ID };
   readonly count: Record<UploadFamily, number> = { 'paiwo-picture': 0, 'pixverse-picture': 0 };
   /** Uploads that got as far as reading the image (refused ones included). */
@@ -30,6 +32,7 @@ export class SimUploads {
     const input = body.input;
     if (typeof input !== 'string' || input === '') return { errCode: 400011, detail: 'input is required' };
     let key: string;
+    let sha256: string | undefined;
     if (input === 'url') {
       const url = body.image_url;
       if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { errCode: 500042, detail: 'image_url is not a URL' };
@@ -44,11 +47,12 @@ export class SimUploads {
       const header = readImageHeader(bytes);
       if (header.format === undefined) return { errCode: 500032, detail: header.problem };
       if (Math.max(header.width, header.height) > MAX_SIDE) return { errCode: 500030, detail: `${header.width}×${header.height}` };
-      key = createHash('sha256').update(bytes).digest('hex');
+      key = sha256 = createHash('sha256').update(bytes).digest('hex');
+      this.bytes.set(sha256, bytes);
     }
     const id = this.next[family].toString();
     this.next[family] += 7n;
-    this.images.set(id, family);
+    this.images.set(id, { family, ...(sha256 !== undefined && { sha256 }) });
     this.count[family]++;
     this.bySource.set(`${family}:${key}`, (this.bySource.get(`${family}:${key}`) ?? 0) + 1);
     return { imgId: id, imgUrl: `${baseUrl}/media/openapi/${key.slice(0, 32)}_auto.png` };
@@ -60,10 +64,20 @@ export class SimUploads {
     for (const field of ['img_id', 'first_frame_img', 'last_frame_img'] as const) {
       const id = request[field];
       if (id === undefined) continue;
-      const owner = this.images.get(String(id));
+      const owner = this.images.get(String(id))?.family;
       if (owner === undefined) return { errCode: 400032, detail: `${field} ${id}` };
       if (owner !== family) return { errCode: 701009, detail: `${field} ${id} was uploaded with ${owner}` };
     }
     return undefined;
+  }
+
+  /** The sha256 of the image a request animates (its `img_id`, else its first frame), when it was uploaded as bytes. */
+  imageOf(request: SubmitRequest): string | undefined {
+    const id = request.img_id ?? request.first_frame_img;
+    return id === undefined ? undefined : this.images.get(String(id))?.sha256;
+  }
+
+  bytesOf(sha256: string): Buffer | undefined {
+    return this.bytes.get(sha256);
   }
 }

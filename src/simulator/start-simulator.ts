@@ -51,7 +51,8 @@ function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undef
     },
     journal,
   );
-  if (takes && options.largeMediaBytes === undefined) state.gate = (v) => takes.ready(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio));
+  if (takes) takes.imageBytes = (sha) => state.uploads.bytesOf(sha);
+  if (takes && options.largeMediaBytes === undefined) state.gate = (v) => takes.ready(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio, state.uploads.imageOf(v.request)));
   return state;
 }
 
