@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { promoteCommand } from '../../src/commands/promote.js';
@@ -6,7 +6,7 @@ import { scanManifests } from '../../src/manifest/load-manifests.js';
 import { startSimulator, type Simulator } from '../../src/simulator/start-simulator.js';
 import { runBuffered } from '../helpers/buffered-io.js';
 import { FAMILY_MANIFEST, writeFamilyImages } from '../helpers/family.js';
-import { pngBytes } from '../helpers/images.js';
+import { gifBytes, pngBytes } from '../helpers/images.js';
 import { eachTestInProject, readLedgerFile, runInProcess, TS } from './run-helpers.js';
 
 let dir: string;
@@ -113,5 +113,30 @@ describe('a family sweep runs end to end (issue 23)', () => {
     const stats = sim.stats();
     expect(stats.uploads.attempts).toBe(2); // ok.png once, the refused URL once for both of its jobs
     expect(stats.submits.accepted).toBe(2);
+  });
+
+  it("run refuses the issue's bad manifest (a GIF named .png, 5,000 px, aspect_ratio on an image job, C1 fast, V6 16 s) and sends nothing", async () => {
+    sim = await startSimulator({ timeScale: TS });
+    await mkdir(join(dir, 'images'));
+    await writeFile(join(dir, 'images/fake.png'), gifBytes());
+    await writeFile(join(dir, 'images/huge.png'), pngBytes(5000, 10));
+    await writeFile(join(dir, 'images/ok.png'), pngBytes(32, 32));
+    const text = [
+      'name: t',
+      'defaults: { quality: 540p, duration: 5 }',
+      'matrix:',
+      '  include:',
+      '    - { prompt: fox, model: PixVerse-V6, image: images/fake.png }',
+      '    - { prompt: owl, model: paiwo-v5.6-itv, image: images/huge.png }',
+      '    - { prompt: elk, model: paiwo-v5.6-itv, image: images/ok.png, aspect_ratio: "16:9" }',
+      '    - { prompt: cat, model: PixVerse-C1, aspect_ratio: "1:1", motion_mode: fast }',
+      '    - { prompt: ant, model: PixVerse-V6, aspect_ratio: "16:9", duration: 16 }',
+      '',
+    ].join('\n');
+    await writeFile(join(dir, 'bad.yaml'), text);
+    const r = await runInProcess(dir, ['bad.yaml'], { baseUrl: sim.url });
+    expect(r.code).toBe(2);
+    expect(r.stderr.match(/^bad\.yaml:(\d+):/gm)).toEqual(['bad.yaml:5:', 'bad.yaml:6:', 'bad.yaml:7:', 'bad.yaml:8:', 'bad.yaml:9:']);
+    expect(sim.stats().requests).toBe(0);
   });
 });
