@@ -6,7 +6,7 @@ import type { LedgerPatch } from '../ledger/store.js';
 import { crashPoint } from '../util/crash-point.js';
 import type { SubmitRequest } from '../model/capabilities.js';
 import { retryCall } from './retry-call.js';
-import { submitBodyOf } from './upload-images.js';
+import { withSubmitBody } from './upload-images.js';
 import { RunStopped } from './run-control.js';
 import { sleep } from './sleep.js';
 import type { Budget } from './budget.js';
@@ -43,30 +43,22 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
   }
   const charge: { settled: Settled } = { settled: { kind: 'refused' } };
   try {
-    // An image job's ids come from its uploads; a submit refused for its image ids uploads them again, once.
-    for (let round = 0; ; round++) {
-      try {
-        const body = await submitBodyOf(ctx, item, round > 0);
-        await retryCall(
-          () => attemptSubmit(ctx, item, charge, body),
-          {
-            retries: item.settings.retries,
-            timeScale: ctx.timeScale,
-            // A stop of submits alone (an empty balance) also ends a backoff wait at once.
-            signal: AbortSignal.any([ctx.control.work.signal, ctx.control.submits.signal]),
-            maxThrottledMs: item.settings.jobTimeoutMs,
-            onThrottled: () => ctx.slots.throttle(ctx.generating),
-            onRetry: (error, attempt) => {
-              ctx.logger.info({ job: item.id, attempt, code: error.code, kind: error.kind }, 'submit refused for now; will retry');
-            },
-          },
-        );
-        return true;
-      } catch (error) {
-        if (!(error instanceof ApiError) || error.kind !== 'image-expired' || round > 0 || !job.images) throw error;
-        ctx.logger.warn({ job: item.id, code: error.code }, 'the service refused the image ids (not charged): uploading again once');
-      }
-    }
+    await retryCall(
+      // An image job's body carries its upload ids (upload-images.ts); a plain job's is its request.
+      () => withSubmitBody(ctx, item, (body) => attemptSubmit(ctx, item, charge, body)),
+      {
+        retries: item.settings.retries,
+        timeScale: ctx.timeScale,
+        // A stop of submits alone (an empty balance) also ends a backoff wait at once.
+        signal: AbortSignal.any([ctx.control.work.signal, ctx.control.submits.signal]),
+        maxThrottledMs: item.settings.jobTimeoutMs,
+        onThrottled: () => ctx.slots.throttle(ctx.generating),
+        onRetry: (error, attempt) => {
+          ctx.logger.info({ job: item.id, attempt, code: error.code, kind: error.kind }, 'submit refused for now; will retry');
+        },
+      },
+    );
+    return true;
   } catch (error) {
     if (!(error instanceof ApiError)) {
       if (isStop(error)) return false;

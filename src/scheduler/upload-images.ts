@@ -105,8 +105,11 @@ export async function submitBodyOf(ctx: RunContext, item: WorkItem, fresh = fals
       try {
         id = await pending;
       } catch (error) {
-        if (error instanceof ApiError) u.failed.set(cacheKey, error);
-        throw error;
+        if (!(error instanceof ApiError)) throw error;
+        // Its own retries are spent: the submit's retry loop must not send it again; the jobs needing it fail.
+        const final = error.retryable ? new ApiError({ kind: 'invalid-request', operation: 'upload', code: error.code, message: `${error.message} (gave up after retries)`, stopsRun: false }) : error;
+        u.failed.set(cacheKey, final);
+        throw final;
       }
       u.known.set(cacheKey, id);
     }
@@ -117,4 +120,21 @@ export async function submitBodyOf(ctx: RunContext, item: WorkItem, fresh = fals
   }
   if (JSON.stringify(records) !== JSON.stringify(rec.uploads ?? {})) await store.update(item.id, { uploads: records });
   return body;
+}
+
+/**
+ * Sends a job with its submit body (see submitBodyOf). When the service refuses the body's image ids (unknown,
+ * expired, the other family: refused, never charged) the images are uploaded again and the job is sent once more.
+ */
+export async function withSubmitBody(ctx: RunContext, item: WorkItem, send: (body: SubmitRequest) => Promise<void>): Promise<void> {
+  for (let round = 0; ; round++) {
+    const body = await submitBodyOf(ctx, item, round > 0);
+    try {
+      return await send(body);
+    } catch (error) {
+      const again = error instanceof ApiError && error.kind === 'image-expired' && round === 0 && item.target.store.job(item.id)?.images !== undefined;
+      if (!again) throw error;
+      ctx.logger.warn({ job: item.id, code: error.code }, 'the service refused the image ids (not charged): uploading again once');
+    }
+  }
 }
