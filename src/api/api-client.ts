@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { UserError } from '../errors/paiwo-error.js';
-import { FETCH_MODEL, type SubmitRequest } from '../model/capabilities.js';
+import { FETCH_MODEL, type SubmitRequest, type UploadFamily } from '../model/capabilities.js';
 import { estimateCredits } from '../model/prices.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { VERSION } from '../util/version.js';
@@ -37,6 +37,16 @@ export interface SubmitAccepted {
 }
 
 export type { VideoStatus } from './video-status.js';
+
+/** What an upload sends: the file's bytes (sent as plain base64, no `data:` prefix) or a public https URL. */
+export type UploadSource = { readonly bytes: Buffer } | { readonly url: string };
+
+export interface UploadedImage {
+  /** The exact decimal digits of `Resp.img_id`. */
+  readonly imgId: string;
+  readonly imgUrl?: string;
+  readonly requestId?: string;
+}
 
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -109,7 +119,7 @@ export class ApiClient {
     this.#fetchAgent = new Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' });
   }
 
-  /** POST {model: paiwo-v5.6-ttv,...}. Resolves only on ErrCode 0 (the job IS charged). Rejects with ApiError. */
+  /** POST {model: <generation model>,...}. Resolves only on ErrCode 0 or V6's flat answer with a video id (the job IS charged). Rejects with ApiError. */
   async submit(request: SubmitRequest, signal?: AbortSignal): Promise<SubmitAccepted> {
     const { resp, envelope, status, requestId } = await this.#call('submit', JSON.stringify(request), signal);
     const videoId = idText(field(resp, 'video_id')) ?? idText(field(resp, 'id'));
@@ -118,6 +128,19 @@ export class ApiClient {
       throw this.#fail('submit', { type: 'answer', status, errCode: 0, readable: true }, { code: 'BAD_RESPONSE', httpStatus: status, ...(requestId ? { requestId } : {}) }, 'ErrCode 0 but no usable Resp.video_id');
     }
     return { videoId, credits: this.#chargedCredits(request, resp, envelope, videoId), ...(requestId ? { requestId } : {}) };
+  }
+
+  /**
+   * POST {model: "paiwo-picture" | "pixverse-picture", input: <base64> | "url", image_url?}. Free (0 tokens), so
+   * classified like a fetch: repeating it can cost nothing. Rejects with ApiError.
+   */
+  async upload(family: UploadFamily, source: UploadSource, signal?: AbortSignal): Promise<UploadedImage> {
+    const body = 'url' in source ? { model: family, input: 'url', image_url: source.url } : { model: family, input: source.bytes.toString('base64') };
+    const { resp, status, requestId } = await this.#call('upload', JSON.stringify(body), signal);
+    const imgId = idText(field(resp, 'img_id'));
+    if (imgId === undefined) throw this.#fail('upload', { type: 'answer', status, errCode: 0, readable: true }, { code: 'BAD_RESPONSE', httpStatus: status }, 'ErrCode 0 but no usable Resp.img_id');
+    const imgUrl = stringOf(field(resp, 'img_url'));
+    return { imgId, ...(imgUrl !== undefined && { imgUrl }), ...(requestId ? { requestId } : {}) };
   }
 
   /** POST {model: "paiwo-get", input: videoId}. Never charges. Rejects with ApiError. */
@@ -183,6 +206,11 @@ export class ApiClient {
     if (envelope !== undefined && errCode === 0) {
       if (status < 200 || status >= 300) this.#logger.warn({ op: operation, status }, 'ErrCode 0 with a non-2xx HTTP status; trusting ErrCode');
       return { resp: asRecord(field(envelope, 'Resp')), envelope, status, requestId };
+    }
+    // PixVerse-V6's submit answers flat, {video_id, credits, usage}, without the envelope (DMXAPI-FAMILY §11):
+    // a 2xx with a video id and no ErrCode is that answer. Read like Resp; a charge without an id stays unknown.
+    if (operation === 'submit' && envelope !== undefined && errCode === undefined && status >= 200 && status < 300 && idText(field(envelope, 'video_id')) !== undefined) {
+      return { resp: envelope, envelope, status, requestId };
     }
     const gateway = asRecord(field(envelope, 'error'));
     const gatewayCode = gatewayCodeOf(gateway);

@@ -27,9 +27,15 @@ export type ApiErrorKind =
   /** ErrCode 500090: stop submitting, exit 4. */
   | 'insufficient-balance'
   /** A parseable answer of an unexpected shape: retryable a bounded number of times. */
-  | 'protocol';
+  | 'protocol'
+  /**
+   * Submit only, ErrCode 400032 / 500008 / 701009: the image id is unknown, expired or of the other upload family.
+   * Refused (not charged); the runner uploads the image again once and submits again.
+   */
+  | 'image-expired';
 
-export type ApiOperation = 'submit' | 'fetch';
+/** `upload` (paiwo-picture / pixverse-picture) never charges: it is classified like a fetch. */
+export type ApiOperation = 'submit' | 'fetch' | 'upload';
 
 const RETRYABLE: Readonly<Record<ApiErrorKind, boolean>> = {
   'rate-limited': true,
@@ -44,6 +50,7 @@ const RETRYABLE: Readonly<Record<ApiErrorKind, boolean>> = {
   'account-refused': false,
   'insufficient-balance': false,
   protocol: true,
+  'image-expired': false,
 };
 
 /** The one place that decides whether a failed call may simply be made again. */

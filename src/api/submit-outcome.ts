@@ -1,5 +1,5 @@
 import type { ApiErrorKind } from './api-error.js';
-import { classifyErrCode } from './err-codes.js';
+import { classifyErrCode, IMAGE_ID_CODES } from './err-codes.js';
 
 /**
  * What came back for a submit that did not resolve to ErrCode 0 with a video id, reduced to the facts the money
@@ -24,6 +24,7 @@ export interface SubmitOutcomeRow {
 }
 
 const is2xx = (s: number): boolean => s >= 200 && s < 300;
+const imageIdGatewayCode = (code: string | undefined): boolean => code !== undefined && IMAGE_ID_CODES.some((c) => new RegExp(`(^|_)${c}$`).test(code));
 const status = (f: SubmitFacts): number | undefined => (f.type === 'answer' ? f.status : undefined);
 
 /**
@@ -43,6 +44,13 @@ export const SUBMIT_OUTCOME_TABLE: readonly SubmitOutcomeRow[] = [
     when: 'HTTP 2xx with ErrCode ≠ 0 (the service itself said no)',
     matches: (f) => f.type === 'answer' && is2xx(f.status) && f.errCode !== undefined && f.errCode !== 0,
     kind: (f) => classifyErrCode((f as { errCode: number }).errCode, 'submit').kind,
+  },
+  {
+    // DMXAPI may wrap an upstream ErrCode in an HTTP error with code "<family>_<ErrCode>" (DMXAPI-FAMILY §13):
+    // for the image-id codes that is the same refusal as in a 200 envelope.
+    when: 'HTTP 4xx whose gateway code ends in an image-id ErrCode (400032, 500008, 701009): the image id was refused',
+    matches: (f) => f.type === 'answer' && f.status >= 400 && f.status < 500 && imageIdGatewayCode(f.gatewayCode),
+    kind: () => 'image-expired',
   },
   { when: 'HTTP 429 (rate limited by the gateway)', matches: (f) => status(f) === 429, kind: () => 'rate-limited' },
   { when: 'HTTP 401 / 403 (the key is refused)', matches: (f) => status(f) === 401 || status(f) === 403, kind: () => 'account-refused' },

@@ -119,7 +119,7 @@ async function writeJson(set: ManifestSet, progress: PlanProgress, shard: Shard 
   for (let i = 0; i < set.jobs.length; i += JOBS_PER_CHUNK) {
     const chunk = set.jobs
       .slice(i, i + JOBS_PER_CHUNK)
-      .map((j) => JSON.stringify({ id: j.id, manifest: j.manifest, file: j.file, request: j.request, estimated_credits: j.estimatedCredits, need: progress.need(j), ...(j.promotedFrom !== undefined && { promoted_from: j.promotedFrom }) }))
+      .map((j) => JSON.stringify({ id: j.id, manifest: j.manifest, file: j.file, request: j.request, estimated_credits: j.estimatedCredits, need: progress.need(j), ...(j.images && { images: planImages(j) }), ...(j.promotedFrom !== undefined && { promoted_from: j.promotedFrom }) }))
       .join(',\n');
     await write(out, `${i === 0 ? '\n' : ',\n'}${chunk}`);
   }
@@ -155,18 +155,33 @@ function progressLine(c: NeedCounts): string {
   return parts.join(', ');
 }
 
+/** An image job's images in `plan --json`: each key's source and the sha256 its id covers (none for a URL). */
+function planImages(j: Job): Record<string, { source: string; sha256?: string }> {
+  return Object.fromEntries(Object.entries(j.images ?? {}).map(([k, r]) => [k, { source: r.source, ...(r.sha256 !== undefined && { sha256: r.sha256 }) }]));
+}
+
+/** What the plan shows of a job's source images: the image, first → last frame, or "-" for a text job. */
+function imageColumn(j: Job): string {
+  const im = j.images;
+  if (!im) return '-';
+  if (im.image) return im.image.source;
+  return `${im.first_frame?.source ?? '?'} → ${im.last_frame?.source ?? '?'}`;
+}
+
 function table(m: LoadedManifest, progress: PlanProgress, shard: Shard | undefined, cwd: string, timing: PlanTiming): string {
   const rows = m.jobs.slice(0, PLAN_TABLE_ROWS).map((j) => [
     j.id,
     j.file,
-    j.request.aspect_ratio,
+    j.request.model,
+    j.request.aspect_ratio ?? '-',
+    imageColumn(j),
     j.request.quality,
     `${j.request.duration}s`,
     j.request.seed === undefined ? 'auto' : String(j.request.seed),
     NEED_LABEL[progress.needIn(m, j)],
     String(j.estimatedCredits),
   ]);
-  const header = ['id', 'file', 'aspect', 'quality', 'duration', 'seed', 'state', 'credits'];
+  const header = ['id', 'file', 'model', 'aspect', 'image', 'quality', 'duration', 'seed', 'state', 'credits'];
   const widths = header.map((h, c) => Math.min(c === 1 ? 60 : 20, Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c]!)))));
   const line = (cells: readonly string[]): string =>
     `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell.padStart(widths[c]!) : fit(cell, widths[c]!))).join('  ')}`.trimEnd();

@@ -8,6 +8,8 @@ export interface PromotedTake {
   readonly request: SubmitRequest;
   /** Where the pinned seed comes from, for the comment. */
   readonly seedFrom: 'used' | 'requested';
+  /** The take's source images as the new manifest names them (paths relative to it, or the URLs). */
+  readonly images?: Readonly<Partial<Record<'image' | 'first_frame' | 'last_frame', string>>>;
 }
 
 export interface PromoteManifestText {
@@ -69,7 +71,7 @@ function fieldValue(request: SubmitRequest, field: (typeof FIELDS)[number]): str
  * are keys of the entry, so they are the new job's axes too and the report can line it up with its source; the
  * other fields go in the prompt object (fields of a prompt are not axes).
  */
-function entry(take: PromotedTake): string[] {
+function entry(take: PromotedTake, mixedModels: boolean): string[] {
   const { source, request } = take;
   const seedNote = take.seedFrom === 'used' ? 'the seed the service used' : 'the seed asked for (the service did not report the one it used)';
   const onEntry = (f: (typeof FIELDS)[number]): boolean => f === 'quality' || f === 'seed' || f in source.axes;
@@ -85,6 +87,10 @@ function entry(take: PromotedTake): string[] {
     const value = fieldValue(request, f);
     if (value !== undefined && !onEntry(f)) lines.push(`        ${f}: ${value}`);
   }
+  // The model and the source images are the take's own: on the entry when the models differ (or model was an axis),
+  // so a family sweep promotes as one file; else the top-level model says it.
+  if (mixedModels || 'model' in source.axes) lines.push(`      model: ${yamlString(request.model)}`);
+  for (const [key, value] of Object.entries(take.images ?? {})) lines.push(`      ${key}: ${yamlString(value)}`);
   for (const f of FIELDS) {
     const value = fieldValue(request, f);
     if (value !== undefined && onEntry(f)) lines.push(`      ${f}: ${value}`);
@@ -112,7 +118,7 @@ export function promoteManifestText(m: PromoteManifestText): string {
     ...(m.filename !== undefined ? [`filename: ${yamlString(m.filename)}`] : []),
     'matrix:',
     '  include:',
-    ...m.takes.flatMap(entry),
+    ...m.takes.flatMap((t) => entry(t, new Set(m.takes.map((x) => x.request.model)).size > 1)),
     'run:',
     `  out: ${yamlString(m.out)}`,
     '',

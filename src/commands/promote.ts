@@ -6,8 +6,8 @@ import { formatDiagnostic } from '../errors/manifest-error.js';
 import { OutputUnwritableError, UserError } from '../errors/paiwo-error.js';
 import { parseManifest } from '../manifest/parse-manifest.js';
 import { PROMPT_ID_PATTERN } from '../manifest/prompt-id.js';
-import type { Diagnostic, LoadedManifest } from '../manifest/types.js';
-import { checkRequest, type Duration, type Quality, type SubmitRequest } from '../model/capabilities.js';
+import type { Diagnostic, Job, LoadedManifest } from '../manifest/types.js';
+import { checkRequest, IMAGE_FIELDS, modeOfKeys, type Duration, type ImageField, type Quality, type SubmitRequest } from '../model/capabilities.js';
 import { canonicalRequestJson } from '../manifest/canonical-request-json.js';
 import { readLedger } from '../ledger/store.js';
 import { isRehearsal } from '../ledger/service-identity.js';
@@ -78,7 +78,8 @@ function promotedTakes(takes: readonly LedgerJob[], options: PromoteOptions, war
     if (options.quality !== undefined) request.quality = options.quality;
     if (options.duration !== undefined) request.duration = options.duration;
     if (options.audio !== undefined) request.generate_audio_switch = options.audio;
-    const refused = checkRequest(request).filter((v) => v.severity === 'error' && v.field !== 'input' && v.field !== 'negative_prompt');
+    const mode = modeOfKeys(new Set(Object.keys(source.images ?? {}) as ImageField[])) ?? 'text';
+    const refused = checkRequest(request, mode).filter((v) => v.severity === 'error' && v.field !== 'input' && v.field !== 'negative_prompt');
     for (const v of refused) problems.push(`take ${source.id} (${source.request.quality}, ${source.request.duration} s) → ${request.quality}, ${request.duration} s: ${v.message}`);
     const key = canonicalRequestJson(request);
     const unwritable = unwritableFields(source.request);
@@ -102,14 +103,32 @@ function promotedTakes(takes: readonly LedgerJob[], options: PromoteOptions, war
   return out;
 }
 
+/** A take with its images named as the new manifest (in `dir`) names them: a path relative to it, or the URL. */
+function withImagesFrom(take: PromotedTake, dir: string): PromotedTake {
+  const images = take.source.images;
+  if (!images) return take;
+  const named: Partial<Record<ImageField, string>> = {};
+  for (const key of IMAGE_FIELDS) {
+    const ref = images[key];
+    if (ref) named[key] = ref.file !== undefined ? relative(dir, ref.file).split(sep).join('/') : ref.source;
+  }
+  return { ...take, images: named };
+}
+
+/** The same image bytes (or URLs) under the same keys: the promoted job animates what its source did. */
+function sameImages(a: Job['images'], b: LedgerJob['images']): boolean {
+  const key = (r: { sha256?: string | undefined; source: string } | undefined): string => (r ? (r.sha256 ?? r.source) : '');
+  return IMAGE_FIELDS.every((f) => key(a?.[f]) === key(b?.[f]));
+}
+
 /** Parses the text as any manifest is parsed: its jobs must be exactly the promoted requests, each linked to its source. */
-function checkRoundTrip(text: string, file: string, takes: readonly PromotedTake[]): { manifest?: LoadedManifest; diagnostics: Diagnostic[] } {
-  const parsed = parseManifest(text, file);
+function checkRoundTrip(text: string, file: string, takes: readonly PromotedTake[], baseDir: string): { manifest?: LoadedManifest; diagnostics: Diagnostic[] } {
+  const parsed = parseManifest(text, file, { baseDir });
   const m = parsed.manifest;
   if (!m) return parsed;
   const same =
     m.jobs.length === takes.length &&
-    takes.every((t, i) => m.jobs[i]!.promotedFrom === t.source.id && canonicalRequestJson(m.jobs[i]!.request) === canonicalRequestJson(t.request));
+    takes.every((t, i) => m.jobs[i]!.promotedFrom === t.source.id && canonicalRequestJson(m.jobs[i]!.request) === canonicalRequestJson(t.request) && sameImages(m.jobs[i]!.images, t.source.images));
   if (!same) {
     // A value a manifest reads otherwise than it was recorded (e.g. an edited ledger): named, never written.
     const differ = takes.flatMap((t, i) => {
@@ -142,10 +161,9 @@ export async function promoteCommand(out: string, options: PromoteOptions, io: C
   const ids = [...new Set(requested)];
   const warn = (text: string): void => void io.stderr.write(`warning: ${text}\n`);
   const takes = promotedTakes(chooseTakes(ledger.jobs, ids, shownPath(cwd, outDir)), options, warn);
-  const models = new Set(takes.map((t) => t.request.model));
-  if (models.size > 1) throw new UserError('PROMOTE_REFUSED', `the takes use different models (${[...models].join(', ')}); promote the takes of one model at a time`);
-
   const file = options.output !== undefined ? resolve(cwd, options.output) : resolve(cwd, 'promoted.yaml');
+  // Each take keeps its model (written on its entry) and its images, named relative to the new manifest.
+  for (const [i, t] of takes.entries()) takes[i] = withImagesFrom(t, dirname(file));
   const baseName = `${takes[0]!.source.manifest_name}-promoted`.slice(0, 64);
   const spec = {
     takes,
@@ -156,13 +174,13 @@ export async function promoteCommand(out: string, options: PromoteOptions, io: C
   };
   const shownFile = options.output ?? '<stdout>';
   let text = promoteManifestText(spec);
-  let parsed = checkRoundTrip(text, shownFile, takes);
+  let parsed = checkRoundTrip(text, shownFile, takes, dirname(file));
   const taken = new Map(ledger.jobs.map((j) => [j.file, j.id]));
   const clashes = (m: LoadedManifest): boolean => m.jobs.some((j) => taken.has(j.file) && taken.get(j.file) !== j.id);
   if (!parsed.manifest || clashes(parsed.manifest)) {
     // Two takes (or a take and a job already in the folder) would share a file name: the job id tells them apart.
     const unique = promoteManifestText({ ...spec, filename: UNIQUE_FILENAME });
-    const again = checkRoundTrip(unique, shownFile, takes);
+    const again = checkRoundTrip(unique, shownFile, takes, dirname(file));
     if (again.manifest || parsed.manifest) [text, parsed] = [unique, again];
   }
   if (!parsed.manifest || clashes(parsed.manifest)) {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ASPECT_RATIOS, DURATIONS, MOTION_MODES, QUALITIES, type SubmitRequest } from '../model/capabilities.js';
+import { ASPECT_RATIOS, MOTION_MODES, QUALITIES, type SubmitRequest } from '../model/capabilities.js';
 import type { Job } from '../manifest/types.js';
 
 /**
@@ -25,13 +25,16 @@ const jobStatusDescription =
 const submitRequestSchema = z.object({
   model: z.string(),
   input: z.string().describe('The prompt.'),
-  aspect_ratio: z.enum(ASPECT_RATIOS),
+  aspect_ratio: z.enum(ASPECT_RATIOS).optional().describe("A text job's frame shape; none on an image job."),
   quality: z.enum(QUALITIES),
-  duration: z.literal(DURATIONS),
+  duration: z.number().describe('Seconds of video (5, 8 or 10 on paiwo-v5.6; 1–15 on PixVerse-V6 and -C1).'),
   motion_mode: z.enum(MOTION_MODES).optional(),
   negative_prompt: z.string().optional(),
   generate_audio_switch: z.boolean().optional(),
   seed: z.number().optional(),
+  img_id: z.number().optional(),
+  first_frame_img: z.number().optional(),
+  last_frame_img: z.number().optional(),
 });
 
 const ledgerErrorSchema = z.object({
@@ -58,6 +61,37 @@ const jobBudgetSchema = z
   .describe("The budget in force when a run last planned this job: the manifest's max_credits and this shard's share of it.");
 
 const nullableNumber = z.number().nullable();
+
+/** One source image of a job, as the plan checked it (manifest/image-files.ts). */
+const imageRefSchema = z
+  .object({
+    source: z.string().describe('As the manifest names it: a path relative to the manifest, or an https:// URL.'),
+    file: z.string().optional().describe("The local file's absolute path when it was last planned (none for a URL)."),
+    sha256: z.string().optional().describe("sha256 of the file's bytes: part of the job's id and the upload's key."),
+    bytes: z.number().optional(),
+    format: z.string().optional(),
+    width: z.number().optional(),
+    height: z.number().optional(),
+  })
+  .describe('A source image.');
+
+const jobImagesSchema = z
+  .object({ image: imageRefSchema.optional(), first_frame: imageRefSchema.optional(), last_frame: imageRefSchema.optional() })
+  .describe("An image job's `image`, or a first/last-frame job's `first_frame` and `last_frame`.");
+
+/** An upload's answer, kept with the job that needed it; every job and every later run reuses it (scheduler/upload-images.ts). */
+const uploadRecordSchema = z
+  .object({
+    family: z.string().describe('The upload model: paiwo-picture or pixverse-picture (their ids do not mix).'),
+    key: z.string().describe('What was uploaded: "sha256:<hex>" of the bytes, or "url:<url>".'),
+    img_id: z.string().describe('The exact decimal digits of Resp.img_id.'),
+    at: z.string(),
+  })
+  .describe('An uploaded image.');
+
+const jobUploadsSchema = z
+  .object({ image: uploadRecordSchema.optional(), first_frame: uploadRecordSchema.optional(), last_frame: uploadRecordSchema.optional() })
+  .describe('The upload each image key of the job was submitted with.');
 
 const ledgerJobShape = {
   id: z.string(),
@@ -86,6 +120,8 @@ const ledgerJobShape = {
   error: ledgerErrorSchema.nullable(),
   axes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe('The matrix coordinates that produced the job (prompt as its id).'),
   promoted_from: z.string().optional().describe('The job this one re-renders (paiwo-batch promote); absent for every other job.'),
+  images: jobImagesSchema.optional().describe("An image or first/last-frame job's source images; absent on a text job."),
+  uploads: jobUploadsSchema.optional().describe('The uploads its images were submitted with; absent until then.'),
   created_at: z.string(),
   updated_at: z.string(),
   submitted_at: z.string().nullable(),
@@ -145,6 +181,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export type LedgerError = z.input<typeof ledgerErrorSchema>;
 export type SubmitAttempt = z.input<typeof submitAttemptSchema>;
 export type JobBudget = z.input<typeof jobBudgetSchema>;
+export type UploadRecord = z.input<typeof uploadRecordSchema>;
 export type LedgerJob = z.input<typeof ledgerJobSchema>;
 export type LedgerTotals = z.input<typeof ledgerTotalsSchema>;
 export type Ledger = z.input<typeof ledgerSchema>;
@@ -194,6 +231,7 @@ export function ledgerRecordOf(job: Job, now: string, budget: JobBudget | null =
     error: null,
     axes: { ...job.axes },
     ...(job.promotedFrom !== undefined && { promoted_from: job.promotedFrom }),
+    ...(job.images && { images: structuredClone(job.images) as NonNullable<LedgerJob['images']> }),
     created_at: now,
     updated_at: now,
     submitted_at: null,

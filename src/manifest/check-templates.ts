@@ -71,7 +71,7 @@ export function checkTemplates(data: ManifestData, parts: ManifestParts, prompts
   const variableNames = new Set([...plan.axes.filter((a) => a.kind === 'variable').map((a) => a.key), ...plan.includeVariables.keys()]);
   const book = new TemplateBook(variableNames, problems);
   checkPromptTemplates(book, prompts, parts);
-  const pattern = data.filename ?? defaultFilePattern(plan.axes, data.repeat);
+  const pattern = data.filename ?? defaultFilePattern(plan.axes, data.repeat, setsAnywhere(parts));
   if (data.filename !== undefined) {
     const escape = patternEscape(data.filename);
     if (escape) problems.error(['filename'], escape);
@@ -101,11 +101,23 @@ function checkPromptTemplates(book: TemplateBook, prompts: readonly PromptEntry[
   });
 }
 
-function defaultFilePattern(axes: readonly AxisInfo[], repeat: number): string {
+/** The request fields some include entry, prompt object or the defaults set (they may differ between jobs). */
+function setsAnywhere(parts: ManifestParts): ReadonlySet<string> {
+  const keys = new Set<string>(Object.keys(parts.defaults));
+  for (const e of parts.include) for (const k of Object.keys(e)) keys.add(k);
+  for (const p of (parts.matrix.prompt ?? []) as unknown[]) if (p && typeof p === 'object') for (const k of Object.keys(p)) keys.add(k);
+  return keys;
+}
+
+function defaultFilePattern(axes: readonly AxisInfo[], repeat: number, setElsewhere: ReadonlySet<string>): string {
   const fieldAxes = new Set(axes.filter((a) => a.kind === 'field').map((a) => a.key));
+  const varies = (key: string): boolean => fieldAxes.has(key) || setElsewhere.has(key);
   return [
     '{prompt}',
     ...axes.filter((a) => a.kind === 'variable' && VARIABLE_NAME.test(a.key) && !RESERVED_NAMES.has(a.key)).map((a) => `_{${a.key}}`),
+    // A family sweep names the model and the source image(s) of each take.
+    varies('model') ? '_{model}' : '',
+    varies('image') || varies('first_frame') || varies('last_frame') ? '_{image}' : '',
     '_{aspect_ratio}_{quality}_{duration}s',
     fieldAxes.has('motion_mode') ? '_{motion_mode}' : '',
     fieldAxes.has('generate_audio_switch') ? '_{generate_audio_switch}' : '',

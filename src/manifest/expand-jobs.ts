@@ -2,6 +2,7 @@ import { checkTemplates } from './check-templates.js';
 import { collectPrompts, type PromptEntry } from './collect-prompts.js';
 import { expandMatrix, type Combination } from './expand-matrix.js';
 import { FileNamer } from './file-namer.js';
+import type { ImageFiles } from './image-files.js';
 import { JobCollector } from './job-collector.js';
 import { JobCursor } from './job-cursor.js';
 import type { ManifestData } from './manifest-schema.js';
@@ -25,6 +26,8 @@ export interface ExpandContext {
   readonly maxJobs: number;
   /** How paths named inside messages are written, when `data` is not the file's own (parse-manifest.ts). */
   readonly formatPath?: (path: readonly PathSegment[]) => string;
+  /** The manifest's image files, relative to its folder (absent: image keys are checked for shape only). */
+  readonly images?: ImageFiles;
 }
 
 /**
@@ -38,7 +41,7 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
   const formatAt = ctx.formatPath ?? formatPath;
   const prompts = collectPrompts(parts.matrix, parts.defaults, parts.include, parts.exclude, formatAt);
   problems.add(prompts.problems);
-  const plan = planAxes(data, parts, prompts, ctx.maxJobs, problems);
+  const plan = planAxes(data, parts, prompts, ctx.maxJobs, problems, ctx.images);
   if (!plan) return { jobs: [], problems: problems.items };
   const templates = checkTemplates(data, parts, prompts.prompts, plan, problems);
   if (problems.hasError((p) => p.path[0] === 'matrix' && p.path[1] === 'seed')) return { jobs: [], problems: problems.items };
@@ -46,7 +49,7 @@ export function expandJobs(data: ManifestData, ctx: ExpandContext): { jobs: Job[
 
   const tally = new ProblemTally();
   const cursor = new JobCursor(plan.axes, parts, prompts);
-  const builder = new RequestBuilder(cursor, templates.book, tally, { model: data.model, defaultsPath: data.defaults ? ['defaults'] : [], formatAt });
+  const builder = new RequestBuilder(cursor, templates.book, tally, { model: data.model, defaultsPath: data.defaults ? ['defaults'] : [], formatAt, ...(ctx.images && { images: ctx.images }) });
   const patternGiven = data.filename !== undefined;
   const namer = new FileNamer(templates.book.parse(templates.pattern), cursor, { manifestName: ctx.name, model: data.model, patternGiven, unknownNames: templates.book.unknownNames });
   const collector = new JobCollector(cursor, namer, tally, { manifest: ctx.file, manifestName: ctx.name, repeat: data.repeat, filePath: templates.filePath, patternGiven });

@@ -22,6 +22,21 @@ function fileText(field: string, value: Scalar): string {
   return String(value);
 }
 
+/** `{image}`: the image's base name, `first-to-last` for a first/last-frame job, `none` for a text job. */
+function imageText(cursor: JobCursor): string {
+  const stem = (s: { readonly value: Scalar } | undefined): string | undefined => {
+    if (!s) return undefined;
+    const base = String(s.value).split(/[\\/]/).pop()!.split('?')[0]!;
+    return base.replace(/\.[a-z0-9]{1,5}$/i, '') || 'image';
+  };
+  const { values } = cursor;
+  const image = stem(values.image);
+  if (image !== undefined) return image;
+  const first = stem(values.first_frame);
+  const last = stem(values.last_frame);
+  return first !== undefined || last !== undefined ? `${first ?? 'none'}-to-${last ?? 'none'}` : 'none';
+}
+
 /** The file-name pattern rendered for the cursor's job: each `{name}`'s source is decided once, each value made safe once. */
 export class FileNamer {
   private readonly parts: readonly FilePart[];
@@ -60,7 +75,8 @@ export class FileNamer {
     if (name === 'id') return () => cursor.id;
     if (name === 'repeat') return () => String(cursor.repeatIndex + 1);
     if (name === 'name') return () => settings.manifestName;
-    if (name === 'model') return () => settings.model;
+    if (name === 'model') return () => String(cursor.values.model?.value ?? settings.model);
+    if (name === 'image') return () => imageText(cursor);
     if (name === 'negative_prompt') return () => cursor.negative ?? 'none';
     if ((REQUEST_FIELD_NAMES as string[]).includes(name)) {
       const unset = name === 'seed' ? 'auto' : 'none';

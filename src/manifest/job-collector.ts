@@ -39,11 +39,11 @@ export class JobCollector {
     private readonly settings: JobCollectorSettings,
   ) {}
 
-  addCopies({ request, credits }: PricedRequest, axes: Readonly<Record<string, AxisValue>>, from: string | undefined): void {
+  addCopies({ request, credits, images }: PricedRequest, axes: Readonly<Record<string, AxisValue>>, from: string | undefined): void {
     const { cursor, settings } = this;
     for (let repeatIndex = 0; repeatIndex < settings.repeat; repeatIndex++) {
       cursor.repeatIndex = repeatIndex;
-      const id = (cursor.id = jobId(request, repeatIndex));
+      const id = (cursor.id = jobId(request, repeatIndex, images));
       if (this.seen.has(id)) {
         this.duplicates++;
         this.firstDuplicate ??= this.seen.get(id);
@@ -54,7 +54,7 @@ export class JobCollector {
         this.tally.add('error', settings.filePath, `{${file.missing}} has no value for these jobs`, '', [file.missing]);
         continue;
       }
-      const job: Job = { id, manifest: settings.manifest, manifestName: settings.manifestName, request, repeatIndex, file, estimatedCredits: credits, axes, ...(from !== undefined && { promotedFrom: from }) };
+      const job: Job = { id, manifest: settings.manifest, manifestName: settings.manifestName, request, repeatIndex, file, estimatedCredits: credits, axes, ...(images && { images }), ...(from !== undefined && { promotedFrom: from }) };
       this.seen.set(id, job);
       this.keep(job);
     }

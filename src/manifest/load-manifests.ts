@@ -80,7 +80,7 @@ export async function scanManifests(patterns: readonly string[], options: LoadMa
   for (let i = 0; i < absolutes.length; i++) {
     const text = await readManifestText(absolutes[i]!, files[i]!, diagnostics);
     if (text === undefined) continue;
-    const result = parseManifest(text, files[i]!, options.maxJobs !== undefined ? { maxJobs: options.maxJobs } : {});
+    const result = parseManifest(text, files[i]!, { baseDir: path.dirname(absolutes[i]!), ...(options.maxJobs !== undefined && { maxJobs: options.maxJobs }) });
     diagnostics.push(...result.diagnostics);
     if (result.manifest) parsed.push(result.manifest);
   }

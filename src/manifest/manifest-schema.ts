@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { JOB_ID_LENGTH } from './job-id.js';
 import { PROMPT_ID_PATTERN } from './prompt-id.js';
-import { ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, MODEL_NAMES, MOTION_MODES, QUALITIES, SEED_MAX, SEED_MIN } from '../model/capabilities.js';
+import { ASPECT_RATIOS, DEFAULT_MODEL, MAX_DURATION, MODEL_NAMES, MOTION_MODES, QUALITIES, SEED_MAX, SEED_MIN } from '../model/capabilities.js';
 
 /**
  * The manifest language as a zod schema: the one place every key, type and default is written. The JSON Schema
@@ -9,17 +9,27 @@ import { ASPECT_RATIOS, DEFAULT_MODEL, DURATIONS, MODEL_NAMES, MOTION_MODES, QUA
  * include/exclude) come after it, in parse-manifest.ts.
  */
 
-const aspectRatio = z.enum(ASPECT_RATIOS).describe('Frame shape, e.g. "16:9". Quote it in YAML.');
+const aspectRatio = z.enum(ASPECT_RATIOS).describe('Frame shape of a text job, e.g. "16:9" (21:9: PixVerse-V6 only). Quote it in YAML. Not on an image or first/last-frame job.');
 const quality = z.enum(QUALITIES).describe('Output resolution.');
-const duration = z.literal(DURATIONS).describe('Seconds of video; 1080p allows 5 and 8 only.');
+const duration = z.int().min(1).max(MAX_DURATION).describe('Seconds of video: 5, 8 or 10 on paiwo-v5.6 (1080p: 5 and 8); any whole second 1–15 on PixVerse-V6 and PixVerse-C1.');
 const motionMode = z.enum(MOTION_MODES).describe('"normal" or "fast"; "fast" does not support 8 s on paiwo-v5.6-ttv.');
 const negativePrompt = z.string().describe('What the video should not show; at most 2048 characters; may use {variables}.');
 const audioSwitch = z.boolean().describe('Generate a sound track (v5.5 and v5.6 only); changes the price.');
 const seed = z.int().min(SEED_MIN).max(SEED_MAX).describe('0 – 2147483647; 0 lets the service pick (not reproducible).');
+const model = z.enum(MODEL_NAMES as [string, ...string[]]).describe('The generation model; PixVerse-V6 and -C1 pick text, image or first/last frame from the image keys given.');
+const imageSource = (what: string): z.ZodString =>
+  z.string().min(1).describe(`${what}: a PNG, JPEG or WebP file (path relative to the manifest; a glob gives one value per file, sorted) or an https:// URL; at most 20 MB and 4,000 px on its longest side.`);
+const image = imageSource('The image to animate (image-to-video)');
+const firstFrame = imageSource('The first frame of a first/last-frame job');
+const lastFrame = imageSource('The last frame of a first/last-frame job');
 const promptText = z.string().min(1).describe('The prompt (the API\'s `input`); at most 2048 characters; may use {variables}.');
 
 /** The request fields a manifest may set, under the API's own names. */
 export const requestFieldShape = {
+  model: model.optional(),
+  image: image.optional(),
+  first_frame: firstFrame.optional(),
+  last_frame: lastFrame.optional(),
   aspect_ratio: aspectRatio.optional(),
   quality: quality.optional(),
   duration: duration.optional(),
@@ -91,6 +101,10 @@ export const excludeEntrySchema = z
 export const matrixSchema = z
   .object({
     prompt: z.array(promptSchema).min(1).optional().describe('Prompts: text, or {id, text, negative_prompt, …}.'),
+    model: z.array(model).min(1).optional(),
+    image: z.array(image).min(1).optional(),
+    first_frame: z.array(firstFrame).min(1).optional(),
+    last_frame: z.array(lastFrame).min(1).optional(),
     aspect_ratio: z.array(aspectRatio).min(1).optional(),
     quality: z.array(quality).min(1).optional(),
     duration: z.array(duration).min(1).optional(),
@@ -133,7 +147,7 @@ export const manifestSchema = z
       .string()
       .refine((v) => PROMPT_ID_PATTERN.test(v), 'the name names a folder: letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters')
       .optional().describe('Names the output folder; default: the file\'s base name.'),
-    model: z.enum(MODEL_NAMES as [string, ...string[]]).default(DEFAULT_MODEL).describe('The generation model.'),
+    model: model.default(DEFAULT_MODEL).describe('The generation model of every job that sets none (defaults, the matrix or an include entry may set it per job).'),
     defaults: z
       .strictObject({ prompt: promptSchema.optional(), ...requestFieldShape })
       .optional()
@@ -153,7 +167,7 @@ export const manifestSchema = z
       .describe('Output file-name pattern; `/` makes subfolders, .mp4 is appended. Default: "{prompt}_{aspect_ratio}_{quality}_{duration}s_seed{seed}".'),
     run: runSchema.prefault({}),
   })
-  .meta({ title: 'paiwo-batch manifest', description: 'A batch of paiwo-v5.6-ttv text-to-video jobs: defaults × matrix, expanded into one job per combination.' });
+  .meta({ title: 'paiwo-batch manifest', description: 'A batch of paiwo / PixVerse video jobs (text, image or first/last frame): defaults × matrix, expanded into one job per combination.' });
 
 export type ManifestInput = z.input<typeof manifestSchema>;
 export type ManifestData = z.output<typeof manifestSchema>;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expandJobs, MATRIX_AXIS } from './expand-jobs.js';
+import { ImageFiles } from './image-files.js';
 import { manifestSchema, type ManifestData } from './manifest-schema.js';
 import { formatPath, type Problem } from './problem.js';
 import { pruneValue, type PrunedValue } from './prune-value.js';
@@ -11,6 +12,11 @@ import { problemsFromZod } from './zod-problems.js';
 export interface ParseManifestOptions {
   /** Overrides the manifest's `max_jobs` (the `--max-jobs` flag). */
   readonly maxJobs?: number;
+  /**
+   * The manifest's folder (absolute): image paths are relative to it, and its images are read and checked (the
+   * only reads a parse makes, and only when the manifest names images). @default process.cwd()
+   */
+  readonly baseDir?: string;
 }
 
 /** Larger files are refused before parsing: no real manifest comes near it, a hostile one could. */
@@ -181,7 +187,7 @@ function finish(file: string, diagnostics: Diagnostic[]): Diagnostic[] {
 }
 
 /**
- * Parses, validates and expands one manifest's text. Pure (no I/O): `file` only names the manifest in
+ * Parses, validates and expands one manifest's text. No I/O but reading the images it names: `file` only names the manifest in
  * diagnostics and jobs. Every problem of the file comes back at once, each with its line:column; `manifest`
  * is present only when none of them is an error.
  */
@@ -204,7 +210,8 @@ export function parseManifest(text: string, file: string, options: ParseManifest
     const name = data.name ?? nameFromFile(file);
     const maxJobs = options.maxJobs ?? data.max_jobs;
     const pruned = schema.pruned;
-    const expanded = expandJobs(data, { file, name, maxJobs, ...(pruned && { formatPath: (p: readonly PathSegment[]) => formatPath(pruned.toOriginal(p)) }) });
+    const images = new ImageFiles(options.baseDir ?? process.cwd());
+    const expanded = expandJobs(data, { file, name, maxJobs, images, ...(pruned && { formatPath: (p: readonly PathSegment[]) => formatPath(pruned.toOriginal(p)) }) });
     problems.push(...(pruned ? fromPrunedExpansion(expanded.problems, pruned, schema.removed, schema.problems) : expanded.problems));
     // A manifest with schema errors is never handed on, whatever its pruned remainder looks like.
     if (!pruned && !problems.some((p) => p.severity === 'error')) {

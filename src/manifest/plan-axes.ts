@@ -1,4 +1,5 @@
-import { SEED_MAX } from '../model/capabilities.js';
+import { IMAGE_FIELDS, SEED_MAX } from '../model/capabilities.js';
+import type { ImageFiles } from './image-files.js';
 import type { CollectedPrompts, PromptEntry } from './collect-prompts.js';
 import { productSize, type MatrixEntry } from './expand-matrix.js';
 import { REQUEST_FIELD_NAMES, type ManifestData } from './manifest-schema.js';
@@ -11,7 +12,7 @@ import type { PathSegment } from './yaml-source.js';
 export type Scalar = string | number | boolean;
 
 /** Names that are not matrix variables: the job's own values in templates. */
-export const RESERVED_NAMES = new Set(['prompt', 'input', 'model', 'id', 'repeat', 'name', 'include', 'exclude']);
+export const RESERVED_NAMES = new Set(['prompt', 'input', 'id', 'repeat', 'name', 'include', 'exclude']);
 const MAX_GUARD_FACTOR = 10;
 const MIN_EXPANSION_CAP = 100_000;
 /**
@@ -63,8 +64,8 @@ export interface AxisPlan {
  * The matrix axes and include variables with their names checked, and the job-count guard, which runs on the
  * axes' sizes before anything large is built (seeds included). `undefined`: nothing can be expanded.
  */
-export function planAxes(data: ManifestData, parts: ManifestParts, prompts: CollectedPrompts, maxJobs: number, problems: ProblemList): AxisPlan | undefined {
-  const axes = collectAxes(parts.matrix, prompts.axisPrompts, problems);
+export function planAxes(data: ManifestData, parts: ManifestParts, prompts: CollectedPrompts, maxJobs: number, problems: ProblemList, images?: ImageFiles): AxisPlan | undefined {
+  const axes = collectAxes(parts.matrix, prompts.axisPrompts, problems, images);
   if (!axes) return undefined;
   const includeVariables = includeVariablesOf(parts.include, axes, problems);
   if (data.matrix !== undefined && axes.length === 0 && parts.include.length === 0) {
@@ -79,8 +80,24 @@ export function planAxes(data: ManifestData, parts: ManifestParts, prompts: Coll
   return { axes: drawn, includeVariables };
 }
 
+/** An image axis with its globs expanded: one value per matching file, sorted; each value points at what it came from. */
+function imageAxis(key: string, written: readonly string[], images: ImageFiles, problems: ProblemList): AxisInfo {
+  const values: string[] = [];
+  const from: number[] = [];
+  written.forEach((value, i) => {
+    const found = images.expand(value);
+    if (found.length === 0) problems.error(['matrix', key, i], `no file matches ${JSON.stringify(value)} (relative to the manifest)`);
+    for (const v of found) {
+      if (values.includes(v)) continue;
+      values.push(v);
+      from.push(i);
+    }
+  });
+  return { key, kind: 'field', size: values.length, values, valuePath: (i) => ['matrix', key, from[i]!] };
+}
+
 /** `undefined` when the seed axis asks for more distinct seeds than exist. */
-function collectAxes(matrix: Readonly<Record<string, unknown>>, axisPrompts: readonly PromptEntry[], problems: ProblemList): AxisInfo[] | undefined {
+function collectAxes(matrix: Readonly<Record<string, unknown>>, axisPrompts: readonly PromptEntry[], problems: ProblemList, images: ImageFiles | undefined): AxisInfo[] | undefined {
   const axes: AxisInfo[] = [];
   for (const [key, raw] of Object.entries(matrix)) {
     if (key === 'include' || key === 'exclude') continue;
@@ -90,11 +107,13 @@ function collectAxes(matrix: Readonly<Record<string, unknown>>, axisPrompts: rea
       const seed = seedAxis(raw as SeedSpec, problems);
       if (!seed) return undefined;
       axes.push(seed);
+    } else if (images && (IMAGE_FIELDS as readonly string[]).includes(key)) {
+      axes.push(imageAxis(key, raw as string[], images, problems));
     } else if ((REQUEST_FIELD_NAMES as string[]).includes(key)) {
       const values = raw as Scalar[];
       axes.push({ key, kind: 'field', size: values.length, values, valuePath: (i) => ['matrix', key, i] });
     } else {
-      if (RESERVED_NAMES.has(key)) problems.error(['matrix', key], `"${key}" cannot be a matrix axis${key === 'input' ? ' (the prompt axis is called "prompt")' : key === 'model' ? ' (set model at the top level)' : ''}`, true);
+      if (RESERVED_NAMES.has(key)) problems.error(['matrix', key], `"${key}" cannot be a matrix axis${key === 'input' ? ' (the prompt axis is called "prompt")' : ''}`, true);
       else if (!VARIABLE_NAME.test(key)) problems.error(['matrix', key], `${describeValue(key)} is not a usable variable name (letters, digits and "_", not starting with a digit)`, true);
       const values = raw as Scalar[];
       axes.push({ key, kind: 'variable', size: values.length, values, valuePath: (i) => ['matrix', key, i] });

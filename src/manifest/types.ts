@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../errors/diagnostic.js';
-import type { SubmitRequest } from '../model/capabilities.js';
+import type { ImageField, SubmitRequest } from '../model/capabilities.js';
 
 /** A value of one matrix axis as it produced a job (prompt axes are reported by prompt id). */
 export type AxisValue = string | number | boolean;
@@ -15,8 +15,10 @@ export interface Job {
   readonly manifest: string;
   /** The manifest's `name` (or file base name): names the default output folder. */
   readonly manifestName: string;
-  /** Exactly what the submit sends. */
+  /** Exactly what the submit sends (an image job's img_id fields are added from its uploads just before). */
   readonly request: SubmitRequest;
+  /** The source images of an image or first/last-frame job; their bytes are part of the id. */
+  readonly images?: JobImages;
   /** 0-based copy index when `repeat` > 1. */
   readonly repeatIndex: number;
   /** Output file path relative to the output folder; made safe, never escapes it. */
@@ -81,3 +83,20 @@ export interface Shard {
   readonly index: number;
   readonly count: number;
 }
+
+/** One source image of a job, as validated before anything is sent (manifest/image-files.ts). */
+export interface ImageRef {
+  /** As the manifest names it: a path relative to the manifest (a glob's match, relative too) or an https:// URL. */
+  readonly source: string;
+  /** The local file's absolute path (none for a URL). */
+  readonly file?: string;
+  /** sha256 of the file's bytes: what the job's id and the upload cache are keyed by (a URL: none). */
+  readonly sha256?: string;
+  readonly bytes?: number;
+  readonly format?: 'png' | 'jpeg' | 'webp';
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** A job's source images by manifest key: `image`, or `first_frame` + `last_frame`. */
+export type JobImages = Readonly<Partial<Record<ImageField, ImageRef>>>;

@@ -1,114 +1,54 @@
 /**
- * The one table of what each paiwo text-to-video model accepts (shared/api/DMXAPI-PAIWO.md A.1, B.5).
- * The manifest validator and the simulator both read it; a new model is one more entry.
+ * The capability table (the rows are in model-table.ts) and the one check of a request against it. The manifest
+ * validator and the simulator both read it; a new model is one more row.
  *
  * Severity follows the contract: rules the user's document states are `error`s, rules that only the
  * provider's public docs suggest are `warning`s.
  */
+import { capabilitiesOf, MODEL_NAMES, DEFAULT_MODEL, SEED_MAX, SEED_MIN, type AspectRatio, type Duration, type ImageField, type JobMode, type MotionMode, type Quality, type Severity } from './model-table.js';
 
-export const ASPECT_RATIOS = ['16:9', '9:16', '4:3', '3:4', '1:1'] as const;
-export type AspectRatio = (typeof ASPECT_RATIOS)[number];
-
-export const QUALITIES = ['360p', '540p', '720p', '1080p'] as const;
-export type Quality = (typeof QUALITIES)[number];
-
-export const DURATIONS = [5, 8, 10] as const;
-export type Duration = (typeof DURATIONS)[number];
-
-export const MOTION_MODES = ['normal', 'fast'] as const;
-export type MotionMode = (typeof MOTION_MODES)[number];
-
-/** The model name of the fetch operation (A.2). */
-export const FETCH_MODEL = 'paiwo-get';
-export const DEFAULT_MODEL = 'paiwo-v5.6-ttv';
-
-export const MAX_PROMPT_CHARS = 2048;
-export const SEED_MIN = 0;
-export const SEED_MAX = 2_147_483_647;
-
-export type Severity = 'error' | 'warning';
-
-export interface ModelCapabilities {
-  readonly model: string;
-  /** Only `paiwo-v5.6-ttv` is documented by DMXAPI; others draw a warning (B.5). */
-  readonly documented: boolean;
-  readonly aspectRatios: readonly AspectRatio[];
-  readonly qualities: readonly Quality[];
-  /** Allowed durations per quality, in seconds. */
-  readonly durations: Readonly<Record<Quality, readonly Duration[]>>;
-  /** `null`: the field is not accepted at all (v5). */
-  readonly motionModes: readonly MotionMode[] | null;
-  /** Durations `fast` may not be used with, per the user's document (an error). */
-  readonly fastForbiddenDurations: readonly Duration[];
-  /** Provider-docs-only limits on `fast` (a warning): allowed durations and qualities. */
-  readonly fastAdvisory?: { readonly durations: readonly Duration[]; readonly notQualities: readonly Quality[] };
-  readonly audioSwitch: boolean;
-}
-
-const ALL_DURATIONS_BUT_1080P_10: Readonly<Record<Quality, readonly Duration[]>> = {
-  '360p': [5, 8, 10],
-  '540p': [5, 8, 10],
-  '720p': [5, 8, 10],
-  '1080p': [5, 8],
-};
-
-export const MODELS: Readonly<Record<string, ModelCapabilities>> = {
-  'paiwo-v5.6-ttv': {
-    model: 'paiwo-v5.6-ttv',
-    documented: true,
-    aspectRatios: ASPECT_RATIOS,
-    qualities: QUALITIES,
-    durations: ALL_DURATIONS_BUT_1080P_10,
-    motionModes: MOTION_MODES,
-    fastForbiddenDurations: [8],
-    audioSwitch: true,
-  },
-  'paiwo-v5.5-ttv': {
-    model: 'paiwo-v5.5-ttv',
-    documented: false,
-    aspectRatios: ASPECT_RATIOS,
-    qualities: QUALITIES,
-    durations: ALL_DURATIONS_BUT_1080P_10,
-    motionModes: MOTION_MODES,
-    fastForbiddenDurations: [],
-    fastAdvisory: { durations: [5], notQualities: ['1080p'] },
-    audioSwitch: true,
-  },
-  'paiwo-v5-ttv': {
-    model: 'paiwo-v5-ttv',
-    documented: false,
-    aspectRatios: ASPECT_RATIOS,
-    qualities: QUALITIES,
-    durations: { '360p': [5, 8], '540p': [5, 8], '720p': [5, 8], '1080p': [5, 8] },
-    motionModes: null,
-    fastForbiddenDurations: [],
-    audioSwitch: false,
-  },
-};
-
-export const MODEL_NAMES = Object.keys(MODELS);
-
-export function capabilitiesOf(model: string): ModelCapabilities | undefined {
-  return Object.hasOwn(MODELS, model) ? MODELS[model] : undefined;
-}
+export * from './model-table.js';
 
 /** The request body of a submit (A.1), exactly as it goes on the wire. */
 export interface SubmitRequest {
   model: string;
   input: string;
-  aspect_ratio: AspectRatio;
+  /** A text job's frame shape; an image or first/last job has none (the frame follows the image). */
+  aspect_ratio?: AspectRatio;
   quality: Quality;
   duration: Duration;
   motion_mode?: MotionMode;
   negative_prompt?: string;
   generate_audio_switch?: boolean;
   seed?: number;
+  /** An image job's uploaded image (`image:` in the manifest), filled in just before the submit. */
+  img_id?: number;
+  /** A first/last-frame job's uploaded frames, filled in just before the submit. */
+  first_frame_img?: number;
+  last_frame_img?: number;
 }
+
+/** The mode of a request body on the wire, from the image ids it carries. */
+export function wireModeOf(request: Pick<SubmitRequest, 'img_id' | 'first_frame_img' | 'last_frame_img'>): JobMode {
+  if (request.img_id !== undefined) return 'image';
+  return request.first_frame_img !== undefined || request.last_frame_img !== undefined ? 'first-last' : 'text';
+}
+
+/** The mode a job's image keys give it (`undefined` when they do not make one: both kinds, or one frame). */
+export function modeOfKeys(keys: ReadonlySet<ImageField>): JobMode | undefined {
+  const first = keys.has('first_frame');
+  const last = keys.has('last_frame');
+  if (keys.has('image')) return first || last ? undefined : 'image';
+  if (first !== last) return undefined;
+  return first ? 'first-last' : 'text';
+}
+
+const MODE_WORDS: Readonly<Record<JobMode, string>> = { text: 'text-to-video (no image)', image: 'image-to-video (image)', 'first-last': 'first/last frame (first_frame + last_frame)' };
 
 export interface RuleViolation {
   readonly severity: Severity;
   /** The request field the problem is about (`input` is reported by callers as `prompt`). */
-  readonly field: keyof SubmitRequest;
+  readonly field: keyof SubmitRequest | ImageField;
   readonly message: string;
 }
 
@@ -123,7 +63,7 @@ export function charCount(text: string): number {
  * Checks one fully-formed request against its model's row. Type-level checks (enum membership, integer seed)
  * belong to the schema; this is the cross-field table. An unknown model yields a single error.
  */
-export function checkRequest(request: SubmitRequest): RuleViolation[] {
+export function checkRequest(request: SubmitRequest, mode: JobMode = wireModeOf(request)): RuleViolation[] {
   const caps = capabilitiesOf(request.model);
   const out: RuleViolation[] = [];
   if (!caps) {
@@ -133,8 +73,9 @@ export function checkRequest(request: SubmitRequest): RuleViolation[] {
   if (!caps.documented) {
     out.push({ severity: 'warning', field: 'model', message: `${caps.model} is not documented by DMXAPI; ${DEFAULT_MODEL} is the supported model` });
   }
-  if (!caps.aspectRatios.includes(request.aspect_ratio)) {
-    out.push({ severity: 'error', field: 'aspect_ratio', message: `aspect_ratio "${request.aspect_ratio}" is not one of ${caps.aspectRatios.join(', ')}` });
+  out.push(...modeRules(caps.model, caps.modes, mode, request.aspect_ratio));
+  if (mode === 'text' && request.aspect_ratio !== undefined && !caps.aspectRatios.includes(request.aspect_ratio)) {
+    out.push({ severity: 'error', field: 'aspect_ratio', message: `aspect_ratio "${request.aspect_ratio}" is not one of ${caps.aspectRatios.join(', ')} on ${caps.model}` });
   }
   if (!caps.qualities.includes(request.quality)) {
     out.push({ severity: 'error', field: 'quality', message: `quality "${request.quality}" is not one of ${caps.qualities.join(', ')}` });
@@ -142,12 +83,14 @@ export function checkRequest(request: SubmitRequest): RuleViolation[] {
     out.push({
       severity: 'error',
       field: 'duration',
-      message: `duration ${request.duration}s is not allowed at ${request.quality} for ${caps.model} (allowed: ${caps.durations[request.quality].join(', ')})`,
+      message: `duration ${request.duration}s is not allowed at ${request.quality} for ${caps.model} (allowed: ${durationList(caps.durations[request.quality])})`,
     });
   }
   if (request.motion_mode !== undefined) {
     if (caps.motionModes === null) {
       out.push({ severity: 'error', field: 'motion_mode', message: `${caps.model} does not accept motion_mode` });
+    } else if (!caps.motionModes.includes(request.motion_mode)) {
+      out.push({ severity: 'error', field: 'motion_mode', message: `${caps.model} accepts motion_mode ${caps.motionModes.map((m) => `"${m}"`).join(' or ')} only, not "${request.motion_mode}"` });
     } else if (request.motion_mode === 'fast') {
       if (caps.fastForbiddenDurations.includes(request.duration)) {
         out.push({ severity: 'error', field: 'motion_mode', message: `motion_mode "fast" does not support ${request.duration}s on ${caps.model}` });
@@ -165,18 +108,39 @@ export function checkRequest(request: SubmitRequest): RuleViolation[] {
   if (request.generate_audio_switch !== undefined && !caps.audioSwitch) {
     out.push({ severity: 'error', field: 'generate_audio_switch', message: `${caps.model} does not accept generate_audio_switch` });
   }
-  if (charCount(request.input) > MAX_PROMPT_CHARS) {
-    out.push({ severity: 'error', field: 'input', message: `prompt is ${charCount(request.input)} characters; at most ${MAX_PROMPT_CHARS}` });
+  const max = caps.maxPromptChars;
+  if (charCount(request.input) > max) {
+    out.push({ severity: 'error', field: 'input', message: `prompt is ${charCount(request.input)} characters; at most ${max}` });
   }
-  if (request.negative_prompt !== undefined && charCount(request.negative_prompt) > MAX_PROMPT_CHARS) {
-    out.push({
-      severity: 'error',
-      field: 'negative_prompt',
-      message: `negative_prompt is ${charCount(request.negative_prompt)} characters; at most ${MAX_PROMPT_CHARS}`,
-    });
+  if (request.negative_prompt !== undefined && charCount(request.negative_prompt) > max) {
+    out.push({ severity: 'error', field: 'negative_prompt', message: `negative_prompt is ${charCount(request.negative_prompt)} characters; at most ${max}` });
   }
   if (request.seed !== undefined && (!Number.isInteger(request.seed) || request.seed < SEED_MIN || request.seed > SEED_MAX)) {
     out.push({ severity: 'error', field: 'seed', message: `seed ${request.seed} is outside ${SEED_MIN} – ${SEED_MAX}` });
+  }
+  return out;
+}
+
+/** "5, 8, 10", or "1–15" for a run of whole seconds. */
+function durationList(list: readonly Duration[]): string {
+  const run = list.length > 3 && list.every((d, i) => i === 0 || d === list[i - 1]! + 1);
+  return run ? `${list[0]}–${list[list.length - 1]}` : list.join(', ');
+}
+
+/** Whether the model runs this mode, and the frame-shape rule of the mode (an image job's frame follows the image). */
+function modeRules(model: string, modes: readonly JobMode[], mode: JobMode, aspectRatio: AspectRatio | undefined): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const runs = modes.map((m) => MODE_WORDS[m]).join(', ');
+  if (mode === 'text' && !modes.includes('text')) {
+    out.push({ severity: 'error', field: 'model', message: `${model} needs ${modes.includes('image') ? 'an image (image:)' : 'first_frame and last_frame'}: it runs ${runs}` });
+  } else if (!modes.includes(mode)) {
+    const what = mode === 'image' ? 'image' : 'first/last frames';
+    const use = mode === 'image' ? 'paiwo-v5.6-itv, PixVerse-V6 or PixVerse-C1' : 'paiwo-v5.6-itv2, PixVerse-V6 or PixVerse-C1';
+    out.push({ severity: 'error', field: 'model', message: `${model} takes no ${what} (it runs ${runs}); exclude this combination or use ${use}` });
+  }
+  // Only on a model that runs the mode: a text-only model given an image has one problem, the image.
+  if (mode !== 'text' && aspectRatio !== undefined && modes.includes(mode)) {
+    out.push({ severity: 'error', field: 'aspect_ratio', message: `aspect_ratio cannot be set on ${mode === 'image' ? 'an image' : 'a first/last-frame'} job: the frame follows the image` });
   }
   return out;
 }

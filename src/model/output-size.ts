@@ -7,7 +7,8 @@ import type { AspectRatio, Quality } from './capabilities.js';
  */
 const SHORT_SIDE: Readonly<Record<Quality, number>> = { '360p': 360, '540p': 576, '720p': 720, '1080p': 1080 };
 
-export function outputSize(quality: Quality, aspectRatio: AspectRatio): { width: number; height: number } {
+/** An image job (no aspect_ratio) is sized as 16:9: its true frame follows the image, the estimate only needs a size. */
+export function outputSize(quality: Quality, aspectRatio: AspectRatio = '16:9'): { width: number; height: number } {
   const short = SHORT_SIDE[quality];
   const [w, h] = aspectRatio.split(':').map(Number) as [number, number];
   const long = Math.round((short * Math.max(w, h)) / Math.min(w, h) / 16) * 16;

@@ -47,6 +47,9 @@ figure.take:focus-visible { outline: 3px solid var(--info); }
   background: var(--card); color: var(--muted); font-size: 11px; text-align: center; overflow: hidden; overflow-wrap: anywhere; border-bottom: 1px dashed var(--line); }
 .ph strong { text-transform: uppercase; letter-spacing: .05em; color: var(--fg); }
 figcaption { padding: 2px 6px; font-size: 11px; min-height: 1.6em; }
+.srcs img { height: 22px; width: auto; margin-left: 4px; vertical-align: middle; border: 1px solid #555; }
+.sources img { max-height: 120px; max-width: 45%; margin: 4px 8px 4px 0; border: 1px solid #555; }
+.srcname { margin-left: 4px; opacity: .7; }
 .badge { float: right; font-size: 14px; line-height: 1; }
 .m-favourite { border-color: var(--fav); }
 .m-favourite .badge { color: var(--fav); }

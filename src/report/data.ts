@@ -1,6 +1,7 @@
 import { JOB_STATUSES, type Ledger, type LedgerJob } from '../ledger/types.js';
 import { axisKey, axisNames, axisValues, NO_VALUE } from './layout.js';
 import type { Picks } from './picks.js';
+import { takeSources } from './sources.js';
 import { jsonForScript, relativeFileUrl } from '../util/escape-html.js';
 
 /** The pseudo-axis every take has: which manifest it came from (the default grouping of a multi-manifest report). */
@@ -9,7 +10,7 @@ export const MANIFEST_AXIS = 'manifest';
 /** Per-take fields, in the order of each row of `takes` (positional arrays keep 10,000 takes small; `reportData` writes them in this order). */
 export const TAKE_FIELDS = [
   'id', 'status', 'axes', 'req', 'seed_requested', 'seed', 'credits', 'estimated_credits', 'credits_refunded', 'file', 'src', 'poster',
-  'video_id', 'width', 'height', 'bytes', 'has_audio', 'error', 'promoted_from', 'submitted_at', 'finished_at', 'attempts', 'request_seed',
+  'video_id', 'width', 'height', 'bytes', 'has_audio', 'error', 'promoted_from', 'submitted_at', 'finished_at', 'attempts', 'request_seed', 'sources',
 ] as const;
 
 export interface ReportDataOptions {
@@ -96,6 +97,7 @@ class TakeRows {
       job.finished_at,
       job.attempts,
       seed ?? null,
+      takeSources(job),
     ];
   }
 

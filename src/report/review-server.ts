@@ -8,6 +8,7 @@ import { readLedger } from '../ledger/store.js';
 import type { Ledger } from '../ledger/types.js';
 import { parsePicks, readPicks, writePicks, emptyPicks, PICKS_FILE } from './picks.js';
 import { posterPath } from './posters.js';
+import { SOURCES_DIR, takeSources } from './sources.js';
 import { buildReportPage } from './write-report.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { PaiwoError } from '../errors/paiwo-error.js';
@@ -108,7 +109,7 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
       }
       if (!tokenOk(url.searchParams.get('token')) && !tokenOk(cookieOf(req, cookieName()))) return send(res, 403, 'text/plain', 'missing or wrong token: open the URL paiwo-batch review printed');
       if (!media.has(rel)) return send(res, 404, 'text/plain', 'not found');
-      return serveMedia(outDir, rel, rel.endsWith('.jpg') ? 'image/jpeg' : 'video/mp4', req, res);
+      return serveMedia(outDir, rel, mediaType(rel), req, res);
     }
     return send(res, 405, 'text/plain', 'method not allowed');
   }
@@ -129,10 +130,12 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
   };
 }
 
-/** The relative paths the server may send: each succeeded take's video (inside the folder) and its poster. */
+/** The relative paths the server may send: each succeeded take's video (inside the folder) and its poster, every take's source images. */
 function mediaPaths(ledger: Ledger): Set<string> {
   const paths = new Set<string>();
   for (const job of ledger.jobs) {
+    // Every take's source images (copies in .sources/), whatever became of the take.
+    for (const source of takeSources(job) ?? []) if (source[2]?.startsWith(`${SOURCES_DIR}/`)) paths.add(source[2]);
     if (job.status !== 'succeeded' || relativeFileUrl(job.file) === null || job.file === PICKS_FILE) continue;
     paths.add(job.file);
     const poster = posterPath(job.id);
@@ -172,6 +175,13 @@ async function openInside(outDir: string, rel: string): Promise<{ fd: FileHandle
     return null;
   }
   return { fd, size: info.size };
+}
+
+function mediaType(rel: string): string {
+  if (rel.endsWith('.jpg')) return 'image/jpeg';
+  if (rel.endsWith('.png')) return 'image/png';
+  if (rel.endsWith('.webp')) return 'image/webp';
+  return 'video/mp4';
 }
 
 /** One file, never through a link; Range requests are honoured (a browser seeks a video with them). */

@@ -260,7 +260,7 @@ function card(t) {
       el('span', { class: 'badge', 'aria-label': m.mark || 'unmarked', text: m.mark === 'favourite' ? '\u2605' : m.mark === 'reject' ? '\u2715' : '' }),
       m.note ? el('span', { class: 'noted', title: m.note, text: '\u270e' }) : null,
       t.statusName === 'succeeded' ? null : el('span', { class: 'st s-' + t.statusName, text: t.statusName + ' ' }),
-      el('span', { class: 'lbl', text: innerLabel(t) || (t.seed !== null ? 'seed ' + t.seed : '') })));
+      el('span', { class: 'lbl', text: innerLabel(t) || (t.seed !== null ? 'seed ' + t.seed : '') }), sourceStrip(t, 'srcs')));
   // A portrait take fits the same square as a landscape one instead of standing three times as tall.
   const ratio = /^(\d{1,2}):(\d{1,2})$/.exec(t.request.aspect_ratio || '');
   if (ratio && Number(ratio[1]) < Number(ratio[2])) fig.style.width = 'calc(var(--thumb) * ' + (Number(ratio[1]) / Number(ratio[2])).toFixed(4) + ')';

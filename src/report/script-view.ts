@@ -166,7 +166,17 @@ function record(t) {
   const links = el('div', { class: 'links' });
   if (t.promoted_from !== null) links.append(el('span', { text: 'promoted from ' }), takeLink(t.promoted_from));
   for (const p of PROMOTED.get(t.id) || []) links.append(el('span', { text: ' promoted to ' }), takeLink(p));
-  return el('div', null, links, dl, t.src ? el('a', { class: 'file', href: t.src, text: 'open the video file' }) : null);
+  return el('div', null, links, sourceStrip(t, 'sources'), dl, t.src ? el('a', { class: 'file', href: t.src, text: 'open the video file' }) : null);
+}
+// A take's source image (or first and last frame), each with its name in the manifest; null for a text take.
+function sourceStrip(t, cls) {
+  if (!t.sources || t.sources.length === 0) return null;
+  const box = el('span', { class: cls });
+  for (const s of t.sources) {
+    const name = (s[0] === 'image' ? '' : s[0].replace('_', ' ') + ': ') + s[1];
+    box.append(s[2] ? el('img', { src: s[2], alt: name, title: name, loading: 'lazy', decoding: 'async' }) : el('span', { class: 'srcname', text: name }));
+  }
+  return box;
 }
 function takeLink(id) {
   if (!BY_ID.has(id)) return el('code', { text: id + ' (not in this ledger)' });

@@ -5,6 +5,7 @@ import type { Ledger } from '../ledger/types.js';
 import { reportPageText } from './html.js';
 import { ensurePosters } from './posters.js';
 import { readPicks, type Picks } from './picks.js';
+import { ensureSources } from './sources.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { statMany } from '../util/stat-many.js';
 
@@ -39,6 +40,7 @@ export interface BuildReportOptions extends WriteReportOptions {
 export async function reportPagePieces(outDir: string, ledger: Ledger, options: BuildReportOptions = {}): Promise<Iterable<string>> {
   const missingFiles = await findMissingFiles(outDir, ledger);
   const { posters, ffmpeg, deferred } = await ensurePosters(outDir, ledger.jobs, { extract: options.extractPosters, ffmpeg: options.ffmpeg, ...(options.posterLimit !== undefined && { maxExtract: options.posterLimit }) });
+  await ensureSources(outDir, ledger.jobs);
   const picks: Picks | null = await readPicks(outDir).catch(() => null);
   const pieces = reportPageText(ledger, { missingFiles, posters, ffmpeg, postersDeferred: deferred, picks, review: options.review, generatedAt: (options.now ?? new Date()).toISOString() });
   const secrets = options.secrets ?? [process.env.DMXAPI_API_KEY];

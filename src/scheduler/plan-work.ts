@@ -142,8 +142,11 @@ export async function planWork(target: RunTarget, planned: readonly PlannedJob[]
 function refreshPlanFields(store: LedgerStore, rec: LedgerJob, job: Job, budget: JobBudget | null): Promise<void> {
   const from = job.promotedFrom ?? rec.promoted_from;
   const sameBudget = (rec.budget ?? null) === budget || (rec.budget && budget && rec.budget.max_credits === budget.max_credits && rec.budget.share === budget.share);
-  if (rec.file === job.file && rec.manifest === job.manifest && rec.estimated_credits === job.estimatedCredits && rec.manifest_name === job.manifestName && rec.promoted_from === from && sameBudget) {
+  // An image moved or renamed keeps its bytes, so its job: the record learns where the image is now.
+  const sameImages = JSON.stringify(rec.images) === JSON.stringify(job.images);
+  if (rec.file === job.file && rec.manifest === job.manifest && rec.estimated_credits === job.estimatedCredits && rec.manifest_name === job.manifestName && rec.promoted_from === from && sameBudget && sameImages) {
     return Promise.resolve();
   }
-  return store.update(rec.id, { file: job.file, manifest: job.manifest, manifest_name: job.manifestName, estimated_credits: job.estimatedCredits, axes: { ...job.axes }, budget, ...(from !== undefined && { promoted_from: from }) });
+  const images = job.images && { images: structuredClone(job.images) as NonNullable<LedgerJob['images']> };
+  return store.update(rec.id, { file: job.file, manifest: job.manifest, manifest_name: job.manifestName, estimated_credits: job.estimatedCredits, axes: { ...job.axes }, budget, ...(from !== undefined && { promoted_from: from }), ...images });
 }

@@ -4,7 +4,9 @@ import type { LedgerError, SubmitAttempt } from '../ledger/types.js';
 import { PaidNotRecordedError } from '../errors/paid-not-recorded.js';
 import type { LedgerPatch } from '../ledger/store.js';
 import { crashPoint } from '../util/crash-point.js';
+import type { SubmitRequest } from '../model/capabilities.js';
 import { retryCall } from './retry-call.js';
+import { withSubmitBody } from './upload-images.js';
 import { RunStopped } from './run-control.js';
 import { sleep } from './sleep.js';
 import type { Budget } from './budget.js';
@@ -42,7 +44,8 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
   const charge: { settled: Settled } = { settled: { kind: 'refused' } };
   try {
     await retryCall(
-      () => attemptSubmit(ctx, item, charge),
+      // An image job's body carries its upload ids (upload-images.ts); a plain job's is its request.
+      () => withSubmitBody(ctx, item, (body) => attemptSubmit(ctx, item, charge, body)),
       {
         retries: item.settings.retries,
         timeScale: ctx.timeScale,
@@ -76,7 +79,7 @@ type Settled = Parameters<Budget['settle']>[1];
  * One attempt: wait for the request-rate window, journal the intent (with a new entry in the job's attempt
  * history) durably, send, and journal the answer durably. Sets `charge.settled` to what the budget must count.
  */
-async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled: Settled }): Promise<void> {
+async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled: Settled }, body: SubmitRequest): Promise<void> {
   const { store } = item.target;
   const job = store.job(item.id)!;
   const estimate = job.estimated_credits;
@@ -95,7 +98,7 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
       // Ctrl+C during that fdatasync: nothing has left yet.
       if (ctx.control.submitsStopped) throw new SubmitsStopped();
       sentAt = Date.now();
-      return ctx.client.submit(job.request, ctx.control.wire.signal);
+      return ctx.client.submit(body, ctx.control.wire.signal);
     }, ctx.control.submits.signal);
     // The service started the generation somewhere between the send and the answer: the poll schedule counts
     // from the middle, not from the answer (a slow answer would make every check late by its latency).
@@ -169,6 +172,7 @@ async function recordRefusal(ctx: RunContext, item: WorkItem, error: ApiError): 
       return;
     case 'invalid-request':
     case 'not-found':
+    case 'image-expired': // refused for its image ids twice: the second, fresh upload did not help
       await store.update(id, { status: 'failed', error: errorOf(error), finished_at: new Date().toISOString() });
       ctx.logger.error({ job: id, code: error.code }, 'submit refused for this job');
       return;

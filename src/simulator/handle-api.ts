@@ -1,9 +1,9 @@
 /** `POST /v1/responses`: auth, model routing and gateway faults, then the submit or the fetch operation. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FETCH_MODEL, capabilitiesOf } from '../model/capabilities.js';
+import { FETCH_MODEL, UPLOAD_FAMILIES, capabilitiesOf, type UploadFamily } from '../model/capabilities.js';
 import type { FaultOp } from './fault-spec.js';
 import { readBody } from './read-body.js';
-import { businessErrorText, fetchSuccessText, gatewayErrorText, isoSeconds, sendHtml, sendJson, submitSuccessText } from './responses.js';
+import { businessErrorText, fetchSuccessText, flatSubmitSuccessText, gatewayErrorText, isoSeconds, sendHtml, sendJson, submitSuccessText, uploadSuccessText } from './responses.js';
 import { pump, resetConnection } from './send-stream.js';
 import type { SimContext } from './sim-context.js';
 import { isModerated, type SimVideo } from './sim-video.js';
@@ -48,6 +48,7 @@ export async function handleApi(ctx: SimContext, req: IncomingMessage, res: Serv
   const fields = body as Record<string, unknown>;
   const model = fields.model;
   const op: FaultOp | undefined = model === FETCH_MODEL ? 'fetch' : typeof model === 'string' && capabilitiesOf(model) ? 'submit' : undefined;
+  const uploadFamily = (UPLOAD_FAMILIES as readonly unknown[]).includes(model) ? (model as UploadFamily) : undefined;
   const { state, plan, options } = ctx;
   const reject = (status: number, errText: string, headers?: Record<string, string>): void => {
     if (op === 'submit') state.rejected++;
@@ -56,6 +57,8 @@ export async function handleApi(ctx: SimContext, req: IncomingMessage, res: Serv
 
   const key = keyOf(req.headers.authorization);
   if (key === '' || (options.apiKey !== undefined && key !== options.apiKey)) return reject(401, gatewayErrorText('invalid_api_key', 'Invalid Token', rid));
+  // Uploads are free and take no fault of their own (the fault table is about submits, fetches and media).
+  if (uploadFamily) return handleUpload(ctx, res, uploadFamily, fields);
   if (op === undefined) {
     return reject(503, gatewayErrorText('model_not_found', `No available channel for model ${String(model)} under the current group`, rid));
   }
@@ -91,9 +94,15 @@ function handleSubmit(
   reject: (status: number, text: string) => void,
 ): void {
   const { state, plan, options } = ctx;
+  // C1 refuses "fast" at the gateway, HTTP 400 (DMXAPI-FAMILY.md §8), before any other check.
+  if (body.model === 'PixVerse-C1' && body.motion_mode === 'fast') {
+    return reject(400, gatewayErrorText('pixverse_c1_400017', 'motion_mode:fast is only supported for models v3.5, v4, and v4.5.', String(res.getHeader('X-Rixapi-Request-Id') ?? '')));
+  }
   const checked = validateSubmit(body);
   if (!checked.ok) return reject(200, businessErrorText(checked.errCode, checked.detail));
   const request = checked.request;
+  const imageRefused = state.uploads.check(request);
+  if (imageRefused) return reject(200, businessErrorText(imageRefused.errCode, imageRefused.detail));
   if (isModerated(request.input, options.submitModerationWords)) return reject(200, businessErrorText(500054));
 
   const now = performance.now();
@@ -112,7 +121,7 @@ function handleSubmit(
   });
   // Its take is encoded while it "generates", so the download rarely waits for it.
   if (ctx.takes && video.outcome === 1 && options.largeMediaBytes === undefined) {
-    void ctx.takes.take(takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio));
+    void ctx.takes.take(takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio, state.uploads.imageOf(video.request)));
   }
   // The ambiguous cases: the video exists and is paid for, but the client cannot know.
   if (plan.fires('504-after-charge', 'submit')) return sendHtml(res, 504);
@@ -121,7 +130,14 @@ function handleSubmit(
   }
   if (plan.fires('reset-after', 'submit')) return resetConnection(req.socket);
   if (plan.fires('stall', 'submit')) return;
-  sendJson(res, 200, submitSuccessText(video.id, video.reportedCredits));
+  // PixVerse-V6 answers flat (DMXAPI-FAMILY.md §11); every other model in the envelope.
+  sendJson(res, 200, request.model === 'PixVerse-V6' ? flatSubmitSuccessText(video.id, video.reportedCredits) : submitSuccessText(video.id, video.reportedCredits));
+}
+
+function handleUpload(ctx: SimContext, res: ServerResponse, family: UploadFamily, body: Record<string, unknown>): void {
+  const result = ctx.state.uploads.upload(family, body, ctx.baseUrl, ctx.options.submitModerationWords);
+  if ('errCode' in result) return sendJson(res, 200, businessErrorText(result.errCode, result.detail));
+  sendJson(res, 200, uploadSuccessText(result.imgId, result.imgUrl));
 }
 
 async function handleFetch(ctx: SimContext, req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void> {

@@ -70,7 +70,7 @@ export function videoAsset(ctx: SimContext, video: SimVideo): MediaAsset | Promi
   const { media, options, takes } = ctx;
   const clip = (): MediaAsset => media.asset(video.request.quality, video.request.aspect_ratio, video.hasAudio, options.largeMediaBytes);
   if (!takes || options.largeMediaBytes !== undefined) return clip();
-  const spec = takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio);
+  const spec = takeSpecOf(video.request, video.seed, video.width, video.height, video.hasAudio, ctx.state.uploads.imageOf(video.request));
   return takes.take(spec).then((bytes) => (bytes ? media.takeAsset(takeKeyOf(spec), bytes) : clip()));
 }
 

@@ -23,8 +23,10 @@ export interface MediaAsset {
   readonly size: number;
 }
 
-export function fixtureName(quality: Quality, aspectRatio: AspectRatio, audio: boolean): string {
-  return `${quality}-${aspectRatio.replace(':', 'x')}-${audio ? 'audio' : 'silent'}.mp4`;
+export function fixtureName(quality: Quality, aspectRatio: AspectRatio | undefined, audio: boolean): string {
+  // An image job has no aspect_ratio: it gets the 16:9 clip (the size its fetch reports, output-size.ts).
+  const shape = aspectRatio ?? '16:9';
+  return `${quality}-${shape.replace(':', 'x')}-${audio ? 'audio' : 'silent'}.mp4`;
 }
 
 function freeBoxHeader(boxBytes: number): Buffer {
@@ -101,7 +103,7 @@ export class MediaLibrary {
   }
 
   /** The asset for a video; `size` pads it (ignored when smaller than the fixture plus a box header). */
-  asset(quality: Quality, aspectRatio: AspectRatio, audio: boolean, size?: number): MediaAsset {
+  asset(quality: Quality, aspectRatio: AspectRatio | undefined, audio: boolean, size?: number): MediaAsset {
     const name = fixtureName(quality, aspectRatio, audio);
     const fixture = this.fixture(name);
     if (size === undefined || size < fixture.length + 16) {

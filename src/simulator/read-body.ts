@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
-/** Largest request body read; beyond it the gateway refuses with 413. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+/** An upload carries up to 20 MB of image as base64 (~26.7 MB); anything past this is refused with 413. */
+export const MAX_BODY_BYTES = 28 * 1024 * 1024;
 
 /** Reads a request body; `undefined` when it is larger than MAX_BODY_BYTES (the rest is drained). */
 export function readBody(req: IncomingMessage): Promise<string | undefined> {

@@ -29,14 +29,15 @@ const CJK_FONT_CANDIDATES = [
   '/usr/share/fonts/truetype/arphic/uming.ttc',
 ];
 
-export function takeSpecOf(request: SubmitRequest, seed: number, width: number, height: number, audio: boolean): TakeSpec {
+export function takeSpecOf(request: SubmitRequest, seed: number, width: number, height: number, audio: boolean, image?: string): TakeSpec {
   return {
+    ...(image !== undefined && { image }),
     prompt: request.input,
     negativePrompt: request.negative_prompt ?? '',
     model: request.model,
     seed,
     quality: request.quality,
-    aspectRatio: request.aspect_ratio,
+    aspectRatio: request.aspect_ratio ?? 'image',
     motionMode: request.motion_mode ?? 'normal',
     duration: request.duration,
     width,
@@ -84,6 +85,9 @@ export class TakeRenderer {
   private told = false;
   private readonly font = FONT_CANDIDATES.find((f) => existsSync(f)) ?? null;
   private readonly cjkFont = CJK_FONT_CANDIDATES.find((f) => existsSync(f)) ?? null;
+
+  /** The bytes of an uploaded image by sha256 (the account's uploads); `null`: takes show no image. */
+  imageBytes: ((sha256: string) => Buffer | undefined) | null = null;
 
   constructor(private readonly options: TakeRendererOptions) {
     this.workers = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
@@ -175,6 +179,8 @@ export class TakeRenderer {
       spec,
       // ffmpeg runs in the cache folder and reads the text by a bare hex name: no path reaches the filter graph.
       textName: `${key}.${process.pid}.txt`,
+      // The image by a bare hex name too; an image the account no longer holds is left out.
+      imageName: this.imageOf(spec) ? `${key}.${process.pid}.img` : null,
       font: fontFor(spec.prompt, this.font, this.cjkFont).font,
       videoOut: `${key}.${process.pid}.tmp.mp4`,
       posterOut: `${key}.${process.pid}.tmp.jpg`,
@@ -183,8 +189,9 @@ export class TakeRenderer {
     try {
       // Nothing is written through a link planted at a name we write: ffmpeg's outputs are removed first (it
       // would open them with O_TRUNC), the text is created exclusively.
-      await Promise.all([...temps, ...jobs.map((j) => join(dir, j.textName))].map((t) => unlink(t).catch(() => undefined)));
+      await Promise.all([...temps, ...jobs.flatMap((j) => [j.textName, ...(j.imageName ? [j.imageName] : [])]).map((name) => join(dir, name))].map((t) => unlink(t).catch(() => undefined)));
       await Promise.all(jobs.map((j) => writeFile(join(dir, j.textName), takeText(j.spec, fontFor(j.spec.prompt, this.font, this.cjkFont).drawsPrompt), { flag: 'wx' })));
+      await Promise.all(jobs.map((j) => (j.imageName ? writeFile(join(dir, j.imageName), this.imageOf(j.spec)!, { flag: 'wx' }) : undefined)));
       await runFfmpeg(this.options.ffmpeg ?? 'ffmpeg', batchArgs(jobs), dir, this.running, jobs.length);
       // The poster is never older than its video: the report takes an older poster for a stale one.
       const now = new Date();
@@ -207,8 +214,13 @@ export class TakeRenderer {
       }
       return missing ? 'missing' : this.closed ? 'ok' : 'failed';
     } finally {
-      await Promise.all(jobs.map((j) => unlink(join(dir, j.textName)).catch(() => undefined)));
+      await Promise.all(jobs.flatMap((j) => [j.textName, ...(j.imageName ? [j.imageName] : [])]).map((name) => unlink(join(dir, name)).catch(() => undefined)));
     }
+  }
+
+  /** The bytes of the image a take shows, when it has one the account still holds. */
+  private imageOf(spec: TakeSpec): Buffer | undefined {
+    return spec.image !== undefined && /^[0-9a-f]{64}$/.test(spec.image) ? this.imageBytes?.(spec.image) : undefined;
   }
 
   private tell(why: string): void {

@@ -12,7 +12,12 @@ export const ERR_MSG: Readonly<Record<number, string>> = {
   400017: 'Invalid parameter',
   400018: 'The length of the prompt exceeds 2048 characters',
   400019: 'The length of the negative prompt exceeds 2048 characters',
+  400032: 'Invalid image ID',
   500008: 'Requested data not found',
+  500030: 'Image size cannot exceed 20M 4000px*4000px',
+  500032: 'Invalid image format',
+  500042: 'Invalid image path',
+  701009: 'You can only query your own generated or uploaded content',
   500020: 'No permission',
   500044: 'Reached the limit for concurrent generations',
   500054: 'The content may contain sensitive information, please modify and try again',
@@ -31,6 +36,20 @@ export function businessErrorText(code: number, detail?: string): string {
 /** A gateway (DMXAPI) error: a real HTTP status and an OpenAI-style body (B.3). */
 export function gatewayErrorText(code: string, message: string, requestId: string): string {
   return JSON.stringify({ error: { code, message: `${message} (request id: ${requestId})`, type: 'rix_api_error', param: '' } });
+}
+
+/** An upload's answer (DMXAPI-FAMILY.md §2): the envelope with `img_id` (a number) and `img_url`, 0 tokens. */
+export function uploadSuccessText(imgId: string, imgUrl: string): string {
+  return (
+    `{"ErrCode":0,"ErrMsg":"Success","Resp":{"img_id":${imgId},"img_url":${JSON.stringify(imgUrl)}},` +
+    '"usage":{"total_tokens":0,"input_tokens":0,"input_tokens_details":{"cached_tokens":0},"output_tokens":0,"output_tokens_details":{"reasoning_tokens":0}}}'
+  );
+}
+
+/** PixVerse-V6's flat submit answer (DMXAPI-FAMILY.md §5, §11): no ErrCode, no Resp. */
+export function flatSubmitSuccessText(videoId: string, credits: number): string {
+  const tokens = credits * 3000;
+  return `{"video_id":${videoId},"credits":${credits},"usage":{"total_tokens":${tokens},"input_tokens":0,"input_tokens_details":{"cached_tokens":0},"output_tokens":${tokens},"output_tokens_details":{"reasoning_tokens":0}}}`;
 }
 
 /** The submit success body of A.1; `total_tokens` = `output_tokens` = credits × 3000. */

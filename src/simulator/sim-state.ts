@@ -6,6 +6,7 @@
 import { SEED_MAX, type SubmitRequest } from '../model/capabilities.js';
 import { expectedGenerationMs } from '../model/generation-time.js';
 import { estimateCredits } from '../model/prices.js';
+import { SimUploads } from './sim-uploads.js';
 import { EventHeap } from './event-heap.js';
 import { createPrng, deriveSeed, type Prng } from './prng.js';
 import type { PersistedVideo, SimEvent, SimJournal } from './sim-persist.js';
@@ -37,6 +38,8 @@ interface GenEvent {
 
 export class SimState {
   readonly videos = new Map<string, SimVideo>();
+  /** Uploaded images, two id spaces (paiwo-picture, pixverse-picture). */
+  readonly uploads = new SimUploads();
   readonly order: SimVideo[] = [];
   /** Media URL token → video; old tokens stay (they are refused only by the expire-media fault). */
   readonly tokens = new Map<string, { video: SimVideo; validFrom: number }>();

@@ -57,13 +57,15 @@ export interface SimStats {
   /** The simulator process's CPU time so far, in microseconds (process.cpuUsage()). */
   readonly cpu: { readonly user: number; readonly system: number };
   readonly videos: readonly SimVideoStats[];
+  /** Images uploaded per upload model, and per `<model>:<sha256 of the bytes or URL>`. */
+  readonly uploads: { readonly 'paiwo-picture': number; readonly 'pixverse-picture': number; readonly attempts: number; readonly by_source: Record<string, number> };
 }
 
 /** The sha256 a download of a finished video gets; `null` for a take not rendered yet. */
 function servedSha256(ctx: SimContext, v: SimVideo): string | null {
   const { media, options, takes } = ctx;
   if (takes && !takes.unavailable && options.largeMediaBytes === undefined) {
-    const spec = takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio);
+    const spec = takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio, ctx.state.uploads.imageOf(v.request));
     const bytes = takes.peek(spec);
     return bytes ? media.sha256(media.takeAsset(takeKey(spec), bytes)) : null;
   }
@@ -85,6 +87,7 @@ export function buildStats(ctx: SimContext): SimStats {
     faults: { ...plan.counts } as Record<string, number>,
     fault_spec: formatFaults(plan.faults),
     cpu: { user: cpu.user, system: cpu.system },
+    uploads: { ...state.uploads.count, attempts: state.uploads.attempts, by_source: Object.fromEntries(state.uploads.bySource) },
     videos: state.order.map((v) => ({
       id: v.id,
       request: v.body,

@@ -60,10 +60,11 @@ function newState(options: ResolvedSimulatorOptions, journal: SimJournal | undef
     },
     journal,
   );
+  if (takes) takes.imageBytes = (sha) => state.uploads.bytesOf(sha);
   if (takes && options.largeMediaBytes === undefined) {
     // A generation due to end whose take is not rendered yet stops the simulated clock until it is.
     state.gate = (v) => {
-      const wait = takes.ready(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio));
+      const wait = takes.ready(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio, state.uploads.imageOf(v.request)));
       if (wait) clock.holdUntil(wait);
       return wait;
     };
@@ -126,7 +127,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     takeFiles: (videoId) => {
       const v = ctx.state.videos.get(videoId);
       if (!v || !takes || takes.unavailable || options.largeMediaBytes !== undefined || v.outcome !== 1) return null;
-      return takes.files(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio));
+      return takes.files(takeSpecOf(v.request, v.seed, v.width, v.height, v.hasAudio, ctx.state.uploads.imageOf(v.request)));
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -20,6 +20,8 @@ export interface TakeSpec {
   readonly width: number;
   readonly height: number;
   readonly audio: boolean;
+  /** An image job's source image (sha256 of its bytes): the take shows it under the text. */
+  readonly image?: string;
 }
 
 /** Frames per second of a take: few frames is what makes a take cheap (a 5 s take is 20 frames). */
@@ -81,6 +83,8 @@ export interface TakeJob {
   /** The text file's name (a bare hex name: no path reaches the filter graph). */
   readonly textName: string;
   readonly font: string | null;
+  /** The source image's file (a bare name), for an image job whose image the account holds. */
+  readonly imageName?: string | null;
   readonly videoOut: string;
   readonly posterOut: string;
 }
@@ -89,7 +93,8 @@ export interface TakeJob {
 function chainOf(job: TakeJob, i: number, videoInput: number): string {
   const { width: w, height: h, duration: d } = job.spec;
   const size = Math.max(12, Math.round(Math.min(w, h) / 16));
-  const filters: string[] = [];
+  // An image job's source image, fitted into the frame on the take's colour.
+  const filters: string[] = job.imageName ? [`scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=${takeColour(job.spec)},setsar=1,format=yuv420p`] : [];
   // The still part (background and text) is drawn once, on the one frame of the colour source, then repeated.
   const still = `loop=loop=${Math.max(0, Math.round(d * TAKE_FPS) - 1)}:size=1:start=0,setpts=N/${TAKE_FPS}/TB`;
   if (job.font) {
@@ -113,7 +118,8 @@ export function batchArgs(jobs: readonly TakeJob[]): string[] {
     const { spec } = job;
     const { width: w, height: h, duration: d } = spec;
     const video = input++;
-    args.push('-f', 'lavfi', '-i', `color=c=${takeColour(spec)}:s=${w}x${h}:r=${TAKE_FPS}:d=${1 / TAKE_FPS}`);
+    if (job.imageName) args.push('-framerate', String(TAKE_FPS), '-i', job.imageName);
+    else args.push('-f', 'lavfi', '-i', `color=c=${takeColour(spec)}:s=${w}x${h}:r=${TAKE_FPS}:d=${1 / TAKE_FPS}`);
     chains.push(chainOf(job, i, video));
     outputs.push('-map', `[v${i}]`);
     if (spec.audio) {

@@ -176,7 +176,10 @@ describe('ErrCode → kind, retryable, exit code', () => {
     [400018, 'invalid-request', false, 1],
     [400019, 'invalid-request', false, 1],
     [400012, 'account-refused', false, 3],
-    [500008, 'not-found', false, 1],
+    // On a submit, 500008 / 400032 / 701009 refuse the image id it carries (issue 23): upload again once.
+    [500008, 'image-expired', false, 1],
+    [400032, 'image-expired', false, 1],
+    [701009, 'image-expired', false, 1],
     [500020, 'account-refused', false, 3],
     [500044, 'concurrency-limit', true, 1],
     [500054, 'moderated', false, 1],

@@ -71,6 +71,8 @@ const CASES: readonly Case[] = [
   { name: '200 ErrCode 500069 (high load)', row: 'HTTP 2xx with ErrCode', kind: 'overloaded', reply: json(200, { ErrCode: 500069, ErrMsg: 'busy' }) },
   { name: '201 ErrCode 500090 (balance)', row: 'HTTP 2xx with ErrCode', kind: 'insufficient-balance', reply: json(201, { ErrCode: 500090, ErrMsg: 'no money' }) },
   { name: '200 ErrCode 500054 (moderated)', row: 'HTTP 2xx with ErrCode', kind: 'moderated', reply: json(200, { ErrCode: 500054, ErrMsg: 'no' }) },
+  { name: '200 ErrCode 701009 (an image id of the other family)', row: 'HTTP 2xx with ErrCode', kind: 'image-expired', reply: json(200, { ErrCode: 701009, ErrMsg: 'not yours' }) },
+  { name: '400 pixverse_v6_400032 (image id refused, wrapped by the gateway)', row: 'HTTP 4xx whose gateway code ends in an image-id ErrCode', kind: 'image-expired', reply: json(400, gateway('pixverse_v6_400032')) },
   { name: '429', row: 'HTTP 429', kind: 'rate-limited', reply: json(429, gateway('RateLimitReached')) },
   { name: '429 HTML', row: 'HTTP 429', kind: 'rate-limited', reply: html(429) },
   { name: '401', row: 'HTTP 401 / 403', kind: 'account-refused', reply: json(401, gateway('invalid_api_key')) },

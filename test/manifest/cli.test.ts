@@ -155,10 +155,10 @@ describe('paiwo-batch plan', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('demo  (manifests/demo.yaml)  8 jobs, 640 credits');
     expect(r.stdout).toContain('0 done, 8 to run: 640 credits to spend');
-    expect(r.stdout).toMatch(/^ {2}id {16}file +aspect {2}quality {2}duration {2}seed {2}state {3}credits$/m);
-    expect(r.stdout).toMatch(/^ {2}[0-9a-f]{16} {2}kitten_16x9_540p_5s_seed1\.mp4 +16:9 +540p +5s +1 +to run +80$/m);
+    expect(r.stdout).toMatch(/^ {2}id {16}file +model +aspect +image +quality {2}duration {2}seed {2}state {3}credits$/m);
+    expect(r.stdout).toMatch(/^ {2}[0-9a-f]{16} {2}kitten_16x9_540p_5s_seed1\.mp4 +paiwo-v5\.6-ttv +16:9 +- +540p +5s +1 +to run +80$/m);
     expect(r.stdout).toContain('total: 2 manifests, 45 jobs, about 3,835 credits');
-    expect(r.stdout).toContain('price table of 2026-11-24');
+    expect(r.stdout).toContain('price table of 2026-12-05');
   });
 
   it('shows the first 50 rows of a large plan and counts the rest', async () => {

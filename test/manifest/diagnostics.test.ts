@@ -13,7 +13,7 @@ describe('diagnostics point at the exact line:column, every problem of a file at
       `${FIXTURES}/several-errors.yaml:9:7  matrix.prompt[0]  unknown variable {animl} in the prompt (did you mean "animal"?); write {{ and }} for literal braces`,
       `${FIXTURES}/several-errors.yaml:10:13  matrix.prompt[1].id  a prompt id may only use letters, digits, ".", "_" and "-", start with a letter or digit, and be at most 64 characters`,
       `${FIXTURES}/several-errors.yaml:11:11  matrix.animal  warning: no prompt or negative prompt uses {animal}, so jobs that differ only in it send the same request (they run once)`,
-      `${FIXTURES}/several-errors.yaml:12:26  matrix.aspect_ratio[1]  "2:1" is not one of "16:9", "9:16", "4:3", "3:4", "1:1" (did you mean "1:1"?)`,
+      `${FIXTURES}/several-errors.yaml:12:26  matrix.aspect_ratio[1]  "2:1" is not one of "16:9", "9:16", "4:3", "3:4", "1:1", "21:9" (did you mean "1:1"?)`,
       `${FIXTURES}/several-errors.yaml:14:9  matrix.seed.count  "count" is required`,
       `${FIXTURES}/several-errors.yaml:14:20  matrix.seed.cnt  unknown key "cnt" (did you mean "count"?)`,
       `${FIXTURES}/several-errors.yaml:16:16  run.concurrency  0 is too small; must be at least 1`,

@@ -281,7 +281,8 @@ describe('defaults, prompts and the matrix', () => {
     const d = 'defaults: { quality: 540p, duration: 5, aspect_ratio: "16:9" }\n';
     expect(errorsOf(`${d}matrix:\n  prompt: [a]\n  qualty: [720p]`)[0]).toMatchObject({ path: 'matrix.qualty', line: 4, column: 3, message: expect.stringContaining('did you mean "quality"') });
     expect(warningsOf(`${d}matrix:\n  prompt: [a]\n  mood: [calm]`)[0]).toMatchObject({ path: 'matrix.mood', message: expect.stringContaining('no prompt or negative prompt uses {mood}') });
-    expect(errorsOf(`${d}matrix:\n  prompt: [a]\n  model: [x]`)[0]!.message).toContain('set model at the top level');
+    // model is an axis like any request field (issue 23): an unknown one is refused by name.
+    expect(errorsOf(`${d}matrix:\n  prompt: [a]\n  model: [x]`)[0]!.message).toContain('"x" is not one of "paiwo-v5.6-ttv"');
   });
 
   it('maps the run block to milliseconds with the schema defaults', () => {

@@ -50,7 +50,7 @@ async function copyMedia(dir: string, jobs: readonly LedgerJob[]): Promise<void>
   for (const job of jobs) {
     if (job.status !== 'succeeded') continue;
     const quality = job.request.quality === '1080p' ? '720p' : job.request.quality;
-    await copyFile(join(MEDIA, `${quality}-${job.request.aspect_ratio.replace(':', 'x')}-audio.mp4`), join(dir, job.file));
+    await copyFile(join(MEDIA, `${quality}-${job.request.aspect_ratio!.replace(':', 'x')}-audio.mp4`), join(dir, job.file));
   }
 }
 

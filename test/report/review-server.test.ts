@@ -40,7 +40,7 @@ const PICKS = { version: 1, updated_at: '2026-12-01T12:00:00.000Z', takes: { job
 beforeAll(async () => {
   dir = await makeTempDir('review-server');
   const ledger = demoLedger();
-  for (const job of ledger.jobs) await copyFile(join(MEDIA, `540p-${job.request.aspect_ratio.replace(':', 'x')}-silent.mp4`), join(dir, job.file));
+  for (const job of ledger.jobs) await copyFile(join(MEDIA, `540p-${job.request.aspect_ratio!.replace(':', 'x')}-silent.mp4`), join(dir, job.file));
   await writeLedger(dir, ledger);
   await writeFile(join(dir, 'secret.txt'), 'not for the page');
   server = await startReviewServer({ outDir: dir, secrets: ['sk-never-in-the-page-123'] });
