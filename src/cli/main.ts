@@ -64,6 +64,12 @@ function exitCodeFor(error: unknown): number {
   return EXIT.internal;
 }
 
+// A reader that stops early (`paiwo-batch plan … | head`) closes stdout: what is left to print is dropped and the
+// command ends as it would have (a run still records everything), with no stack trace for the closed pipe.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') process.stderr.write(`paiwo-batch: cannot write to stdout: ${printable(error.message)}\n`);
+});
+
 // The key is a secret in every command's output (status and report read ledgers a hostile gateway wrote into).
 addSecret(process.env.DMXAPI_API_KEY);
 try {

@@ -47,8 +47,18 @@ const sumCredits = (jobs: readonly Job[]): number => jobs.reduce((sum, j) => sum
 const n = (x: number): string => x.toLocaleString('en-US');
 const plural = (count: number, word: string): string => `${n(count)} ${word}${count === 1 ? '' : 's'}`;
 
+/** Writes with backpressure; a stream that closes meanwhile (a reader that stopped early) ends the wait too. */
 async function write(stream: Writable, text: string): Promise<void> {
-  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+  if (stream.destroyed) return;
+  if (!stream.write(text)) {
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        stream.off('drain', done).off('close', done).off('error', done);
+        resolve();
+      };
+      stream.once('drain', done).once('close', done).once('error', done);
+    });
+  }
 }
 
 /** What the run would do with these jobs (plan --json's names): counts, and the credits of the submits alone. */

@@ -112,13 +112,16 @@ function setsAnywhere(parts: ManifestParts): ReadonlySet<string> {
 function defaultFilePattern(axes: readonly AxisInfo[], repeat: number, setElsewhere: ReadonlySet<string>): string {
   const fieldAxes = new Set(axes.filter((a) => a.kind === 'field').map((a) => a.key));
   const varies = (key: string): boolean => fieldAxes.has(key) || setElsewhere.has(key);
+  const images = varies('image') || varies('first_frame') || varies('last_frame');
   return [
     '{prompt}',
     ...axes.filter((a) => a.kind === 'variable' && VARIABLE_NAME.test(a.key) && !RESERVED_NAMES.has(a.key)).map((a) => `_{${a.key}}`),
     // A family sweep names the model and the source image(s) of each take.
     varies('model') ? '_{model}' : '',
-    varies('image') || varies('first_frame') || varies('last_frame') ? '_{image}' : '',
-    '_{aspect_ratio}_{quality}_{duration}s',
+    images ? '_{image}' : '',
+    // An image job has no aspect ratio (the frame follows the image): a manifest of image jobs only names none.
+    images && !varies('aspect_ratio') ? '' : '_{aspect_ratio}',
+    '_{quality}_{duration}s',
     fieldAxes.has('motion_mode') ? '_{motion_mode}' : '',
     fieldAxes.has('generate_audio_switch') ? '_{generate_audio_switch}' : '',
     '_seed{seed}',

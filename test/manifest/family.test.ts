@@ -37,6 +37,17 @@ describe('the paiwo family from one manifest', () => {
     expect(new Set(scan.jobs.map((j) => j.file)).size).toBe(17);
   });
 
+  it('names the files of a folder of image jobs without an aspect ratio they do not have', async () => {
+    await mkdir(path.join(dir, 'shots'));
+    await writeFile(path.join(dir, 'shots', 'a.png'), pngBytes(64, 48));
+    await writeFile(path.join(dir, 'shots', 'b.jpg'), jpegBytes(64, 48));
+    const manifest = 'name: shots\nmodel: PixVerse-C1\ndefaults: { quality: 720p, duration: 5, prompt: "slow orbit" }\nmatrix:\n  image: ["shots/*"]\n  seed: [1, 2]\n';
+    await writeFile(path.join(dir, 'shots.yaml'), manifest);
+    const scan = await scanManifests(['shots.yaml'], { cwd: dir });
+    expect(scan.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
+    expect(scan.jobs.map((j) => j.file).sort()).toEqual(['slow-orbit_a_720p_5s_seed1.mp4', 'slow-orbit_a_720p_5s_seed2.mp4', 'slow-orbit_b_720p_5s_seed1.mp4', 'slow-orbit_b_720p_5s_seed2.mp4']);
+  });
+
   it("reports the issue's five problems at their lines, every one at once", async () => {
     await mkdir(path.join(dir, 'images'));
     await writeFile(path.join(dir, 'images/fake.png'), gifBytes());
