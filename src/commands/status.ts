@@ -7,6 +7,7 @@ import { outcomeOf } from '../scheduler/run-summary.js';
 import { EXIT } from '../errors/exit-codes.js';
 import { outcomeError } from '../errors/run-outcome.js';
 import { oneLine, printable, printableJson } from '../util/printable.js';
+import { creditsWord, formatNumber as n } from '../util/format-number.js';
 
 export interface StatusOptions {
   /** Print one JSON document on stdout instead of text. */
@@ -39,9 +40,9 @@ export function formatStatus(status: LedgerStatus): string {
   if (status.rehearsal) lines.push('rehearsal: run against the built-in simulator (simulated credits, test videos)');
   else if (status.service) lines.push(`service: ${status.service}`);
   lines.push(
-    `credits: ${status.credits_spent} spent, ${status.credits_refunded} refunded, ${status.credits_spent - status.credits_refunded} net` +
-      (status.credits_unknown > 0 ? `; up to ${status.credits_unknown} more may have been charged (unknown outcomes)` : '') +
-      (status.max_credits !== null ? `; max_credits ${status.max_credits}` : ''),
+    `${creditsWord(status.rehearsal)}: ${n(status.credits_spent)} spent, ${n(status.credits_refunded)} refunded, ${n(status.credits_spent - status.credits_refunded)} net` +
+      (status.credits_unknown > 0 ? `; up to ${n(status.credits_unknown)} more may have been charged (unknown outcomes)` : '') +
+      (status.max_credits !== null ? `; max_credits ${n(status.max_credits)}` : ''),
   );
   if (status.running) lines.push(`a run is in progress: pid ${status.running.pid} on ${status.running.hostname} since ${status.running.started_at}`);
   if (status.unresolved.length > 0) {
@@ -50,7 +51,7 @@ export function formatStatus(status: LedgerStatus): string {
   }
   if (status.unresolved.length > LIST_LIMIT) lines.push(`  … and ${status.unresolved.length - LIST_LIMIT} more (all of them with --json)`);
   if (status.budget_shortfall > 0) {
-    lines.push('', `budget: raise max_credits by ${status.budget_shortfall} credits (estimated) to finish the jobs the budget skipped`);
+    lines.push('', `budget: raise max_credits by ${n(status.budget_shortfall)} credits (estimated) to finish the jobs the budget skipped`);
   }
   if (status.failed.length > 0) {
     lines.push('', `failed or moderated (${status.failed.length}):`);

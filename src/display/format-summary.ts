@@ -4,6 +4,7 @@ import type { RunOutcome } from '../errors/run-outcome.js';
 import { outcomeOf, type FailedJob, type RunSummary } from '../scheduler/run-summary.js';
 import { isRehearsal } from '../ledger/service-identity.js';
 import { oneLine } from '../util/printable.js';
+import { creditsWord, formatNumber as n } from '../util/format-number.js';
 
 const LIST_MAX = 10;
 
@@ -35,10 +36,10 @@ export function formatRunSummary(s: RunSummary): string {
   const rehearsal = isRehearsal(s.service);
   out.push(`paiwo-batch ${rehearsal ? 'rehearsal' : 'run'}: ${s.total_jobs} job${s.total_jobs === 1 ? '' : 's'}${counts.length ? ` — ${counts.join(', ')}` : ''} (${(s.duration_ms / 1000).toFixed(1)} s)`);
   out.push(
-    `credits: ${s.credits_spent} spent in ${s.out_dirs.length === 1 ? 'this folder' : 'these folders'} (${s.credits_spent_this_run} in this run), ${s.credits_refunded} refunded` +
-      (s.credits_unknown > 0 ? `, up to ${s.credits_unknown} more may have been charged (unknown outcomes)` : ''),
+    `${creditsWord(rehearsal)}: ${n(s.credits_spent)} spent in ${s.out_dirs.length === 1 ? 'this folder' : 'these folders'} (${n(s.credits_spent_this_run)} in this run), ${n(s.credits_refunded)} refunded` +
+      (s.credits_unknown > 0 ? `, up to ${n(s.credits_unknown)} more may have been charged (unknown outcomes)` : ''),
   );
-  for (const b of s.budgets) out.push(`budget: ${b.spent} of max_credits ${b.max_credits}${b.max_credits !== b.manifest_max_credits ? ` (this shard's share of ${b.manifest_max_credits})` : ''}${s.budgets.length > 1 ? ` in ${shown(b.out_dir)}` : ''}`);
+  for (const b of s.budgets) out.push(`budget: ${n(b.spent)} of max_credits ${n(b.max_credits)}${b.max_credits !== b.manifest_max_credits ? ` (this shard's share of ${n(b.manifest_max_credits)})` : ''}${s.budgets.length > 1 ? ` in ${shown(b.out_dir)}` : ''}`);
   for (const dir of s.out_dirs) {
     const report = s.reports.find((r) => r.startsWith(dir));
     out.push(`output: ${shown(dir)}/  — videos, ${shown(join(dir, 'ledger.json'))}${report ? `, ${shown(report)}` : ''}`);
@@ -58,7 +59,7 @@ export function formatRunSummary(s: RunSummary): string {
     }
     if (s.unresolved.length > LIST_MAX) out.push(`  …and ${s.unresolved.length - LIST_MAX} more (paiwo-batch status ${shown(s.out_dirs[0] ?? '.')})`);
   }
-  if (s.budget_shortfall !== null) out.push('', `budget: ${s.budget_shortfall} more credits of max_credits would finish the ${s.jobs.skipped} skipped job(s).`);
+  if (s.budget_shortfall !== null) out.push('', `budget: ${n(s.budget_shortfall)} more credits of max_credits would finish the ${s.jobs.skipped} skipped job(s).`);
   out.push('', `exit ${s.exit_code}: ${OUTCOME_MEANING[outcomeOf(s)]}`, '');
   return out.join('\n');
 }
