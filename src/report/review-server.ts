@@ -8,6 +8,7 @@ import { readLedger } from '../ledger/store.js';
 import type { Ledger } from '../ledger/types.js';
 import { parsePicks, readPicks, writePicks, emptyPicks, PICKS_FILE } from './picks.js';
 import { posterPath } from './posters.js';
+import { FAVICON_SVG } from './assets.js';
 import { buildReportPage } from './write-report.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { PaiwoError } from '../errors/paiwo-error.js';
@@ -65,6 +66,8 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     const host = req.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 403, 'text/plain', 'wrong Host: open the URL paiwo-batch review printed');
     const url = new URL(req.url ?? '/', `http://${host}`);
+    // The page links its icon inline; a browser that asks anyway gets it (no 404 in the console). Not a secret.
+    if (url.pathname === '/favicon.ico' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, 'image/svg+xml', FAVICON_SVG, { 'cache-control': 'max-age=86400' });
     if (url.pathname === '/' && req.method === 'GET') {
       if (!tokenOk(url.searchParams.get('token'))) return send(res, 403, 'text/plain', 'missing or wrong token: open the URL paiwo-batch review printed');
       const ledger = await readLedger(outDir);
