@@ -50,8 +50,14 @@ figure.take.picked .cmp { background: var(--info); color: #fff; border-color: va
 @media (hover: none) { figure.take .cmp { opacity: .8; } }
 .note { display: block; clear: both; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-style: italic; }
 .tag { color: var(--info); font-weight: 600; }
-.small figcaption { font-size: 10px; padding: 0 3px; min-height: 1.2em; }
-.small .lbl, .small .tag { display: none; }
+.small figcaption { font-size: 10px; padding: 0 2px; min-height: 0; line-height: 1.2; }
+.small .lbl, .small .note { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.small .badge { font-size: 11px; }
+.small .grid thead th { white-space: normal; }
+.small .grid tbody th { min-width: 60px; max-width: 160px; }
+.small .cell { gap: 2px; }
+figure.take.promoted:not(.m-favourite):not(.m-reject):not(.picked) { border-color: var(--info); border-style: dashed; }
+body.viewing #compare-bar { left: auto; right: 12px; transform: none; }
 .size button { min-width: 24px; }
 #search { min-width: 14em; }
 #compare-bar { position: fixed; bottom: 12px; left: 50%; transform: translateX(-50%); z-index: 12; display: flex; gap: 8px; align-items: center; flex-wrap: wrap;
@@ -71,7 +77,7 @@ figure.take.picked .cmp { background: var(--info); color: #fff; border-color: va
 #c-seek { flex: 1 1 auto; }
 .v-nav { gap: 6px; align-items: center; }
 #v-prev, #v-next { font-size: 22px; min-width: 44px; min-height: 36px; }
-figure.take { margin: 0; width: var(--thumb); min-width: 64px; background: var(--card); border-radius: 6px; overflow: hidden; border: 2px solid transparent; cursor: pointer; position: relative; }
+figure.take { margin: 0; width: var(--thumb); min-width: 32px; background: var(--card); border-radius: 6px; overflow: hidden; border: 2px solid transparent; cursor: pointer; position: relative; }
 figure.take:focus-visible { outline: 3px solid var(--info); }
 .thumb, .v-ph { position: relative; width: 100%; aspect-ratio: 16 / 9; background: #000; }
 .thumb img, .thumb video.hover { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; display: block; }

@@ -28,7 +28,7 @@ function updateCompareBar() {
     el('span', { id: 'compare-count', text: picked.length + ' picked to compare' + (picked.length < 2 ? ' (pick one more)' : '') }),
     el('button', { type: 'button', id: 'compare-open', disabled: picked.length < 2, text: 'Compare ' + picked.length + ' side by side', on: { click: function () { openCompare(picked.slice()); } } }),
     el('button', { type: 'button', id: 'compare-clear', text: 'clear', on: { click: function () { const was = picked; picked = []; for (const p of was) refreshCard(p); updateCompareBar(); } } }),
-    compareNote ? el('span', { class: 'bad', text: compareNote }) : null);
+    el('span', { class: 'bad', text: compareNote }));
 }
 /** What a take was made with, as [name, value] pairs: its axes, then request fields no axis names, then the seed used. */
 function settingsOf(t) {

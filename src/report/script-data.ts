@@ -81,9 +81,20 @@ function defaults() {
   }
   state.hide = new Map(); state.status = new Set(); state.mark = 'all'; state.take = null; state.q = ''; state.compare = [];
 }
-/** Group, rows and columns are three different axes (or none): an axis chosen for one leaves the others. */
-function distinctAxes(first) {
-  for (const key of ['group', 'rows', 'cols']) if (key !== first && state[key] >= 0 && state[key] === state[first]) state[key] = -1;
+/**
+ * Group, rows and columns are three different axes (or none): an axis the hash names twice stays with the first
+ * key that names it, and a default that held it gives it up.
+ */
+function readAxes(p) {
+  const named = [];
+  for (const key of ['group', 'rows', 'cols']) {
+    if (!p.has(key)) continue;
+    const i = axisIndex(p.get(key));
+    const taken = named.some(function (k) { return state[k] === i; });
+    state[key] = i >= 0 && taken ? -1 : i;
+    named.push(key);
+  }
+  for (const key of ['group', 'rows', 'cols']) if (!named.includes(key) && named.some(function (k) { return state[k] >= 0 && state[k] === state[key]; })) state[key] = -1;
 }
 function readSize(raw) {
   if (raw === 'fit' || raw === '0') return 'fit';
@@ -94,7 +105,7 @@ function readSize(raw) {
 function readHash() {
   defaults();
   const p = new URLSearchParams(location.hash.slice(1));
-  for (const key of ['group', 'rows', 'cols']) if (p.has(key)) { state[key] = axisIndex(p.get(key)); distinctAxes(key); }
+  readAxes(p);
   if (p.has('size') && readSize(p.get('size')) !== undefined) state.size = readSize(p.get('size'));
   for (const h of p.getAll('hide')) {
     const at = h.indexOf('=');

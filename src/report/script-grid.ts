@@ -95,24 +95,34 @@ const grid = document.getElementById('grid');
 const sentinel = el('div', { id: 'more', class: 'more' });
 let cardEls = new Map();
 let groupEls = [];
-/** The thumbnail width: a Size step, or "fit": the columns of the widest group share the window's width. */
+/**
+ * The thumbnail width: a Size step, or "fit": the columns of the widest group share the width beside the row
+ * headers (measured on the first table drawn; two takes a line without columns).
+ */
 function thumbSize() {
   if (state.size !== 'fit') return state.size + 'px';
   if (state.cols < 0) return window.innerWidth < 700 ? 'calc(50vw - 28px)' : '160px';
-  const header = state.rows < 0 ? 40 : 120;
-  const room = Math.max(320, document.documentElement.clientWidth - 40 - header);
-  return Math.max(40, Math.min(400, Math.floor(room / LAYOUT.columns) - 14)) + 'px';
+  const box = grid.querySelector('.scroll');
+  const th = grid.querySelector('table.grid tbody th');
+  const room = (box ? box.clientWidth : document.documentElement.clientWidth - 40) - (th ? th.offsetWidth : 120) - 2;
+  // A column is its take plus the cell's padding and border (9 px).
+  return Math.max(32, Math.min(400, Math.floor(room / LAYOUT.columns) - 10)) + 'px';
+}
+function setThumb() {
+  const size = thumbSize();
+  grid.style.setProperty('--thumb', size);
+  grid.classList.toggle('small', size.endsWith('px') && parseInt(size, 10) < 100);
 }
 function render() {
   computeLayout();
   cardEls = new Map();
   groupEls = [];
   grid.replaceChildren();
-  grid.style.setProperty('--thumb', thumbSize());
-  grid.classList.toggle('small', state.size !== 'fit' ? state.size < 100 : parseInt(thumbSize(), 10) < 100);
+  setThumb();
   if (LAYOUT.order.length === 0) grid.append(el('p', { class: 'nothing', text: TAKES.length === 0 ? 'The ledger has no jobs yet.' : 'No take matches the filters.' }));
   grid.append(sentinel);
   renderMore();
+  if (state.size === 'fit' && state.cols >= 0) setThumb();
   updateSummary();
   fill();
 }
@@ -246,5 +256,5 @@ if ('IntersectionObserver' in window) {
   new IntersectionObserver(function (entries) { if (entries.some(function (e) { return e.isIntersecting; })) fill(); }, { rootMargin: '1200px' }).observe(sentinel);
 }
 window.addEventListener('scroll', fill, { passive: true });
-window.addEventListener('resize', function () { if (state.size === 'fit' && LAYOUT) grid.style.setProperty('--thumb', thumbSize()); });
+window.addEventListener('resize', function () { if (state.size === 'fit' && LAYOUT) setThumb(); });
 `;

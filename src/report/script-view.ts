@@ -72,7 +72,7 @@ function pane(t, label) {
 function record(t) {
   const rows = [
     ['status', t.statusName], ['job id', t.id], ['video id', t.video_id], ['seed asked', t.seed_requested === null ? 'any' : t.seed_requested], ['seed used', t.seed],
-    ['credits', t.credits !== null ? num(t.credits) + (DATA.simulated ? ' simulated' : '') + ' charged' : '~' + num(t.estimated_credits) + ' estimated'], ['refunded', t.credits_refunded ? num(t.credits_refunded) : null], ['submit attempts', t.attempts],
+    ['credits', t.credits !== null ? num(t.credits) + ' charged' + (DATA.simulated ? ' (simulated credits)' : '') : '~' + num(t.estimated_credits) + ' estimated'], ['refunded', t.credits_refunded ? num(t.credits_refunded) : null], ['submit attempts', t.attempts],
     ['file', t.file], ['size', t.width && t.height ? t.width + '\u00d7' + t.height : null], ['bytes', t.bytes === null ? null : num(t.bytes)], ['audio', t.has_audio === null ? null : t.has_audio ? 'yes' : 'no'],
     ['submitted', t.submitted_at], ['finished', t.finished_at], ['error', t.error ? t.error.code + ': ' + t.error.message : null],
   ];
