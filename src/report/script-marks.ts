@@ -87,7 +87,7 @@ function csvField(v) {
   return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 function marksCsv() {
-  const axes = VARYING.map(function (ai) { return AXES[ai].name; });
+  const axes = VARYING.map(function (ai) { return 'axis ' + AXES[ai].name; });
   const lines = [['job_id', 'mark', 'note', 'marked_at', 'file', 'prompt', 'seed', 'status'].concat(axes).map(csvField).join(',')];
   const doc = picksDocument();
   for (const id of Object.keys(doc.takes)) {
