@@ -35,8 +35,8 @@ const LIST_LIMIT = 50;
 
 export function formatStatus(status: LedgerStatus): string {
   const lines: string[] = [];
-  const counts = JOB_STATUSES.filter((s) => status.by_status[s] > 0).map((s) => `${status.by_status[s]} ${s}`);
-  lines.push(`${status.out}: ${status.jobs} job${status.jobs === 1 ? '' : 's'}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`);
+  const counts = JOB_STATUSES.filter((s) => status.by_status[s] > 0).map((s) => `${n(status.by_status[s])} ${s}`);
+  lines.push(`${status.out}: ${n(status.jobs)} job${status.jobs === 1 ? '' : 's'}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`);
   if (status.rehearsal) lines.push('rehearsal: run against the built-in simulator (simulated credits, test videos)');
   else if (status.service) lines.push(`service: ${status.service}`);
   lines.push(

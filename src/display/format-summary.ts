@@ -31,10 +31,10 @@ function take(j: FailedJob): string {
 /** The one-screen summary at the end of a run, in the ledger's status words. */
 export function formatRunSummary(s: RunSummary): string {
   const out: string[] = [];
-  const counts = JOB_STATUSES.filter((st) => s.jobs[st] > 0).map((st) => `${s.jobs[st]} ${st}`);
+  const counts = JOB_STATUSES.filter((st) => s.jobs[st] > 0).map((st) => `${n(s.jobs[st])} ${st}`);
   out.push('');
   const rehearsal = isRehearsal(s.service);
-  out.push(`paiwo-batch ${rehearsal ? 'rehearsal' : 'run'}: ${s.total_jobs} job${s.total_jobs === 1 ? '' : 's'}${counts.length ? ` — ${counts.join(', ')}` : ''} (${(s.duration_ms / 1000).toFixed(1)} s)`);
+  out.push(`paiwo-batch ${rehearsal ? 'rehearsal' : 'run'}: ${n(s.total_jobs)} job${s.total_jobs === 1 ? '' : 's'}${counts.length ? ` — ${counts.join(', ')}` : ''} (${(s.duration_ms / 1000).toFixed(1)} s)`);
   out.push(
     `${creditsWord(rehearsal)}: ${n(s.credits_spent)} spent in ${s.out_dirs.length === 1 ? 'this folder' : 'these folders'} (${n(s.credits_spent_this_run)} in this run), ${n(s.credits_refunded)} refunded` +
       (s.credits_unknown > 0 ? `, up to ${n(s.credits_unknown)} more may have been charged (unknown outcomes)` : ''),

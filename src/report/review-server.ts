@@ -13,8 +13,8 @@ import { buildReportPage } from './write-report.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { PaiwoError } from '../errors/paiwo-error.js';
 
-/** The largest picks document the endpoint accepts (10,000 takes with a sentence each fit easily). */
-export const PICKS_BODY_MAX = 4 * 1024 * 1024;
+/** The largest picks document the endpoint accepts (10,000 marked takes, each with its prompt and a note, fit). */
+export const PICKS_BODY_MAX = 32 * 1024 * 1024;
 
 export interface ReviewServerOptions {
   readonly outDir: string;

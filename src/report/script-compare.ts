@@ -51,7 +51,8 @@ function differences(takes) {
 function openCompare(ids) {
   const takes = ids.map(function (id) { return BY_ID.get(id); }).filter(Boolean).slice(0, MAX_COMPARE);
   if (takes.length < 2) return;
-  if (!viewer.hidden) { viewer.hidden = true; viewer.replaceChildren(); state.take = null; }
+  if (!viewer.hidden) { viewer.hidden = true; viewer.replaceChildren(); }
+  state.take = null;
   stopHover();
   state.compare = takes.map(function (t) { return t.id; });
   writeHash();

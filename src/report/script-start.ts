@@ -19,7 +19,7 @@ if (!DATA.ffmpeg && TAKES.some(function (t) { return t.src && !t.poster; })) {
 function showHashView() {
   if (state.compare.length > 1) openCompare(state.compare);
   else if (!comparer.hidden) closeCompare();
-  if (state.take !== null) openTake(state.take);
+  if (state.take !== null && comparer.hidden) openTake(state.take);
   else if (!viewer.hidden) closeTake();
 }
 render();

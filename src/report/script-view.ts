@@ -113,7 +113,7 @@ function step(dx, dy) {
 document.addEventListener('keydown', function (e) {
   if (!comparer.hidden) { compareKey(e); return; }
   if (viewer.hidden) {
-    if (e.key === 'Enter' && e.target.closest && e.target.closest('figure.take')) openTake(e.target.closest('figure.take').getAttribute('data-id'));
+    if (e.key === 'Enter' && e.target.tagName !== 'BUTTON' && e.target.closest && e.target.closest('figure.take')) openTake(e.target.closest('figure.take').getAttribute('data-id'));
     return;
   }
   if (e.target.tagName === 'TEXTAREA' || e.target.tagName === 'INPUT') { if (e.key === 'Escape') e.target.blur(); return; }

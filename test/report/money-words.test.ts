@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatRunSummary } from '../../src/display/format-summary.js';
 import { summarizeRun } from '../../src/scheduler/run-summary.js';
 import { formatStatus } from '../../src/commands/status.js';
-import { summarizeLedger } from '../../src/report/status.js';
+import { formatStatusMarkdown, summarizeLedger } from '../../src/report/status.js';
 import { reportPageText } from '../../src/report/html.js';
 import { formatNumber } from '../../src/util/format-number.js';
 import type { Ledger } from '../../src/ledger/types.js';
@@ -35,6 +35,8 @@ describe('money words: a rehearsal says "simulated credits", and numbers are wri
     const text = formatStatus(summarizeLedger('out', ledgerOf('simulator')));
     expect(text).toContain('simulated credits: 70,000 spent, 0 refunded, 70,000 net');
     expect(formatStatus(summarizeLedger('out', ledgerOf('https://www.dmxapi.cn')))).toMatch(/^credits: 70,000 spent/m);
+    expect(text).toContain('out: 875 jobs (875 succeeded)');
+    expect(formatStatusMarkdown(summarizeLedger('out', ledgerOf('simulator')), 'sweep')).toContain('**Simulated credits:** 70,000 spent, 0 refunded.');
   });
 
   it('the run summary of a rehearsal says simulated credits, with 70,000', () => {
