@@ -106,7 +106,7 @@ function thumbSize() {
   const th = grid.querySelector('table.grid tbody th');
   const room = (box ? box.clientWidth : document.documentElement.clientWidth - 40) - (th ? th.offsetWidth : 120) - 2;
   // A column is its take plus the cell's padding and border (9 px).
-  return Math.max(32, Math.min(400, Math.floor(room / LAYOUT.columns) - 10)) + 'px';
+  return Math.max(SIZES[0], Math.min(400, Math.floor(room / LAYOUT.columns) - 10)) + 'px';
 }
 function setThumb() {
   const size = thumbSize();
