@@ -35,7 +35,8 @@ function settingsOf(t) {
   const out = VARYING.map(function (ai) { return [AXES[ai].name, valueLabel(ai, t.axes[ai])]; });
   const named = new Set(out.map(function (s) { return s[0]; }));
   for (const key of ['quality', 'duration', 'aspect_ratio', 'generate_audio_switch', 'motion_mode', 'input', 'negative_prompt']) {
-    if (named.has(key)) continue;
+    // An axis of that name says it already (the prompt axis is the prompt's id: its text would say it twice).
+    if (named.has(key) || (key === 'input' && named.has('prompt'))) continue;
     const v = t.request[key];
     out.push([key === 'input' ? 'prompt' : key === 'generate_audio_switch' ? 'audio' : key, v === undefined ? '\u2014' : typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)]);
   }
