@@ -90,12 +90,17 @@ describeWith([CHROMIUM], 'a reviewer\'s day: compare, search, promoted takes, ma
     expect(await page.locator('video').count()).toBe(0);
     expect(hashOf(page)).not.toContain('compare=');
     // A bookmarked compare opens as it was; a fifth pick is refused (four at most).
-    await page.goto(`${server.url}#compare=sweep5,promo`);
+    await page.goto(`${server.url}#compare=sweep5,promo&take=sweep0`);
     await page.reload();
     await expect.poll(() => paneIds(page)).toEqual(['sweep5', 'promo']);
+    expect(await page.locator('#viewer').isHidden()).toBe(true); // a compare and a take: the compare
     expect(await page.locator('#compare .c-diff').allTextContents()).toEqual([expect.stringMatching(/quality 540p/), expect.stringMatching(/quality 1080p/)]);
     await page.keyboard.press('Escape');
-    for (const id of ['sweep0', 'sweep1', 'sweep2', 'sweep3', 'sweep5']) await page.locator(`figure[data-id="${id}"] button.cmp`).click();
+    await page.locator('figure[data-id="sweep0"] button.cmp').focus();
+    await page.keyboard.press('Enter'); // the keyboard's way to pick: it picks, and does not open the take
+    expect(await page.locator('#viewer').isHidden()).toBe(true);
+    expect(await page.locator('figure[data-id="sweep0"]').getAttribute('class')).toContain('picked');
+    for (const id of ['sweep1', 'sweep2', 'sweep3', 'sweep5']) await page.locator(`figure[data-id="${id}"] button.cmp`).click();
     expect(await page.locator('figure.take.picked').count()).toBe(4);
     expect(await page.locator('#compare-bar').textContent()).toContain('holds 4');
     await page.locator('#compare-open').click();
