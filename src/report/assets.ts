@@ -53,6 +53,7 @@ figure.take.picked .cmp { background: var(--info); color: #fff; border-color: va
 .small figcaption { font-size: 10px; padding: 0 2px; min-height: 0; line-height: 1.2; }
 .small .lbl, .small .note { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .small .badge { font-size: 11px; }
+.small figure.take .cmp { left: auto; right: 1px; top: 1px; min-width: 14px; height: 14px; padding: 0 2px; font-size: 10px; border-radius: 7px; }
 .small .grid thead th { white-space: normal; }
 .small .grid tbody th { min-width: 60px; max-width: 160px; }
 .small .cell { gap: 2px; }

@@ -127,7 +127,8 @@ document.addEventListener('keydown', function (e) {
 grid.addEventListener('click', function (e) {
   const f = e.target.closest('figure.take');
   if (!f) return;
-  if (e.target.closest('button.cmp')) togglePick(f.getAttribute('data-id'));
+  // The + on a card, or a Shift-click anywhere on it (what a small card leaves room for), picks it for a compare.
+  if (e.target.closest('button.cmp') || e.shiftKey) togglePick(f.getAttribute('data-id'));
   else openTake(f.getAttribute('data-id'));
 });
 

@@ -100,7 +100,8 @@ describeWith([CHROMIUM], 'a reviewer\'s day: compare, search, promoted takes, ma
     await page.keyboard.press('Enter'); // the keyboard's way to pick: it picks, and does not open the take
     expect(await page.locator('#viewer').isHidden()).toBe(true);
     expect(await page.locator('figure[data-id="sweep0"]').getAttribute('class')).toContain('picked');
-    for (const id of ['sweep1', 'sweep2', 'sweep3', 'sweep5']) await page.locator(`figure[data-id="${id}"] button.cmp`).click();
+    await page.locator('figure[data-id="sweep1"]').click({ modifiers: ['Shift'] }); // Shift-click picks too
+    for (const id of ['sweep2', 'sweep3', 'sweep5']) await page.locator(`figure[data-id="${id}"] button.cmp`).click();
     expect(await page.locator('figure.take.picked').count()).toBe(4);
     expect(await page.locator('#compare-bar').textContent()).toContain('holds 4');
     await page.locator('#compare-open').click();

@@ -183,6 +183,10 @@ describeWith([CHROMIUM], 'the compact view of a big sweep (2,000 takes)', () => 
     // One take per cell: its prompt, aspect ratio and seed are the group, row and column; the caption says none of them.
     expect((await page.locator('figure.take .lbl').allTextContents()).every((t) => t === '')).toBe(true);
     expect(await page.locator('video').count()).toBe(0);
+    // A small card opens where it is clicked: its compare button keeps to a corner.
+    await page.locator('figure.take').nth(3).click();
+    expect(await page.locator('#viewer').isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
     // Size steps: each the same ratio to the last.
     const sizes = (await page.locator('#size option').evaluateAll((o) => o.map((e) => (e as HTMLOptionElement).value))).filter((v) => v !== 'fit').map(Number);
     const ratios = sizes.slice(1).map((s, i) => s / sizes[i]!);
