@@ -62,6 +62,8 @@ async function measure(browser, label, jobs) {
     await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
     await page.locator('figure.take').first().waitFor();
     const loadMs = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now())))));
+    const paintMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+    const view = await page.evaluate(() => ({ cols: document.querySelector('#axis-cols option:checked')?.textContent, size: getComputedStyle(document.getElementById('grid')).getPropertyValue('--thumb') }));
     const atLoad = await page.evaluate(() => ({ videos: document.querySelectorAll('video').length, cards: document.querySelectorAll('figure.take').length, nodes: document.getElementsByTagName('*').length }));
     await page.locator('figure.take').nth(3).hover();
     await page.waitForTimeout(400);
@@ -92,7 +94,7 @@ async function measure(browser, label, jobs) {
     const maxVideos = Math.max(atLoad.videos, onHover, fullScreen);
     console.log(
       `${label}: ${jobs.length} takes, report.html ${(size / 1024 / 1024).toFixed(2)} MB (written in ${writeMs} ms); ` +
-        `load ${Math.round(loadMs)} ms (navigation → first screen rendered); ${atLoad.cards} takes rendered at load (${atLoad.nodes} elements); ` +
+        `first paint ${Math.round(paintMs)} ms, load ${Math.round(loadMs)} ms (navigation → first screen rendered, posters decoded); default view: columns ${view.cols}, ${view.size} takes; ${atLoad.cards} takes rendered at load (${atLoad.nodes} elements); ` +
         `<video>: ${atLoad.videos} at load, ${onHover} on hover, ${fullScreen} full screen, ${inCompare} in a compare of four; open full screen ${openMs} ms, arrow step ${stepMs} ms, compare ${compareMs} ms, ` +
         `re-grid (rows = seed) ${regridMs} ms`,
     );

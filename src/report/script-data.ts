@@ -30,6 +30,8 @@ const COMPACT_AT = 300;
 // The Size control's steps: each 1.25 times the last, so every step changes the grid by the same proportion.
 const SIZES = [40, 50, 64, 80, 100, 125, 160, 200, 250, 320, 400];
 const MAX_COMPARE = 4;
+// "Fit to width" never draws a take narrower than this: below it the table scrolls sideways.
+const FIT_MIN = 48;
 // A touch screen without a mouse: no keyboard hints, no hover preview.
 const TOUCH = window.matchMedia('(hover: none)').matches || window.matchMedia('(pointer: coarse)').matches;
 

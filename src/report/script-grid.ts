@@ -70,10 +70,11 @@ function computeLayout() {
     r.cells.get(ck).push(t);
     if (!g.cols.includes(ck)) g.cols.push(ck);
   }
-  LAYOUT = { groups: groups, order: [], pos: new Map(), inner: inner, units: [], next: 0, columns: 1 };
+  LAYOUT = { groups: groups, order: [], pos: new Map(), inner: inner, units: [], next: 0, columns: 1, perCell: 1 };
   placeTakes(groups);
 }
 function placeTakes(groups) {
+  const sizes = new Map();
   groups.forEach(function (g, gi) {
     g.cols.sort(function (a, b) { return a - b; });
     LAYOUT.columns = Math.max(LAYOUT.columns, g.cols.length);
@@ -82,11 +83,15 @@ function placeTakes(groups) {
       g.cols.forEach(function (ck, ci) {
         const list = r.cells.get(ck) || [];
         most = Math.max(most, list.length);
+        if (list.length > 0) sizes.set(list.length, (sizes.get(list.length) || 0) + 1);
         list.forEach(function (t, k) { LAYOUT.pos.set(t.id, { gi: gi, ri: ri, ci: ci, k: k, n: LAYOUT.order.length }); LAYOUT.order.push(t.id); });
       });
       for (let s = 0; s * CELL_SLICE < Math.max(most, 1); s++) LAYOUT.units.push({ gi: gi, ri: ri, slice: s });
     });
   });
+  // The takes side by side in a typical cell (a cell holds at most four a line).
+  let best = 0;
+  for (const [n, count] of sizes) if (count > best) { best = count; LAYOUT.perCell = Math.min(4, n); }
 }
 function colKeyLabel(ck) { return state.cols < 0 ? 'all' : valueLabel(state.cols, ck === 1e9 ? -1 : ck); }
 
@@ -96,8 +101,9 @@ const sentinel = el('div', { id: 'more', class: 'more' });
 let cardEls = new Map();
 let groupEls = [];
 /**
- * The thumbnail width: a Size step, or "fit": the columns of the widest group share the width beside the row
- * headers (measured on the first table drawn; two takes a line without columns).
+ * The thumbnail width: a Size step, or "fit": the columns of the widest group, each as wide as its typical cell,
+ * share the width beside the row headers (measured on the first table drawn), down to FIT_MIN px, below which
+ * the table scrolls sideways; two takes a line without columns.
  */
 function thumbSize() {
   if (state.size !== 'fit') return state.size + 'px';
@@ -105,8 +111,8 @@ function thumbSize() {
   const box = grid.querySelector('.scroll');
   const th = grid.querySelector('table.grid tbody th');
   const room = (box ? box.clientWidth : document.documentElement.clientWidth - 40) - (th ? th.offsetWidth : 120) - 2;
-  // A column is its take plus the cell's padding and border (9 px).
-  return Math.max(SIZES[0], Math.min(400, Math.floor(room / LAYOUT.columns) - 10)) + 'px';
+  // A column is its takes (with 4 px between) plus the cell's padding and border (9 px).
+  return Math.max(FIT_MIN, Math.min(400, Math.floor((room / LAYOUT.columns - 10) / LAYOUT.perCell) - 4 * (LAYOUT.perCell - 1))) + 'px';
 }
 function setThumb() {
   const size = thumbSize();
@@ -249,9 +255,13 @@ function fill() {
   filling = true;
   requestAnimationFrame(function () {
     filling = false;
+    // Until the page has loaded, only the first page of takes: small cards put hundreds on one screen, and the first
+    // paint should not wait for all their posters. The rest of the screen follows as soon as the page has loaded.
+    if (document.readyState !== 'complete') return;
     if (!sentinel.hidden && sentinel.getBoundingClientRect().top < window.innerHeight + 1200) { renderMore(); fill(); }
   });
 }
+window.addEventListener('load', function () { if ('requestIdleCallback' in window) requestIdleCallback(fill, { timeout: 500 }); else fill(); });
 if ('IntersectionObserver' in window) {
   new IntersectionObserver(function (entries) { if (entries.some(function (e) { return e.isIntersecting; })) fill(); }, { rootMargin: '1200px' }).observe(sentinel);
 }
