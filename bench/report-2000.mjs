@@ -4,7 +4,7 @@
 // Prints file size, load time (navigation start → the first screen of takes rendered, posters requested),
 // <video> count at load / on hover / full screen / in a compare of four, and the time to open a take full screen,
 // step to the next one, open the compare and re-grid. Exits 1 when the 2,000-take goal is missed.
-// Every take has a video file and a poster (hard links to one fixture and one JPEG), so the page does real work.
+// Every take has a video file and a poster, large and small (hard links to one fixture and two JPEGs), so the page does real work.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { link, mkdir, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
@@ -48,11 +48,15 @@ async function measure(browser, label, jobs) {
     await mkdir(join(dir, '.posters'));
     const poster = join(dir, 'poster.jpg');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', MEDIA, '-frames:v', '1', '-vf', 'scale=480:-2', poster]);
+    const small = join(dir, 'poster-small.jpg');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', MEDIA, '-frames:v', '1', '-vf', 'scale=160:-2', small]);
     const later = new Date(Date.now() + 60_000);
     await utimes(poster, later, later);
+    await utimes(small, later, later);
     for (const job of jobs) {
       await link(MEDIA, join(dir, job.file));
       await link(poster, join(dir, '.posters', `${job.id}.jpg`));
+      await link(small, join(dir, '.posters', `${job.id}.small.jpg`));
     }
     const written = Date.now();
     const path = await writeReport(dir, { version: 1, jobs, totals: computeTotals(jobs) }, { extractPosters: false });

@@ -11,6 +11,7 @@ export const MANIFEST_AXIS = 'manifest';
 export const TAKE_FIELDS = [
   'id', 'status', 'axes', 'req', 'seed_requested', 'seed', 'credits', 'estimated_credits', 'credits_refunded', 'file', 'src', 'poster',
   'video_id', 'width', 'height', 'bytes', 'has_audio', 'error', 'promoted_from', 'submitted_at', 'finished_at', 'attempts', 'request_seed',
+  'small_poster',
 ] as const;
 
 export interface ReportDataOptions {
@@ -18,6 +19,8 @@ export interface ReportDataOptions {
   readonly missingFiles?: ReadonlySet<string>;
   /** Job id → poster URL relative to the folder. */
   readonly posters?: ReadonlyMap<string, string>;
+  /** Job ids that also have a small poster (posters.ts `smallPosterPath`: the poster's URL with `.small.jpg`). */
+  readonly smallPosters?: ReadonlySet<string>;
   /** `false` when posters are missing because ffmpeg is not installed. */
   readonly ffmpeg?: boolean;
   /** Takes whose poster a run left for `paiwo-batch report` (it makes at most RUN_POSTER_LIMIT). */
@@ -100,6 +103,7 @@ class TakeRows {
       job.finished_at,
       job.attempts,
       seed ?? null,
+      src && this.options.posters?.has(job.id) && this.options.smallPosters?.has(job.id) ? 1 : 0,
     ];
   }
 

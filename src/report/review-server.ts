@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readLedger } from '../ledger/store.js';
 import type { Ledger } from '../ledger/types.js';
 import { parsePicks, readPicks, writePicks, emptyPicks, PICKS_FILE } from './picks.js';
-import { posterPath } from './posters.js';
+import { posterPath, smallPosterPath } from './posters.js';
 import { FAVICON_SVG } from './assets.js';
 import { buildReportPage } from './write-report.js';
 import { relativeFileUrl } from '../util/escape-html.js';
@@ -130,8 +130,7 @@ function mediaPaths(ledger: Ledger): Set<string> {
   for (const job of ledger.jobs) {
     if (job.status !== 'succeeded' || relativeFileUrl(job.file) === null || job.file === PICKS_FILE) continue;
     paths.add(job.file);
-    const poster = posterPath(job.id);
-    if (poster) paths.add(poster);
+    for (const poster of [posterPath(job.id), smallPosterPath(job.id)]) if (poster) paths.add(poster);
   }
   return paths;
 }

@@ -114,10 +114,14 @@ function thumbSize() {
   // A column is its takes (with 4 px between) plus the cell's padding and border (9 px).
   return Math.max(FIT_MIN, Math.min(400, Math.floor((room / LAYOUT.columns - 10) / LAYOUT.perCell) - 4 * (LAYOUT.perCell - 1))) + 'px';
 }
+// Thumbnails this small (CSS px) show the small poster: 160 px wide, sharp up to twice this on a dense screen.
+const SMALL_POSTER_MAX = 80;
+let smallPosters = false;
 function setThumb() {
   const size = thumbSize();
   grid.style.setProperty('--thumb', size);
   grid.classList.toggle('small', size.endsWith('px') && parseInt(size, 10) < 100);
+  smallPosters = size.endsWith('px') && parseInt(size, 10) <= SMALL_POSTER_MAX;
 }
 function render() {
   computeLayout();
@@ -215,7 +219,8 @@ function thumbBox(t, cls) {
   const ratio = /^(\d{1,2}):(\d{1,2})$/.exec(t.request.aspect_ratio || '');
   const box = el('div', { class: cls });
   if (ratio) box.style.aspectRatio = ratio[1] + ' / ' + ratio[2];
-  if (t.poster) box.append(el('img', { src: t.poster, alt: takeLabel(t), loading: 'lazy', decoding: 'async' }));
+  const src = cls === 'thumb' && smallPosters && t.small_poster === 1 ? t.poster.replace(/\.jpg$/, '.small.jpg') : t.poster;
+  if (t.poster) box.append(el('img', { src: src, alt: takeLabel(t), loading: 'lazy', decoding: 'async' }));
   else box.append(el('div', { class: 'ph' }, el('strong', { text: placeholderWord(t) }), el('span', { text: takeLabel(t) })));
   return box;
 }
