@@ -253,7 +253,9 @@ function ensureRendered(id) {
   while (!cardEls.has(id) && LAYOUT.next < LAYOUT.units.length) renderMore();
   return cardEls.get(id) || null;
 }
-// Keeps rendering while the end of what is rendered is within a screen or so of the viewport.
+// Keeps rendering while the end of what is rendered is within AHEAD px of the viewport's bottom (half a screen:
+// small cards put hundreds of takes in it, and rendering 240 more takes is quicker than a scroll).
+const AHEAD = 500;
 let filling = false;
 function fill() {
   if (filling) return;
@@ -263,7 +265,7 @@ function fill() {
     // Until the page has loaded, only the first page of takes: small cards put hundreds on one screen, and the first
     // paint should not wait for all their posters. The rest of the screen follows as soon as the page has loaded.
     if (document.readyState !== 'complete') return;
-    if (!sentinel.hidden && sentinel.getBoundingClientRect().top < window.innerHeight + 1200) { renderMore(); fill(); }
+    if (!sentinel.hidden && sentinel.getBoundingClientRect().top < window.innerHeight + AHEAD) { renderMore(); fill(); }
   });
 }
 window.addEventListener('load', function () { if ('requestIdleCallback' in window) requestIdleCallback(fill, { timeout: 500 }); else fill(); });
