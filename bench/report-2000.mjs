@@ -1,9 +1,10 @@
 // npm run bench:report — the review report of a synthetic 2,000-take and 10,000-take sweep, opened in headless
-// Chromium from disk (file://), as a person would. Goal (issue 14): the 2,000-take page loads in under 3 s with
-// at most 100 <video> elements; 10,000 takes stay usable. Prints file size, load time (navigation start → the
-// first screen of takes rendered, posters requested), <video> count at load / on hover / full screen, and the time
-// to open a take full screen and step to the next one. Exits 1 when the 2,000-take goal is missed.
-// Every take has a video file and a poster (hard links to one fixture and one JPEG), so the page does real work.
+// Chromium from disk (file://), as a person would. Goal (issue 24): the 2,000-take page paints its first screen
+// in under 1 s and holds at most 3 <video> elements until a compare asks for more; 10,000 takes stay usable.
+// Prints file size, load time (navigation start → the first screen of takes rendered, posters requested),
+// <video> count at load / on hover / full screen / in a compare of four, and the time to open a take full screen,
+// step to the next one, open the compare and re-grid. Exits 1 when the 2,000-take goal is missed.
+// Every take has a video file and a poster, large and small (hard links to one fixture and two JPEGs), so the page does real work.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { link, mkdir, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
@@ -16,8 +17,8 @@ import { computeTotals } from '../dist/ledger/money.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MEDIA = fileURLToPath(new URL('../fixtures/media/360p-16x9-silent.mp4', import.meta.url));
-const GOAL_MS = 3000;
-const GOAL_VIDEOS = 100;
+const GOAL_MS = 1000;
+const GOAL_VIDEOS = 3;
 
 if (!existsSync(CHROMIUM)) {
   console.error(`bench:report needs Chromium at ${CHROMIUM}`);
@@ -47,11 +48,15 @@ async function measure(browser, label, jobs) {
     await mkdir(join(dir, '.posters'));
     const poster = join(dir, 'poster.jpg');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', MEDIA, '-frames:v', '1', '-vf', 'scale=480:-2', poster]);
+    const small = join(dir, 'poster-small.jpg');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', MEDIA, '-frames:v', '1', '-vf', 'scale=160:-2', small]);
     const later = new Date(Date.now() + 60_000);
     await utimes(poster, later, later);
+    await utimes(small, later, later);
     for (const job of jobs) {
       await link(MEDIA, join(dir, job.file));
       await link(poster, join(dir, '.posters', `${job.id}.jpg`));
+      await link(small, join(dir, '.posters', `${job.id}.small.jpg`));
     }
     const written = Date.now();
     const path = await writeReport(dir, { version: 1, jobs, totals: computeTotals(jobs) }, { extractPosters: false });
@@ -61,6 +66,8 @@ async function measure(browser, label, jobs) {
     await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
     await page.locator('figure.take').first().waitFor();
     const loadMs = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now())))));
+    const paintMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+    const view = await page.evaluate(() => ({ cols: document.querySelector('#axis-cols option:checked')?.textContent, size: getComputedStyle(document.getElementById('grid')).getPropertyValue('--thumb') }));
     const atLoad = await page.evaluate(() => ({ videos: document.querySelectorAll('video').length, cards: document.querySelectorAll('figure.take').length, nodes: document.getElementsByTagName('*').length }));
     await page.locator('figure.take').nth(3).hover();
     await page.waitForTimeout(400);
@@ -76,6 +83,14 @@ async function measure(browser, label, jobs) {
     const stepMs = Date.now() - t1;
     const fullScreen = await page.locator('video').count();
     await page.keyboard.press('Escape');
+    for (let i = 4; i < 8; i++) await page.locator('figure.take').nth(i).locator('button.cmp').click({ force: true });
+    const t3 = Date.now();
+    await page.locator('#compare-open').click();
+    await page.locator('#compare video').first().waitFor();
+    const compareMs = Date.now() - t3;
+    const inCompare = await page.locator('video').count();
+    await page.keyboard.press('Escape');
+    await page.locator('#compare-clear').click();
     const t2 = Date.now();
     await page.locator('#axis-rows').selectOption({ label: 'seed' });
     await page.locator('figure.take').first().waitFor();
@@ -83,8 +98,8 @@ async function measure(browser, label, jobs) {
     const maxVideos = Math.max(atLoad.videos, onHover, fullScreen);
     console.log(
       `${label}: ${jobs.length} takes, report.html ${(size / 1024 / 1024).toFixed(2)} MB (written in ${writeMs} ms); ` +
-        `load ${Math.round(loadMs)} ms (navigation → first screen rendered); ${atLoad.cards} takes rendered at load (${atLoad.nodes} elements); ` +
-        `<video>: ${atLoad.videos} at load, ${onHover} on hover, ${fullScreen} full screen; open full screen ${openMs} ms, arrow step ${stepMs} ms, ` +
+        `first paint ${Math.round(paintMs)} ms, load ${Math.round(loadMs)} ms (navigation → first screen rendered, posters decoded); default view: columns ${view.cols}, ${view.size} takes; ${atLoad.cards} takes rendered at load (${atLoad.nodes} elements); ` +
+        `<video>: ${atLoad.videos} at load, ${onHover} on hover, ${fullScreen} full screen, ${inCompare} in a compare of four; open full screen ${openMs} ms, arrow step ${stepMs} ms, compare ${compareMs} ms, ` +
         `re-grid (rows = seed) ${regridMs} ms`,
     );
     await page.close();
@@ -103,5 +118,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(ok ? `goal met: < ${GOAL_MS} ms and ≤ ${GOAL_VIDEOS} <video> for 2,000 takes` : 'GOAL MISSED');
+console.log(ok ? `goal met: first screen < ${GOAL_MS} ms and ≤ ${GOAL_VIDEOS} <video> (until a compare asks for more) for 2,000 takes` : 'GOAL MISSED');
 process.exit(ok ? 0 : 1);

@@ -10,6 +10,7 @@ import { outcomeError } from '../errors/run-outcome.js';
 import { oneLine, printable, printableJson } from '../util/printable.js';
 import { formatUnresolvedGroups } from '../display/unresolved-groups.js';
 import { terminalColumns, wrapText } from '../display/wrap.js';
+import { creditsWord, formatNumber as n } from '../util/format-number.js';
 
 export interface StatusOptions {
   /** Print one JSON document on stdout instead of text. */
@@ -39,14 +40,14 @@ const LIST_LIMIT = 50;
 /** The status for people; wrapped at word boundaries to `columns` on a terminal (undefined: as is). */
 export function formatStatus(status: LedgerStatus, columns?: number): string {
   const lines: string[] = [];
-  const counts = JOB_STATUSES.filter((s) => status.by_status[s] > 0).map((s) => `${status.by_status[s]} ${s}`);
-  lines.push(`${status.out}: ${status.jobs} job${status.jobs === 1 ? '' : 's'}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`);
+  const counts = JOB_STATUSES.filter((s) => status.by_status[s] > 0).map((s) => `${n(status.by_status[s])} ${s}`);
+  lines.push(`${status.out}: ${n(status.jobs)} job${status.jobs === 1 ? '' : 's'}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`);
   if (status.rehearsal) lines.push('rehearsal: run against the built-in simulator (simulated credits, test videos)');
   else if (status.service) lines.push(`service: ${status.service}`);
   lines.push(
-    `credits: ${status.credits_spent} spent, ${status.credits_refunded} refunded, ${status.credits_spent - status.credits_refunded} net` +
-      (status.credits_unknown > 0 ? `; up to ${status.credits_unknown} more may have been charged (unknown outcomes)` : '') +
-      (status.max_credits !== null ? `; max_credits ${status.max_credits}` : ''),
+    `${creditsWord(status.rehearsal)}: ${n(status.credits_spent)} spent, ${n(status.credits_refunded)} refunded, ${n(status.credits_spent - status.credits_refunded)} net` +
+      (status.credits_unknown > 0 ? `; up to ${n(status.credits_unknown)} more may have been charged (unknown outcomes)` : '') +
+      (status.max_credits !== null ? `; max_credits ${n(status.max_credits)}` : ''),
   );
   if (status.running) lines.push(`a run is in progress: pid ${status.running.pid} on ${status.running.hostname} since ${status.running.started_at}`);
   if (status.unresolved.length > 0) {
@@ -54,7 +55,7 @@ export function formatStatus(status: LedgerStatus, columns?: number): string {
     lines.push(...formatUnresolvedGroups(status.unresolved, { maxIds: LIST_LIMIT, more: 'all of them with --json', label: (e) => `${e.id}  ${oneLine(e.file)}` }));
   }
   if (status.budget_shortfall > 0) {
-    lines.push('', `budget: raise max_credits by ${status.budget_shortfall} credits (estimated) to finish the jobs the budget skipped`);
+    lines.push('', `budget: raise max_credits by ${n(status.budget_shortfall)} credits (estimated) to finish the jobs the budget skipped`);
   }
   if (status.failed.length > 0) {
     lines.push('', `failed or moderated (${status.failed.length}):`);

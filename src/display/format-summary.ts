@@ -6,6 +6,7 @@ import { isRehearsal } from '../ledger/service-identity.js';
 import { oneLine } from '../util/printable.js';
 import { formatUnresolvedGroups } from './unresolved-groups.js';
 import { wrapText } from './wrap.js';
+import { creditsWord, formatNumber as n } from '../util/format-number.js';
 
 const LIST_MAX = 10;
 /** Ids shown per group of unresolved jobs (the rest counted; status lists them all with --json). */
@@ -37,15 +38,15 @@ function take(j: FailedJob): string {
  */
 export function formatRunSummary(s: RunSummary, columns?: number): string {
   const out: string[] = [];
-  const counts = JOB_STATUSES.filter((st) => s.jobs[st] > 0).map((st) => `${s.jobs[st]} ${st}`);
+  const counts = JOB_STATUSES.filter((st) => s.jobs[st] > 0).map((st) => `${n(s.jobs[st])} ${st}`);
   out.push('');
   const rehearsal = isRehearsal(s.service);
-  out.push(`paiwo-batch ${rehearsal ? 'rehearsal' : 'run'}: ${s.total_jobs} job${s.total_jobs === 1 ? '' : 's'}${counts.length ? ` — ${counts.join(', ')}` : ''} (${(s.duration_ms / 1000).toFixed(1)} s)`);
+  out.push(`paiwo-batch ${rehearsal ? 'rehearsal' : 'run'}: ${n(s.total_jobs)} job${s.total_jobs === 1 ? '' : 's'}${counts.length ? ` — ${counts.join(', ')}` : ''} (${(s.duration_ms / 1000).toFixed(1)} s)`);
   out.push(
-    `credits: ${s.credits_spent} spent in ${s.out_dirs.length === 1 ? 'this folder' : 'these folders'} (${s.credits_spent_this_run} in this run), ${s.credits_refunded} refunded` +
-      (s.credits_unknown > 0 ? `, up to ${s.credits_unknown} more may have been charged (unknown outcomes)` : ''),
+    `${creditsWord(rehearsal)}: ${n(s.credits_spent)} spent in ${s.out_dirs.length === 1 ? 'this folder' : 'these folders'} (${n(s.credits_spent_this_run)} in this run), ${n(s.credits_refunded)} refunded` +
+      (s.credits_unknown > 0 ? `, up to ${n(s.credits_unknown)} more may have been charged (unknown outcomes)` : ''),
   );
-  for (const b of s.budgets) out.push(`budget: ${b.spent} of max_credits ${b.max_credits}${b.max_credits !== b.manifest_max_credits ? ` (this shard's share of ${b.manifest_max_credits})` : ''}${s.budgets.length > 1 ? ` in ${shown(b.out_dir)}` : ''}`);
+  for (const b of s.budgets) out.push(`budget: ${n(b.spent)} of max_credits ${n(b.max_credits)}${b.max_credits !== b.manifest_max_credits ? ` (this shard's share of ${n(b.manifest_max_credits)})` : ''}${s.budgets.length > 1 ? ` in ${shown(b.out_dir)}` : ''}`);
   for (const dir of s.out_dirs) {
     const report = s.reports.find((r) => r.startsWith(dir));
     out.push(`output: ${shown(dir)}/  — videos, ${shown(join(dir, 'ledger.json'))}${report ? `, ${shown(report)}` : ''}`);
@@ -65,7 +66,7 @@ export function formatRunSummary(s: RunSummary, columns?: number): string {
     const listing = { maxIds: IDS_MAX, more: `paiwo-batch status ${shown(s.out_dirs[0] ?? '.')}`, label: (j: UnresolvedJob) => `${take(j)}  (job ${j.id})` };
     out.push(...formatUnresolvedGroups(s.unresolved, listing));
   }
-  if (s.budget_shortfall !== null) out.push('', `budget: ${s.budget_shortfall} more credits of max_credits would finish the ${s.jobs.skipped} skipped job(s).`);
+  if (s.budget_shortfall !== null) out.push('', `budget: ${n(s.budget_shortfall)} more credits of max_credits would finish the ${s.jobs.skipped} skipped job(s).`);
   out.push('', `exit ${s.exit_code}: ${OUTCOME_MEANING[outcomeOf(s)]}`, '');
   return wrapText(out.join('\n'), columns);
 }

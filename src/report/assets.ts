@@ -1,3 +1,6 @@
+/** The page's icon (a play triangle on a film frame): linked as a data: URL by the page, served as /favicon.ico by `review`. */
+export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="1" y="5" width="30" height="22" rx="4" fill="#0969da"/><path d="M13 10v12l10-6z" fill="#fff"/></svg>';
+
 /** The report's inline stylesheet: constant, written here, never built from data. */
 export const REPORT_STYLE = `
 :root { color-scheme: light dark; --fg: #1d1d1f; --muted: #6e6e73; --line: #d2d2d7; --bg: #fff; --card: #f5f5f7;
@@ -39,7 +42,43 @@ table.grid { border-collapse: collapse; }
 td.none { background: repeating-linear-gradient(45deg, transparent 0 6px, var(--card) 6px 12px); min-width: 40px; }
 .cell { display: flex; flex-wrap: wrap; gap: 4px; max-width: calc(var(--thumb) * 4 + 12px); }
 .nocols .cell { max-width: none; }
-figure.take { margin: 0; width: var(--thumb); min-width: 64px; background: var(--card); border-radius: 6px; overflow: hidden; border: 2px solid transparent; cursor: pointer; position: relative; }
+figure.take .cmp { position: absolute; top: 2px; left: 2px; z-index: 2; min-width: 22px; height: 22px; padding: 0 4px; border-radius: 11px; border: 1px solid var(--line);
+  background: var(--bg); color: var(--fg); font-size: 13px; line-height: 1; cursor: pointer; opacity: 0; }
+figure.take:hover .cmp, figure.take:focus-within .cmp, figure.take.picked .cmp { opacity: .95; }
+figure.take.picked { border-color: var(--info); }
+figure.take.picked .cmp { background: var(--info); color: #fff; border-color: var(--info); }
+@media (hover: none) { figure.take .cmp { opacity: .8; } }
+.note { display: block; clear: both; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-style: italic; }
+.tag { color: var(--info); font-weight: 600; }
+.small figcaption { font-size: 10px; padding: 0 2px; min-height: 0; line-height: 1.2; }
+.small .lbl, .small .note { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.small .badge { font-size: 11px; }
+.small figure.take .cmp { left: auto; right: 1px; top: 1px; min-width: 14px; height: 14px; padding: 0 2px; font-size: 10px; border-radius: 7px; }
+.small .grid thead th { white-space: normal; }
+.small .grid tbody th { min-width: 60px; max-width: 160px; }
+.small .cell { gap: 2px; }
+figure.take.promoted:not(.m-favourite):not(.m-reject):not(.picked) { border-color: var(--info); border-style: dashed; }
+body.viewing #compare-bar { left: auto; right: 12px; transform: none; }
+.size button { min-width: 24px; }
+#search { min-width: 14em; }
+#compare-bar { position: fixed; bottom: 12px; left: 50%; transform: translateX(-50%); z-index: 12; display: flex; gap: 8px; align-items: center; flex-wrap: wrap;
+  background: var(--bg); border: 1px solid var(--info); border-radius: 10px; padding: 6px 12px; box-shadow: 0 2px 12px rgba(0,0,0,.25); }
+#compare-bar .bad { color: var(--bad); }
+#compare { position: fixed; inset: 0; z-index: 13; background: var(--bg); display: flex; flex-direction: column; gap: 8px; padding: 10px; }
+.c-top { display: flex; gap: 12px; align-items: center; }
+.c-top #c-close { margin-left: auto; }
+.c-panes { flex: 1 1 auto; min-height: 0; display: grid; gap: 8px; grid-template-columns: repeat(2, minmax(0, 1fr)); }
+.c-panes.n3 { grid-template-columns: repeat(3, minmax(0, 1fr)); }
+.c-panes.n4 { grid-template-columns: repeat(2, minmax(0, 1fr)); grid-template-rows: repeat(2, minmax(0, 1fr)); }
+.c-pane { margin: 0; min-width: 0; min-height: 0; display: flex; flex-direction: column; border: 1px solid var(--line); border-radius: 8px; padding: 4px; }
+.c-pane video, .c-pane .v-ph { flex: 1 1 auto; min-height: 0; width: 100%; background: #000; object-fit: contain; }
+.c-diff { display: flex; flex-wrap: wrap; gap: 2px 10px; font-size: 13px; font-weight: 600; min-height: 1.4em; }
+.c-pane figcaption { display: flex; gap: 6px; align-items: center; }
+.c-controls { display: flex; gap: 10px; align-items: center; }
+#c-seek { flex: 1 1 auto; }
+.v-nav { gap: 6px; align-items: center; }
+#v-prev, #v-next { font-size: 22px; min-width: 44px; min-height: 36px; }
+figure.take { margin: 0; width: var(--thumb); min-width: 32px; background: var(--card); border-radius: 6px; overflow: hidden; border: 2px solid transparent; cursor: pointer; position: relative; }
 figure.take:focus-visible { outline: 3px solid var(--info); }
 .thumb, .v-ph { position: relative; width: 100%; aspect-ratio: 16 / 9; background: #000; }
 .thumb img, .thumb video.hover { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: contain; display: block; }
@@ -90,5 +129,7 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap:
   #viewer { flex-direction: column; overflow: auto; }
   .v-media { flex-direction: column; }
   .v-side { flex: none; }
+  .c-panes, .c-panes.n3, .c-panes.n4 { grid-template-columns: minmax(0, 1fr); grid-template-rows: none; overflow: auto; }
+  #compare { overflow: auto; }
 }
 `;

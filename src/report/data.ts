@@ -3,6 +3,7 @@ import { axisKey, axisNames, axisValues, NO_VALUE } from './layout.js';
 import type { Picks } from './picks.js';
 import { takeSources } from './sources.js';
 import { jsonForScript, relativeFileUrl } from '../util/escape-html.js';
+import { isRehearsal } from '../ledger/service-identity.js';
 
 /** The pseudo-axis every take has: which manifest it came from (the default grouping of a multi-manifest report). */
 export const MANIFEST_AXIS = 'manifest';
@@ -11,6 +12,7 @@ export const MANIFEST_AXIS = 'manifest';
 export const TAKE_FIELDS = [
   'id', 'status', 'axes', 'req', 'seed_requested', 'seed', 'credits', 'estimated_credits', 'credits_refunded', 'file', 'src', 'poster',
   'video_id', 'width', 'height', 'bytes', 'has_audio', 'error', 'promoted_from', 'submitted_at', 'finished_at', 'attempts', 'request_seed', 'sources',
+  'small_poster',
 ] as const;
 
 export interface ReportDataOptions {
@@ -18,6 +20,8 @@ export interface ReportDataOptions {
   readonly missingFiles?: ReadonlySet<string>;
   /** Job id → poster URL relative to the folder. */
   readonly posters?: ReadonlyMap<string, string>;
+  /** Job ids that also have a small poster (posters.ts `smallPosterPath`: the poster's URL with `.small.jpg`). */
+  readonly smallPosters?: ReadonlySet<string>;
   /** `false` when posters are missing because ffmpeg is not installed. */
   readonly ffmpeg?: boolean;
   /** Takes whose poster a run left for `paiwo-batch report` (it makes at most RUN_POSTER_LIMIT). */
@@ -43,12 +47,15 @@ class TakeRows {
   private readonly valueIndex: Map<string, number>[];
   private readonly requestIndex = new Map<string, number>();
   private readonly missing: ReadonlySet<string>;
+  /** A promoted job's manifest on the page: its source's (a promotion is not a manifest of its own there). */
+  private readonly placedIn: Map<string, string>;
 
   constructor(
     jobs: readonly LedgerJob[],
     private readonly options: ReportDataOptions,
   ) {
-    this.manifests = manifestLabels(jobs);
+    this.placedIn = sourceManifests(jobs);
+    this.manifests = manifestLabels(jobs.filter((j) => !this.placedIn.has(j.id)));
     this.axes = [
       { name: MANIFEST_AXIS, values: [...new Set(this.manifests.values())] },
       ...axisNames(jobs).filter((n) => n !== MANIFEST_AXIS).map((name) => ({ name, values: axisValues(jobs, name).filter((v) => v !== NO_VALUE) })),
@@ -68,11 +75,11 @@ class TakeRows {
       this.requestIndex.set(key, req);
     }
     const coords = this.axes.map((a, i) => {
-      const value = i === 0 ? this.manifests.get(job.manifest)! : axisKey(job, a.name);
+      const value = i === 0 ? this.manifests.get(this.placedIn.get(job.id) ?? job.manifest)! : axisKey(job, a.name);
       return this.valueIndex[i]!.get(value) ?? -1;
     });
     const src = job.status === 'succeeded' && !this.missing.has(job.id) ? relativeFileUrl(job.file) : null;
-    const link = (job as LedgerJob & { promoted_from?: unknown }).promoted_from;
+    const link = promotedFrom(job);
     return [
       job.id,
       JOB_STATUSES.indexOf(job.status),
@@ -98,15 +105,17 @@ class TakeRows {
       job.attempts,
       seed ?? null,
       takeSources(job),
+      src && this.options.posters?.has(job.id) && this.options.smallPosters?.has(job.id) ? 1 : 0,
     ];
   }
 
   /** The page data's fields other than `takes`, `requests` and `picks`, in the order they are written. */
-  head(): Record<string, unknown> {
+  head(ledger: Ledger): Record<string, unknown> {
     const o = this.options;
     return {
       version: 2,
       generated_at: o.generatedAt ?? null,
+      simulated: isRehearsal(ledger.service),
       review: o.review === true,
       ffmpeg: o.ffmpeg !== false,
       posters_deferred: o.postersDeferred ?? 0,
@@ -121,7 +130,7 @@ class TakeRows {
 export function reportData(ledger: Ledger, options: ReportDataOptions = {}): unknown {
   const rows = new TakeRows(ledger.jobs, options);
   const takes = ledger.jobs.map((job) => rows.row(job));
-  return { ...rows.head(), takes, requests: rows.requests, picks: options.picks ?? null };
+  return { ...rows.head(ledger), takes, requests: rows.requests, picks: options.picks ?? null };
 }
 
 /**
@@ -130,13 +139,35 @@ export function reportData(ledger: Ledger, options: ReportDataOptions = {}): unk
  */
 export function* reportDataText(ledger: Ledger, options: ReportDataOptions = {}): Generator<string> {
   const rows = new TakeRows(ledger.jobs, options);
-  yield `${jsonForScript(rows.head()).slice(0, -1)},"takes":[`;
+  yield `${jsonForScript(rows.head(ledger)).slice(0, -1)},"takes":[`;
   const jobs = ledger.jobs;
   for (let i = 0; i < jobs.length; i += TAKES_PER_PIECE) {
     const piece = jsonForScript(jobs.slice(i, i + TAKES_PER_PIECE).map((job) => rows.row(job)));
     yield `${i > 0 ? ',' : ''}${piece.slice(1, -1)}`;
   }
   yield `],"requests":${jsonForScript(rows.requests)},"picks":${jsonForScript(options.picks ?? null)}}`;
+}
+
+function promotedFrom(job: LedgerJob): string | null {
+  const link = (job as LedgerJob & { promoted_from?: unknown }).promoted_from;
+  return typeof link === 'string' ? link : null;
+}
+
+/** Each promoted job whose source is in the ledger → the manifest of its first source (a promotion of a promotion too). */
+function sourceManifests(jobs: readonly LedgerJob[]): Map<string, string> {
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const placed = new Map<string, string>();
+  for (const job of jobs) {
+    let source = job;
+    for (let hops = 0; hops < 16; hops++) {
+      const from = promotedFrom(source);
+      const next = from === null ? undefined : byId.get(from);
+      if (!next || next === job) break;
+      source = next;
+    }
+    if (source !== job) placed.set(job.id, source.manifest);
+  }
+  return placed;
 }
 
 /** A manifest's label on the grid: its name, or its path where two manifests share a name. */

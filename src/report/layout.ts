@@ -9,9 +9,17 @@ import type { LedgerJob } from '../ledger/types.js';
 /** The key of a job that has no value on an axis (an `include` entry can add an axis the others lack). */
 export const NO_VALUE = '—';
 
+/**
+ * Request fields that are also axes when a manifest varies them: a job whose manifest fixed one (a sweep at 540p
+ * that a promotion re-rendered at 1080p) shows the value it was rendered at, not "—".
+ */
+const REQUEST_AXES: ReadonlySet<string> = new Set(['quality', 'aspect_ratio', 'duration']);
+
 export function axisKey(job: LedgerJob, axis: string): string {
   const value: AxisValue | undefined = Object.hasOwn(job.axes ?? {}, axis) ? job.axes[axis] : undefined;
-  return value === undefined ? NO_VALUE : String(value);
+  if (value !== undefined) return String(value);
+  const sent = REQUEST_AXES.has(axis) ? (job.request as unknown as Record<string, unknown> | undefined)?.[axis] : undefined;
+  return typeof sent === 'string' || typeof sent === 'number' ? String(sent) : NO_VALUE;
 }
 
 /** Axis names in the order the jobs list them (the manifest's axis order), first appearance first. */
@@ -31,7 +39,7 @@ export function axisValues(jobs: readonly LedgerJob[], axis: string): string[] {
   for (const job of jobs) {
     const key = axisKey(job, axis);
     if (!seen.has(key)) seen.set(key, seen.size);
-    if (typeof job.axes?.[axis] === 'number') numeric.add(key);
+    if (typeof job.axes?.[axis] === 'number' || (axis === 'duration' && key !== NO_VALUE)) numeric.add(key);
   }
   const table: readonly string[] | undefined = axis === 'quality' ? QUALITIES : axis === 'aspect_ratio' ? ASPECT_RATIOS : undefined;
   // [group, position]: table or numeric values first in their natural order, then the rest as first seen, then "none".

@@ -12,9 +12,18 @@ export type Mark = (typeof MARKS)[number];
 export interface TakePick {
   readonly mark: Mark | null;
   readonly note: string;
+  /** When the mark was given (ISO): the file lists takes, and `promote --picks` re-renders them, in this order. */
+  readonly marked_at?: string;
+  /** What a person finds the take by, written beside the mark by the page (absent in older files). */
+  readonly file?: string;
+  readonly prompt?: string;
+  readonly seed?: number | null;
 }
 
-/** `{"version":1,"updated_at":"<ISO>","takes":{"<job id>":{"mark":"favourite"|"reject"|null,"note":"<text>"}}}` */
+/**
+ * `{"version":1,"updated_at":"<ISO>","takes":{"<job id>":{"mark":"favourite"|"reject"|null,"note":"<text>",
+ * "marked_at":"<ISO>","file":"<file>","prompt":"<text>","seed":<n>|null}}}` (the last four optional).
+ */
 export interface Picks {
   readonly version: 1;
   readonly updated_at: string;
@@ -52,9 +61,41 @@ export function parsePicks(value: unknown, where = PICKS_FILE, options: { readon
     if (mark !== null && !MARKS.includes(mark as Mark)) return fail(`takes.${id}.mark must be "favourite", "reject" or null`);
     if (typeof note !== 'string' || note.length > NOTE_MAX) return fail(`take ${id}: note must be text of at most ${NOTE_MAX} characters`);
     if (mark === null && note.trim() === '') continue;
-    takes[id] = { mark: mark as Mark | null, note };
+    takes[id] = { mark: mark as Mark | null, note, ...takeNames(raw as Record<string, unknown>, id, fail) };
   }
   return { version: 1, updated_at: updated, takes };
+}
+
+/** The optional fields of a take's entry, each checked (a wrong one is refused, an absent one left out). */
+function takeNames(raw: Record<string, unknown>, id: string, fail: (why: string) => never): Partial<TakePick> {
+  const out: { -readonly [K in keyof TakePick]?: TakePick[K] } = {};
+  const text = (key: 'file' | 'prompt' | 'marked_at', max: number): void => {
+    const v = raw[key];
+    if (v === undefined || v === null) return;
+    if (typeof v !== 'string' || v.length > max) fail(`takes.${id}.${key} must be text of at most ${max} characters`);
+    else out[key] = v;
+  };
+  text('marked_at', 40);
+  if (out.marked_at !== undefined && Number.isNaN(Date.parse(out.marked_at))) fail(`takes.${id}.marked_at is not an ISO date`);
+  text('file', 1000);
+  text('prompt', 10_000);
+  if (raw.seed !== undefined) {
+    if (raw.seed !== null && !Number.isSafeInteger(raw.seed)) fail(`takes.${id}.seed must be a whole number or null`);
+    out.seed = raw.seed as number | null;
+  }
+  return out;
+}
+
+/** Takes in the order they were marked (by `marked_at`; takes without one keep their place, before the dated ones). */
+export function inMarkingOrder(takes: Readonly<Record<string, TakePick>>): [string, TakePick][] {
+  return Object.entries(takes)
+    .map((entry, i) => ({ entry, i }))
+    .sort((a, b) => {
+      const x = a.entry[1].marked_at ?? '';
+      const y = b.entry[1].marked_at ?? '';
+      return x < y ? -1 : x > y ? 1 : a.i - b.i;
+    })
+    .map(({ entry }) => entry);
 }
 
 /** The picks in `<outDir>/picks.json`, or `null` when there is none. A broken file is a `UserError`. */
@@ -77,13 +118,16 @@ export async function readPicks(outDir: string): Promise<Picks | null> {
  */
 export async function writePicks(outDir: string, picks: Picks): Promise<string> {
   const path = join(outDir, PICKS_FILE);
-  const sorted = Object.fromEntries(Object.entries(picks.takes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // In marking order, so the file reads as the review went (older entries without a date by id, first).
+  const byId = Object.entries(picks.takes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = Object.fromEntries(inMarkingOrder(Object.fromEntries(byId)));
   await writeFileAtomic(path, `${JSON.stringify({ version: 1, updated_at: picks.updated_at, takes: sorted }, null, 2)}\n`);
   return path;
 }
 
 /**
- * The ids marked "favourite" in a picks file (what `promote --picks` re-renders), in the file's order; a clear
+ * The ids marked "favourite" in a picks file (what `promote --picks` re-renders), in the order they were marked
+ * (`marked_at`; an older file without it: the file's order); a clear
  * UserError (exit 2) for a file that cannot be read or is not a picks file.
  */
 export async function favouritesOf(file: string): Promise<string[]> {
@@ -100,5 +144,5 @@ export async function favouritesOf(file: string): Promise<string[]> {
     throw new UserError('PICKS_INVALID', `${file} is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const picks = parsePicks(value, file, { anyDate: true });
-  return Object.entries(picks.takes).filter(([, take]) => take.mark === 'favourite').map(([id]) => id);
+  return inMarkingOrder(picks.takes).filter(([, take]) => take.mark === 'favourite').map(([id]) => id);
 }

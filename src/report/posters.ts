@@ -28,6 +28,8 @@ export interface PosterResult {
   readonly ffmpeg: boolean;
   /** Takes left without a poster because of `maxExtract`. */
   readonly deferred: number;
+  /** Job ids whose small poster (`smallPosterPath`) is as new as their poster. */
+  readonly small: ReadonlySet<string>;
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -35,6 +37,16 @@ const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 export function posterPath(jobId: string): string | null {
   return SAFE_ID.test(jobId) ? `${POSTER_DIR}/${jobId}.jpg` : null;
 }
+
+/**
+ * The same frame SMALL_POSTER_WIDTH px wide, `<out>/.posters/<id>.small.jpg`, for the compact grid: hundreds of
+ * takes on one screen decode a ninth of the pixels. Posters made before it existed are used as they are.
+ */
+export function smallPosterPath(jobId: string): string | null {
+  return SAFE_ID.test(jobId) ? `${POSTER_DIR}/${jobId}.small.jpg` : null;
+}
+
+const SMALL_POSTER_WIDTH = 160;
 
 /** Videos per ffmpeg process: its start-up costs more than a frame, so a batch is ~4× cheaper than one each. */
 const BATCH = 8;
@@ -49,13 +61,14 @@ interface PosterItem {
   readonly id: string;
   readonly video: string;
   readonly poster: string;
+  readonly small: string;
 }
 
 /** A take's video and poster paths, or null when it cannot have a poster (an id or file name that is not safe). */
 function posterItem(outDir: string, job: Pick<LedgerJob, 'id' | 'file'>): PosterItem | null {
   const rel = posterPath(job.id);
   if (rel === null || relativeFileUrl(job.file) === null) return null;
-  return { id: job.id, video: join(outDir, job.file), poster: join(outDir, rel) };
+  return { id: job.id, video: join(outDir, job.file), poster: join(outDir, rel), small: join(outDir, smallPosterPath(job.id)!) };
 }
 
 /** The succeeded takes of `jobs` that can have a poster. */
@@ -77,10 +90,11 @@ function posterCandidates(outDir: string, jobs: readonly LedgerJob[]): PosterIte
 export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], options: PosterOptions = {}): Promise<PosterResult> {
   const ffmpeg = options.ffmpeg ?? process.env.PAIWO_FFMPEG ?? 'ffmpeg';
   const posters = new Map<string, string>();
+  const small = new Set<string>();
   const dir = join(outDir, POSTER_DIR);
   const dirInfo = await lstat(dir).catch(() => null);
   // A planted link would send our writes elsewhere: posters are then neither read nor written.
-  if (dirInfo && !dirInfo.isDirectory()) return { posters, ffmpeg: true, deferred: 0 };
+  if (dirInfo && !dirInfo.isDirectory()) return { posters, ffmpeg: true, deferred: 0, small };
   if (dirInfo) await removeStalePosterTemps(dir);
   // Checked a chunk at a time, and only the posters that will be made are kept: at the end of a 100,000-job run
   // nearly every poster is missing, and holding every candidate's paths and stats cost ~100 MB.
@@ -91,23 +105,29 @@ export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], 
     const items = posterCandidates(outDir, jobs.slice(i, i + CHECK_CHUNK));
     const videos = await statMany(items.map((c) => c.video), fileMtime);
     const made = await statMany(items.map((c) => c.poster), fileMtime, { link: true });
+    const smalls = await statMany(items.map((c) => c.small), fileMtime, { link: true });
     items.forEach((item, k) => {
       const video = videos[k] ?? null;
       const poster = made[k] ?? null;
       if (video === null) return;
       if (poster !== null && poster >= video) {
         posters.set(item.id, posterPath(item.id)!);
+        if ((smalls[k] ?? -1) >= video) small.add(item.id);
       } else {
         lacking++;
         if (todo.length < limit) todo.push(item);
       }
     });
   }
-  if (lacking === 0 || options.extract === false) return { posters, ffmpeg: true, deferred: 0 };
+  if (lacking === 0 || options.extract === false) return { posters, ffmpeg: true, deferred: 0, small };
   const deferred = lacking - todo.length;
   if (!dirInfo) await mkdir(dir, { recursive: true });
   let missing = false;
   let next = 0;
+  const made = (item: PosterItem): void => {
+    posters.set(item.id, posterPath(item.id)!);
+    small.add(item.id);
+  };
   const worker = async (): Promise<void> => {
     while (next < todo.length && !missing) {
       const batch = todo.slice(next, next + BATCH);
@@ -115,13 +135,13 @@ export async function ensurePosters(outDir: string, jobs: readonly LedgerJob[], 
       let outcome = await extractPosters(ffmpeg, batch);
       // One unreadable video fails the whole batch: then each on its own, so only that one goes without.
       if (outcome === 'failed' && batch.length > 1) {
-        for (const item of batch) if ((outcome = await extractPosters(ffmpeg, [item])) === 'ok') posters.set(item.id, posterPath(item.id)!);
-      } else if (outcome === 'ok') for (const item of batch) posters.set(item.id, posterPath(item.id)!);
+        for (const item of batch) if ((outcome = await extractPosters(ffmpeg, [item])) === 'ok') made(item);
+      } else if (outcome === 'ok') for (const item of batch) made(item);
       if (outcome === 'no-ffmpeg') missing = true;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
-  return { posters, ffmpeg: !missing, deferred };
+  return { posters, ffmpeg: !missing, deferred, small };
 }
 
 /**
@@ -132,15 +152,19 @@ function extractPosters(ffmpeg: string, items: readonly PosterItem[], options: {
   const suffix = `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}.jpg`;
   const args = ['-nostdin', '-v', 'error', '-y'];
   for (const item of items) args.push('-i', item.video);
-  items.forEach((item, i) => args.push('-map', `${i}:v:0`, '-an', '-vf', 'scale=480:-2,thumbnail=30', '-frames:v', '1', '-q:v', '5', item.poster + suffix));
-  const cleanup = () => Promise.all(items.map((item) => unlink(item.poster + suffix).catch(() => undefined)));
+  // The small poster first: renamed before the large one, so a large poster as new as its video has its small one.
+  items.forEach((item, i) => {
+    args.push('-map', `${i}:v:0`, '-an', '-vf', `scale=${SMALL_POSTER_WIDTH}:-2,thumbnail=30`, '-frames:v', '1', '-q:v', '5', item.small + suffix);
+    args.push('-map', `${i}:v:0`, '-an', '-vf', 'scale=480:-2,thumbnail=30', '-frames:v', '1', '-q:v', '5', item.poster + suffix);
+  });
+  const cleanup = () => Promise.all(items.flatMap((item) => [item.small, item.poster]).map((file) => unlink(file + suffix).catch(() => undefined)));
   return new Promise((resolve) => {
     const child = execFile(ffmpeg, args, { timeout: 30_000 + 5_000 * items.length, windowsHide: true }, (error) => {
       if (error) {
         void cleanup().then(() => resolve((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no-ffmpeg' : 'failed'));
         return;
       }
-      Promise.all(items.map((item) => rename(item.poster + suffix, item.poster))).then(
+      Promise.all(items.map((item) => rename(item.small + suffix, item.small).then(() => rename(item.poster + suffix, item.poster)))).then(
         () => resolve('ok'),
         () => void cleanup().then(() => resolve('failed')),
       );

@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { readLedger } from '../ledger/store.js';
 import type { Ledger } from '../ledger/types.js';
 import { parsePicks, readPicks, writePicks, emptyPicks, PICKS_FILE } from './picks.js';
-import { posterPath } from './posters.js';
+import { posterPath, smallPosterPath } from './posters.js';
 import { SOURCES_DIR, takeSources } from './sources.js';
+import { FAVICON_SVG } from './assets.js';
 import { buildReportPage } from './write-report.js';
 import { relativeFileUrl } from '../util/escape-html.js';
 import { PaiwoError } from '../errors/paiwo-error.js';
 
-/** The largest picks document the endpoint accepts (10,000 takes with a sentence each fit easily). */
-export const PICKS_BODY_MAX = 4 * 1024 * 1024;
+/** The largest picks document the endpoint accepts (10,000 marked takes, each with its prompt and a note, fit). */
+export const PICKS_BODY_MAX = 32 * 1024 * 1024;
 
 export interface ReviewServerOptions {
   readonly outDir: string;
@@ -71,6 +72,8 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     const host = req.headers.host ?? '';
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return send(res, 403, 'text/plain', 'wrong Host: open the URL paiwo-batch review printed');
     const url = new URL(req.url ?? '/', `http://${host}`);
+    // The page links its icon inline; a browser that asks anyway gets it (no 404 in the console). Not a secret.
+    if (url.pathname === '/favicon.ico' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, 'image/svg+xml', FAVICON_SVG, { 'cache-control': 'max-age=86400' });
     if (url.pathname === '/' && req.method === 'GET') {
       if (!tokenOk(url.searchParams.get('token'))) return send(res, 403, 'text/plain', 'missing or wrong token: open the URL paiwo-batch review printed');
       const ledger = await readLedger(outDir);
@@ -138,8 +141,7 @@ function mediaPaths(ledger: Ledger): Set<string> {
     for (const source of takeSources(job) ?? []) if (source[2]?.startsWith(`${SOURCES_DIR}/`)) paths.add(source[2]);
     if (job.status !== 'succeeded' || relativeFileUrl(job.file) === null || job.file === PICKS_FILE) continue;
     paths.add(job.file);
-    const poster = posterPath(job.id);
-    if (poster) paths.add(poster);
+    for (const poster of [posterPath(job.id), smallPosterPath(job.id)]) if (poster) paths.add(poster);
   }
   return paths;
 }

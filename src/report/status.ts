@@ -3,6 +3,7 @@ import type { JobStatus, Ledger, LedgerError, LedgerJob } from '../ledger/types.
 import { JOB_STATUSES } from '../ledger/types.js';
 import type { LockOwner } from '../ledger/output-lock.js';
 import { isRehearsal } from '../ledger/service-identity.js';
+import { formatNumber as n } from '../util/format-number.js';
 
 /** A job that still needs the user (or another run) before its outcome is known (ledger/money.ts). */
 export { UNRESOLVED_STATUSES };
@@ -119,10 +120,11 @@ const MARKDOWN_LIST_MAX = 50;
  * so the final job of a sharded workflow shows the batch, not one shard.
  */
 export function formatStatusMarkdown(status: LedgerStatus, title: string): string {
-  const lines = [`## ${markdownCell(title)}`, '', `${status.jobs} jobs in \`${markdownCell(status.out)}\``, '', '| status | jobs |', '|---|---:|'];
-  for (const s of JOB_STATUSES) if (status.by_status[s] > 0) lines.push(`| ${s} | ${status.by_status[s]} |`);
-  lines.push('', `**Credits:** ${status.credits_spent} spent, ${status.credits_refunded} refunded${status.credits_unknown > 0 ? `, up to ${status.credits_unknown} more not known (unknown outcomes)` : ''}.`);
-  if (status.budget_shortfall > 0) lines.push('', `**Budget:** raise max_credits by ${status.budget_shortfall} (estimated) to finish the skipped jobs.`);
+  const lines = [`## ${markdownCell(title)}`, '', `${n(status.jobs)} jobs in \`${markdownCell(status.out)}\``, '', '| status | jobs |', '|---|---:|'];
+  for (const s of JOB_STATUSES) if (status.by_status[s] > 0) lines.push(`| ${s} | ${n(status.by_status[s])} |`);
+  const credits = status.rehearsal ? 'Simulated credits' : 'Credits';
+  lines.push('', `**${credits}:** ${n(status.credits_spent)} spent, ${n(status.credits_refunded)} refunded${status.credits_unknown > 0 ? `, up to ${n(status.credits_unknown)} more not known (unknown outcomes)` : ''}.`);
+  if (status.budget_shortfall > 0) lines.push('', `**Budget:** raise max_credits by ${n(status.budget_shortfall)} (estimated) to finish the skipped jobs.`);
   const table = (heading: string, entries: readonly StatusEntry[]) => {
     if (entries.length === 0) return;
     lines.push('', `### ${heading} (${entries.length})`, '', '| job | status | video id | error | what to do |', '|---|---|---|---|---|');

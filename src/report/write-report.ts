@@ -39,10 +39,10 @@ export interface BuildReportOptions extends WriteReportOptions {
  */
 export async function reportPagePieces(outDir: string, ledger: Ledger, options: BuildReportOptions = {}): Promise<Iterable<string>> {
   const missingFiles = await findMissingFiles(outDir, ledger);
-  const { posters, ffmpeg, deferred } = await ensurePosters(outDir, ledger.jobs, { extract: options.extractPosters, ffmpeg: options.ffmpeg, ...(options.posterLimit !== undefined && { maxExtract: options.posterLimit }) });
+  const { posters, ffmpeg, deferred, small } = await ensurePosters(outDir, ledger.jobs, { extract: options.extractPosters, ffmpeg: options.ffmpeg, ...(options.posterLimit !== undefined && { maxExtract: options.posterLimit }) });
   await ensureSources(outDir, ledger.jobs);
   const picks: Picks | null = await readPicks(outDir).catch(() => null);
-  const pieces = reportPageText(ledger, { missingFiles, posters, ffmpeg, postersDeferred: deferred, picks, review: options.review, generatedAt: (options.now ?? new Date()).toISOString() });
+  const pieces = reportPageText(ledger, { missingFiles, posters, smallPosters: small, ffmpeg, postersDeferred: deferred, picks, review: options.review, generatedAt: (options.now ?? new Date()).toISOString() });
   const secrets = options.secrets ?? [process.env.DMXAPI_API_KEY];
   return (function* scrubbed() {
     for (const piece of pieces) yield redactSecrets(piece, secrets);

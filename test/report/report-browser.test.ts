@@ -115,6 +115,8 @@ describeWith([CHROMIUM], 'the report as a review tool, served by paiwo-batch rev
     expect(await videoCount(page)).toBe(1);
     await page.keyboard.press('ArrowRight'); // along the row: seed 2 of the same cell
     await expect.poll(() => title(page)).toBe('job1');
+    await page.keyboard.press('ArrowRight'); // job1's promoted take, beside it in its cell
+    await expect.poll(() => title(page)).toBe('promo1');
     await page.keyboard.press('ArrowRight'); // next column
     await expect.poll(() => title(page)).toBe('job2');
     await page.keyboard.press('ArrowDown'); // next row (fox), same column
@@ -261,7 +263,7 @@ describeWith([CHROMIUM], 'report.html opened from disk (no server)', () => {
     await page.locator('figure.take').first().waitFor();
     const first = await page.locator('figure.take').count();
     expect(first).toBeLessThan(jobs.length);
-    expect(await page.locator('#shown').textContent()).toContain('Showing all 2000 takes');
+    expect(await page.locator('#shown').textContent()).toContain('Showing all 2,000 takes');
     for (let i = 0; i < 30 && (await page.locator('figure.take').count()) < jobs.length; i++) {
       await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
       await page.waitForTimeout(50);

@@ -153,7 +153,7 @@ describe('posters', () => {
     const jobs = demoLedger().jobs.slice(0, 2);
     for (const job of jobs) await copyFile(join(MEDIA, '540p-16x9-silent.mp4'), join(folder, job.file));
     const none = await ensurePosters(folder, jobs, { ffmpeg: join(folder, 'no-ffmpeg') });
-    expect(none).toEqual({ posters: new Map(), ffmpeg: false, deferred: 0 });
+    expect(none).toEqual({ posters: new Map(), ffmpeg: false, deferred: 0, small: new Set() });
     const made = await ensurePosters(folder, jobs);
     expect([...made.posters.entries()].sort()).toEqual([['job0', '.posters/job0.jpg'], ['job1', '.posters/job1.jpg']]);
     const jpeg = await readFile(join(folder, '.posters/job0.jpg'));

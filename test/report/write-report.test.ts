@@ -25,14 +25,21 @@ describe('the axes of the report', () => {
     expect(axisValues(jobs, 'seed')).toEqual(['2', '10']);
   });
 
+  it('gives a job without a request field the manifest varied elsewhere the value it was rendered at, not "none"', () => {
+    const source = makeLedgerJob({ id: 's', axes: { prompt: 'cat', seed: 1 } });
+    const promoted = makeLedgerJob({ id: 'p', axes: { prompt: 'cat', seed: 7, quality: '1080p' }, request: { ...source.request, quality: '1080p' } });
+    expect(source.request.quality).not.toBe('1080p');
+    expect(axisValues([source, promoted], 'quality')).toEqual([source.request.quality, '1080p']);
+  });
+
   it('gives an axis only some jobs have (from an include) a "none" value; the page data gives it -1', () => {
     const a = makeLedgerJob({ id: 'a', axes: { prompt: 'cat', aspect_ratio: '16:9' } });
-    const b = makeLedgerJob({ id: 'b', axes: { prompt: 'cat', aspect_ratio: '16:9', duration: 8 } });
-    expect(axisValues([a, b], 'duration')).toEqual(['8', NO_VALUE]);
+    const b = makeLedgerJob({ id: 'b', axes: { prompt: 'cat', aspect_ratio: '16:9', motion: 'fast' } });
+    expect(axisValues([a, b], 'motion')).toEqual(['fast', NO_VALUE]);
     const data = reportData(makeLedger([a, b])) as { axes: { name: string; values: string[] }[]; takes: unknown[][]; fields: string[] };
     const axesAt = data.fields.indexOf('axes');
-    const duration = data.axes.findIndex((x) => x.name === 'duration');
-    expect(data.axes[duration]?.values).toEqual(['8']);
+    const duration = data.axes.findIndex((x) => x.name === 'motion');
+    expect(data.axes[duration]?.values).toEqual(['fast']);
     expect(data.takes.map((t) => (t[axesAt] as number[])[duration])).toEqual([-1, 0]);
   });
 });
