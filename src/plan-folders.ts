@@ -16,6 +16,10 @@ export interface RunOverrides {
   readonly retries?: number;
   /** Output folder for every manifest of the run. */
   readonly out?: string;
+  /** `--outage-wait`, ms. */
+  readonly outageWaitMs?: number;
+  /** `--no-failure-breaker` (null) or `--breaker-*` flags (each overrides its field). */
+  readonly failureBreaker?: { readonly minFinished?: number; readonly window?: number; readonly rate?: number } | null;
 }
 
 /** Added to a rehearsal's default output folder: `output/<name>.rehearsal/`. */
@@ -104,4 +108,31 @@ export function recordedService(ledger: Ledger | null): string | undefined {
   if (!ledger) return undefined;
   if (ledger.service !== undefined) return ledger.service;
   return ledger.jobs.some((j) => j.status === 'succeeded' && j.sha256 !== null && isShippedClip(j.sha256)) ? SIMULATOR_SERVICE : undefined;
+}
+
+/** How long the run waits for an unreachable service: the flag, else the shortest manifest's (default 30 min). */
+export function outageWaitOf(manifests: readonly LoadedManifest[], overrides: RunOverrides): number | undefined {
+  if (overrides.outageWaitMs !== undefined) return overrides.outageWaitMs;
+  const waits = manifests.map((m) => m.run.outageWaitMs).filter((w): w is number => w !== undefined);
+  return waits.length > 0 ? Math.min(...waits) : undefined;
+}
+
+/**
+ * The run's failure-rate breaker (one service, one breaker): off with `--no-failure-breaker`; else the strictest
+ * of the manifests that have it on (fewest finished, smallest window, lowest rate), each field overridable by its
+ * flag; `undefined` leaves the scheduler's default.
+ */
+export function failureBreakerOf(manifests: readonly LoadedManifest[], overrides: RunOverrides): { minFinished: number; window: number; rate: number } | null | undefined {
+  const flags = overrides.failureBreaker;
+  if (flags === null) return null;
+  const on = manifests.map((m) => m.run.failureBreaker).filter((b) => b !== null);
+  if (on.length === 0 && manifests.some((m) => m.run.failureBreaker === null)) return null;
+  const defined = on.filter((b): b is NonNullable<typeof b> => b !== undefined);
+  if (defined.length === 0 && flags === undefined) return undefined;
+  const min = (pick: (b: NonNullable<(typeof defined)[number]>) => number, fallback: number) => (defined.length > 0 ? Math.min(...defined.map(pick)) : fallback);
+  return {
+    minFinished: flags?.minFinished ?? min((b) => b.minFinished, 10),
+    window: flags?.window ?? min((b) => b.window, 20),
+    rate: flags?.rate ?? min((b) => b.rate, 0.8),
+  };
 }
