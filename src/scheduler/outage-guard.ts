@@ -162,6 +162,14 @@ export class OutageGuard {
     else if (error instanceof ApiError) this.failed(`fetch: ${error.code}`);
   }
 
+  /**
+   * A paid video's check used up its retries on failures that say nothing of the video (5xx, resets, timeouts):
+   * before it is left for the next run, the gateway is probed as in an outage (opened now if none is).
+   */
+  suspect(cause: string): void {
+    this.open(cause, 0);
+  }
+
   /** The run is over: probes stop, a lasting outage is recorded as such. */
   close(): void {
     if (this.current) this.finish('run-ended');

@@ -1,6 +1,6 @@
 import { ApiError } from '../api/api-error.js';
 import type { VideoStatus } from '../api/api-client.js';
-import { OutagePaused } from './outage-guard.js';
+import { answeredByContract, OutagePaused } from './outage-guard.js';
 import { PollSchedule } from './poll-schedule.js';
 import { retryCall } from './retry-call.js';
 import type { RunContext, WorkItem } from './run-context.js';
@@ -84,8 +84,12 @@ export async function fetchThroughOutages(ctx: RunContext, item: WorkItem, video
       return await fetchStatus(ctx, item, videoId, priority);
     } catch (error) {
       if (error instanceof OutagePaused) continue;
-      // Retries ran out on a dead gateway: the video is paid for, so it is asked for again after the outage.
-      if (error instanceof ApiError && error.retryable && ctx.outage.isDown && resumes++ < RESUMES_AFTER_OUTAGE) continue;
+      // Retries ran out on failures that may be the gateway's: the video is paid for, so rather than leave it the
+      // gateway is probed (an outage opened if none is) and it is asked for again once the gateway answers.
+      if (error instanceof ApiError && error.retryable && !answeredByContract(error) && !ctx.outage.gaveUp && resumes++ < RESUMES_AFTER_OUTAGE) {
+        ctx.outage.suspect(`fetch: ${error.code}`);
+        continue;
+      }
       throw error;
     }
   }

@@ -78,6 +78,22 @@ describe.concurrent('outages (issue 21): pause, probe with free calls, resume', 
       await o.close();
     }
   });
+
+  it('a lone poller with no retries left is not abandoned: the gateway is probed and the video asked for again', async () => {
+    const o = await runAgainstSimulator({
+      sim: { faults: 'outage/fetch@after=1&for=1s' },
+      manifest: manifestOf(prompts(1), { concurrency: 1 }),
+      args: ['--retries', '0'],
+    });
+    try {
+      expect(o.code, o.stderr.slice(-2000)).toBe(0);
+      expect(statusCounts(o.ledger.jobs)).toEqual({ succeeded: 1 });
+      expect(o.stats.faults.outage).toBeGreaterThan(0);
+      await expectSafeEnd(o);
+    } finally {
+      await o.close();
+    }
+  });
 });
 
 describe.concurrent('the failure-rate breaker (issue 21)', () => {
