@@ -9,6 +9,8 @@ export const EXIT = {
   unresolvedJobs: 6,
   /** The output folder cannot be written (disk full, read-only, permissions): the user's environment, not a bug. */
   outputUnwritable: 7,
+  /** `doctor`: the service cannot be reached, or what answers is not the contract's gateway (HTML, a redirect, a proxy). */
+  serviceUnreachable: 8,
   interrupted: 130,
 } as const;
 

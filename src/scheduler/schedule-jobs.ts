@@ -90,25 +90,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
   const downloads = options.downloads ?? downloadQueue();
   downloads.concurrency = downloadsAtOnce(options.concurrency);
   const rate = new RequestRate(options.requestsPerSecond, options.timeScale);
-  const outage = new OutageGuard({
-    timeScale: options.timeScale,
-    maxWaitMs: options.outageWaitMs ?? DEFAULT_OUTAGE_WAIT_MS,
-    concurrency: options.concurrency,
-    // A free call, through the run's request rate ahead of every check; the run's stop ends it.
-    probe: (videoId) => rate.schedule(() => options.client.fetchVideo(videoId, options.control.work.signal)),
-    onGiveUp: () => options.control.stopSubmits('outage'),
-    logger: options.logger,
-    ...(options.onNotice && { onNotice: options.onNotice }),
-  });
-  options.onOutageGuard?.(outage);
-  const breaker = new FailureBreaker(
-    options.breaker === undefined ? DEFAULT_BREAKER : options.breaker,
-    (trip) => {
-      options.control.stopSubmits('failure-rate');
-      options.onNotice?.(trip.message);
-    },
-    options.logger,
-  );
+  const { outage, breaker } = watchers(options, rate);
   const ctx: RunContext = {
     client: options.client,
     rate,
@@ -173,6 +155,30 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
   if (unrecorded.length > 0) throw new PaidNotRecordedError(unrecorded, fatal instanceof PaidNotRecordedError ? fatal.reason : fatal);
   if (fatal !== null) throw fatal;
   return { peakGenerating: peak, throttles: slots.throttleCount, outages: outage.history, breaker: breaker.tripped };
+}
+
+/** What watches the service for the run: the outage guard (submits stop while it is down) and the failure-rate breaker. */
+function watchers(options: ScheduleOptions, rate: RequestRate): { outage: OutageGuard; breaker: FailureBreaker } {
+  const outage = new OutageGuard({
+    timeScale: options.timeScale,
+    maxWaitMs: options.outageWaitMs ?? DEFAULT_OUTAGE_WAIT_MS,
+    concurrency: options.concurrency,
+    // A free call, through the run's request rate ahead of every check; the run's stop ends it.
+    probe: (videoId) => rate.schedule(() => options.client.fetchVideo(videoId, options.control.work.signal)),
+    onGiveUp: () => options.control.stopSubmits('outage'),
+    logger: options.logger,
+    ...(options.onNotice && { onNotice: options.onNotice }),
+  });
+  options.onOutageGuard?.(outage);
+  const breaker = new FailureBreaker(
+    options.breaker === undefined ? DEFAULT_BREAKER : options.breaker,
+    (trip) => {
+      options.control.stopSubmits('failure-rate');
+      options.onNotice?.(trip.message);
+    },
+    options.logger,
+  );
+  return { outage, breaker };
 }
 
 /** Finished videos waiting for a download before a finished generation holds its slot. */
