@@ -70,7 +70,9 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
     }
   } catch (error) {
     if (!(error instanceof ApiError)) {
-      if (isStop(error)) return false;
+      // p-retry throws its signal's reason after a call that succeeded: a submit accepted while submitting
+      // stopped (the breaker, an empty balance) has its paid id recorded and must still be polled and saved.
+      if (isStop(error)) return charge.settled.kind === 'accepted';
       throw error;
     }
     await recordRefusal(ctx, item, error);
