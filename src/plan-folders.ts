@@ -5,6 +5,7 @@ import type { JobBudget, Ledger } from './ledger/types.js';
 import { SIMULATOR_SERVICE } from './ledger/service-identity.js';
 import type { PlannedJob } from './scheduler/plan-work.js';
 import type { JobSettings } from './scheduler/run-context.js';
+import { DEFAULT_BREAKER, type BreakerSettings } from './scheduler/failure-breaker.js';
 import { isShippedClip } from './simulator/media-library.js';
 
 /** Flags that override the manifests' `run:` blocks (`undefined` = the manifest decides). */
@@ -118,21 +119,19 @@ export function outageWaitOf(manifests: readonly LoadedManifest[], overrides: Ru
 }
 
 /**
- * The run's failure-rate breaker (one service, one breaker): off with `--no-failure-breaker`; else the strictest
- * of the manifests that have it on (fewest finished, smallest window, lowest rate), each field overridable by its
- * flag; `undefined` leaves the scheduler's default.
+ * The run's failure-rate breaker (one service, one breaker): off with `--no-failure-breaker`, or when every
+ * manifest turns it off and no `--breaker-*` flag is given; else the strictest of the manifests that have it on
+ * (fewest finished, smallest window, lowest rate; the scheduler's defaults when none says), each field
+ * overridable by its flag.
  */
-export function failureBreakerOf(manifests: readonly LoadedManifest[], overrides: RunOverrides): { minFinished: number; window: number; rate: number } | null | undefined {
+export function failureBreakerOf(manifests: readonly LoadedManifest[], overrides: RunOverrides): BreakerSettings | null {
   const flags = overrides.failureBreaker;
   if (flags === null) return null;
-  const on = manifests.map((m) => m.run.failureBreaker).filter((b) => b !== null);
-  if (on.length === 0 && manifests.some((m) => m.run.failureBreaker === null)) return null;
-  const defined = on.filter((b): b is NonNullable<typeof b> => b !== undefined);
-  if (defined.length === 0 && flags === undefined) return undefined;
-  const min = (pick: (b: NonNullable<(typeof defined)[number]>) => number, fallback: number) => (defined.length > 0 ? Math.min(...defined.map(pick)) : fallback);
-  return {
-    minFinished: flags?.minFinished ?? min((b) => b.minFinished, 10),
-    window: flags?.window ?? min((b) => b.window, 20),
-    rate: flags?.rate ?? min((b) => b.rate, 0.8),
-  };
+  const on = manifests.map((m) => m.run.failureBreaker).filter((b): b is BreakerSettings => b !== null && b !== undefined);
+  if (on.length === 0 && flags === undefined && manifests.some((m) => m.run.failureBreaker === null)) return null;
+  const base: BreakerSettings =
+    on.length === 0
+      ? DEFAULT_BREAKER
+      : { minFinished: Math.min(...on.map((b) => b.minFinished)), window: Math.min(...on.map((b) => b.window)), rate: Math.min(...on.map((b) => b.rate)) };
+  return { ...base, ...flags };
 }

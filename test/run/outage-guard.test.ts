@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/api-error.js';
-import { FailureBreaker } from '../../src/scheduler/failure-breaker.js';
+import type { LoadedManifest } from '../../src/manifest/types.js';
+import { failureBreakerOf } from '../../src/plan-folders.js';
+import { DEFAULT_BREAKER, FailureBreaker } from '../../src/scheduler/failure-breaker.js';
 import { IMPOSSIBLE_VIDEO_ID, OutageGuard, OutagePaused } from '../../src/scheduler/outage-guard.js';
 
 const html502 = () => new ApiError({ kind: 'outcome-unknown', operation: 'submit', code: 'HTTP_502', message: 'submit: HTTP 502', httpStatus: 502 });
@@ -130,5 +132,19 @@ describe('FailureBreaker', () => {
     const breaker = new FailureBreaker(null, () => {});
     for (let i = 0; i < 50; i++) breaker.record('failed', status8);
     expect(breaker.tripped).toBeNull();
+  });
+});
+
+describe('the run\'s breaker settings from manifests and flags', () => {
+  const m = (failureBreaker: unknown) => ({ run: { failureBreaker } }) as unknown as LoadedManifest;
+  it('the strictest manifest with it on, each flag over its field; off by flag, or when every manifest says off', () => {
+    const a = { minFinished: 10, window: 20, rate: 0.8 };
+    const b = { minFinished: 5, window: 30, rate: 0.9 };
+    expect(failureBreakerOf([m(a), m(b)], {})).toEqual({ minFinished: 5, window: 20, rate: 0.8 });
+    expect(failureBreakerOf([m(a), m(null)], {})).toEqual(a);
+    expect(failureBreakerOf([m(null)], {})).toBeNull();
+    expect(failureBreakerOf([m(null)], { failureBreaker: { rate: 0.5 } })).toEqual({ ...DEFAULT_BREAKER, rate: 0.5 });
+    expect(failureBreakerOf([m(a)], { failureBreaker: null })).toBeNull();
+    expect(failureBreakerOf([m(a)], { failureBreaker: { window: 8 } })).toEqual({ ...a, window: 8 });
   });
 });
