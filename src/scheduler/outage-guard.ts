@@ -12,7 +12,7 @@ export interface OutageRecord {
   readonly cause: string;
   /** Free calls (`paiwo-get`) sent to see whether it was back. */
   readonly probes: number;
-  /** Submits on the wire when it began, or that ended `unknown` during it: the most it cost in unknowns. */
+  /** Submits that ended `unknown` because of it (the one that opened it included): what it cost in unknowns. */
   readonly unknown: number;
   /** `recovered`: submitting resumed; `gave-up`: it outlasted `outage_wait`; `run-ended`: nothing was left to wait for. */
   readonly ended: 'recovered' | 'gave-up' | 'run-ended' | null;
@@ -192,7 +192,8 @@ export class OutageGuard {
       this.current.unknown += unknown;
       return;
     }
-    const outage: Outage = { since: Date.now(), cause, probes: 0, nextProbeAt: null, unknown: unknown + this.onWireCount };
+    // Submits still on the wire are counted once they end unknown (leaveSubmit); describe() adds those still out.
+    const outage: Outage = { since: Date.now(), cause, probes: 0, nextProbeAt: null, unknown };
     this.current = outage;
     this.failedInRow = 0;
     const waitMs = this.options.maxWaitMs * this.options.timeScale;

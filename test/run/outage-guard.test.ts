@@ -49,6 +49,20 @@ describe('OutageGuard', () => {
     guard.close();
   });
 
+  it('counts each submit that ended unknown once, those still on the wire as "may be unknown"', async () => {
+    const { guard } = guardWith(() => false);
+    guard.enterSubmit();
+    guard.enterSubmit();
+    guard.enterSubmit();
+    guard.leaveSubmit(html502());
+    expect(guard.describe()).toMatch(/; 3 jobs on the wire may be unknown$/);
+    guard.leaveSubmit(html502());
+    guard.leaveSubmit(); // accepted after all
+    expect(guard.describe()).toMatch(/; 2 jobs on the wire may be unknown$/);
+    guard.close();
+    expect(guard.history[0]).toMatchObject({ unknown: 2, ended: 'run-ended' });
+  });
+
   it('after an outage submits ramp back: one on the wire, one more per accepted submit, up to the concurrency', async () => {
     const { guard } = guardWith(() => true);
     guard.enterSubmit();
