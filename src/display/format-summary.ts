@@ -76,5 +76,6 @@ const OUTAGE_END: Readonly<Record<NonNullable<OutageRecord['ended']>, string>> =
 export function outageLine(o: OutageRecord): string {
   const seconds = o.until ? ` for ${((Date.parse(o.until) - Date.parse(o.since)) / 1000).toFixed(1)} s` : '';
   const unknown = o.unknown > 0 ? `; ${o.unknown} submit${o.unknown === 1 ? '' : 's'} on the wire may be unknown` : '';
-  return `service unreachable from ${o.since}${seconds} (${o.cause}; ${o.probes} free probe${o.probes === 1 ? '' : 's'})${unknown}; ${o.ended ? OUTAGE_END[o.ended] : 'still down'}`;
+  const end = o.ended === 'gave-up' && o.why ? `${o.why}: submitting stopped, jobs never sent stay pending for the next run` : o.ended ? OUTAGE_END[o.ended] : 'still down';
+  return `service unreachable from ${o.since}${seconds} (${o.cause}; ${o.probes} free probe${o.probes === 1 ? '' : 's'})${unknown}; ${end}`;
 }

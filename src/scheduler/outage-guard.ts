@@ -1,30 +1,9 @@
 import { ApiError } from '../api/api-error.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { answeredByContract, clock, IMPOSSIBLE_VIDEO_ID, OutagePaused, type OutageRecord } from './outage-record.js';
 import { jitter, sleep } from './sleep.js';
 
-/** One outage of a run, as the summary, `--json` and the step summary tell it. */
-export interface OutageRecord {
-  /** ISO time the run first saw the service fail this way. */
-  readonly since: string;
-  /** ISO time it ended (recovered or given up); null while it lasts. */
-  readonly until: string | null;
-  /** What made the run think the service was down, e.g. "submit: HTTP_502". */
-  readonly cause: string;
-  /** Free calls (`paiwo-get`) sent to see whether it was back. */
-  readonly probes: number;
-  /** Submits that ended `unknown` because of it (the one that opened it included): what it cost in unknowns. */
-  readonly unknown: number;
-  /** `recovered`: submitting resumed; `gave-up`: it outlasted `outage_wait`; `run-ended`: nothing was left to wait for. */
-  readonly ended: 'recovered' | 'gave-up' | 'run-ended' | null;
-}
-
-/** Thrown where a call was about to leave while the service is down: nothing was sent, the caller waits and retries. */
-export class OutagePaused extends Error {
-  constructor() {
-    super('the service looks down: waiting for it before sending');
-    this.name = 'OutagePaused';
-  }
-}
+export { answeredByContract, IMPOSSIBLE_VIDEO_ID, OutagePaused, type OutageRecord } from './outage-record.js';
 
 export interface OutageGuardOptions {
   readonly timeScale: number;
@@ -52,9 +31,6 @@ export interface OutageGuardOptions {
   readonly maxProbeMs?: number;
 }
 
-/** A video id no service issues (ids are 15+ digits): a healthy gateway answers its fetch with ErrCode 500008. */
-export const IMPOSSIBLE_VIDEO_ID = '0';
-
 interface Outage {
   readonly since: number;
   readonly cause: string;
@@ -62,6 +38,23 @@ interface Outage {
   nextProbeAt: number | null;
   unknown: number;
 }
+
+/**
+ * Outages in a row without proof that submits work again: it ends at an accepted submit (or, if no submit was
+ * lost to it, at the first answer). A free probe proves the gateway answers, not that a submit would be taken:
+ * when the first submit after a recovery (the canary) ends unknown too, the next probe waits longer, and after
+ * MAX_FAILED_CANARIES the run stops submitting. `outage_wait` counts from the incident's start.
+ */
+interface Incident {
+  readonly since: number;
+  unknown: number;
+  failedCanaries: number;
+  /** Recovered, and no submit accepted since: the next unknown submit is a failed canary. */
+  recovered: boolean;
+}
+
+/** Submits sent after a recovery that ended unknown again before the run stops submitting for good. */
+export const MAX_FAILED_CANARIES = 3;
 
 /**
  * "The service may be down" (issue 21). An unknown-outcome submit (an HTML 5xx, a 500/503/504, a timeout, a reset
@@ -77,6 +70,7 @@ export class OutageGuard {
   private readonly logger: Logger;
   private readonly stop = new AbortController();
   private current: Outage | null = null;
+  private incident: Incident | null = null;
   private gaveUpValue = false;
   private failedInRow = 0;
   private onWireCount = 0;
@@ -142,6 +136,7 @@ export class OutageGuard {
     this.onWireCount--;
     if (error === undefined) {
       this.answered();
+      this.incident = null; // a submit was taken: submits work again
       if (this.ramp !== Infinity) this.ramp = this.ramp + 1 >= this.options.concurrency ? Infinity : this.ramp + 1;
     } else if (error instanceof ApiError) {
       if (error.kind === 'outcome-unknown' && !error.stopsRun && error.errCode !== 0) this.open(`submit: ${error.code}`, 1);
@@ -179,6 +174,8 @@ export class OutageGuard {
 
   private answered(): void {
     this.failedInRow = 0;
+    // Only fetches failed: an answer after the recovery is proof enough.
+    if (this.current === null && this.incident?.recovered && this.incident.unknown === 0) this.incident = null;
   }
 
   private failed(cause: string): void {
@@ -190,25 +187,39 @@ export class OutageGuard {
     if (this.gaveUpValue) return;
     if (this.current) {
       this.current.unknown += unknown;
+      this.incident!.unknown += unknown;
       return;
     }
+    const now = Date.now();
+    const incident = (this.incident ??= { since: now, unknown: 0, failedCanaries: 0, recovered: false });
+    if (unknown > 0 && incident.recovered) incident.failedCanaries++;
+    incident.recovered = false;
+    incident.unknown += unknown;
     // Submits still on the wire are counted once they end unknown (leaveSubmit); describe() adds those still out.
-    const outage: Outage = { since: Date.now(), cause, probes: 0, nextProbeAt: null, unknown };
+    const outage: Outage = { since: now, cause, probes: 0, nextProbeAt: null, unknown };
     this.current = outage;
     this.failedInRow = 0;
-    const waitMs = this.options.maxWaitMs * this.options.timeScale;
-    this.logger.warn({ cause, on_wire: this.onWireCount, outage_wait_ms: waitMs }, 'the service may be down: no new submits; probing with free calls');
+    if (incident.failedCanaries >= MAX_FAILED_CANARIES) {
+      this.giveUp(outage, `submits kept failing (${cause}) although the gateway answered free calls: ${incident.failedCanaries} tries after it seemed back`);
+      return;
+    }
+    const waitMs = Math.max(0, incident.since + this.options.maxWaitMs * this.options.timeScale - now);
+    this.logger.warn({ cause, on_wire: this.onWireCount, outage_wait_left_ms: Math.round(waitMs), failed_canaries: incident.failedCanaries }, 'the service may be down: no new submits; probing with free calls');
     this.options.onNotice?.(`${this.describe()} (${cause}); no new submits until it answers`);
     this.capTimer = setTimeout(() => this.giveUp(outage), waitMs);
     this.capTimer.unref();
     this.notify();
-    void this.probeLoop(outage);
+    void this.probeLoop(outage, incident.failedCanaries);
   }
 
-  private async probeLoop(outage: Outage): Promise<void> {
+  /**
+   * Probes until the gateway answers. After `failedCanaries` submits that were lost although a probe had found it
+   * back, the first probe waits the longest backoff × 2^(failedCanaries − 1): a probe cannot see the submit path.
+   */
+  private async probeLoop(outage: Outage, failedCanaries: number): Promise<void> {
     const ts = this.options.timeScale;
-    let wait = this.options.firstProbeMs ?? 2_000;
     const max = this.options.maxProbeMs ?? 60_000;
+    let wait = failedCanaries > 0 ? max * 2 ** (failedCanaries - 1) : (this.options.firstProbeMs ?? 2_000);
     while (this.current === outage) {
       const ms = wait * ts * jitter(0.1);
       outage.nextProbeAt = Date.now() + ms;
@@ -227,7 +238,7 @@ export class OutageGuard {
         return;
       }
       this.logger.info({ probes: outage.probes, next_ms: Math.round(Math.min(max, wait * 2) * ts) }, 'the service is still down');
-      wait = Math.min(max, wait * 2);
+      wait = Math.max(Math.min(max, wait * 2), wait);
     }
   }
 
@@ -242,6 +253,7 @@ export class OutageGuard {
 
   private recover(outage: Outage): void {
     this.finish('recovered');
+    if (this.incident) this.incident.recovered = true;
     // One submit at a time first: if the gateway falls over again, at most one more is unknown.
     this.ramp = this.options.concurrency > 1 ? 1 : Infinity;
     const seconds = ((Date.now() - outage.since) / 1000).toFixed(1);
@@ -249,19 +261,21 @@ export class OutageGuard {
     this.options.onNotice?.(`service answers again after ${seconds} s (${outage.probes} probe${outage.probes === 1 ? '' : 's'}): submitting resumes`);
   }
 
-  private giveUp(outage: Outage): void {
+  private giveUp(outage: Outage, why?: string): void {
     if (this.current !== outage) return;
-    this.finish('gave-up');
+    const since = this.incident?.since ?? outage.since;
+    const reason = why ?? `service unreachable since ${clock(since)} for longer than outage_wait (${Math.round((this.options.maxWaitMs * this.options.timeScale) / 1000)} s, ${outage.probes} probes)`;
+    this.finish('gave-up', why);
     this.gaveUpValue = true;
-    const text = `service unreachable since ${clock(outage.since)} for longer than outage_wait (${Math.round((this.options.maxWaitMs * this.options.timeScale) / 1000)} s, ${outage.probes} probes): no more submits; jobs never sent stay pending for the next run`;
-    this.logger.error({ since: new Date(outage.since).toISOString(), probes: outage.probes }, text);
+    const text = `${reason}: no more submits; jobs never sent stay pending for the next run`;
+    this.logger.error({ since: new Date(since).toISOString(), probes: outage.probes }, text);
     this.options.onNotice?.(text);
     this.options.onGiveUp();
   }
 
-  private finish(ended: NonNullable<OutageRecord['ended']>): void {
+  private finish(ended: NonNullable<OutageRecord['ended']>, why?: string): void {
     const o = this.current!;
-    this.history.push({ since: new Date(o.since).toISOString(), until: new Date().toISOString(), cause: o.cause, probes: o.probes, unknown: o.unknown, ended });
+    this.history.push({ since: new Date(o.since).toISOString(), until: new Date().toISOString(), cause: o.cause, probes: o.probes, unknown: o.unknown, ended, ...(why !== undefined && { why }) });
     this.current = null;
     if (this.capTimer) clearTimeout(this.capTimer);
     this.capTimer = null;
@@ -290,17 +304,3 @@ export class OutageGuard {
   }
 }
 
-/**
- * Whether a failed call was still answered the way the contract says (so the gateway is up): a business
- * ErrCode, or the gateway's own JSON refusal (401/403/429). An HTML page, a 5xx, a timeout or a reset is not.
- */
-export function answeredByContract(error: ApiError): boolean {
-  // `protocol`: JSON with ErrCode 0 of an unexpected shape: the gateway answered.
-  if (error.errCode !== undefined || error.kind === 'protocol') return true;
-  return error.httpStatus === 401 || error.httpStatus === 403 || error.httpStatus === 429;
-}
-
-/** 03:12:04, local time. */
-function clock(ms: number): string {
-  return new Date(ms).toTimeString().slice(0, 8);
-}

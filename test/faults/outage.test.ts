@@ -79,6 +79,26 @@ describe.concurrent('outages (issue 21): pause, probe with free calls, resume', 
     }
   });
 
+  it('a gateway that answers free calls while every submit fails: a few canaries, then submitting stops (exit 6), the rest pending', async () => {
+    const o = await runAgainstSimulator({
+      sim: { concurrency: 2, faults: 'outage/submit@after=2' },
+      manifest: manifestOf(prompts(12), { concurrency: 2 }),
+    });
+    try {
+      expect(o.code, o.stderr.slice(-2000)).toBe(6);
+      const counts = statusCounts(o.ledger.jobs);
+      // What was on the wire when it began (≤ the concurrency), then one canary after each recovery (3).
+      expect(counts.unknown ?? 0).toBeLessThanOrEqual(2 + 3);
+      expect(o.stats.outage_requests.submit).toBeLessThanOrEqual(2 + 3);
+      expect(counts.pending).toBeGreaterThanOrEqual(12 - 2 - 5);
+      expect(o.summary.stopped).toContain('outage');
+      expect(o.summary.outages.at(-1)).toMatchObject({ ended: 'gave-up', why: expect.stringMatching(/submits kept failing .* although the gateway answered free calls/) });
+      await expectSafeEnd(o);
+    } finally {
+      await o.close();
+    }
+  });
+
   it('a lone poller with no retries left is not abandoned: the gateway is probed and the video asked for again', async () => {
     const o = await runAgainstSimulator({
       sim: { faults: 'outage/fetch@after=1&for=1s' },

@@ -162,3 +162,50 @@ describe('the run\'s breaker settings from manifests and flags', () => {
     expect(failureBreakerOf([m(a)], { failureBreaker: { window: 8 } })).toEqual({ ...a, window: 8 });
   });
 });
+
+describe('OutageGuard: a gateway that answers free calls while submits keep failing', () => {
+  it('each submit after a recovery that is lost again is a failed canary: longer waits, then submitting stops', async () => {
+    const { guard, gaveUp } = guardWith(() => true, { maxProbeMs: 20_000 }); // 20 ms at 0.001
+    const signal = new AbortController().signal;
+    guard.enterSubmit();
+    guard.leaveSubmit(html502());
+    for (let canary = 1; canary <= 3; canary++) {
+      expect(await guard.untilSubmitAllowed(signal)).toBe(true);
+      guard.enterSubmit();
+      expect(() => guard.enterSubmit()).toThrow(OutagePaused); // one at a time after a recovery
+      guard.leaveSubmit(html502());
+    }
+    expect(await guard.untilSubmitAllowed(signal)).toBe(false);
+    expect(gaveUp()).toBe(1);
+    expect(guard.history.map((h) => h.ended)).toEqual(['recovered', 'recovered', 'recovered', 'gave-up']);
+    expect(guard.history.reduce((n, h) => n + h.unknown, 0)).toBe(4);
+    expect(guard.history.at(-1)!.why).toMatch(/submits kept failing \(submit: HTTP_502\) although the gateway answered free calls/);
+  });
+
+  it('an accepted submit ends the incident: a later outage starts afresh', async () => {
+    const { guard, gaveUp } = guardWith(() => true, { maxProbeMs: 20_000 });
+    const signal = new AbortController().signal;
+    for (let round = 0; round < 5; round++) {
+      guard.enterSubmit();
+      guard.leaveSubmit(html502());
+      expect(await guard.untilSubmitAllowed(signal)).toBe(true);
+      guard.enterSubmit();
+      guard.leaveSubmit(); // accepted
+    }
+    expect(gaveUp()).toBe(0);
+    guard.close();
+  });
+
+  it('outage_wait counts from the first outage of an incident, not from each', async () => {
+    const { guard, gaveUp } = guardWith(() => true, { maxProbeMs: 20_000, maxWaitMs: 60_000 }); // 60 ms
+    const signal = new AbortController().signal;
+    guard.enterSubmit();
+    guard.leaveSubmit(html502());
+    expect(await guard.untilSubmitAllowed(signal)).toBe(true);
+    await new Promise((r) => setTimeout(r, 70));
+    guard.enterSubmit();
+    guard.leaveSubmit(html502()); // a failed canary past the incident's outage_wait: given up at once
+    expect(await guard.untilSubmitAllowed(signal)).toBe(false);
+    expect(gaveUp()).toBe(1);
+  });
+});
