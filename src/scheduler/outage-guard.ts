@@ -136,7 +136,8 @@ export class OutageGuard {
     this.onWireCount--;
     if (error === undefined) {
       this.answered();
-      this.incident = null; // a submit was taken: submits work again
+      // A submit was taken: submits work again (one that was on the wire when an outage opened ends nothing).
+      if (this.current === null) this.incident = null;
       if (this.ramp !== Infinity) this.ramp = this.ramp + 1 >= this.options.concurrency ? Infinity : this.ramp + 1;
     } else if (error instanceof ApiError) {
       if (error.kind === 'outcome-unknown' && !error.stopsRun && error.errCode !== 0) this.open(`submit: ${error.code}`, 1);
@@ -187,7 +188,7 @@ export class OutageGuard {
     if (this.gaveUpValue) return;
     if (this.current) {
       this.current.unknown += unknown;
-      this.incident!.unknown += unknown;
+      if (this.incident) this.incident.unknown += unknown;
       return;
     }
     const now = Date.now();

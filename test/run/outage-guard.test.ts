@@ -182,6 +182,19 @@ describe('OutageGuard: a gateway that answers free calls while submits keep fail
     expect(guard.history.at(-1)!.why).toMatch(/submits kept failing \(submit: HTTP_502\) although the gateway answered free calls/);
   });
 
+  it('a submit accepted while an outage is open (it was on the wire) ends nothing; more unknowns add up', () => {
+    const { guard } = guardWith(() => false);
+    guard.enterSubmit();
+    guard.enterSubmit();
+    guard.enterSubmit();
+    guard.leaveSubmit(html502());
+    guard.leaveSubmit();
+    guard.leaveSubmit(html502());
+    expect(guard.isDown).toBe(true);
+    guard.close();
+    expect(guard.history[0]!.unknown).toBe(2);
+  });
+
   it('an accepted submit ends the incident: a later outage starts afresh', async () => {
     const { guard, gaveUp } = guardWith(() => true, { maxProbeMs: 20_000 });
     const signal = new AbortController().signal;
