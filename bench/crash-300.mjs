@@ -1,7 +1,7 @@
 // Crash and resume figures (issue 6): 300 jobs against the simulator with faults on; the runner is SIGKILLed at
 // random moments and at named points (PAIWO_CRASH_AT) and restarted until the run completes; then the jobs held
 // as `unknown` are resubmitted on request, and every invariant is checked (bench/lib/crash-harness.mjs).
-// Run: npm run crash   (env: CRASH_JOBS=300, CRASH_KILLS=100, CRASH_SEED=1, CRASH_TIME_SCALE=0.05)
+// Run: npm run crash   (env: CRASH_JOBS=300, CRASH_KILLS=100, CRASH_SEED=1, CRASH_TIME_SCALE=0.05, CRASH_FAULTS=<spec>)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +15,12 @@ const SEED = Number(process.env.CRASH_SEED ?? 1);
 const TIME_SCALE = Number(process.env.CRASH_TIME_SCALE ?? 0.05);
 const CONCURRENCY = 5;
 const KEY = 'sk-crash-300';
-// Transient faults on every operation, and a few submits whose outcome the runner cannot know.
-const FAULTS = '429:0.03,429-no-retry-after:0.02,500069:0.03,500044:0.02,html-500:0.02,reset-before:0.01,truncate-media:0.05,504-after-charge:0.004,reset-after/submit:0.004';
+// Transient faults on every operation, a few submits whose outcome the runner cannot know, and a 2 s gateway
+// outage half-way (issue 21: runs killed and restarted into it must pause, probe and resume too). CRASH_FAULTS
+// replaces the mix.
+const FAULTS =
+  process.env.CRASH_FAULTS ??
+  '429:0.03,429-no-retry-after:0.02,500069:0.03,500044:0.02,html-500:0.02,reset-before:0.01,truncate-media:0.05,504-after-charge:0.004,reset-after/submit:0.004,outage@after=150&for=2s';
 
 const started = performance.now();
 const dir = await mkdtemp(join(tmpdir(), 'paiwo-crash-'));

@@ -5,6 +5,7 @@ import type { JobBudget, Ledger } from './ledger/types.js';
 import { SIMULATOR_SERVICE } from './ledger/service-identity.js';
 import type { PlannedJob } from './scheduler/plan-work.js';
 import type { JobSettings } from './scheduler/run-context.js';
+import { DEFAULT_BREAKER, type BreakerSettings } from './scheduler/failure-breaker.js';
 import { isShippedClip } from './simulator/media-library.js';
 
 /** Flags that override the manifests' `run:` blocks (`undefined` = the manifest decides). */
@@ -16,6 +17,10 @@ export interface RunOverrides {
   readonly retries?: number;
   /** Output folder for every manifest of the run. */
   readonly out?: string;
+  /** `--outage-wait`, ms. */
+  readonly outageWaitMs?: number;
+  /** `--no-failure-breaker` (null) or `--breaker-*` flags (each overrides its field). */
+  readonly failureBreaker?: { readonly minFinished?: number; readonly window?: number; readonly rate?: number } | null;
 }
 
 /** Added to a rehearsal's default output folder: `output/<name>.rehearsal/`. */
@@ -106,4 +111,29 @@ export function recordedService(ledger: Ledger | null): string | undefined {
   if (!ledger) return undefined;
   if (ledger.service !== undefined) return ledger.service;
   return ledger.jobs.some((j) => j.status === 'succeeded' && j.sha256 !== null && isShippedClip(j.sha256)) ? SIMULATOR_SERVICE : undefined;
+}
+
+/** How long the run waits for an unreachable service: the flag, else the shortest manifest's (default 30 min). */
+export function outageWaitOf(manifests: readonly LoadedManifest[], overrides: RunOverrides): number | undefined {
+  if (overrides.outageWaitMs !== undefined) return overrides.outageWaitMs;
+  const waits = manifests.map((m) => m.run.outageWaitMs).filter((w): w is number => w !== undefined);
+  return waits.length > 0 ? Math.min(...waits) : undefined;
+}
+
+/**
+ * The run's failure-rate breaker (one service, one breaker): off with `--no-failure-breaker`, or when every
+ * manifest turns it off and no `--breaker-*` flag is given; else the strictest of the manifests that have it on
+ * (fewest finished, smallest window, lowest rate; the scheduler's defaults when none says), each field
+ * overridable by its flag.
+ */
+export function failureBreakerOf(manifests: readonly LoadedManifest[], overrides: RunOverrides): BreakerSettings | null {
+  const flags = overrides.failureBreaker;
+  if (flags === null) return null;
+  const on = manifests.map((m) => m.run.failureBreaker).filter((b): b is BreakerSettings => b !== null && b !== undefined);
+  if (on.length === 0 && flags === undefined && manifests.some((m) => m.run.failureBreaker === null)) return null;
+  const base: BreakerSettings =
+    on.length === 0
+      ? DEFAULT_BREAKER
+      : { minFinished: Math.min(...on.map((b) => b.minFinished)), window: Math.min(...on.map((b) => b.window)), rate: Math.min(...on.map((b) => b.rate)) };
+  return { ...base, ...flags };
 }

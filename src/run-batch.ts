@@ -5,7 +5,7 @@ import { InternalError, PaiwoError } from './errors/paiwo-error.js';
 import { asOutputUnwritable } from './errors/output-unwritable.js';
 import { loadManifests } from './manifest/load-manifests.js';
 import type { Diagnostic, Shard } from './manifest/types.js';
-import { concurrencyOf, planFolders, recordedService, requestRateOf, type FolderPlan, type RunOverrides } from './plan-folders.js';
+import { concurrencyOf, failureBreakerOf, outageWaitOf, planFolders, recordedService, requestRateOf, type FolderPlan, type RunOverrides } from './plan-folders.js';
 import { moneyOf } from './ledger/money.js';
 import { JOURNAL_FILE, LEDGER_FILE, openLedger, type LedgerStore } from './ledger/store.js';
 import { readLedgerSnapshot } from './ledger/snapshot.js';
@@ -21,7 +21,8 @@ import type { ProgressDisplay } from './display/progress-display.js';
 import type { RunTarget, WorkItem } from './scheduler/run-context.js';
 import { RunControl } from './scheduler/run-control.js';
 import { summarizeRun, type RunSummary } from './scheduler/run-summary.js';
-import { downloadQueue, scheduleJobs, type ScheduleOptions } from './scheduler/schedule-jobs.js';
+import { downloadQueue, scheduleJobs, type ScheduleOptions, type ScheduleStats } from './scheduler/schedule-jobs.js';
+import type { OutageGuard } from './scheduler/outage-guard.js';
 import { silentLogger, type Logger } from './util/logger.js';
 
 
@@ -100,7 +101,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
   const timeScale = options.timeScale ?? 1;
   const rehearsal = options.simulator !== undefined;
   const service = serviceOf(options.baseUrl ?? '', rehearsal);
-  const { folders, concurrency, requestRate } = await loadPlan(options, cwd, rehearsal);
+  const { folders, concurrency, requestRate, outageWaitMs, breaker } = await loadPlan(options, cwd, rehearsal);
   // Before anything starts or is sent: every folder's recorded service must be this run's (the ledger store
   // checks again under the lock).
   for (const folder of folders) {
@@ -124,10 +125,11 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
 
   const opened: OpenFolder[] = [];
   let failure: unknown = null;
+  let stats: ScheduleStats | null = null;
   try {
     // Handed over (the array emptied): once planned, a folder's manifest jobs are no longer held, only their ids.
     const items = await openFolders(folders.splice(0), opened, { logger, service, options, concurrency });
-    await runWork(items, opened, {
+    stats = await runWork(items, opened, {
       client,
       control,
       logger,
@@ -137,6 +139,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
       callTimeoutMs,
       ...(rehearsalService?.clock && { deadlineClock: rehearsalService.clock }),
       ...(rehearsalService && { rehearsal: rehearsalService }),
+      ...(outageWaitMs !== undefined && { outageWaitMs }),
+      ...(breaker !== undefined && { breaker }),
       ...(options.progress && { progress: options.progress }),
     });
   } catch (error) {
@@ -161,6 +165,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
       budget: o.budget,
     })),
     stopped: control.stopReasons,
+    outages: stats?.outages ?? [],
+    breaker: stats?.breaker ?? null,
     reports: await writeReports(opened, logger),
     durationMs: Date.now() - started,
   });
@@ -172,7 +178,11 @@ export async function runBatch(options: RunBatchOptions): Promise<RunSummary> {
  * Loads and validates the manifests and groups their jobs by output folder. Only the plan leaves this function:
  * the loaded manifests (every Job twice over, ~80 MB at 100,000 jobs) are not held for the rest of the run.
  */
-async function loadPlan(options: RunBatchOptions, cwd: string, rehearsal: boolean): Promise<{ folders: FolderPlan[]; concurrency: number; requestRate: { requestsPerSecond?: number } }> {
+async function loadPlan(
+  options: RunBatchOptions,
+  cwd: string,
+  rehearsal: boolean,
+): Promise<{ folders: FolderPlan[]; concurrency: number; requestRate: { requestsPerSecond?: number }; outageWaitMs: number | undefined; breaker: ScheduleOptions['breaker'] }> {
   const overrides = options.overrides ?? {};
   const set = await loadManifests(options.patterns, {
     cwd,
@@ -185,6 +195,8 @@ async function loadPlan(options: RunBatchOptions, cwd: string, rehearsal: boolea
     folders: planFolders(set, overrides, options.shard, cwd, rehearsal),
     concurrency: concurrencyOf(set.manifests, overrides),
     requestRate: requestRateOf(set.manifests, overrides),
+    outageWaitMs: outageWaitOf(set.manifests, overrides),
+    breaker: failureBreakerOf(set.manifests, overrides),
   };
 }
 
@@ -217,24 +229,27 @@ async function openFolders(
 async function runWork(
   items: readonly WorkItem[],
   opened: readonly OpenFolder[],
-  options: Omit<ScheduleOptions, 'downloads' | 'onSaved'> & { readonly progress?: RunBatchOptions['progress']; readonly rehearsal?: Rehearsal },
-): Promise<void> {
+  options: Omit<ScheduleOptions, 'downloads' | 'onSaved' | 'onNotice' | 'onOutageGuard'> & { readonly progress?: RunBatchOptions['progress']; readonly rehearsal?: Rehearsal },
+): Promise<ScheduleStats> {
   const { progress, rehearsal, ...schedule } = options;
   const downloads = downloadQueue();
   const posters = new PosterMaker();
   const linking = new TakeLinks(posters);
   const byDir = new Map(opened.map((o) => [o.outDir, o.store]));
-  const display = progress?.(
-    progressReader(
-      opened.map((o) => ({ store: o.store, ids: o.ids })),
-      () => downloads.size + downloads.pending,
-      { slots: schedule.concurrency, timeScale: schedule.timeScale },
-    ),
+  const read = progressReader(
+    opened.map((o) => ({ store: o.store, ids: o.ids })),
+    () => downloads.size + downloads.pending,
+    { slots: schedule.concurrency, timeScale: schedule.timeScale },
   );
+  // While the service looks down, the display says so ("service unreachable since …").
+  let guard: OutageGuard | null = null;
+  const display = progress?.(() => ({ ...read(), outage: guard?.describe() ?? null }));
   try {
-    await scheduleJobs(items, {
+    return await scheduleJobs(items, {
       ...schedule,
       downloads,
+      onOutageGuard: (g) => (guard = g),
+      ...(display && { onNotice: (text: string) => display.notice(text) }),
       onSaved: (outDir, id) => {
         const job = byDir.get(outDir)?.job(id);
         const take = job?.video_id && rehearsal?.takeFiles?.(job.video_id);

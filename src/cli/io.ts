@@ -43,6 +43,8 @@ export const parseTimeScale = numberParser({ integer: false, min: 0, minExclusiv
 export const parseJobTimeout = numberParser({ integer: false, min: 0, minExclusive: true, max: 30 * 86_400 });
 /** `--retries`: more than 100 tries of one call is a typo, not a policy. */
 export const parseRetries = numberParser({ integer: true, min: 0, max: 100 });
+/** A share: above 0, at most 1 (`--breaker-rate`). */
+export const parseRate = numberParser({ integer: false, min: 0, minExclusive: true, max: 1 });
 /** `--port`: a TCP port, 0 for any free one. */
 export const parsePort = numberParser({ integer: true, min: 0, max: 65_535 });
 

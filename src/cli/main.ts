@@ -12,6 +12,7 @@ import { registerMerge } from './commands/merge.js';
 import { registerPromote } from './commands/promote.js';
 import { registerAdopt } from './commands/adopt.js';
 import { registerReview } from './commands/review.js';
+import { registerDoctor } from './commands/doctor.js';
 import { VERSION } from '../util/version.js';
 import { printable } from '../util/printable.js';
 import { addSecret } from '../util/redact.js';
@@ -29,7 +30,7 @@ function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerValidate, registerPlan, registerRun, registerSimulator, registerReport, registerReview, registerStatus, registerMerge, registerPromote, registerAdopt]) {
+  for (const register of [registerValidate, registerPlan, registerRun, registerSimulator, registerReport, registerReview, registerStatus, registerMerge, registerPromote, registerAdopt, registerDoctor]) {
     register(program);
   }
   return program;

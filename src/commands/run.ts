@@ -42,6 +42,13 @@ export interface RunCommandOptions {
   readonly shard?: Shard;
   readonly retryFailed?: boolean;
   readonly resubmitUnknown?: boolean;
+  /** Seconds (`run.outage_wait`). */
+  readonly outageWait?: number;
+  /** `--no-failure-breaker` makes it false. */
+  readonly failureBreaker?: boolean;
+  readonly breakerMinFinished?: number;
+  readonly breakerWindow?: number;
+  readonly breakerRate?: number;
   readonly json?: boolean;
   /** `--no-progress` makes it false. @default true */
   readonly progress?: boolean;
@@ -125,8 +132,22 @@ function overridesOf(options: RunCommandOptions): RunOverrides {
     ...(options.jobTimeout !== undefined && { jobTimeoutMs: Math.round(options.jobTimeout * 1000) }),
     ...(options.retries !== undefined && { retries: options.retries }),
     ...(options.out !== undefined && { out: options.out }),
+    ...(options.outageWait !== undefined && { outageWaitMs: Math.round(options.outageWait * 1000) }),
+    ...breakerOverrides(options),
   };
 }
+
+/** `--no-failure-breaker` turns it off; each `--breaker-*` flag overrides its field of `run.failure_breaker`. */
+function breakerOverrides(options: RunCommandOptions): Pick<RunOverrides, 'failureBreaker'> {
+  if (options.failureBreaker === false) return { failureBreaker: null };
+  const fields = {
+    ...(options.breakerMinFinished !== undefined && { minFinished: options.breakerMinFinished }),
+    ...(options.breakerWindow !== undefined && { window: options.breakerWindow }),
+    ...(options.breakerRate !== undefined && { rate: options.breakerRate }),
+  };
+  return Object.keys(fields).length > 0 ? { failureBreaker: fields } : {};
+}
+
 
 /** What `--log-file -` names: the log on stderr, as before logs went beside the ledger by default. */
 export const LOG_TO_STDERR = '-';

@@ -2,6 +2,7 @@ import { join, relative } from 'node:path';
 import { JOB_STATUSES } from '../ledger/types.js';
 import type { RunOutcome } from '../errors/run-outcome.js';
 import { outcomeOf, type FailedJob, type RunSummary, type UnresolvedJob } from '../scheduler/run-summary.js';
+import type { OutageRecord } from '../scheduler/outage-guard.js';
 import { isRehearsal } from '../ledger/service-identity.js';
 import { oneLine } from '../util/printable.js';
 import { formatUnresolvedGroups } from './unresolved-groups.js';
@@ -66,7 +67,23 @@ export function formatRunSummary(s: RunSummary, columns?: number): string {
     const listing = { maxIds: IDS_MAX, more: `paiwo-batch status ${shown(s.out_dirs[0] ?? '.')}`, label: (j: UnresolvedJob) => `${take(j)}  (job ${j.id})` };
     out.push(...formatUnresolvedGroups(s.unresolved, listing));
   }
+  for (const o of s.outages ?? []) out.push('', outageLine(o));
+  if (s.breaker) out.push('', s.breaker.message);
   if (s.budget_shortfall !== null) out.push('', `budget: ${n(s.budget_shortfall)} more credits of max_credits would finish the ${s.jobs.skipped} skipped job(s).`);
   out.push('', `exit ${s.exit_code}: ${OUTCOME_MEANING[outcomeOf(s)]}`, '');
   return wrapText(out.join('\n'), columns);
+}
+
+const OUTAGE_END: Readonly<Record<NonNullable<OutageRecord['ended']>, string>> = {
+  recovered: 'it answered again and submitting resumed',
+  'gave-up': 'it outlasted outage_wait: submitting stopped, jobs never sent stay pending for the next run',
+  'run-ended': 'the run had nothing left to wait for',
+};
+
+/** One outage of the run, in a sentence (also the step summary's). */
+export function outageLine(o: OutageRecord): string {
+  const seconds = o.until ? ` for ${((Date.parse(o.until) - Date.parse(o.since)) / 1000).toFixed(1)} s` : '';
+  const unknown = o.unknown > 0 ? `; ${o.unknown} submit${o.unknown === 1 ? '' : 's'} on the wire may be unknown` : '';
+  const end = o.ended === 'gave-up' && o.why ? `${o.why}: submitting stopped, jobs never sent stay pending for the next run` : o.ended ? OUTAGE_END[o.ended] : 'still down';
+  return `service unreachable from ${o.since}${seconds} (${o.cause}; ${o.probes} free probe${o.probes === 1 ? '' : 's'})${unknown}; ${end}`;
 }

@@ -30,7 +30,9 @@ export function startTtyProgress(stream: TerminalStream, read: () => ProgressCou
     const c = read();
     const elapsed = Date.now() - started;
     const eta = etaMs(c, elapsed);
-    stream.write(`${CLEAR_LINE}${progressLine(c, eta === null ? '…' : formatDuration(eta), stream.columns || DEFAULT_COLUMNS, formatDuration(elapsed))}`);
+    const columns = stream.columns || DEFAULT_COLUMNS;
+    // While the service looks down, that is the line (issue 21): what is happening, not a stalled count.
+    stream.write(`${CLEAR_LINE}${c.outage ? c.outage.slice(0, columns - 1) : progressLine(c, eta === null ? '…' : formatDuration(eta), columns, formatDuration(elapsed))}`);
   };
   stream.write(HIDE_CURSOR);
   render();
@@ -67,6 +69,7 @@ export function startLineProgress(stream: Writable, read: () => ProgressCounts, 
     const parts = [`${c.succeeded}/${c.total} succeeded`, `${c.generating} generating`, `${c.downloading} downloading`, `${c.failed} failed`];
     for (const [n, word] of [[c.moderated, 'moderated'], [c.unknown, 'unknown'], [c.skipped, 'skipped']] as const) if (n > 0) parts.push(`${n} ${word}`);
     parts.push(`${c.creditsSpent} credits spent`);
+    if (c.outage) parts.push(c.outage);
     let tail: string;
     if (final) {
       const left = remainingJobs(c);

@@ -2,6 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { JOB_STATUSES } from '../ledger/types.js';
 import type { RunSummary } from '../scheduler/run-summary.js';
 import { isRehearsal } from '../ledger/service-identity.js';
+import { outageLine } from './format-summary.js';
 
 /** Table cells come from manifests and the service: keep them on one line and out of the table syntax. */
 function cell(text: string): string {
@@ -28,6 +29,8 @@ export function formatStepSummary(summary: RunSummary): string {
       (summary.budget_shortfall !== null ? ` **Budget:** ${summary.budget_shortfall} more credits of max_credits would finish the skipped jobs.` : ''),
   );
   if (summary.stopped.length > 0) lines.push('', `**Stopped early:** ${summary.stopped.join(', ')}`);
+  for (const o of summary.outages ?? []) lines.push('', `**Outage:** ${cell(outageLine(o))}`);
+  if (summary.breaker) lines.push('', `**Failure-rate breaker:** ${cell(summary.breaker.message)}`);
   if (summary.failed.length > 0) {
     lines.push('', `### Failed or moderated (${summary.failed.length})`, '', '| job | status | error | file |', '|---|---|---|---|');
     for (const j of summary.failed.slice(0, LIST_MAX)) {

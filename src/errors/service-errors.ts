@@ -26,6 +26,15 @@ export class BudgetExhaustedError extends PaiwoError {
 }
 
 /**
+ * `doctor`: the service could not be reached, or what answered is not the contract's gateway (an HTML page, a
+ * redirect, a proxy): exit 8. A run never ends with it: an outage there is waited out, then exit 6.
+ */
+export class ServiceUnreachableError extends PaiwoError {
+  readonly exitCode = EXIT.serviceUnreachable;
+  readonly code = 'SERVICE_UNREACHABLE';
+}
+
+/**
  * The exit code of a failed call (an API call's ApiError, a media download's DownloadError) that reaches the
  * CLI itself, by its kind; a run records them per job instead. The families above for a refused account and
  * an empty balance, else the tool's own failure (exit 1).

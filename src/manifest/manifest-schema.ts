@@ -127,6 +127,15 @@ export const pollSchema = z
   .refine((p) => p.max_interval >= p.interval, { path: ['max_interval'], message: 'max_interval is shorter than interval' })
   .describe('How often a submitted job is checked.');
 
+export const breakerSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('false: never stop for failures.'),
+    min_finished: z.int().min(1).default(10).describe('Jobs that must have finished in the run before it may trip.'),
+    window: z.int().min(1).default(20).describe('How many of the most recently finished jobs it looks at.'),
+    rate: z.number().gt(0).max(1).default(0.8).describe('Share of those that failed (or, counted apart, were moderated) that stops submitting.'),
+  })
+  .describe('The failure-rate breaker: stop submitting (exit 5) when most recently finished jobs fail.');
+
 export const runSchema = z
   .strictObject({
     concurrency: z.int().min(1).default(4).describe('Generations in flight at once.'),
@@ -136,6 +145,12 @@ export const runSchema = z
     job_timeout: z.number().positive().default(1800).describe('Seconds after submit before a job is given up (it stays resumable).'),
     retries: z.int().min(0).default(5).describe('Retries of a transient failure per API call.'),
     out: z.string().min(1).optional().describe('Output folder; relative to the current directory. Default: output/<name>/.'),
+    outage_wait: z
+      .number()
+      .positive()
+      .default(1800)
+      .describe('Seconds the run waits for an unreachable service (probing with free calls) before it stops submitting and exits 6; jobs never sent stay pending.'),
+    failure_breaker: breakerSchema.prefault({}),
   })
   .describe('How the run command runs this manifest (flags override it).');
 

@@ -16,5 +16,9 @@ export function toRunSettings(run: ManifestData['run']): RunSettings {
     jobTimeoutMs: seconds(run.job_timeout),
     retries: run.retries,
     ...(run.out !== undefined && { out: run.out }),
+    outageWaitMs: seconds(run.outage_wait),
+    failureBreaker: run.failure_breaker.enabled
+      ? { minFinished: run.failure_breaker.min_finished, window: run.failure_breaker.window, rate: run.failure_breaker.rate }
+      : null,
   };
 }

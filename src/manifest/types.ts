@@ -53,6 +53,10 @@ export interface RunSettings {
   readonly retries: number;
   /** Output folder; `undefined` = `output/<manifest name>/`. */
   readonly out?: string;
+  /** Longest wait for an unreachable service, ms (`run.outage_wait`). @default 30 min */
+  readonly outageWaitMs?: number;
+  /** `run.failure_breaker`; null = off. @default on, 10 finished, 80 % of the last 20 */
+  readonly failureBreaker?: { readonly minFinished: number; readonly window: number; readonly rate: number } | null;
 }
 
 // A manifest problem is shared with errors/ (ManifestError carries them), so its type lives there, the lower layer.

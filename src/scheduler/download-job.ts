@@ -8,7 +8,7 @@ import { downloadVideo } from '../download/download-video.js';
 import { crashPoint } from '../util/crash-point.js';
 import { maxVideoBytes } from './media-size-cap.js';
 import { outputPathOf } from './saved-files.js';
-import { fetchStatus } from './poll-job.js';
+import { fetchThroughOutages } from './poll-job.js';
 import type { RunContext, WorkItem } from './run-context.js';
 import { jitter, sleep } from './sleep.js';
 import { isStop } from './submit-job.js';
@@ -61,7 +61,8 @@ export async function downloadJob(ctx: RunContext, item: WorkItem, done: VideoSt
         }
         ctx.logger.info({ job: item.id, code: error.code, attempt }, 'download failed; trying again');
         if (error.kind === 'expired') {
-          const status = await fetchStatus(ctx, item, job.video_id!);
+          const status = await fetchThroughOutages(ctx, item, job.video_id!);
+          if (status === null) throw new DownloadError({ kind: 'http', message: `the service stayed unreachable past outage_wait while video ${job.video_id} needed a fresh URL` });
           if (!status.ready || !status.url) throw new DownloadError({ kind: 'http', message: `video ${job.video_id} is no longer available (status ${status.status})` });
           url = status.url;
         } else {

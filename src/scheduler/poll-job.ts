@@ -1,5 +1,6 @@
 import { ApiError } from '../api/api-error.js';
 import type { VideoStatus } from '../api/api-client.js';
+import { answeredByContract, OutagePaused } from './outage-guard.js';
 import { PollSchedule } from './poll-schedule.js';
 import { retryCall } from './retry-call.js';
 import type { RunContext, WorkItem } from './run-context.js';
@@ -37,15 +38,62 @@ export type PollOutcome =
   /** The run is stopping. */
   | { readonly kind: 'stopped' };
 
-/** One fetch, retried per the error kinds, through the run's request rate. */
+/**
+ * One fetch, retried per the error kinds, through the run's request rate; the outage guard hears how each try
+ * went, and a try about to leave while the service looks down throws OutagePaused instead (nothing sent).
+ */
 export function fetchStatus(ctx: RunContext, item: WorkItem, videoId: string, priority?: number): Promise<VideoStatus> {
-  return retryCall(() => ctx.rate.schedule(() => ctx.client.fetchVideo(videoId, ctx.control.work.signal), undefined, priority), {
+  const once = async (): Promise<VideoStatus> => {
+    ctx.outage.checkFetch();
+    try {
+      const status = await ctx.client.fetchVideo(videoId, ctx.control.work.signal);
+      ctx.outage.fetchEnded();
+      return status;
+    } catch (error) {
+      ctx.outage.fetchEnded(error);
+      throw error;
+    }
+  };
+  return retryCall(() => ctx.rate.schedule(once, undefined, priority), {
     retries: item.settings.retries,
     timeScale: ctx.timeScale,
     signal: ctx.control.work.signal,
     maxThrottledMs: item.settings.jobTimeoutMs,
     ...(ctx.deadlineClock && { clock: ctx.deadlineClock }),
   });
+}
+
+/** Times one check starts its retries over after an outage before its failures are its own. */
+const RESUMES_AFTER_OUTAGE = 3;
+
+/**
+ * A fetch that outlives outages: while the service looks down it waits (its retries are not burnt on a dead
+ * gateway) and asks again once the guard's probes found it back. `null` when the run gave up waiting (outage_wait):
+ * the job stays `submitted` for the next run. `waited.ms` grows by the time spent waiting.
+ */
+export async function fetchThroughOutages(ctx: RunContext, item: WorkItem, videoId: string, priority?: number, waited: { ms: number } = { ms: 0 }): Promise<VideoStatus | null> {
+  // Bounded: a video whose own answers stay broken (the gateway answers probes) is not asked for forever.
+  let resumes = 0;
+  for (;;) {
+    if (ctx.outage.isDown) {
+      const from = Date.now();
+      const up = await ctx.outage.untilUp(ctx.control.work.signal);
+      waited.ms += Date.now() - from;
+      if (!up) return null;
+    }
+    try {
+      return await fetchStatus(ctx, item, videoId, priority);
+    } catch (error) {
+      if (error instanceof OutagePaused) continue;
+      // Retries ran out on failures that may be the gateway's: the video is paid for, so rather than leave it the
+      // gateway is probed (an outage opened if none is) and it is asked for again once the gateway answers.
+      if (error instanceof ApiError && error.retryable && !answeredByContract(error) && !ctx.outage.gaveUp && resumes++ < RESUMES_AFTER_OUTAGE) {
+        ctx.outage.suspect(`fetch: ${error.code}`);
+        continue;
+      }
+      throw error;
+    }
+  }
 }
 
 /**
@@ -66,7 +114,9 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
   // Counted from now, not from the submit: a job resumed by a later run gets a full timeout of polling again.
   // On the run's deadline clock (a rehearsal's stops while the machine renders behind the time-scale).
   const clock = ctx.deadlineClock ?? Date.now;
-  const deadline = clock() + item.settings.jobTimeoutMs * ts;
+  let deadline = clock() + item.settings.jobTimeoutMs * ts;
+  // Time spent waiting out an outage does not count against the job's timeout.
+  const waited = { ms: 0 };
   try {
     // A job resumed past its first check was not watched from its start: what it shows says nothing of the pace.
     const watched = schedule.firstDelay(sinceSubmit()) > 0;
@@ -77,11 +127,15 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
       let status: VideoStatus;
       const askedAt = sinceSubmit();
       try {
-        status = await fetchStatus(ctx, item, videoId, checkPriority(schedule.doneShare(askedAt)));
+        const answer = await fetchThroughOutages(ctx, item, videoId, checkPriority(schedule.doneShare(askedAt)), waited);
+        if (answer === null) return await recordOutageGiveUp(ctx, item, videoId);
+        status = answer;
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         return await recordFetchFailure(ctx, item, error);
       }
+      deadline += waited.ms;
+      waited.ms = 0;
       const now = new Date().toISOString();
       // Status 1 without a url or an outputWidth is not done yet (contract B.9): it is polled again below.
       switch (status.ready ? 1 : status.status === 1 ? 5 : status.status) {
@@ -125,6 +179,13 @@ export async function pollJob(ctx: RunContext, item: WorkItem): Promise<PollOutc
   }
 }
 
+/** The run gave up waiting for the service (outage_wait): the paid video stays `submitted` for the next run to poll. */
+async function recordOutageGiveUp(ctx: RunContext, item: WorkItem, videoId: string): Promise<PollOutcome> {
+  await item.target.store.update(item.id, { error: { code: 'SERVICE_UNREACHABLE', message: `the service stayed unreachable past outage_wait; rerun to keep polling video ${videoId}` } });
+  ctx.logger.warn({ job: item.id, videoId }, 'service unreachable past outage_wait: left submitted for the next run');
+  return { kind: 'left' };
+}
+
 /** Fetches gave up: an unknown id ends the job; an account refusal stops the run; anything else leaves it for a rerun. */
 async function recordFetchFailure(ctx: RunContext, item: WorkItem, error: ApiError): Promise<PollOutcome> {
   const { store } = item.target;
@@ -155,6 +216,7 @@ async function recordModerated(ctx: RunContext, item: WorkItem, status: VideoSta
     ctx.logger.warn({ job: item.id, videoId, reported: status.credits, counted: refund }, 'refund reported above its charge: counted at the charge');
   }
   budget.refund(refund);
+  ctx.breaker.record('moderated', { code: 'STATUS_7', message: 'rejected by content moderation' });
   await store.update(item.id, {
     status: 'moderated',
     credits_refunded: job.credits_refunded + refund,
@@ -176,4 +238,5 @@ async function recordFailed(ctx: RunContext, item: WorkItem, status: VideoStatus
         : { code: 'STATUS_6', message: 'the video was deleted on the provider side' },
   });
   ctx.logger.warn({ job: item.id, videoId: item.target.store.job(item.id)!.video_id, status: status.status }, 'generation failed');
+  ctx.breaker.record('failed', item.target.store.job(item.id)!.error);
 }

@@ -29,6 +29,8 @@ export interface ProgressCounts {
    * (× the time scale): the ETA until the run's own pace is known. Null when the reader was given no slots.
    */
   readonly expectedRemainingMs: number | null;
+  /** While the service looks down, what to say about it (outage-guard.ts `describe`); else null or absent. */
+  readonly outage?: string | null;
 }
 
 export interface ProgressReaderOptions {

@@ -4,7 +4,9 @@ import type { PollSettings } from '../manifest/types.js';
 import type { LedgerStore } from '../ledger/store.js';
 import type { Logger } from '../util/logger.js';
 import type { Budget } from './budget.js';
+import type { FailureBreaker } from './failure-breaker.js';
 import type { GenerationSlots } from './generation-slots.js';
+import type { OutageGuard } from './outage-guard.js';
 import type { PaceModel } from './pace-model.js';
 import type { RequestRate } from './request-rate.js';
 import type { RunControl } from './run-control.js';
@@ -45,6 +47,10 @@ export interface RunContext {
   readonly callTimeoutMs: number;
   /** What the run has learned about the service's pace (poll-schedule.ts reads it, poll-job.ts teaches it). */
   readonly pace: PaceModel;
+  /** Whether the service looks down: submits wait, polls wait, probes run (outage-guard.ts). */
+  readonly outage: OutageGuard;
+  /** Counts how jobs finish; stops submitting when most recent ones fail (failure-breaker.ts). */
+  readonly breaker: FailureBreaker;
   /** Jobs with a video id whose generation is not over yet (what the account's limit counts). */
   generating: number;
   /**

@@ -1,7 +1,15 @@
 import { setMaxListeners } from 'node:events';
 
 /** Why a run stopped submitting early. */
-export type StopReason = 'interrupted' | 'account-refused' | 'insufficient-balance' | 'internal';
+export type StopReason =
+  | 'interrupted'
+  | 'account-refused'
+  | 'insufficient-balance'
+  | 'internal'
+  /** The service stayed unreachable longer than `outage_wait` (outage-guard.ts). */
+  | 'outage'
+  /** Most recently finished jobs failed (failure-breaker.ts). */
+  | 'failure-rate';
 
 /**
  * The run's brakes. Submitting stops first (no new charge after an account-wide refusal, a short balance or

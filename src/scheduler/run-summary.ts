@@ -4,6 +4,8 @@ import { emptyStatusCounts } from '../ledger/money.js';
 import { type JobBudget, type JobStatus, type LedgerError, type LedgerJob } from '../ledger/types.js';
 import { OUT_OF_CREDITS, whatToDo as whatToDoNow } from '../report/status.js';
 import type { StopReason } from './run-control.js';
+import type { BreakerTrip } from './failure-breaker.js';
+import type { OutageRecord } from './outage-guard.js';
 
 export interface FailedJob {
   readonly id: string;
@@ -38,6 +40,10 @@ export interface RunSummary {
   /** Credits missing from max_credits to finish the jobs skipped for budget; null when none was. */
   readonly budget_shortfall: number | null;
   readonly stopped: readonly StopReason[];
+  /** The outages the run met: when, why, probes, unknowns, how each ended (issue 21). Empty when none. */
+  readonly outages: readonly OutageRecord[];
+  /** Why the failure-rate breaker stopped submitting (exit 5); null when it did not trip. */
+  readonly breaker: BreakerTrip | null;
   readonly reports: readonly string[];
   readonly duration_ms: number;
   /** The service the run sent to (`"simulator"` for a rehearsal, else the API origin); set by runBatch. */
@@ -49,6 +55,8 @@ const PENDING_BECAUSE: Readonly<Partial<Record<StopReason, string>>> = {
   'insufficient-balance': OUT_OF_CREDITS,
   'account-refused': 'not submitted: the service refused the account (see the error above: key, permission or model); fix it and rerun the same command',
   interrupted: 'not submitted: the run was interrupted; rerun the same command',
+  outage: 'not submitted: the service stayed unreachable longer than outage_wait (nothing was sent for it); rerun the same command once it answers (`paiwo-batch doctor` checks it for free)',
+  'failure-rate': 'not submitted: most recently finished jobs failed, so submitting stopped (see why above); rerun the same command once the service or the prompts are fixed',
 };
 
 /**
@@ -81,6 +89,8 @@ export function outcomeOf({ stopped, jobs }: OutcomeInputs): RunOutcome {
   if (stopped.includes('interrupted')) return 'interrupted';
   if (stopped.includes('account-refused')) return 'account-refused';
   if (stopped.includes('insufficient-balance')) return 'insufficient-balance';
+  // The breaker stopped paying for jobs the service fails: that is the news, whatever is left pending (exit 5).
+  if (stopped.includes('failure-rate')) return 'failed-jobs';
   if (jobs.skipped > 0) return 'over-budget';
   if (jobs.unknown + jobs.submitting + jobs.submitted + jobs.pending > 0) return 'unresolved-jobs';
   if (jobs.failed + jobs.moderated > 0) return 'failed-jobs';
@@ -99,6 +109,8 @@ export interface SummaryInputs {
     readonly budget: JobBudget | null;
   }[];
   readonly stopped: readonly StopReason[];
+  readonly outages?: readonly OutageRecord[];
+  readonly breaker?: BreakerTrip | null;
   readonly reports: readonly string[];
   readonly durationMs: number;
 }
@@ -147,6 +159,8 @@ export function summarizeRun(input: SummaryInputs): RunSummary {
     failed,
     budget_shortfall: shortfall,
     stopped: input.stopped,
+    outages: input.outages ?? [],
+    breaker: input.breaker ?? null,
     reports: input.reports,
     duration_ms: input.durationMs,
   };

@@ -5,6 +5,8 @@ import type { ApiClient } from '../api/api-client.js';
 import { PaidNotRecordedError, type UnrecordedVideo } from '../errors/paid-not-recorded.js';
 import type { Logger } from '../util/logger.js';
 import { downloadJob } from './download-job.js';
+import { DEFAULT_BREAKER, FailureBreaker, type BreakerSettings, type BreakerTrip } from './failure-breaker.js';
+import { OutageGuard, type OutageRecord } from './outage-guard.js';
 import { GenerationSlots } from './generation-slots.js';
 import { PaceModel } from './pace-model.js';
 import { pollJob } from './poll-job.js';
@@ -42,7 +44,18 @@ export interface ScheduleOptions {
    * clock, with a job given up as soon as its next check would fall past its timeout
    */
   readonly deadlineClock?: () => number;
+  /** Longest wait for an outage to end, unscaled ms (`run.outage_wait`). @default 30 min */
+  readonly outageWaitMs?: number;
+  /** The failure-rate breaker; null turns it off. @default DEFAULT_BREAKER */
+  readonly breaker?: BreakerSettings | null;
+  /** Told when an outage begins or ends and when the breaker trips (the live display prints it). */
+  readonly onNotice?: (text: string) => void;
+  /** Handed the outage guard once it exists (the live display asks it what to say). */
+  readonly onOutageGuard?: (guard: OutageGuard) => void;
 }
+
+/** `run.outage_wait` by default: 30 minutes (× time-scale). */
+export const DEFAULT_OUTAGE_WAIT_MS = 30 * 60 * 1000;
 
 /** Downloads at once, at least. */
 const DOWNLOADS_AT_ONCE = 4;
@@ -68,6 +81,10 @@ export interface ScheduleStats {
   readonly peakGenerating: number;
   /** Times the service said the account was at its limit. */
   readonly throttles: number;
+  /** The outages the run met (outage-guard.ts). */
+  readonly outages: readonly OutageRecord[];
+  /** Why the failure-rate breaker stopped submitting; null when it did not. */
+  readonly breaker: BreakerTrip | null;
 }
 
 /**
@@ -79,9 +96,13 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
   const slots = new GenerationSlots({ limit: options.concurrency, timeScale: options.timeScale, logger: options.logger });
   const downloads = options.downloads ?? downloadQueue();
   downloads.concurrency = downloadsAtOnce(options.concurrency);
+  const rate = new RequestRate(options.requestsPerSecond, options.timeScale);
+  const { outage, breaker } = watchers(options, rate);
   const ctx: RunContext = {
     client: options.client,
-    rate: new RequestRate(options.requestsPerSecond, options.timeScale),
+    rate,
+    outage,
+    breaker,
     slots,
     downloads,
     control: options.control,
@@ -116,6 +137,7 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
       ctx.generating--;
     }
     if (outcome.kind === 'done') {
+      ctx.breaker.record('succeeded');
       const done = outcome.status;
       // Downloads behind: the slot is held until the backlog shrinks, so new submits wait for the disk and the
       // network instead of piling up finished videos in memory (a 100,000-job run kept 47,000 waiting, ~1 GB).
@@ -136,10 +158,35 @@ export async function scheduleJobs(items: readonly WorkItem[], options: Schedule
     await ctx.downloads.onIdle();
   } finally {
     slots.close();
+    outage.close();
   }
   if (unrecorded.length > 0) throw new PaidNotRecordedError(unrecorded, fatal instanceof PaidNotRecordedError ? fatal.reason : fatal);
   if (fatal !== null) throw fatal;
-  return { peakGenerating: peak, throttles: slots.throttleCount };
+  return { peakGenerating: peak, throttles: slots.throttleCount, outages: outage.history, breaker: breaker.tripped };
+}
+
+/** What watches the service for the run: the outage guard (submits stop while it is down) and the failure-rate breaker. */
+function watchers(options: ScheduleOptions, rate: RequestRate): { outage: OutageGuard; breaker: FailureBreaker } {
+  const outage = new OutageGuard({
+    timeScale: options.timeScale,
+    maxWaitMs: options.outageWaitMs ?? DEFAULT_OUTAGE_WAIT_MS,
+    concurrency: options.concurrency,
+    // A free call, through the run's request rate ahead of every check; the run's stop ends it.
+    probe: (videoId) => rate.schedule(() => options.client.fetchVideo(videoId, options.control.work.signal)),
+    onGiveUp: () => options.control.stopSubmits('outage'),
+    logger: options.logger,
+    ...(options.onNotice && { onNotice: options.onNotice }),
+  });
+  options.onOutageGuard?.(outage);
+  const breaker = new FailureBreaker(
+    options.breaker === undefined ? DEFAULT_BREAKER : options.breaker,
+    (trip) => {
+      options.control.stopSubmits('failure-rate');
+      options.onNotice?.(trip.message);
+    },
+    options.logger,
+  );
+  return { outage, breaker };
 }
 
 /** Finished videos waiting for a download before a finished generation holds its slot. */

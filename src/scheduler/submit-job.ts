@@ -5,6 +5,7 @@ import { PaidNotRecordedError } from '../errors/paid-not-recorded.js';
 import type { LedgerPatch } from '../ledger/store.js';
 import { crashPoint } from '../util/crash-point.js';
 import type { SubmitRequest } from '../model/capabilities.js';
+import { OutagePaused } from './outage-guard.js';
 import { retryCall } from './retry-call.js';
 import { withSubmitBody } from './upload-images.js';
 import { RunStopped } from './run-control.js';
@@ -34,6 +35,10 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
   const { store, budget } = item.target;
   const job = store.job(item.id)!;
   if (ctx.control.submitsStopped) return false;
+  // A stop of submits alone (an empty balance, an outage given up) also ends a wait at once.
+  const signal = AbortSignal.any([ctx.control.work.signal, ctx.control.submits.signal]);
+  // While the service looks down nothing is sent: the job waits here, still `pending`, holding nothing.
+  if (!(await serviceAllowsSubmit(ctx, signal))) return false;
   const estimate = job.estimated_credits;
   const hold = await budget.reserve(job.request, estimate);
   if (hold === null) {
@@ -43,32 +48,51 @@ export async function submitJob(ctx: RunContext, item: WorkItem): Promise<boolea
   }
   const charge: { settled: Settled } = { settled: { kind: 'refused' } };
   try {
-    await retryCall(
-      // An image job's body carries its upload ids (upload-images.ts); a plain job's is its request.
-      () => withSubmitBody(ctx, item, (body) => attemptSubmit(ctx, item, charge, body)),
-      {
-        retries: item.settings.retries,
-        timeScale: ctx.timeScale,
-        // A stop of submits alone (an empty balance) also ends a backoff wait at once.
-        signal: AbortSignal.any([ctx.control.work.signal, ctx.control.submits.signal]),
-        maxThrottledMs: item.settings.jobTimeoutMs,
-        ...(ctx.deadlineClock && { clock: ctx.deadlineClock }),
-        onThrottled: () => ctx.slots.throttle(ctx.generating),
-        onRetry: (error, attempt) => {
-          ctx.logger.info({ job: item.id, attempt, code: error.code, kind: error.kind }, 'submit refused for now; will retry');
-        },
-      },
-    );
-    return true;
+    for (;;) {
+      try {
+        await retryCall(
+          // An image job's body carries its upload ids (upload-images.ts); a plain job's is its request.
+          () => withSubmitBody(ctx, item, (body) => attemptSubmit(ctx, item, charge, body)),
+          {
+            retries: item.settings.retries,
+            timeScale: ctx.timeScale,
+            signal,
+            maxThrottledMs: item.settings.jobTimeoutMs,
+            ...(ctx.deadlineClock && { clock: ctx.deadlineClock }),
+            onThrottled: () => ctx.slots.throttle(ctx.generating),
+            onRetry: (error, attempt) => {
+              ctx.logger.info({ job: item.id, attempt, code: error.code, kind: error.kind }, 'submit refused for now; will retry');
+            },
+          },
+        );
+        return true;
+      } catch (error) {
+        // The service went down before this submit left (nothing sent): wait for it, then try again.
+        if (!(error instanceof OutagePaused)) throw error;
+        if (!(await serviceAllowsSubmit(ctx, signal))) return false;
+      }
+    }
   } catch (error) {
     if (!(error instanceof ApiError)) {
-      if (isStop(error)) return false;
+      // p-retry throws its signal's reason after a call that succeeded: a submit accepted while submitting
+      // stopped (the breaker, an empty balance) has its paid id recorded and must still be polled and saved.
+      if (isStop(error)) return charge.settled.kind === 'accepted';
       throw error;
     }
     await recordRefusal(ctx, item, error);
     return false;
   } finally {
     budget.settle(hold, charge.settled);
+  }
+}
+
+/** Waits until the outage guard lets a submit leave; false when the run stopped or gave up waiting. */
+async function serviceAllowsSubmit(ctx: RunContext, signal: AbortSignal): Promise<boolean> {
+  try {
+    return await ctx.outage.untilSubmitAllowed(signal);
+  } catch (error) {
+    if (isStop(error)) return false;
+    throw error;
   }
 }
 
@@ -85,21 +109,36 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
   const estimate = job.estimated_credits;
   const history = [...attemptsOf(job), newAttempt(estimate)];
   let intent = false;
+  let entered = false;
   let sentAt = 0;
   try {
     // Waits for the request-rate window; a stop while waiting drops it (never sent, nothing journaled).
     const accepted = await ctx.rate.schedule(async () => {
       if (ctx.control.submitsStopped) throw new SubmitsStopped();
+      // The service looks down, or submits are ramping up after an outage: not sent (OutagePaused).
+      ctx.outage.enterSubmit();
+      entered = true;
       // The intent is durable immediately before the bytes leave, never before a wait: a kill while this
       // submit waited for the window or a backoff leaves the job `pending`, not `unknown`.
       await store.update(item.id, { status: 'submitting', attempts: job.attempts + 1, submits: history, error: null }, { durable: true });
       intent = true;
       crashPoint('submit-intent');
-      // Ctrl+C during that fdatasync: nothing has left yet.
+      // Ctrl+C during that fdatasync: nothing has left yet. Nor if another submit just found the service down.
       if (ctx.control.submitsStopped) throw new SubmitsStopped();
+      if (ctx.outage.isDown) throw new OutagePaused();
       sentAt = Date.now();
       return ctx.client.submit(body, ctx.control.wire.signal);
-    }, ctx.control.submits.signal);
+    }, ctx.control.submits.signal).then(
+      // Told at once (before the answer is journaled): an unknown outcome stops the other submits now.
+      (answer) => {
+        if (entered) ctx.outage.leaveSubmit();
+        return answer;
+      },
+      (error: unknown) => {
+        if (entered) ctx.outage.leaveSubmit(error);
+        throw error;
+      },
+    );
     // The service started the generation somewhere between the send and the answer: the poll schedule counts
     // from the middle, not from the answer (a slow answer would make every check late by its latency).
     const submittedAt = new Date((sentAt + Date.now()) / 2).toISOString();
@@ -126,7 +165,7 @@ async function attemptSubmit(ctx: RunContext, item: WorkItem, charge: { settled:
         ctx.logger.error({ job: item.id, code: error.code }, 'the API endpoint looks wrong (check the base URL): stopping the run');
         ctx.control.stopAll('account-refused');
       }
-    } else if ((error instanceof ApiError || isStop(error)) && intent) {
+    } else if ((error instanceof ApiError || isStop(error) || error instanceof OutagePaused) && intent) {
       // Refused, or stopped before it was sent: nothing was charged, so the job is back to pending —
       // durably, or a kill now would leave `submitting` on disk and hold a job never charged as unknown.
       await store.update(
@@ -158,6 +197,7 @@ async function recordRefusal(ctx: RunContext, item: WorkItem, error: ApiError): 
       return; // recorded inside the attempt
     case 'moderated':
       await store.update(id, { status: 'moderated', error: errorOf(error), finished_at: new Date().toISOString() });
+      ctx.breaker.record('moderated', errorOf(error));
       ctx.logger.warn({ job: id, code: error.code }, 'prompt refused by moderation at submit (not charged)');
       return;
     case 'account-refused':
@@ -174,6 +214,7 @@ async function recordRefusal(ctx: RunContext, item: WorkItem, error: ApiError): 
     case 'not-found':
     case 'image-expired': // refused for its image ids twice: the second, fresh upload did not help
       await store.update(id, { status: 'failed', error: errorOf(error), finished_at: new Date().toISOString() });
+      ctx.breaker.record('failed', errorOf(error));
       ctx.logger.error({ job: id, code: error.code }, 'submit refused for this job');
       return;
     default:

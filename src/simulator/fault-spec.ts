@@ -12,7 +12,12 @@
  *            | "first=" N    only the first N eligible requests
  *            | "every=" N    only every Nth eligible request (the Nth, 2Nth, ...)
  *            | "max=" N      fire at most N times in all
+ *            | "for=" D      `outage` only: the window lasts D (seconds, or "<n>ms"; real time, not scaled)
  *
+ * `outage` is a window, not a per-request draw: it opens at the first request of its operations once the
+ * simulator has accepted `after` submits (at once without `after`), and for `for` (forever without it) every
+ * request of its operations is answered the way a gateway fails (HTTP 502, an HTML page), nothing created or
+ * charged. Rate, first, every and max do not apply to it.
  * "Eligible" counts, per entry, the requests of its operations that reach the point where the fault applies
  * (e.g. `504-after-charge` counts accepted submits only). The rate is drawn from the seeded fault stream only
  * when the schedule allows, so the same seed and the same request order replay the same decisions.
@@ -67,6 +72,9 @@ export const FAULTS = {
   'encoded-url': { ops: ['media'], defaultOps: ['media'], does: 'a media path with %2F-encoded slashes answers 404 NoSuchKey; the same path decoded is served (contract B.9)' },
   'done-no-url': { ops: ['fetch'], defaultOps: ['fetch'], does: 'a finished video is answered with status 1 but an empty url and outputWidth 0 (not done yet, contract B.9)' },
   'key-in-url': { ops: ['fetch'], defaultOps: ['fetch'], does: 'the media url carries the caller\'s Authorization header in its path and query (a badly written gateway)' },
+  // Outages and systematic failures (issue 21).
+  outage: { ops: ['submit', 'fetch', 'media'], defaultOps: ['submit', 'fetch'], does: 'a gateway outage: from the first request after `after` accepted submits, for `for` (real time), every request is answered HTTP 502 with an nginx HTML page; nothing created, nothing charged' },
+  'fail-every-job': { ops: ['submit'], defaultOps: ['submit'], does: 'a service failing every job: every accepted (and charged) generation ends with status 8, no refund (`fail-generation` at rate 1)' },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof FAULTS;
@@ -87,6 +95,8 @@ export interface FaultSpec {
   readonly every?: number;
   /** At most `max` firings. */
   readonly max?: number;
+  /** `outage` only: how long the window lasts, in real ms. @default forever */
+  readonly for?: number;
 }
 
 export interface ResolvedFault extends FaultSpec {
@@ -106,6 +116,15 @@ function isFaultName(name: string): name is FaultName {
 }
 
 const SCHEDULE_KEYS = ['after', 'first', 'every', 'max'] as const;
+/** The parts of a schedule an outage (a window, not a draw) accepts. */
+const WINDOW_KEYS: readonly string[] = ['after', 'for'];
+
+/** `for=20`, `for=2.5s` or `for=500ms`: real milliseconds, or undefined when it is not a duration. */
+function durationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : 1000));
+}
 
 function parseEntry(entry: string, problems: string[]): FaultSpec | undefined {
   const m = /^([^/:@]+)(?:\/([^:@]*))?(?::([^@]*))?(?:@(.*))?$/.exec(entry);
@@ -130,9 +149,16 @@ function parseEntry(entry: string, problems: string[]): FaultSpec | undefined {
   }
   if (scheduleText !== undefined) {
     for (const part of scheduleText.split('&')) {
+      const forMatch = /^for=(.*)$/.exec(part.trim());
+      if (forMatch) {
+        const ms = durationMs(forMatch[1]!);
+        if (ms === undefined || ms < 1) problems.push(`"${entry}": for=${forMatch[1]} must be a duration such as 20, 2.5s or 500ms`);
+        else spec.for = ms;
+        continue;
+      }
       const sm = /^(after|first|every|max)=(\d+)$/.exec(part.trim());
       if (!sm) {
-        problems.push(`"${entry}": schedule "${part}" must be after=N, first=N, every=N or max=N (joined with &)`);
+        problems.push(`"${entry}": schedule "${part}" must be after=N, first=N, every=N, max=N or (outage) for=D (joined with &)`);
         continue;
       }
       const key = sm[1] as (typeof SCHEDULE_KEYS)[number];
@@ -178,6 +204,13 @@ export function resolveFaults(spec: string | readonly FaultSpec[] | undefined): 
       const v = s[key];
       if (v !== undefined && (!Number.isInteger(v) || v < (key === 'every' || key === 'max' ? 1 : 0))) problems.push(`${s.name}: ${key}=${v} is not allowed`);
     }
+    if (s.name === 'outage') {
+      const extra = [...SCHEDULE_KEYS.filter((k) => s[k] !== undefined), ...(s.rate !== undefined && s.rate !== 1 ? ['rate'] : [])].filter((k) => !WINDOW_KEYS.includes(k));
+      if (extra.length > 0) problems.push(`outage is a window: only after=N and for=D apply (not ${extra.join(', ')})`);
+      if (s.for !== undefined && !(Number.isFinite(s.for) && s.for >= 1)) problems.push(`outage: for=${s.for} ms is not allowed`);
+    } else if (s.for !== undefined) {
+      problems.push(`${s.name}: for= applies to outage only`);
+    }
     out.push({ ...s, ops, rate });
   }
   if (problems.length > 0) throw new FaultSpecError(problems);
@@ -189,6 +222,7 @@ export function formatFaults(faults: readonly ResolvedFault[]): string {
   return faults
     .map((f) => {
       const sched = SCHEDULE_KEYS.filter((k) => f[k] !== undefined).map((k) => `${k}=${f[k]}`);
+      if (f.for !== undefined) sched.push(`for=${f.for}ms`);
       return `${f.name}/${f.ops.join('+')}${f.rate !== 1 ? `:${f.rate}` : ''}${sched.length ? `@${sched.join('&')}` : ''}`;
     })
     .join(',');

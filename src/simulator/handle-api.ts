@@ -55,6 +55,11 @@ export async function handleApi(ctx: SimContext, req: IncomingMessage, res: Serv
     sendJson(res, status, errText, headers);
   };
 
+  // A gateway outage answers before anything else is looked at (the key included): nothing created, nothing charged.
+  if (op !== undefined && plan.inOutage(op, state.accepted)) {
+    if (op === 'submit') state.rejected++;
+    return sendHtml(res, 502);
+  }
   const key = keyOf(req.headers.authorization);
   if (key === '' || (options.apiKey !== undefined && key !== options.apiKey)) return reject(401, gatewayErrorText('invalid_api_key', 'Invalid Token', rid));
   // Uploads are free and take no fault of their own (the fault table is about submits, fetches and media).
@@ -112,7 +117,8 @@ function handleSubmit(
   if (plan.fires('500090', 'submit') || (state.balance !== null && state.balance < credits)) return reject(200, businessErrorText(500090));
 
   const video = state.accept(request, body, now, {
-    fail: plan.fires('fail-generation', 'submit'),
+    // Both drawn (each counts its firings); either fails the generation.
+    fail: [plan.fires('fail-generation', 'submit'), plan.fires('fail-every-job', 'submit')].some(Boolean),
     slow: plan.fires('slow-generation', 'submit'),
     stuck: plan.fires('stuck-generation', 'submit'),
     overcharge: plan.fires('overcharge', 'submit'),

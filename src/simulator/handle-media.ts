@@ -29,6 +29,7 @@ export async function handleMedia(ctx: SimContext, req: IncomingMessage, res: Se
   state.drain(now);
   if (video.status !== 1) return sendXmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
 
+  if (plan.inOutage('media', state.accepted)) return sendText(res, 502, 'text/html', htmlErrorText(502));
   if (plan.fires('reset-before', 'media')) return resetConnection(req.socket);
   if (plan.fires('429', 'media')) {
     return sendJson(res, 429, gatewayErrorText('RateLimitReached', 'too many requests', ctx.nextRequestId()), { 'Retry-After': String(options.retryAfterSeconds) });

@@ -52,6 +52,8 @@ export interface SimStats {
   readonly concurrency: { readonly limit: number; readonly current: number; readonly peak: number };
   /** Firings per fault name. */
   readonly faults: Record<string, number>;
+  /** Requests an `outage` window answered with its 502, per operation. */
+  readonly outage_requests: { readonly submit: number; readonly fetch: number; readonly media: number };
   /** The active fault spec, canonical. */
   readonly fault_spec: string;
   /** The simulator process's CPU time so far, in microseconds (process.cpuUsage()). */
@@ -85,6 +87,7 @@ export function buildStats(ctx: SimContext): SimStats {
     balance: state.balance,
     concurrency: { limit: options.concurrency, current: state.inFlight, peak: state.peak },
     faults: { ...plan.counts } as Record<string, number>,
+    outage_requests: { ...plan.outageRequests },
     fault_spec: formatFaults(plan.faults),
     cpu: { user: cpu.user, system: cpu.system },
     uploads: { ...state.uploads.count, attempts: state.uploads.attempts, by_source: Object.fromEntries(state.uploads.bySource) },

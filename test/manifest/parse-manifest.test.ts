@@ -290,8 +290,23 @@ describe('defaults, prompts and the matrix', () => {
       defaults: { prompt: a, quality: 540p, duration: 5, aspect_ratio: "16:9" }
       run: { requests_per_second: 2.5, max_credits: 0, poll: { initial_delay: 1.5 }, out: videos }
     `);
-    expect(m.run).toEqual({ concurrency: 4, requestsPerSecond: 2.5, maxCredits: 0, poll: { initialDelayMs: 1500, intervalMs: 5000, maxIntervalMs: 15000 }, jobTimeoutMs: 1_800_000, retries: 5, out: 'videos' });
+    expect(m.run).toEqual({
+      concurrency: 4,
+      requestsPerSecond: 2.5,
+      maxCredits: 0,
+      poll: { initialDelayMs: 1500, intervalMs: 5000, maxIntervalMs: 15000 },
+      jobTimeoutMs: 1_800_000,
+      retries: 5,
+      out: 'videos',
+      outageWaitMs: 1_800_000,
+      failureBreaker: { minFinished: 10, window: 20, rate: 0.8 },
+    });
     expect(m.maxJobs).toBe(1000);
+    const tuned = valid(`
+      defaults: { prompt: a, quality: 540p, duration: 5, aspect_ratio: "16:9" }
+      run: { outage_wait: 90, failure_breaker: { enabled: false } }
+    `);
+    expect(tuned.run).toMatchObject({ outageWaitMs: 90_000, failureBreaker: null });
   });
 });
 

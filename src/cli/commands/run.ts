@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 import { Option, type Command } from 'commander';
 import { EXIT } from '../../errors/exit-codes.js';
 import { RESTORE_TERMINAL } from '../../display/progress-display.js';
-import { LOG_LEVELS, parseJobTimeout, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseRetries, parseShard, parseTimeScale, processIO } from '../io.js';
+import { LOG_LEVELS, parseJobTimeout, parseRate, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseRetries, parseShard, parseTimeScale, processIO } from '../io.js';
 import { DEFAULT_BASE_URL, DEFAULT_TIME_SCALE, RUN_LOG, runCommand, SIMULATOR_TIME_SCALE, type RunCommandOptions } from '../../commands/run.js';
 import { runSchema } from '../../manifest/manifest-schema.js';
 import { DEFAULT_LOG_LEVEL } from '../../util/logger.js';
@@ -41,6 +41,11 @@ export function registerRun(program: Command): void {
     .option('--shard <k/n>', 'only the k-th of n stable partitions of the jobs (by id)', parseShard)
     .option('--retry-failed', 'run failed jobs again (they are paid again)')
     .option('--resubmit-unknown', 'resubmit jobs whose earlier submit had an unknown outcome (risks paying twice)')
+    .option('--outage-wait <seconds>', `how long to wait for an unreachable service (probing with free calls) before stopping with exit 6 (default: the manifest's run.outage_wait, else ${RUN_DEFAULTS.outage_wait})`, parseJobTimeout)
+    .option('--no-failure-breaker', 'never stop submitting because most recently finished jobs failed')
+    .option('--breaker-min-finished <n>', `jobs finished before the failure-rate breaker may trip (default ${RUN_DEFAULTS.failure_breaker.min_finished})`, parsePositiveInt)
+    .option('--breaker-window <n>', `recently finished jobs the breaker looks at (default ${RUN_DEFAULTS.failure_breaker.window})`, parsePositiveInt)
+    .option('--breaker-rate <x>', `share of those that failed that stops submitting, above 0 and at most 1 (default ${RUN_DEFAULTS.failure_breaker.rate})`, parseRate)
     .option('--json', 'print a machine-readable summary on stdout at the end')
     .option('--no-progress', 'no live progress display, even on a terminal')
     .option('--log-file <file>', `write the pino JSON log here instead of <out>/${RUN_LOG}; "-" writes it to stderr`)
