@@ -4,6 +4,7 @@ import { ApiError } from '../api/api-error.js';
 import { IMAGE_FIELDS, IMAGE_WIRE_FIELDS, uploadFamilyOf, type ImageField, type SubmitRequest, type UploadFamily } from '../model/capabilities.js';
 import type { LedgerStore } from '../ledger/store.js';
 import type { LedgerJob, UploadRecord } from '../ledger/schema.js';
+import { answeredByContract, OutagePaused } from './outage-record.js';
 import { retryCall } from './retry-call.js';
 import type { RunContext, WorkItem } from './run-context.js';
 
@@ -15,6 +16,8 @@ interface RunUploads {
   readonly inFlight: Map<string, Promise<string>>;
   readonly failed: Map<string, ApiError>;
   readonly seeded: WeakSet<LedgerStore>;
+  /** Times an image's upload ran out of retries on gateway-shaped failures and waited for the service instead. */
+  readonly resumes: Map<string, number>;
 }
 
 // Kept beside the run's context rather than in it: the scheduler's shared types stay as they are.
@@ -22,7 +25,7 @@ const runs = new WeakMap<RunContext, RunUploads>();
 
 function uploadsOf(ctx: RunContext): RunUploads {
   let u = runs.get(ctx);
-  if (!u) runs.set(ctx, (u = { known: new Map(), inFlight: new Map(), failed: new Map(), seeded: new WeakSet() }));
+  if (!u) runs.set(ctx, (u = { known: new Map(), inFlight: new Map(), failed: new Map(), seeded: new WeakSet(), resumes: new Map() }));
   return u;
 }
 
@@ -58,15 +61,45 @@ async function bytesOf(ref: ImageRef): Promise<Buffer> {
   return bytes;
 }
 
-/** One upload (free, so retried like a fetch), inside the request-rate window like every call. */
-async function upload(ctx: RunContext, item: WorkItem, family: UploadFamily, ref: ImageRef): Promise<string> {
+/** Times an image's upload waits out the service before its failures are its own (as a paid video's check). */
+const RESUMES_AFTER_OUTAGE = 3;
+
+/**
+ * One upload (free, so retried like a fetch), inside the request-rate window like every call. The outage guard
+ * hears how each try went, like a fetch's: while the service looks down nothing is sent, and an upload whose
+ * retries ran out on gateway-shaped failures (5xx, resets, timeouts) has the gateway probed and throws
+ * OutagePaused, so its job waits for the service with the other submits (still `pending`) instead of failing.
+ */
+async function upload(ctx: RunContext, item: WorkItem, family: UploadFamily, ref: ImageRef, resumes: Map<string, number>, cacheKey: string): Promise<string> {
   const source = ref.sha256 !== undefined ? { bytes: await bytesOf(ref) } : { url: ref.source };
-  const answer = await retryCall(() => ctx.rate.schedule(() => ctx.client.upload(family, source, ctx.control.work.signal)), {
-    retries: item.settings.retries,
-    timeScale: ctx.timeScale,
-    signal: ctx.control.work.signal,
-    maxThrottledMs: item.settings.jobTimeoutMs,
-  });
+  const once = async () => {
+    ctx.outage.checkFetch();
+    try {
+      const answer = await ctx.client.upload(family, source, ctx.control.work.signal);
+      ctx.outage.fetchEnded();
+      return answer;
+    } catch (error) {
+      ctx.outage.fetchEnded(error);
+      throw error;
+    }
+  };
+  let answer;
+  try {
+    answer = await retryCall(() => ctx.rate.schedule(once), {
+      retries: item.settings.retries,
+      timeScale: ctx.timeScale,
+      signal: ctx.control.work.signal,
+      maxThrottledMs: item.settings.jobTimeoutMs,
+    });
+  } catch (error) {
+    const seen = resumes.get(cacheKey) ?? 0;
+    if (error instanceof ApiError && error.retryable && !answeredByContract(error) && !ctx.outage.gaveUp && seen < RESUMES_AFTER_OUTAGE) {
+      resumes.set(cacheKey, seen + 1);
+      ctx.outage.suspect(`upload: ${error.code}`);
+      throw new OutagePaused();
+    }
+    throw error;
+  }
   ctx.logger.info({ job: item.id, family, image: ref.source, imgId: answer.imgId }, 'image uploaded');
   return answer.imgId;
 }
@@ -99,7 +132,7 @@ export async function submitBodyOf(ctx: RunContext, item: WorkItem, fresh = fals
     if (id === undefined) {
       let pending = u.inFlight.get(cacheKey);
       if (!pending) {
-        pending = upload(ctx, item, family, ref).finally(() => u.inFlight.delete(cacheKey));
+        pending = upload(ctx, item, family, ref, u.resumes, cacheKey).finally(() => u.inFlight.delete(cacheKey));
         u.inFlight.set(cacheKey, pending);
       }
       try {

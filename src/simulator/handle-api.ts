@@ -56,7 +56,9 @@ export async function handleApi(ctx: SimContext, req: IncomingMessage, res: Serv
   };
 
   // A gateway outage answers before anything else is looked at (the key included): nothing created, nothing charged.
-  if (op !== undefined && plan.inOutage(op, state.accepted)) {
+  // An upload is a free call like a fetch: the gateway's outage answers it the same way.
+  const outageOp: FaultOp | undefined = op ?? (uploadFamily ? 'fetch' : undefined);
+  if (outageOp !== undefined && plan.inOutage(outageOp, state.accepted)) {
     if (op === 'submit') state.rejected++;
     return sendHtml(res, 502);
   }

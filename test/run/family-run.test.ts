@@ -115,6 +115,19 @@ describe('a family sweep runs end to end (issue 23)', () => {
     expect(stats.submits.accepted).toBe(2);
   });
 
+  it('an upload that meets a gateway outage waits for the service instead of failing its jobs (uploads are free calls)', async () => {
+    // The gateway is down from the first request (an upload) for longer than an upload's own retries.
+    sim = await startSimulator({ timeScale: TS, faults: 'outage@after=0&for=3s' });
+    await writeFile(join(dir, 'a.png'), pngBytes(8, 8, 40));
+    await writeFile(join(dir, 'b.png'), pngBytes(8, 8, 200));
+    await writeFile(join(dir, 'm.yaml'), `name: t\nmodel: paiwo-v5.6-itv\ndefaults: { quality: 360p, duration: 5 }\nmatrix:\n  prompt: [a fox]\n  image: [a.png, b.png]\nrun: { concurrency: 1, retries: 1 }\n`);
+    const r = await runInProcess(dir, ['m.yaml'], { baseUrl: sim.url, json: true });
+    const ledger = await readLedgerFile(dir);
+    expect(ledger.jobs.map((j) => [j.images?.image?.source, j.status])).toEqual([['a.png', 'succeeded'], ['b.png', 'succeeded']]);
+    expect(r.code).toBe(0);
+    expect(sim.stats().uploads.attempts).toBeGreaterThanOrEqual(2);
+  });
+
   it("run refuses the issue's bad manifest (a GIF named .png, 5,000 px, aspect_ratio on an image job, C1 fast, V6 16 s) and sends nothing", async () => {
     sim = await startSimulator({ timeScale: TS });
     await mkdir(join(dir, 'images'));
