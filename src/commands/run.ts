@@ -17,6 +17,7 @@ import { startSimulator, type Simulator } from '../simulator/start-simulator.js'
 import { createLogger, DEFAULT_LOG_LEVEL, type Logger, type LoggerOptions } from '../util/logger.js';
 import { printable, printableJson } from '../util/printable.js';
 import { addSecret } from '../util/redact.js';
+import { creditsWord } from '../util/format-number.js';
 
 export const DEFAULT_BASE_URL = 'https://www.dmxapi.cn';
 /** A real run's time-scale: every delay as the service needs it. */
@@ -80,6 +81,7 @@ export async function runCommand(patterns: readonly string[], options: RunComman
   };
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
   const rehearsal = options.simulator ? rehearsalService(timeScale, cwd, io) : null;
+  const credits = creditsWord(rehearsal !== null);
   try {
     const summary = await runBatch({
       patterns,
@@ -95,7 +97,7 @@ export async function runCommand(patterns: readonly string[], options: RunComman
       logger: loggerFor(options, io, live),
       ...(options.signal && { signal: options.signal }),
       ...(options.progress !== false && {
-        progress: (read) => (display = live ? startTtyProgress(io.stderr, read) : startLineProgress(io.stderr, read)),
+        progress: (read) => (display = live ? startTtyProgress(io.stderr, read, credits) : startLineProgress(io.stderr, read, undefined, credits)),
       }),
       onWarnings: (warnings) => io.stderr.write(`${warnings.map(formatDiagnostic).join('\n')}\n`),
     });

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { etaMs, formatDuration, remainingJobs, type ProgressCounts } from '../scheduler/progress-counts.js';
 import { DEFAULT_COLUMNS, progressLine } from './progress-line.js';
+import { formatNumber } from '../util/format-number.js';
 
 export interface ProgressDisplay {
   /** Prints a line of its own (e.g. "SIGINT: stopping …") without tearing the display. */
@@ -23,7 +24,8 @@ export const RESTORE_TERMINAL = `${CLEAR_LINE}${SHOW_CURSOR}`;
  * The live line on a terminal, redrawn in place 5 times a second and fitted to the terminal's width each time
  * (see `progressLine`). Nothing else may write to the terminal's stderr meanwhile except through `notice`.
  */
-export function startTtyProgress(stream: TerminalStream, read: () => ProgressCounts): ProgressDisplay {
+/** `credits`: what the credits are called ("simulated credits" in a rehearsal, util/format-number's creditsWord). */
+export function startTtyProgress(stream: TerminalStream, read: () => ProgressCounts, credits = 'credits'): ProgressDisplay {
   const started = Date.now();
   let stopped = false;
   const render = () => {
@@ -32,7 +34,7 @@ export function startTtyProgress(stream: TerminalStream, read: () => ProgressCou
     const eta = etaMs(c, elapsed);
     const columns = stream.columns || DEFAULT_COLUMNS;
     // While the service looks down, that is the line (issue 21): what is happening, not a stalled count.
-    stream.write(`${CLEAR_LINE}${c.outage ? c.outage.slice(0, columns - 1) : progressLine(c, eta === null ? '…' : formatDuration(eta), columns, formatDuration(elapsed))}`);
+    stream.write(`${CLEAR_LINE}${c.outage ? c.outage.slice(0, columns - 1) : progressLine(c, eta === null ? '…' : formatDuration(eta), columns, formatDuration(elapsed), credits)}`);
   };
   stream.write(HIDE_CURSOR);
   render();
@@ -60,15 +62,16 @@ export function startTtyProgress(stream: TerminalStream, read: () => ProgressCou
  * In CI and pipes: a plain `progress:` line every `everyMs`, with an ETA (from the jobs' typical generation time
  * until the run's own pace is known), and a last one at the end that says how long the run took instead.
  */
-export function startLineProgress(stream: Writable, read: () => ProgressCounts, everyMs = 10_000): ProgressDisplay {
+export function startLineProgress(stream: Writable, read: () => ProgressCounts, everyMs = 10_000, credits = 'credits'): ProgressDisplay {
   const started = Date.now();
   let stopped = false;
   const line = (final: boolean) => {
     const c = read();
     const elapsed = Date.now() - started;
-    const parts = [`${c.succeeded}/${c.total} succeeded`, `${c.generating} generating`, `${c.downloading} downloading`, `${c.failed} failed`];
-    for (const [n, word] of [[c.moderated, 'moderated'], [c.unknown, 'unknown'], [c.skipped, 'skipped']] as const) if (n > 0) parts.push(`${n} ${word}`);
-    parts.push(`${c.creditsSpent} credits spent`);
+    const n = formatNumber;
+    const parts = [`${n(c.succeeded)}/${n(c.total)} succeeded`, `${n(c.generating)} generating`, `${n(c.downloading)} downloading`, `${n(c.failed)} failed`];
+    for (const [count, word] of [[c.moderated, 'moderated'], [c.unknown, 'unknown'], [c.skipped, 'skipped']] as const) if (count > 0) parts.push(`${n(count)} ${word}`);
+    parts.push(`${n(c.creditsSpent)} ${credits} spent`);
     if (c.outage) parts.push(c.outage);
     let tail: string;
     if (final) {

@@ -1,4 +1,5 @@
 import type { ProgressCounts } from '../scheduler/progress-counts.js';
+import { formatNumber } from '../util/format-number.js';
 
 /** One field of the live line; the least useful (lowest `keep`) go first when the terminal is narrow. */
 interface Field {
@@ -20,10 +21,8 @@ const BAR_KEEP = 4;
 /** The line shown before any terminal width is known (a terminal that reports none). */
 export const DEFAULT_COLUMNS = 80;
 
-/** 15,050: thousands grouped, as people read counts and credits. */
-export const grouped = (n: number): string => n.toLocaleString('en-US');
 
-function fieldsOf(c: ProgressCounts, eta: string, elapsed: string | undefined, num: (n: number) => string): Field[] {
+function fieldsOf(c: ProgressCounts, eta: string, elapsed: string | undefined, num: (n: number) => string, credits: string): Field[] {
   // A zero count says nothing: only counts above zero are shown, so the room goes to the bar.
   const count = (n: number, word: string, keep: number): Field[] => (n > 0 ? [{ text: `${num(n)} ${word}`, keep }] : []);
   return [
@@ -35,7 +34,7 @@ function fieldsOf(c: ProgressCounts, eta: string, elapsed: string | undefined, n
     ...count(c.moderated, 'moderated', 5),
     ...count(c.unknown, 'unknown', 7),
     ...count(c.skipped, 'skipped', 6),
-    { text: `${num(c.creditsSpent)} credits`, keep: ALWAYS },
+    { text: `${num(c.creditsSpent)} ${credits}`, keep: ALWAYS },
     ...(elapsed === undefined ? [] : [{ text: `elapsed ${elapsed}`, keep: 3 }]),
     { text: `ETA ${eta}`, keep: ALWAYS },
   ];
@@ -63,12 +62,12 @@ function fitFields(fields: Field[], width: number): { fields: Field[]; separator
  * the ETA and succeeded/total are never dropped, and fit together in 60 columns for any plausible run (a million
  * jobs, a billion credits, ETA in hours): numbers are grouped (15,050) unless that alone would not fit.
  */
-export function progressLine(c: ProgressCounts, eta: string, columns: number = DEFAULT_COLUMNS, elapsed?: string): string {
+export function progressLine(c: ProgressCounts, eta: string, columns: number = DEFAULT_COLUMNS, elapsed?: string, credits = 'credits'): string {
   // Three columns stay free: the terminal echoes Ctrl+C as "^C" after the line, and a line that wrapped could
   // not be erased in place (a fragment of the bar would stay above the summary).
   const width = Math.max(20, columns - 3);
-  let fit = fitFields(fieldsOf(c, eta, elapsed, grouped), width);
-  if (fit.length > width) fit = fitFields(fieldsOf(c, eta, elapsed, String), width);
+  let fit = fitFields(fieldsOf(c, eta, elapsed, formatNumber, credits), width);
+  if (fit.length > width) fit = fitFields(fieldsOf(c, eta, elapsed, String, credits), width);
   const { fields, separator, length } = fit;
   const parts = fields.map((f, i) => {
     const text = f.bar ? bar(c, Math.min(BAR_MAX, BAR_MIN + width - length)) : f.text;

@@ -79,8 +79,8 @@ describe('the piped progress line', () => {
     current = counts({ succeeded: 24, generating: 0, downloading: 0, failed: 0, finishedThisRun: 24 });
     display.stop();
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^progress: 0\/24 succeeded, 3 generating, 1 downloading, 0 failed, 2340 credits spent, ETA 1m30s \(\d+s elapsed\)$/);
-    expect(lines.at(-1)).toMatch(/^progress: 24\/24 succeeded, 0 generating, 0 downloading, 0 failed, 2340 credits spent \(\d+s in all\)$/);
+    expect(lines[0]).toMatch(/^progress: 0\/24 succeeded, 3 generating, 1 downloading, 0 failed, 2,340 credits spent, ETA 1m30s \(\d+s elapsed\)$/);
+    expect(lines.at(-1)).toMatch(/^progress: 24\/24 succeeded, 0 generating, 0 downloading, 0 failed, 2,340 credits spent \(\d+s in all\)$/);
     expect(lines.at(-1)).not.toContain('ETA');
   });
 });
@@ -125,7 +125,7 @@ describeWith([TMUX], 'the live display in a real terminal (tmux)', () => {
       try {
         const live = await waitForPane(session, /\d+\/24 succeeded .*ETA \S+/);
         const bar = live.split('\n').find((l) => l.includes('/24 succeeded'))!;
-        expect(bar).toMatch(/\| [\d,]+ credits( \| elapsed \S+)? \| ETA (\d+[smh]|\d+m\d+s|…)\s*$/);
+        expect(bar).toMatch(/\| [\d,]+ simulated credits( \| elapsed \S+)? \| ETA (\d+[smh]|\d+m\d+s|…)\s*$/);
         expect(bar.trimEnd().length).toBeLessThanOrEqual(columns - 3);
         await waitForPane(session, /[1-9]\d*\/24 succeeded/);
         await tmux('send-keys', '-t', session, 'C-c');
