@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { answeredByContract, clock, IMPOSSIBLE_VIDEO_ID, OutagePaused, type OutageRecord } from './outage-record.js';
 import { jitter, sleep } from './sleep.js';
 
-export { answeredByContract, IMPOSSIBLE_VIDEO_ID, OutagePaused, type OutageRecord } from './outage-record.js';
+export { answeredByContract, guardedFreeCall, IMPOSSIBLE_VIDEO_ID, OutagePaused, RESUMES_AFTER_OUTAGE, type OutageRecord } from './outage-record.js';
 
 export interface OutageGuardOptions {
   readonly timeScale: number;

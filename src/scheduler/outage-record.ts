@@ -43,3 +43,32 @@ export function answeredByContract(error: ApiError): boolean {
 export function clock(ms: number): string {
   return new Date(ms).toTimeString().slice(0, 8);
 }
+
+/** What hears free calls: the outage guard (outage-guard.ts). */
+export interface FreeCallListener {
+  /** Throws OutagePaused while the service looks down. */
+  checkFetch(): void;
+  fetchEnded(error?: unknown): void;
+}
+
+/**
+ * Times a free call (a paid video's check, an image's upload) that ran out of retries on gateway-shaped failures
+ * waits for the service and starts over, before its failures count as its own.
+ */
+export const RESUMES_AFTER_OUTAGE = 3;
+
+/**
+ * A free call (fetch, upload) the guard hears like every fetch: not sent while the service looks down
+ * (OutagePaused), and told how it went.
+ */
+export async function guardedFreeCall<T>(guard: FreeCallListener, call: () => Promise<T>): Promise<T> {
+  guard.checkFetch();
+  try {
+    const answer = await call();
+    guard.fetchEnded();
+    return answer;
+  } catch (error) {
+    guard.fetchEnded(error);
+    throw error;
+  }
+}

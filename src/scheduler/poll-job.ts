@@ -1,6 +1,6 @@
 import { ApiError } from '../api/api-error.js';
 import type { VideoStatus } from '../api/api-client.js';
-import { answeredByContract, OutagePaused } from './outage-guard.js';
+import { answeredByContract, guardedFreeCall, OutagePaused, RESUMES_AFTER_OUTAGE } from './outage-guard.js';
 import { PollSchedule } from './poll-schedule.js';
 import { retryCall } from './retry-call.js';
 import type { RunContext, WorkItem } from './run-context.js';
@@ -43,17 +43,7 @@ export type PollOutcome =
  * went, and a try about to leave while the service looks down throws OutagePaused instead (nothing sent).
  */
 export function fetchStatus(ctx: RunContext, item: WorkItem, videoId: string, priority?: number): Promise<VideoStatus> {
-  const once = async (): Promise<VideoStatus> => {
-    ctx.outage.checkFetch();
-    try {
-      const status = await ctx.client.fetchVideo(videoId, ctx.control.work.signal);
-      ctx.outage.fetchEnded();
-      return status;
-    } catch (error) {
-      ctx.outage.fetchEnded(error);
-      throw error;
-    }
-  };
+  const once = (): Promise<VideoStatus> => guardedFreeCall(ctx.outage, () => ctx.client.fetchVideo(videoId, ctx.control.work.signal));
   return retryCall(() => ctx.rate.schedule(once, undefined, priority), {
     retries: item.settings.retries,
     timeScale: ctx.timeScale,
@@ -63,8 +53,6 @@ export function fetchStatus(ctx: RunContext, item: WorkItem, videoId: string, pr
   });
 }
 
-/** Times one check starts its retries over after an outage before its failures are its own. */
-const RESUMES_AFTER_OUTAGE = 3;
 
 /**
  * A fetch that outlives outages: while the service looks down it waits (its retries are not burnt on a dead

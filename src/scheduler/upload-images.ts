@@ -4,7 +4,7 @@ import { ApiError } from '../api/api-error.js';
 import { IMAGE_FIELDS, IMAGE_WIRE_FIELDS, uploadFamilyOf, type ImageField, type SubmitRequest, type UploadFamily } from '../model/capabilities.js';
 import type { LedgerStore } from '../ledger/store.js';
 import type { LedgerJob, UploadRecord } from '../ledger/schema.js';
-import { answeredByContract, OutagePaused } from './outage-record.js';
+import { answeredByContract, guardedFreeCall, OutagePaused, RESUMES_AFTER_OUTAGE } from './outage-guard.js';
 import { retryCall } from './retry-call.js';
 import type { RunContext, WorkItem } from './run-context.js';
 
@@ -61,9 +61,6 @@ async function bytesOf(ref: ImageRef): Promise<Buffer> {
   return bytes;
 }
 
-/** Times an image's upload waits out the service before its failures are its own (as a paid video's check). */
-const RESUMES_AFTER_OUTAGE = 3;
-
 /**
  * One upload (free, so retried like a fetch), inside the request-rate window like every call. The outage guard
  * hears how each try went, like a fetch's: while the service looks down nothing is sent, and an upload whose
@@ -72,17 +69,7 @@ const RESUMES_AFTER_OUTAGE = 3;
  */
 async function upload(ctx: RunContext, item: WorkItem, family: UploadFamily, ref: ImageRef, resumes: Map<string, number>, cacheKey: string): Promise<string> {
   const source = ref.sha256 !== undefined ? { bytes: await bytesOf(ref) } : { url: ref.source };
-  const once = async () => {
-    ctx.outage.checkFetch();
-    try {
-      const answer = await ctx.client.upload(family, source, ctx.control.work.signal);
-      ctx.outage.fetchEnded();
-      return answer;
-    } catch (error) {
-      ctx.outage.fetchEnded(error);
-      throw error;
-    }
-  };
+  const once = () => guardedFreeCall(ctx.outage, () => ctx.client.upload(family, source, ctx.control.work.signal));
   let answer;
   try {
     answer = await retryCall(() => ctx.rate.schedule(once), {
