@@ -14,7 +14,7 @@ export type SubmitFacts =
   | { readonly type: 'no-answer'; readonly sent: boolean };
 
 export interface SubmitOutcomeRow {
-  /** The row as the README and ARCHITECTURE.md name it. */
+  /** The row as docs/run-and-money.md and ARCHITECTURE.md name it. */
   readonly when: string;
   readonly matches: (facts: SubmitFacts) => boolean;
   /** The kind of the ApiError; every kind but `outcome-unknown` means "refused before it was accepted". */

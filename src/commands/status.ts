@@ -19,7 +19,7 @@ export interface StatusOptions {
 
 /**
  * `paiwo-batch status <out>`: what the ledger (snapshot + journal) says, without contacting the service. Ends
- * like a rerun would, by `run`'s own rule (`outcomeOf`, README "Exit codes"): once the status is printed it
+ * like a rerun would, by `run`'s own rule (`outcomeOf`, docs/cli.md "Exit codes"): once the status is printed it
  * throws the outcome's error (budget-skipped jobs 4, unresolved 6, failed or moderated 5), else returns 0.
  * Nothing was stopped by this command, so 3 and 130 never come from it.
  */

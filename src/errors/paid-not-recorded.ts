@@ -9,7 +9,7 @@ export interface UnrecordedVideo {
   readonly file: string;
 }
 
-/** The one line per paid video the user can act on (README "When the disk fills"). */
+/** The one line per paid video the user can act on (docs/run-and-money.md "When the disk fills"). */
 export function unrecordedLine(v: UnrecordedVideo): string {
   return `PAID BUT NOT RECORDED: job ${v.jobId} video ${v.videoId} (${v.file}) — record it with: paiwo-batch adopt ${v.outDir} ${v.jobId} ${v.videoId}`;
 }

@@ -4,7 +4,7 @@ import { AccountRefusedError, BudgetExhaustedError } from './service-errors.js';
 
 /**
  * What ended a run, or what a rerun would end with (`status`), in the order that wins when several apply
- * (README "Exit codes"). Which one applies is decided by `outcomeOf` (scheduler/run-summary.ts); the exit
+ * (docs/cli.md "Exit codes"). Which one applies is decided by `outcomeOf` (scheduler/run-summary.ts); the exit
  * code is the one its error here carries.
  */
 export type RunOutcome = 'interrupted' | 'account-refused' | 'insufficient-balance' | 'over-budget' | 'unresolved-jobs' | 'failed-jobs' | 'ok';

@@ -2,7 +2,7 @@ import { closeSync, constants, fdatasyncSync, ftruncateSync, openSync, unlinkSyn
 import { join } from 'node:path';
 import { OutputUnwritableError, UserError } from '../errors/paiwo-error.js';
 
-/** Space kept in an output folder for the answers of submits on the wire (README "Full disk"). */
+/** Space kept in an output folder for the answers of submits on the wire (docs/run-and-money.md "The answer reserve"). */
 export const RESERVE_FILE = '.paiwo-batch.reserve';
 /** What one answer's journal line may take, with room for its page and a long attempt history. */
 export const RESERVE_PER_SUBMIT = 4096;

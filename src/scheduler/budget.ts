@@ -14,7 +14,7 @@ export interface Reservation {
 }
 
 /**
- * The `max_credits` budget of one output folder (README "Budget"). Spent starts at the top of the ledger's
+ * The `max_credits` budget of one output folder (docs/run-and-money.md "Budget"). Spent starts at the top of the ledger's
  * bracket (ledger/money.ts: known charges net of refunds, plus the estimate of every charge not known) and
  * follows this run's answers. A submit is allowed only if spent + what submits on the wire hold + its own hold
  * fit. It is never passed by more than what the service charged above the holds of submits already on the wire

@@ -80,7 +80,7 @@ export interface OutcomeInputs {
 }
 
 /**
- * The one place a run's outcome is decided, also what `status` says a rerun would end with (README "Exit
+ * The one place a run's outcome is decided, also what `status` says a rerun would end with (docs/cli.md "Exit
  * codes"): interrupted; else the first that applies of account refused, credits or budget exhausted,
  * unresolved jobs, failed or moderated jobs; else ok. The command throws the outcome's error
  * (errors/run-outcome.ts), which carries the exit code.

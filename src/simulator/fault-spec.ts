@@ -32,7 +32,7 @@ interface FaultInfo {
   readonly ops: readonly FaultOp[];
   /** Operations it applies to when the entry names none. */
   readonly defaultOps: readonly FaultOp[];
-  /** What the simulator does (the README's fault table). */
+  /** What the simulator does (the fault table of docs/simulator.md). */
   readonly does: string;
 }
 
