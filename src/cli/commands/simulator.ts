@@ -32,7 +32,7 @@ export function registerSimulator(program: Command): void {
     .option('--api-key <key>', 'accept only this key (default: any non-empty key)')
     .option('--concurrency <n>', `the account's concurrent-generation limit (500044 beyond it; default ${SIMULATOR_DEFAULTS.concurrency})`, parsePositiveInt)
     .option('--balance <credits>', 'the account\'s credits (500090 when short)', parseNonNegativeInt)
-    .option('--faults <spec>', 'failure modes to inject, e.g. "429:0.1,504-after-charge:0.02" (see README)')
+    .option('--faults <spec>', 'failure modes to inject, e.g. "429:0.1,504-after-charge:0.02" (see docs/simulator.md)')
     .option('--seed <n>', `seed for faults, jitter, ids and random seeds, so a run can be replayed (default ${SIMULATOR_DEFAULTS.seed})`, parseNonNegativeInt)
     .option('--big-ids', 'issue video ids above 2^53')
     .option('--large-media <bytes>', 'serve media files of this size (a real MP4 padded as a stream)', parsePositiveInt)
