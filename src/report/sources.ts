@@ -1,4 +1,6 @@
-import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LedgerJob } from '../ledger/types.js';
 
@@ -34,26 +36,46 @@ export function takeSources(job: LedgerJob): TakeSource[] | null {
 
 /**
  * Copies each distinct source image into `<out>/.sources/` once, so the page shows it from `file://` and through
- * `review` alike, even after the originals move. An image that cannot be copied (gone, unreadable) is skipped:
- * the page then names it without a picture.
+ * `review` alike, even after the originals move. An image that cannot be copied (gone, unreadable, no longer the
+ * bytes the job was planned with) is skipped: the page then names it without a picture. Only the very bytes
+ * whose sha256 the ledger records are copied (a tampered ledger cannot copy another file into the folder), and
+ * nothing is written through a link: a `.sources` that is a link gets no copies, and the temporary file is
+ * created exclusively without following one.
  */
 export async function ensureSources(outDir: string, jobs: readonly LedgerJob[]): Promise<void> {
-  const wanted = new Map<string, string>();
+  const wanted = new Map<string, { readonly file: string; readonly sha256: string }>();
   for (const job of jobs) {
     for (const key of IMAGE_KEYS) {
       const ref = job.images?.[key];
       const rel = ref && sourcePath(ref);
-      if (rel && ref.file !== undefined && !wanted.has(rel)) wanted.set(rel, ref.file);
+      if (rel && ref.file !== undefined && !wanted.has(rel)) wanted.set(rel, { file: ref.file, sha256: ref.sha256! });
     }
   }
   if (wanted.size === 0) return;
-  await mkdir(join(outDir, SOURCES_DIR), { recursive: true });
-  for (const [rel, file] of wanted) {
+  const dir = join(outDir, SOURCES_DIR);
+  await mkdir(dir, { recursive: true });
+  if ((await lstat(dir)).isSymbolicLink()) return;
+  for (const [rel, source] of wanted) {
     const target = join(outDir, rel);
     if (await stat(target).then((s) => s.isFile(), () => false)) continue;
-    const temp = `${target}.tmp`;
-    await copyFile(file, temp)
-      .then(() => rename(temp, target))
-      .catch(() => undefined);
+    await copyExact(source.file, source.sha256, target).catch(() => undefined);
   }
+}
+
+/** Copies `file` to `target` when its bytes still hash to `sha256`: through a fresh temporary file, then renamed. */
+async function copyExact(file: string, sha256: string, target: string): Promise<void> {
+  const bytes = await readFile(file);
+  if (createHash('sha256').update(bytes).digest('hex') !== sha256) return;
+  const temp = `${target}.${process.pid}.tmp`;
+  await unlink(temp).catch(() => undefined);
+  const fd = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  try {
+    await fd.writeFile(bytes);
+  } finally {
+    await fd.close();
+  }
+  await rename(temp, target).catch(async (error: unknown) => {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  });
 }
